@@ -1,0 +1,260 @@
+/* Generated from schemas/routing-policy.schema.json by `npm run generate:types` (json-schema-to-typescript). Do not edit by hand. */
+
+/**
+ * A provider; `type` picks its settings.
+ */
+export type Provider = {
+  type: "mock" | "openai" | "openrouter" | "anthropic" | "gemini" | "ollama" | "cli" | "replay";
+} & Provider1;
+export type Provider1 = MockProvider | HttpApiProvider | OllamaProvider | CliProvider | ReplayProvider;
+/**
+ * Calls in flight at once.
+ */
+export type MaxConcurrency = number;
+/**
+ * Requests per minute.
+ */
+export type RequestsPerMinute = number;
+/**
+ * Tokens per minute.
+ */
+export type TokensPerMinute = number;
+/**
+ * Per-call timeout.
+ */
+export type TimeoutSeconds = number;
+export type MaxRetries = number;
+export type Model =
+  | string
+  | {
+      model: string;
+      prices?: Prices;
+      max_output_tokens?: number;
+      context_window?: number;
+    };
+/**
+ * @minItems 1
+ */
+export type Chain = [ModelRef, ...ModelRef[]];
+/**
+ * A model alias from `models`, or `provider:model`.
+ */
+export type ModelRef = string;
+export type StringOrList = string | [string, ...string[]];
+export type Complexity = "trivial" | "simple" | "medium" | "complex" | "massive";
+
+/**
+ * An orch routing policy: providers, model aliases, tier chains, first-match rules and budgets.
+ */
+export interface RoutingPolicy {
+  version: 1;
+  name?: string;
+  description?: string;
+  /**
+   * Providers by name. A model reference `name:model` names one of these.
+   */
+  providers: {
+    [k: string]: Provider;
+  };
+  /**
+   * Model aliases: alias -> `provider:model`, or an object with prices.
+   */
+  models: {
+    [k: string]: Model;
+  };
+  /**
+   * Each quality tier's ordered chain of models (aliases or provider:model); the first that fits is used.
+   */
+  tiers: {
+    economy: Chain;
+    standard: Chain;
+    premium: Chain;
+  };
+  /**
+   * Task types beyond the built-in code, writing, analysis, docs, edit and chat.
+   */
+  tasks?: string[];
+  /**
+   * Checked in order; the first whose `when` matches decides the chain.
+   */
+  rules?: Rule[];
+  budget?: Budget;
+}
+export interface MockProvider {
+  type: "mock";
+  latency_ms?: number;
+  responses?: MockResponse[];
+  max_concurrency?: MaxConcurrency;
+  rpm?: RequestsPerMinute;
+  tpm?: TokensPerMinute;
+  timeout_seconds?: TimeoutSeconds;
+  max_retries?: MaxRetries;
+}
+export interface MockResponse {
+  /**
+   * Answer only this step.
+   */
+  step?: string;
+  /**
+   * Answer only this model name.
+   */
+  model?: string;
+  /**
+   * Answer only prompts containing this text.
+   */
+  contains?: string;
+  /**
+   * The answer.
+   */
+  text?: string;
+  error?: {
+    kind: "rate_limit" | "auth" | "bad_request" | "context_length" | "server" | "timeout" | "network" | "unavailable";
+    message?: string;
+  };
+}
+export interface HttpApiProvider {
+  type: "openai" | "openrouter" | "anthropic" | "gemini";
+  /**
+   * Environment variable holding the key.
+   */
+  api_key_env?: string;
+  base_url?: string;
+  headers?: {
+    [k: string]: string;
+  };
+  stream?: boolean;
+  max_concurrency?: MaxConcurrency;
+  rpm?: RequestsPerMinute;
+  tpm?: TokensPerMinute;
+  timeout_seconds?: TimeoutSeconds;
+  max_retries?: MaxRetries;
+}
+export interface OllamaProvider {
+  type: "ollama";
+  host?: string;
+  /**
+   * Pull a missing model before the first call.
+   */
+  pull?: boolean;
+  stream?: boolean;
+  max_concurrency?: MaxConcurrency;
+  rpm?: RequestsPerMinute;
+  tpm?: TokensPerMinute;
+  timeout_seconds?: TimeoutSeconds;
+  max_retries?: MaxRetries;
+}
+export interface CliProvider {
+  type: "cli";
+  /**
+   * Program and arguments, run without a shell; `{model}` in an argument is replaced by the model name. The prompt goes to stdin.
+   *
+   * @minItems 1
+   */
+  command: [string, ...string[]];
+  output?: "text" | "json";
+  /**
+   * With output json: the field holding the answer (dot path).
+   */
+  json_field?: string;
+  daily_call_cap?: number;
+  max_concurrency?: MaxConcurrency;
+  rpm?: RequestsPerMinute;
+  tpm?: TokensPerMinute;
+  timeout_seconds?: TimeoutSeconds;
+  max_retries?: MaxRetries;
+}
+export interface ReplayProvider {
+  type: "replay";
+  /**
+   * JSONL recording written by `orch run --record`.
+   */
+  file: string;
+  max_concurrency?: MaxConcurrency;
+  timeout_seconds?: TimeoutSeconds;
+}
+/**
+ * USD per million tokens.
+ */
+export interface Prices {
+  input: number;
+  output: number;
+  cached_input?: number;
+}
+export interface Rule {
+  name: string;
+  description?: string;
+  when?: Condition;
+  /**
+   * An ordered chain of models, or the name of a tier.
+   */
+  use: Chain | ("economy" | "standard" | "premium");
+}
+/**
+ * All keys given must match. Combine with all / any / not.
+ */
+export interface Condition {
+  task?: StringOrList;
+  language?: StringOrList;
+  quality?: StringOrList;
+  step?: StringOrList;
+  /**
+   * Matches when the step has any of these tags.
+   */
+  tags?: string | [string, ...string[]];
+  sensitive?: boolean;
+  tokens?: Comparison;
+  /**
+   * Bands of estimated tokens: trivial <100, simple <1K, medium <10K, complex <50K, massive >=50K.
+   */
+  complexity?: Complexity | [Complexity, ...Complexity[]];
+  /**
+   * Money left in a budget scope (default: the smallest left of run, day and month).
+   */
+  budget_left_usd?: {
+    scope?: "run" | "day" | "month" | "any";
+    lt?: number;
+    lte?: number;
+    gt?: number;
+    gte?: number;
+  };
+  /**
+   * @minItems 1
+   */
+  all?: [Condition, ...Condition[]];
+  /**
+   * @minItems 1
+   */
+  any?: [Condition, ...Condition[]];
+  not?: Condition;
+}
+/**
+ * Estimated input tokens.
+ */
+export interface Comparison {
+  lt?: number;
+  lte?: number;
+  gt?: number;
+  gte?: number;
+}
+export interface Budget {
+  /**
+   * Hard limit for one run.
+   */
+  run_usd?: number;
+  /**
+   * Hard limit per calendar day, across runs and projects.
+   */
+  daily_usd?: number;
+  /**
+   * Hard limit per calendar month.
+   */
+  monthly_usd?: number;
+  /**
+   * IANA time zone for days and months (default: the machine's).
+   */
+  time_zone?: string;
+  /**
+   * Fractions of a limit at which an alert event is emitted.
+   */
+  alerts?: number[];
+}

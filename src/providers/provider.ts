@@ -1,0 +1,74 @@
+/**
+ * The provider contract. Every provider module implements `Provider`; nothing above
+ * `src/providers/` sees an SDK type, only these shapes.
+ */
+
+export type ProviderType = "mock" | "openai" | "openrouter" | "anthropic" | "gemini" | "ollama" | "cli" | "replay";
+
+/** How a provider's calls are paid for; decides what a budget counts and what "free" means. */
+export type PricingMode =
+  /** Billed per token at the model's price. */
+  | "metered"
+  /** Runs on this machine (Ollama) or offline (mock without prices): no cost. */
+  | "local"
+  /** A flat subscription (a CLI coding agent): no marginal cost, maybe a daily call cap. */
+  | "subscription";
+
+export interface ChatMessage {
+  role: "system" | "user" | "assistant";
+  content: string;
+}
+
+export interface ProviderRequest {
+  /** The provider's own model name (the part after `provider:`). */
+  model: string;
+  messages: ChatMessage[];
+  maxTokens: number;
+  temperature?: number;
+  /** Ask for JSON output where the API supports it. */
+  json?: boolean;
+  /** Who is calling, for scripted providers and logs; never sent to a paid API. */
+  origin: { runId: string; step: string };
+}
+
+export interface TokenUsage {
+  inputTokens: number;
+  outputTokens: number;
+  /** Input tokens served from the provider's prompt cache (a subset of inputTokens, billed lower). */
+  cachedInputTokens?: number;
+  /** Reasoning tokens (a subset of outputTokens) where the API reports them. */
+  reasoningTokens?: number;
+}
+
+export interface ProviderResponse {
+  text: string;
+  usage: TokenUsage;
+  /** The model that answered, as the API names it. */
+  model: string;
+  latencyMs: number;
+  /** Cost reported by the provider itself (OpenRouter's `usage.cost`); wins over the price table. */
+  reportedCostUsd?: number;
+  finishReason?: string;
+  /** True when the answer is synthetic (mock, replay), so the UI and results can say so. */
+  synthetic?: boolean;
+}
+
+export interface Availability {
+  available: boolean;
+  /** Why not, in words a user can act on (`OPENAI_API_KEY is not set`). */
+  reason?: string;
+  /** Models known to the provider, where it can list them (Ollama's pulled models). */
+  models?: string[];
+}
+
+export interface Provider {
+  /** The provider's name in the policy (`providers.<id>`). */
+  readonly id: string;
+  readonly type: ProviderType;
+  readonly pricing: PricingMode;
+  /** True when data never leaves the machine: the only kind a `sensitive` step may use. */
+  readonly local: boolean;
+  call(request: ProviderRequest, signal: AbortSignal): Promise<ProviderResponse>;
+  available(model?: string): Promise<Availability>;
+  close?(): Promise<void>;
+}
