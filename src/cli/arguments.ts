@@ -1,0 +1,27 @@
+/** Flag parsing on node's own parseArgs, with its errors turned into usage errors (exit 2). */
+import { parseArgs, type ParseArgsConfig } from "node:util";
+import { UsageError } from "../errors/orch-error.js";
+
+type Options = NonNullable<ParseArgsConfig["options"]>;
+
+export function parseCommandArguments<T extends Options>(args: string[], options: T, usage: string) {
+  try {
+    return parseArgs({ args, options, allowPositionals: true, strict: true });
+  } catch (error) {
+    throw new UsageError({ message: (error as Error).message.replace(/\. To specify a positional argument.*$/s, ""), hint: `usage: ${usage}` });
+  }
+}
+
+export function positiveInteger(value: string | undefined, flag: string): number | undefined {
+  if (value === undefined) return undefined;
+  const number = Number(value);
+  if (!Number.isInteger(number) || number < 1) throw new UsageError({ message: `${flag} expects a positive whole number, got "${value}"` });
+  return number;
+}
+
+export function exactlyOne(positionals: string[], what: string, usage: string): string {
+  if (positionals.length !== 1) {
+    throw new UsageError({ message: positionals.length === 0 ? `missing ${what}` : `expected one ${what}, got ${positionals.length}`, hint: `usage: ${usage}` });
+  }
+  return positionals[0]!;
+}

@@ -1,0 +1,35 @@
+import type { Diagnostic } from "../../config/diagnostic.js";
+import { ConfigError } from "../../config/diagnostic.js";
+import { loadConfigFile } from "../../config/load-config.js";
+import { exitCodes, UsageError } from "../../errors/orch-error.js";
+import { loadWorkspace } from "../../workspace/load-workspace.js";
+import { parseCommandArguments } from "../arguments.js";
+import type { Command } from "../main.js";
+
+const usage = "orch validate <file…> [--policy FILE]";
+
+export const validateCommand: Command = {
+  summary: "check pipelines and routing policies (every error, with file:line:column), spending nothing",
+  usage,
+  async run(args, output) {
+    const { values, positionals } = parseCommandArguments(args, { policy: { type: "string" } }, usage);
+    if (positionals.length === 0) throw new UsageError({ message: "no file to validate", hint: `usage: ${usage}` });
+    const diagnostics: Diagnostic[] = [];
+    for (const file of positionals) {
+      try {
+        const loaded = await loadConfigFile(file);
+        if (loaded.kind === "policy") {
+          output.out(`${output.style.green("✓")} ${file}: routing policy, ${Object.keys(loaded.policy.providers).length} providers, ${(loaded.policy.rules ?? []).length} rules`);
+          continue;
+        }
+        const workspace = await loadWorkspace(file, values.policy === undefined ? {} : { policyFile: values.policy });
+        output.out(`${output.style.green("✓")} ${file}: pipeline "${workspace.pipeline.name}", ${workspace.pipeline.steps.size} steps, policy ${workspace.policy.file}`);
+      } catch (error) {
+        if (!(error instanceof ConfigError)) throw error;
+        diagnostics.push(...error.diagnostics);
+      }
+    }
+    if (diagnostics.length > 0) throw new ConfigError(diagnostics);
+    return exitCodes.success;
+  },
+};

@@ -1,0 +1,51 @@
+/** One line per event that matters: for CI logs and pipes, where a redrawn screen would be noise. */
+import { formatUsd } from "../../budget/ledger.js";
+import type { RunEvent } from "../../executor/events.js";
+import type { CliOutput } from "../output.js";
+import type { RunRenderer } from "./choose-renderer.js";
+import { colourFor, formatDuration, offlineNotice, statusSymbols, stepDetail, summaryLines } from "./summary.js";
+
+export function createPlainRenderer(output: CliOutput, databaseFile: string): RunRenderer {
+  const { style } = output;
+  const width = { step: 12 };
+  return {
+    onEvent(event: RunEvent) {
+      switch (event.type) {
+        case "run-start": {
+          width.step = Math.max(...event.steps.map((step) => step.length), 4);
+          output.out(`${style.bold("orch run")} ${event.pipeline} · run ${event.runId} · ${event.steps.length} steps`);
+          const notice = offlineNotice(event.syntheticProviders);
+          if (notice) output.out(style.yellow(notice));
+          return;
+        }
+        case "attempt-start":
+          output.out(`${style.dim("▶")} ${event.step.padEnd(width.step)} → ${event.provider}:${event.model} (reserved $${formatUsd(event.reservedUsd)})`);
+          return;
+        case "candidate-skipped":
+          output.out(`${style.yellow("↪")} ${event.step.padEnd(width.step)} passed over ${event.reference}: ${event.reason}`);
+          return;
+        case "provider-wait":
+          output.out(`${style.dim("…")} ${event.step.padEnd(width.step)} waiting ${formatDuration(event.waitMs)} for ${event.provider} (${event.reason})`);
+          return;
+        case "budget-alert":
+          output.out(style.yellow(`! budget: ${Math.round(event.fraction * 100)}% of the ${event.scope} limit used ($${formatUsd(event.usedUsd)} of $${formatUsd(event.limitUsd)})`));
+          return;
+        case "step-end": {
+          const colour = colourFor(style, event.status);
+          const detail = event.status === "succeeded" ? stepDetail(event) : `${event.status.replace("_", " ")}: ${event.reason ?? ""}`;
+          output.out(`${colour(statusSymbols[event.status])} ${event.step.padEnd(width.step)} ${detail}`);
+          return;
+        }
+        case "run-end":
+          for (const line of summaryLines(event, style, databaseFile)) output.out(line);
+          return;
+        default:
+          return;
+      }
+    },
+    onInterrupt() {
+      output.err(style.yellow("interrupted: stopping scheduling and aborting calls in flight (Ctrl-C again to force)"));
+    },
+    async finish() {},
+  };
+}

@@ -1,0 +1,66 @@
+/** Words and lines shared by the plain and the listr2 renderers. */
+import path from "node:path";
+import { formatUsd } from "../../budget/ledger.js";
+import type { RunEvent, RunTotals } from "../../executor/events.js";
+import type { Style } from "../output.js";
+
+type StepEnd = Extract<RunEvent, { type: "step-end" }>;
+type RunEnd = Extract<RunEvent, { type: "run-end" }>;
+
+export function formatTokens(count: number): string {
+  return count.toLocaleString("en-US");
+}
+
+export function formatDuration(milliseconds: number): string {
+  return milliseconds < 1000 ? `${milliseconds}ms` : `${(milliseconds / 1000).toFixed(1)}s`;
+}
+
+/** `offline:mock-small (mock) · 312→120 tokens · $0.000123` */
+export function stepDetail(event: StepEnd): string {
+  const parts: string[] = [];
+  if (event.provider) parts.push(`${event.provider}:${event.model}${event.synthetic ? " (mock)" : ""}`);
+  if (event.attempts > 0) parts.push(`${formatTokens(event.usage.inputTokens)}→${formatTokens(event.usage.outputTokens)} tokens`, `$${formatUsd(event.costUsd)}`);
+  if (event.attempts > 1) parts.push(`${event.attempts} attempts`);
+  if (event.outputFile) parts.push(`→ ${event.outputFile}`);
+  return parts.join(" · ");
+}
+
+export const statusSymbols: Record<StepEnd["status"], string> = {
+  pending: "·",
+  running: "▶",
+  succeeded: "✓",
+  failed: "✗",
+  skipped: "↷",
+  budget_stopped: "$",
+  deferred: "⏸",
+  cancelled: "■",
+};
+
+export function colourFor(style: Style, status: StepEnd["status"]): (text: string) => string {
+  if (status === "succeeded") return style.green;
+  if (status === "failed") return style.red;
+  return style.yellow;
+}
+
+export function offlineNotice(syntheticProviders: readonly string[]): string | undefined {
+  if (syntheticProviders.length === 0) return undefined;
+  return `offline: ${syntheticProviders.join(", ")} answer with mock text — no API is called and no key is needed`;
+}
+
+export function summaryLines(event: RunEnd, style: Style, databaseFile: string): string[] {
+  const totals: RunTotals = event.totals;
+  const counts = Object.entries(totals.steps)
+    .filter(([, count]) => count > 0)
+    .map(([status, count]) => `${count} ${status.replace("_", " ")}`)
+    .join(", ");
+  const statusText = event.status === "succeeded" ? style.green(event.status) : style.red(event.status.replace("_", " "));
+  const relativeResults = path.relative(process.cwd(), event.resultsDirectory) || event.resultsDirectory;
+  return [
+    "",
+    `${style.bold("Run")} ${event.runId} ${statusText} in ${formatDuration(event.durationMs)} (exit ${event.exitCode})`,
+    `  steps    ${counts}`,
+    `  calls    ${totals.calls} · tokens ${formatTokens(totals.inputTokens)} in / ${formatTokens(totals.outputTokens)} out · cost $${formatUsd(totals.costUsd)}`,
+    `  results  ${relativeResults}/  (run.json and one file per step)`,
+    `  database ${databaseFile}`,
+  ];
+}

@@ -1,0 +1,21 @@
+import type { ProviderState } from "../policy/decision.js";
+import type { ProviderSet } from "./run-pipeline.js";
+
+/** Asks every provider whether it can be used now; the answers feed the routing decision. */
+export async function providerStatesOf(providers: ProviderSet): Promise<Record<string, ProviderState>> {
+  const entries = await Promise.all(
+    providers.all().map(async (provider): Promise<[string, ProviderState]> => {
+      const availability = await provider.available().catch((error: unknown) => ({ available: false, reason: (error as Error).message }));
+      return [
+        provider.id,
+        {
+          available: availability.available,
+          ...(availability.reason === undefined ? {} : { reason: availability.reason }),
+          local: provider.local,
+          pricing: provider.pricing,
+        },
+      ];
+    }),
+  );
+  return Object.fromEntries(entries);
+}

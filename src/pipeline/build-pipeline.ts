@@ -1,0 +1,215 @@
+/**
+ * From a schema-valid pipeline document to a `PipelineModel`, as named passes:
+ * normalise steps → build the graph → read template files → check templates → check output paths.
+ * Every pass adds diagnostics; all of them are reported together.
+ */
+import { readFile, stat } from "node:fs/promises";
+import path from "node:path";
+import type { Diagnostic, DocumentPath } from "../config/diagnostic.js";
+import { ConfigError, formatDocumentPath } from "../config/diagnostic.js";
+import type { LoadedPipeline } from "../config/load-config.js";
+import type { SourceDocument } from "../config/yaml-document.js";
+import { didYouMean } from "../config/suggest.js";
+import type { Pipeline } from "../generated/pipeline.js";
+import { buildStepGraph } from "./graph.js";
+import type { InputDefinition, PipelineModel, PipelineStep, TemplateSource } from "./model.js";
+import { defaultMaxTokens } from "./model.js";
+import { findProjectDirectory, isInside } from "./project-directory.js";
+import { checkTemplate, type TemplateLocation } from "./template.js";
+
+type PipelineStepConfig = Pipeline["steps"][string];
+type TextSourceConfig = PipelineStepConfig["prompt"];
+
+export async function buildPipeline(loaded: LoadedPipeline): Promise<PipelineModel> {
+  const diagnostics: Diagnostic[] = [];
+  const report = (documentPath: DocumentPath, message: string, extra: Partial<Diagnostic> = {}, target: "key" | "value" = "value") => {
+    const position = loaded.document.locate(documentPath, target);
+    diagnostics.push({ file: loaded.file, ...position, path: formatDocumentPath(documentPath), message, ...extra });
+  };
+  const config = loaded.pipeline;
+  const projectDirectory = await findProjectDirectory(loaded.directory);
+
+  const stepEntries = Object.entries(config.steps);
+  const needsByStep = new Map(stepEntries.map(([name, step]) => [name, step.needs ?? []]));
+  const { graph, problems } = buildStepGraph(needsByStep);
+  for (const problem of problems) {
+    const where: DocumentPath =
+      problem.needIndex === undefined ? ["steps", problem.step, "needs"] : ["steps", problem.step, "needs", problem.needIndex];
+    report(where, problem.message, problem.suggestion ? { suggestion: problem.suggestion } : {});
+  }
+
+  const steps = new Map<string, PipelineStep>();
+  for (const [name, step] of stepEntries) {
+    const prompt = await readTextSource(loaded, ["steps", name, "prompt"], step.prompt, diagnostics);
+    const system = step.system === undefined ? undefined : await readTextSource(loaded, ["steps", name, "system"], step.system, diagnostics);
+    const contextFiles = await resolveContextFiles(loaded, name, step.context ?? [], report);
+    const output = resolveOutput(loaded, projectDirectory, name, step, report);
+    if (!prompt) continue;
+    steps.set(name, {
+      name,
+      ...(step.description === undefined ? {} : { description: step.description }),
+      needs: step.needs ?? [],
+      task: step.task ?? config.defaults?.task ?? "chat",
+      ...optional("language", step.language ?? config.defaults?.language),
+      quality: step.quality ?? config.defaults?.quality ?? "standard",
+      ...optional("model", step.model),
+      tags: step.tags ?? [],
+      sensitive: step.sensitive ?? false,
+      maxTokens: step.max_tokens ?? config.defaults?.max_tokens ?? defaultMaxTokens,
+      ...optional("temperature", step.temperature ?? config.defaults?.temperature),
+      ...optional("timeoutSeconds", step.timeout_seconds ?? config.defaults?.timeout_seconds),
+      prompt,
+      ...optional("system", system),
+      contextFiles,
+      ...optional("output", output),
+    });
+  }
+
+  if (graph) {
+    for (const step of steps.values()) {
+      checkStepTemplates(loaded, step, graph.upstream.get(step.name) ?? new Set(), [...needsByStep.keys()], diagnostics);
+    }
+  }
+
+  if (diagnostics.length > 0 || !graph) throw new ConfigError(diagnostics);
+  return {
+    name: config.name,
+    ...optional("description", config.description),
+    file: loaded.file,
+    absolutePath: loaded.absolutePath,
+    directory: loaded.directory,
+    projectDirectory,
+    ...optional("policyPath", config.policy === undefined ? undefined : path.resolve(loaded.directory, config.policy)),
+    ...optional("concurrency", config.concurrency),
+    inputs: readInputs(config),
+    steps,
+    order: graph.order,
+    upstream: graph.upstream,
+  };
+}
+
+function optional<Key extends string, Value>(key: Key, value: Value | undefined): { [K in Key]?: Value } {
+  return (value === undefined ? {} : { [key]: value }) as { [K in Key]?: Value };
+}
+
+function readInputs(config: Pipeline): Map<string, InputDefinition> {
+  return new Map(
+    Object.entries(config.inputs ?? {}).map(([name, input]) => [
+      name,
+      {
+        name,
+        type: input.type ?? "string",
+        ...optional("default", input.default),
+        required: input.required ?? false,
+        ...optional("description", input.description),
+      },
+    ]),
+  );
+}
+
+async function readTextSource(
+  loaded: LoadedPipeline,
+  documentPath: DocumentPath,
+  source: TextSourceConfig,
+  diagnostics: Diagnostic[],
+): Promise<TemplateSource | undefined> {
+  if (typeof source === "string") return { text: source, origin: { kind: "inline", file: loaded.file, path: documentPath } };
+  const absolutePath = path.resolve(loaded.directory, source.file);
+  const file = path.relative(process.cwd(), absolutePath) || absolutePath;
+  try {
+    return { text: await readFile(absolutePath, "utf8"), origin: { kind: "file", file, absolutePath } };
+  } catch (error) {
+    const position = loaded.document.locate([...documentPath, "file"]);
+    const reason = (error as NodeJS.ErrnoException).code === "EISDIR" ? "is a directory" : "not found";
+    diagnostics.push({
+      file: loaded.file,
+      ...position,
+      path: formatDocumentPath([...documentPath, "file"]),
+      message: `prompt file "${source.file}" ${reason} (looked at ${file})`,
+      suggestion: "paths are relative to the pipeline file",
+    });
+    return undefined;
+  }
+}
+
+async function resolveContextFiles(
+  loaded: LoadedPipeline,
+  step: string,
+  files: readonly string[],
+  report: (documentPath: DocumentPath, message: string, extra?: Partial<Diagnostic>) => void,
+): Promise<{ file: string; absolutePath: string }[]> {
+  const resolved: { file: string; absolutePath: string }[] = [];
+  for (const [index, file] of files.entries()) {
+    const absolutePath = path.resolve(loaded.directory, file);
+    const info = await stat(absolutePath).catch(() => undefined);
+    if (!info?.isFile()) {
+      report(["steps", step, "context", index], `context file "${file}" ${info ? "is not a file" : "not found"}`, {
+        suggestion: "paths are relative to the pipeline file",
+      });
+      continue;
+    }
+    resolved.push({ file, absolutePath });
+  }
+  return resolved;
+}
+
+function resolveOutput(
+  loaded: LoadedPipeline,
+  projectDirectory: string,
+  step: string,
+  config: PipelineStepConfig,
+  report: (documentPath: DocumentPath, message: string, extra?: Partial<Diagnostic>) => void,
+): PipelineStep["output"] {
+  const file = config.output?.file;
+  if (file === undefined) return undefined;
+  const absolutePath = path.resolve(loaded.directory, file);
+  if (!isInside(projectDirectory, absolutePath)) {
+    report(["steps", step, "output", "file"], `output file "${file}" is outside the project directory ${projectDirectory}`, {
+      suggestion: "write outputs inside the project (paths are relative to the pipeline file)",
+    });
+    return undefined;
+  }
+  return { file, absolutePath, format: config.output?.format ?? "text" };
+}
+
+function checkStepTemplates(
+  loaded: LoadedPipeline,
+  step: PipelineStep,
+  upstream: ReadonlySet<string>,
+  allSteps: readonly string[],
+  diagnostics: Diagnostic[],
+): void {
+  const sources: [string, TemplateSource | undefined][] = [
+    ["prompt", step.prompt],
+    ["system", step.system],
+  ];
+  for (const [field, source] of sources) {
+    if (!source) continue;
+    const at = (location: TemplateLocation) => templatePosition(loaded.document, source, location);
+    const check = checkTemplate(source.text);
+    if (!check.ok) {
+      diagnostics.push({ ...at(check.problem.location), path: `steps.${step.name}.${field}`, message: `template error: ${check.problem.message}` });
+      continue;
+    }
+    for (const reference of check.stepReferences) {
+      if (upstream.has(reference.step)) continue;
+      const known = allSteps.includes(reference.step);
+      const suggestion = known
+        ? `add "${reference.step}" to steps.${step.name}.needs`
+        : didYouMean(reference.step, [...upstream]) ?? didYouMean(reference.step, allSteps);
+      diagnostics.push({
+        ...at(reference.location),
+        path: `steps.${step.name}.${field}`,
+        message: known
+          ? `template reads step "${reference.step}", which is not upstream of "${step.name}"`
+          : `template reads unknown step "${reference.step}"`,
+        ...(suggestion ? { suggestion } : {}),
+      });
+    }
+  }
+}
+
+function templatePosition(document: SourceDocument, source: TemplateSource, location: TemplateLocation): Pick<Diagnostic, "file" | "line" | "column"> {
+  if (source.origin.kind === "file") return { file: source.origin.file, line: location.line + 1, column: location.column + 1 };
+  return { file: source.origin.file, ...document.locateInScalar(source.origin.path, location.line, location.column) };
+}

@@ -1,0 +1,61 @@
+import { mkdirSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import Database from "better-sqlite3";
+import { OrchError, exitCodes } from "../errors/orch-error.js";
+import { migrations, type Migration } from "./migrations.js";
+
+export type SqliteDatabase = Database.Database;
+
+/** `$ORCH_HOME/orch.db`, default `~/.orch/orch.db`: one per user, so spend counts across projects. */
+export function defaultDatabasePath(env: NodeJS.ProcessEnv = process.env): string {
+  const home = env.ORCH_HOME && env.ORCH_HOME.trim() !== "" ? env.ORCH_HOME : path.join(os.homedir(), ".orch");
+  return path.join(home, "orch.db");
+}
+
+/**
+ * Opens (creating if needed) and migrates the database. WAL lets readers (reports) run beside a
+ * writer; the busy timeout makes concurrent `orch` processes wait for each other instead of failing.
+ */
+export function openDatabase(file: string, options: { migrations?: readonly Migration[] } = {}): SqliteDatabase {
+  let database: SqliteDatabase;
+  try {
+    if (file !== ":memory:") mkdirSync(path.dirname(file), { recursive: true });
+    database = new Database(file);
+  } catch (error) {
+    throw new OrchError({
+      message: `cannot open the orch database at ${file}: ${(error as Error).message}`,
+      exitCode: exitCodes.invalidConfigOrUsage,
+      hint: "set ORCH_HOME or pass --db to a writable location",
+      cause: error,
+    });
+  }
+  database.pragma("busy_timeout = 10000");
+  if (file !== ":memory:") database.pragma("journal_mode = WAL");
+  database.pragma("synchronous = NORMAL");
+  database.pragma("foreign_keys = ON");
+  migrate(database, options.migrations ?? migrations);
+  return database;
+}
+
+export function migrate(database: SqliteDatabase, list: readonly Migration[]): string[] {
+  database.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)`);
+  const applied = new Set(
+    (database.prepare(`SELECT name FROM schema_migrations`).all() as { name: string }[]).map((row) => row.name),
+  );
+  const newlyApplied: string[] = [];
+  for (const migration of list) {
+    if (applied.has(migration.name)) continue;
+    // IMMEDIATE: two processes starting at once must not both apply the same migration.
+    database
+      .transaction(() => {
+        const already = database.prepare(`SELECT 1 FROM schema_migrations WHERE name = ?`).get(migration.name);
+        if (already) return;
+        database.exec(migration.sql);
+        database.prepare(`INSERT INTO schema_migrations (name, applied_at) VALUES (?, ?)`).run(migration.name, new Date().toISOString());
+        newlyApplied.push(migration.name);
+      })
+      .immediate();
+  }
+  return newlyApplied;
+}

@@ -1,0 +1,104 @@
+/**
+ * Append-only, named migrations. A shipped migration is never edited: add a new one instead.
+ * Each runs in its own transaction and is recorded in `schema_migrations`.
+ *
+ * Money: call costs are stored as REAL USD for people reading the database; the ledger counts in
+ * integer nano-dollars so that sums are exact and a hard limit is never crossed by rounding.
+ */
+export interface Migration {
+  name: string;
+  sql: string;
+}
+
+export const migrations: readonly Migration[] = [
+  {
+    name: "0001_runs_steps_calls_ledger",
+    sql: `
+      CREATE TABLE runs (
+        id TEXT PRIMARY KEY,
+        pipeline_name TEXT NOT NULL,
+        pipeline_path TEXT NOT NULL,
+        policy_path TEXT,
+        status TEXT NOT NULL CHECK (status IN ('running', 'succeeded', 'failed', 'budget_stopped', 'deferred', 'interrupted')),
+        inputs_json TEXT NOT NULL,
+        started_at TEXT NOT NULL,
+        finished_at TEXT,
+        results_directory TEXT,
+        process_id INTEGER,
+        exit_code INTEGER
+      );
+      CREATE INDEX runs_started_at ON runs (started_at);
+
+      CREATE TABLE step_executions (
+        id INTEGER PRIMARY KEY,
+        run_id TEXT NOT NULL REFERENCES runs (id),
+        step TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('pending', 'running', 'succeeded', 'failed', 'skipped', 'budget_stopped', 'deferred', 'cancelled')),
+        started_at TEXT,
+        finished_at TEXT,
+        provider TEXT,
+        model TEXT,
+        output TEXT,
+        output_sha256 TEXT,
+        output_file TEXT,
+        error_kind TEXT,
+        error_message TEXT,
+        skip_reason TEXT,
+        retry_after TEXT,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        input_tokens INTEGER NOT NULL DEFAULT 0,
+        output_tokens INTEGER NOT NULL DEFAULT 0,
+        cost_usd REAL NOT NULL DEFAULT 0,
+        UNIQUE (run_id, step)
+      );
+
+      CREATE TABLE llm_calls (
+        id INTEGER PRIMARY KEY,
+        run_id TEXT NOT NULL REFERENCES runs (id),
+        step_execution_id INTEGER REFERENCES step_executions (id),
+        step TEXT NOT NULL,
+        attempt INTEGER NOT NULL,
+        pipeline_name TEXT NOT NULL,
+        task TEXT NOT NULL,
+        provider TEXT NOT NULL,
+        provider_type TEXT NOT NULL,
+        model TEXT NOT NULL,
+        prompt_sha256 TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('succeeded', 'failed', 'cached')),
+        input_tokens INTEGER NOT NULL DEFAULT 0,
+        output_tokens INTEGER NOT NULL DEFAULT 0,
+        cached_input_tokens INTEGER NOT NULL DEFAULT 0,
+        reasoning_tokens INTEGER NOT NULL DEFAULT 0,
+        cost_usd REAL NOT NULL DEFAULT 0,
+        latency_ms INTEGER,
+        error_kind TEXT,
+        error_message TEXT,
+        synthetic INTEGER NOT NULL DEFAULT 0,
+        reservation_id INTEGER REFERENCES budget_reservations (id),
+        started_at TEXT NOT NULL,
+        finished_at TEXT NOT NULL
+      );
+      CREATE INDEX llm_calls_run ON llm_calls (run_id);
+      CREATE INDEX llm_calls_started_at ON llm_calls (started_at);
+      CREATE INDEX llm_calls_model_task ON llm_calls (provider, model, task);
+
+      CREATE TABLE budget_reservations (
+        id INTEGER PRIMARY KEY,
+        run_id TEXT NOT NULL,
+        pipeline_name TEXT NOT NULL,
+        day TEXT NOT NULL,
+        month TEXT NOT NULL,
+        reserved_nano_usd INTEGER NOT NULL CHECK (reserved_nano_usd >= 0),
+        settled_nano_usd INTEGER CHECK (settled_nano_usd >= 0),
+        status TEXT NOT NULL CHECK (status IN ('reserved', 'settled', 'released', 'expired')),
+        process_id INTEGER NOT NULL,
+        created_at TEXT NOT NULL,
+        expires_at TEXT NOT NULL,
+        closed_at TEXT
+      );
+      CREATE INDEX budget_reservations_day ON budget_reservations (day, status);
+      CREATE INDEX budget_reservations_month ON budget_reservations (month, status);
+      CREATE INDEX budget_reservations_run ON budget_reservations (run_id, status);
+    `,
+  },
+];

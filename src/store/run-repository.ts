@@ -1,0 +1,208 @@
+/** Runs, step executions and LLM calls: the honest log of everything orch did and spent. */
+import type { SqliteDatabase } from "./database.js";
+
+export type RunStatus = "running" | "succeeded" | "failed" | "budget_stopped" | "deferred" | "interrupted";
+export type StepStatus = "pending" | "running" | "succeeded" | "failed" | "skipped" | "budget_stopped" | "deferred" | "cancelled";
+export type CallStatus = "succeeded" | "failed" | "cached";
+
+export interface NewRun {
+  id: string;
+  pipelineName: string;
+  pipelinePath: string;
+  policyPath?: string;
+  inputs: Record<string, unknown>;
+  startedAt: string;
+  resultsDirectory?: string;
+  processId: number;
+}
+
+export interface RunRow {
+  id: string;
+  pipeline_name: string;
+  pipeline_path: string;
+  policy_path: string | null;
+  status: RunStatus;
+  inputs_json: string;
+  started_at: string;
+  finished_at: string | null;
+  results_directory: string | null;
+  exit_code: number | null;
+}
+
+export interface StepFinish {
+  status: StepStatus;
+  finishedAt: string;
+  provider?: string;
+  model?: string;
+  output?: string;
+  outputSha256?: string;
+  outputFile?: string;
+  errorKind?: string;
+  errorMessage?: string;
+  skipReason?: string;
+  retryAfter?: string;
+  attempts: number;
+  inputTokens: number;
+  outputTokens: number;
+  costUsd: number;
+}
+
+export interface StepRow {
+  id: number;
+  run_id: string;
+  step: string;
+  status: StepStatus;
+  started_at: string | null;
+  finished_at: string | null;
+  provider: string | null;
+  model: string | null;
+  output: string | null;
+  output_file: string | null;
+  error_kind: string | null;
+  error_message: string | null;
+  skip_reason: string | null;
+  attempts: number;
+  input_tokens: number;
+  output_tokens: number;
+  cost_usd: number;
+}
+
+export interface CallRecord {
+  runId: string;
+  stepExecutionId: number;
+  step: string;
+  attempt: number;
+  pipelineName: string;
+  task: string;
+  provider: string;
+  providerType: string;
+  model: string;
+  promptSha256: string;
+  status: CallStatus;
+  inputTokens: number;
+  outputTokens: number;
+  cachedInputTokens: number;
+  reasoningTokens: number;
+  costUsd: number;
+  latencyMs?: number;
+  errorKind?: string;
+  errorMessage?: string;
+  synthetic: boolean;
+  reservationId?: number;
+  startedAt: string;
+  finishedAt: string;
+}
+
+export interface CallRow {
+  id: number;
+  run_id: string;
+  step: string;
+  attempt: number;
+  provider: string;
+  model: string;
+  status: CallStatus;
+  input_tokens: number;
+  output_tokens: number;
+  cost_usd: number;
+  error_kind: string | null;
+  synthetic: number;
+}
+
+export class RunRepository {
+  constructor(private readonly database: SqliteDatabase) {}
+
+  createRun(run: NewRun, steps: readonly string[]): Map<string, number> {
+    const insertRun = this.database.prepare(
+      `INSERT INTO runs (id, pipeline_name, pipeline_path, policy_path, status, inputs_json, started_at, results_directory, process_id)
+       VALUES (@id, @pipelineName, @pipelinePath, @policyPath, 'running', @inputsJson, @startedAt, @resultsDirectory, @processId)`,
+    );
+    const insertStep = this.database.prepare(`INSERT INTO step_executions (run_id, step, status) VALUES (?, ?, 'pending')`);
+    return this.database.transaction(() => {
+      insertRun.run({
+        id: run.id,
+        pipelineName: run.pipelineName,
+        pipelinePath: run.pipelinePath,
+        policyPath: run.policyPath ?? null,
+        inputsJson: JSON.stringify(run.inputs),
+        startedAt: run.startedAt,
+        resultsDirectory: run.resultsDirectory ?? null,
+        processId: run.processId,
+      });
+      const ids = new Map<string, number>();
+      for (const step of steps) ids.set(step, Number(insertStep.run(run.id, step).lastInsertRowid));
+      return ids;
+    })();
+  }
+
+  markStepRunning(stepExecutionId: number, startedAt: string): void {
+    this.database.prepare(`UPDATE step_executions SET status = 'running', started_at = ? WHERE id = ?`).run(startedAt, stepExecutionId);
+  }
+
+  finishStep(stepExecutionId: number, finish: StepFinish): void {
+    this.database
+      .prepare(
+        `UPDATE step_executions SET status = @status, finished_at = @finishedAt, provider = @provider, model = @model,
+           output = @output, output_sha256 = @outputSha256, output_file = @outputFile, error_kind = @errorKind,
+           error_message = @errorMessage, skip_reason = @skipReason, retry_after = @retryAfter, attempts = @attempts,
+           input_tokens = @inputTokens, output_tokens = @outputTokens, cost_usd = @costUsd
+         WHERE id = @id`,
+      )
+      .run({
+        id: stepExecutionId,
+        status: finish.status,
+        finishedAt: finish.finishedAt,
+        provider: finish.provider ?? null,
+        model: finish.model ?? null,
+        output: finish.output ?? null,
+        outputSha256: finish.outputSha256 ?? null,
+        outputFile: finish.outputFile ?? null,
+        errorKind: finish.errorKind ?? null,
+        errorMessage: finish.errorMessage ?? null,
+        skipReason: finish.skipReason ?? null,
+        retryAfter: finish.retryAfter ?? null,
+        attempts: finish.attempts,
+        inputTokens: finish.inputTokens,
+        outputTokens: finish.outputTokens,
+        costUsd: finish.costUsd,
+      });
+  }
+
+  recordCall(call: CallRecord): number {
+    const result = this.database
+      .prepare(
+        `INSERT INTO llm_calls (run_id, step_execution_id, step, attempt, pipeline_name, task, provider, provider_type, model,
+           prompt_sha256, status, input_tokens, output_tokens, cached_input_tokens, reasoning_tokens, cost_usd, latency_ms,
+           error_kind, error_message, synthetic, reservation_id, started_at, finished_at)
+         VALUES (@runId, @stepExecutionId, @step, @attempt, @pipelineName, @task, @provider, @providerType, @model,
+           @promptSha256, @status, @inputTokens, @outputTokens, @cachedInputTokens, @reasoningTokens, @costUsd, @latencyMs,
+           @errorKind, @errorMessage, @synthetic, @reservationId, @startedAt, @finishedAt)`,
+      )
+      .run({
+        ...call,
+        latencyMs: call.latencyMs ?? null,
+        errorKind: call.errorKind ?? null,
+        errorMessage: call.errorMessage ?? null,
+        synthetic: call.synthetic ? 1 : 0,
+        reservationId: call.reservationId ?? null,
+      });
+    return Number(result.lastInsertRowid);
+  }
+
+  finishRun(id: string, status: RunStatus, finishedAt: string, exitCode: number): void {
+    this.database
+      .prepare(`UPDATE runs SET status = ?, finished_at = ?, exit_code = ? WHERE id = ?`)
+      .run(status, finishedAt, exitCode, id);
+  }
+
+  getRun(id: string): RunRow | undefined {
+    return this.database.prepare(`SELECT * FROM runs WHERE id = ?`).get(id) as RunRow | undefined;
+  }
+
+  listSteps(runId: string): StepRow[] {
+    return this.database.prepare(`SELECT * FROM step_executions WHERE run_id = ? ORDER BY id`).all(runId) as StepRow[];
+  }
+
+  listCalls(runId: string): CallRow[] {
+    return this.database.prepare(`SELECT * FROM llm_calls WHERE run_id = ? ORDER BY id`).all(runId) as CallRow[];
+  }
+}

@@ -1,0 +1,130 @@
+/**
+ * `orch plan`: the route every step would take now and what it may cost, without calling a model.
+ * Upstream outputs do not exist yet, so the input estimate is a range: the prompt with empty
+ * upstream outputs, up to the prompt plus every upstream step's full `max_tokens`.
+ */
+import { createLedger } from "../budget/ledger.js";
+import type { ProviderSet } from "../executor/run-pipeline.js";
+import { createPriceLookup } from "../executor/prices.js";
+import type { PipelineStep } from "../pipeline/model.js";
+import { renderStepMessages, type UpstreamOutput } from "../pipeline/render.js";
+import type { InputValues } from "../pipeline/inputs.js";
+import { decide } from "../policy/decide.js";
+import type { Decision, RouteRequest } from "../policy/decision.js";
+import { providerStatesOf } from "../executor/provider-states.js";
+import { estimateTokens } from "../policy/estimate-tokens.js";
+import { checkTemplate } from "../pipeline/template.js";
+import type { OrchStore } from "../store/index.js";
+import type { Workspace } from "./load-workspace.js";
+
+export interface StepPlan {
+  step: string;
+  needs: readonly string[];
+  task: string;
+  quality: string;
+  language?: string;
+  inputTokens: { min: number; max: number };
+  maxOutputTokens: number;
+  decision: Decision;
+  /** The first candidate's cost range: the route taken if nothing fails. */
+  costUsd: { min: number; max: number };
+}
+
+export interface PipelinePlan {
+  pipeline: string;
+  policy: string;
+  order: StepPlan[];
+  totalCostUsd: { min: number; max: number };
+  budgetLeftUsd: Partial<Record<"run" | "day" | "month", number>>;
+}
+
+export async function planPipeline(workspace: Workspace, inputs: InputValues, store: OrchStore, providers: ProviderSet): Promise<PipelinePlan> {
+  const { pipeline, policy } = workspace;
+  const budget = policy.policy.budget ?? {};
+  const ledger = createLedger({
+    repository: store.ledger,
+    runId: "plan (no run)",
+    pipelineName: pipeline.name,
+    limits: {
+      ...(budget.run_usd === undefined ? {} : { runUsd: budget.run_usd }),
+      ...(budget.daily_usd === undefined ? {} : { dailyUsd: budget.daily_usd }),
+      ...(budget.monthly_usd === undefined ? {} : { monthlyUsd: budget.monthly_usd }),
+    },
+    ...(budget.time_zone === undefined ? {} : { timeZone: budget.time_zone }),
+  });
+  const budgetLeftUsd = ledger.left();
+  const providerStates = await providerStatesOf(providers);
+  const pricesFor = createPriceLookup(policy.policy);
+  const emptyOutputs = new Map<string, UpstreamOutput>([...pipeline.steps.keys()].map((name) => [name, { output: "", json: {} }]));
+
+  const order: StepPlan[] = [];
+  for (const name of pipeline.order) {
+    const step = pipeline.steps.get(name)!;
+    const inputTokens = await estimateInputRange(workspace, step, inputs, emptyOutputs);
+    const request: RouteRequest = {
+      step: name,
+      pipeline: pipeline.name,
+      task: step.task,
+      ...(step.language === undefined ? {} : { language: step.language }),
+      quality: step.quality,
+      estimatedInputTokens: inputTokens.max,
+      maxOutputTokens: step.maxTokens,
+      sensitive: step.sensitive,
+      tags: step.tags,
+      ...(step.model === undefined ? {} : { pinnedModel: step.model }),
+    };
+    const decision = decide(request, policy.policy, { now: Date.now(), budgetLeftUsd, providers: providerStates, pricesFor });
+    const first = decision.candidates[0];
+    const costUsd = first?.prices
+      ? {
+          min: (inputTokens.min * first.prices.input) / 1_000_000,
+          max: (inputTokens.max * first.prices.input + step.maxTokens * first.prices.output) / 1_000_000,
+        }
+      : { min: 0, max: 0 };
+    order.push({
+      step: name,
+      needs: step.needs,
+      task: step.task,
+      quality: step.quality,
+      ...(step.language === undefined ? {} : { language: step.language }),
+      inputTokens,
+      maxOutputTokens: step.maxTokens,
+      decision,
+      costUsd,
+    });
+  }
+  return {
+    pipeline: pipeline.name,
+    policy: policy.file,
+    order,
+    totalCostUsd: {
+      min: order.reduce((sum, step) => sum + step.costUsd.min, 0),
+      max: order.reduce((sum, step) => sum + step.costUsd.max, 0),
+    },
+    budgetLeftUsd,
+  };
+}
+
+async function estimateInputRange(
+  workspace: Workspace,
+  step: PipelineStep,
+  inputs: InputValues,
+  emptyOutputs: ReadonlyMap<string, UpstreamOutput>,
+): Promise<{ min: number; max: number }> {
+  let text: string;
+  try {
+    const messages = await renderStepMessages(workspace.pipeline, step, inputs, emptyOutputs);
+    text = messages.map((message) => message.content).join("\n");
+  } catch {
+    text = `${step.system?.text ?? ""}\n${step.prompt.text}`;
+  }
+  const min = estimateTokens(text);
+  const readSteps = new Set(
+    [step.prompt, step.system].flatMap((source) => {
+      const check = source ? checkTemplate(source.text) : undefined;
+      return check?.ok ? check.stepReferences.map((reference) => reference.step) : [];
+    }),
+  );
+  const upstreamMax = [...readSteps].reduce((sum, name) => sum + (workspace.pipeline.steps.get(name)?.maxTokens ?? 0), 0);
+  return { min, max: min + upstreamMax };
+}
