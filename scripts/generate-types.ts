@@ -9,6 +9,7 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 export const generatedTypeFiles = [
   { schema: "schemas/pipeline.schema.json", output: "src/generated/pipeline.ts" },
   { schema: "schemas/routing-policy.schema.json", output: "src/generated/routing-policy.ts" },
+  { schema: "schemas/policy-cases.schema.json", output: "src/generated/policy-cases.ts" },
 ] as const;
 
 const banner =

@@ -185,9 +185,9 @@ export interface Rule {
   description?: string;
   when?: Condition;
   /**
-   * An ordered chain of models, or the name of a tier.
+   * An ordered chain of models, the name of a tier, or `{ best_value: [models] }` to order models by past cost per success.
    */
-  use: Chain | ("economy" | "standard" | "premium");
+  use: Chain | ("economy" | "standard" | "premium") | BestValue;
 }
 /**
  * All keys given must match. Combine with all / any / not.
@@ -236,6 +236,12 @@ export interface Comparison {
   gt?: number;
   gte?: number;
 }
+/**
+ * Order these models by expected cost per successful call, from past results on the same task type (untried models get a fair chance through a prior).
+ */
+export interface BestValue {
+  best_value: Chain;
+}
 export interface Budget {
   /**
    * Hard limit for one run.
@@ -257,4 +263,22 @@ export interface Budget {
    * Fractions of a limit at which an alert event is emitted.
    */
   alerts?: number[];
+  /**
+   * What to do when no model fits (budget spent, providers down): `local` uses the policy's local models, `defer` postpones the step (see `defer_for`), `fail` stops it. Default: fail.
+   */
+  when_exhausted?: "local" | "defer" | "fail";
+  /**
+   * With `when_exhausted: defer`: how long until the step is retried (default 1h).
+   */
+  defer_for?: string;
+  /**
+   * Emergency mode: when money left falls under this, only free providers (local, subscription) are used. A number applies to the smallest left of run, day and month; an object sets one threshold per scope.
+   */
+  emergency_below_usd?:
+    | number
+    | {
+        run?: number;
+        day?: number;
+        month?: number;
+      };
 }

@@ -1,0 +1,39 @@
+/**
+ * Token estimates before a call, with a real tokenizer (o200k_base, the encoding of current
+ * OpenAI models; close enough for other vendors' budgeting, and far better than chars / 4).
+ *
+ * Loading the encoding's rank table costs about a quarter of a second, so it is not imported at
+ * start-up: the first call to `estimateTokens` loads it synchronously (the package's CommonJS
+ * build, through `createRequire`), and commands that never count tokens never pay for it.
+ */
+import { createRequire } from "node:module";
+
+export { complexityOf } from "./complexity.js";
+
+interface Tokenizer {
+  countTokens(text: string, options?: { disallowedSpecial?: Set<string> }): number;
+}
+
+/** Prompts may quote `<|endoftext|>`; count it as text instead of throwing. */
+const noDisallowedSpecialTokens = { disallowedSpecial: new Set<string>() };
+
+let tokenizer: Tokenizer | undefined;
+
+function loadTokenizer(): Tokenizer {
+  if (!tokenizer) {
+    const require = createRequire(import.meta.url);
+    tokenizer = require("gpt-tokenizer/cjs/encoding/o200k_base") as Tokenizer;
+  }
+  return tokenizer;
+}
+
+/** Number of o200k_base tokens in `text`; special-token markers are counted as plain text. */
+export function estimateTokens(text: string): number {
+  if (text === "") return 0;
+  return loadTokenizer().countTokens(text, noDisallowedSpecialTokens);
+}
+
+/** True once the tokenizer has been loaded (for start-up time tests). */
+export function tokenizerLoaded(): boolean {
+  return tokenizer !== undefined;
+}
