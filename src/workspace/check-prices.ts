@@ -18,10 +18,9 @@ export function checkPolicyPrices(loaded: LoadedPolicy): Diagnostic[] {
     chain.forEach((reference, index) => references.push({ reference, path: ["tiers", tier, index] }));
   }
   (policy.rules ?? []).forEach((rule, ruleIndex) => {
-    if (!Array.isArray(rule.use)) return;
-    rule.use.forEach((reference, index) => {
-      if (typeof reference === "string") references.push({ reference, path: ["rules", ruleIndex, "use", index] });
-    });
+    const chain = Array.isArray(rule.use) ? rule.use : typeof rule.use === "object" ? rule.use.best_value : [];
+    const base = Array.isArray(rule.use) ? ["rules", ruleIndex, "use"] : ["rules", ruleIndex, "use", "best_value"];
+    chain.forEach((reference, index) => references.push({ reference, path: [...base, index] }));
   });
 
   const diagnostics: Diagnostic[] = [];

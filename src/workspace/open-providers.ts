@@ -4,8 +4,8 @@
  */
 import type { LoadedPolicy } from "../config/load-config.js";
 import type { ProviderSet } from "../executor/run-pipeline.js";
-import type { ProviderWait } from "../providers/context.js";
-import { loadEnvironment } from "../providers/credentials.js";
+import type { ProviderWaitEvent as ProviderWait } from "../providers/context.js";
+import { loadEnvironment } from "../providers/shared/environment.js";
 import { createProviderRegistry } from "../providers/registry.js";
 
 export interface OpenedProviders {
@@ -20,7 +20,7 @@ export function openProviders(
   options: { env: NodeJS.ProcessEnv; workingDirectory?: string; onWait?: (wait: Omit<ProviderWaitEvent, "type" | "at">) => void },
 ): OpenedProviders {
   const workingDirectory = options.workingDirectory ?? process.cwd();
-  const env = loadEnvironment(workingDirectory, options.env);
+  const env = { ...loadEnvironment({ env: options.env, workingDirectory }) };
   const registry = createProviderRegistry(policy.policy, {
     env,
     workingDirectory,
@@ -28,7 +28,7 @@ export function openProviders(
     ...(options.onWait
       ? {
           onWait: (wait: ProviderWait) =>
-            options.onWait!({ step: wait.origin?.step ?? "", provider: wait.providerId, reason: wait.reason, waitMs: wait.waitMs }),
+            options.onWait!({ step: wait.origin.step, provider: wait.providerId, reason: wait.reason, waitMs: wait.waitMs ?? 0 }),
         }
       : {}),
   });

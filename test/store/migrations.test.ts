@@ -1,0 +1,62 @@
+import assert from "node:assert/strict";
+import { mkdtempSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { describe, it } from "node:test";
+import { migrate, openDatabase } from "../../src/store/database.js";
+import { migrations } from "../../src/store/migrations.js";
+
+const expectedColumns: Record<string, string[]> = {
+  runs: ["id", "pipeline_name", "pipeline_path", "policy_path", "status", "inputs_json", "started_at", "finished_at", "results_directory", "process_id", "exit_code"],
+  step_executions: [
+    "id", "run_id", "step", "status", "started_at", "finished_at", "provider", "model", "output", "output_sha256", "output_file",
+    "error_kind", "error_message", "skip_reason", "retry_after", "attempts", "input_tokens", "output_tokens", "cost_usd",
+  ],
+  llm_calls: [
+    "id", "run_id", "step_execution_id", "step", "attempt", "pipeline_name", "task", "provider", "provider_type", "model", "prompt_sha256",
+    "status", "input_tokens", "output_tokens", "cached_input_tokens", "reasoning_tokens", "cost_usd", "latency_ms", "error_kind",
+    "error_message", "synthetic", "reservation_id", "started_at", "finished_at",
+  ],
+  budget_reservations: [
+    "id", "run_id", "pipeline_name", "day", "month", "reserved_nano_usd", "settled_nano_usd", "status", "process_id", "created_at",
+    "expires_at", "closed_at",
+  ],
+};
+
+describe("migrations", () => {
+  it("migrate a blank database to the expected schema and record every migration", () => {
+    const database = openDatabase(path.join(mkdtempSync(path.join(os.tmpdir(), "orch-db-")), "orch.db"));
+    for (const [table, columns] of Object.entries(expectedColumns)) {
+      const actual = (database.prepare(`PRAGMA table_info(${table})`).all() as { name: string }[]).map((column) => column.name);
+      assert.deepEqual(actual, columns, table);
+    }
+    const recorded = (database.prepare("SELECT name FROM schema_migrations ORDER BY name").all() as { name: string }[]).map((row) => row.name);
+    assert.deepEqual(recorded, migrations.map((migration) => migration.name));
+    assert.equal((database.pragma("integrity_check") as { integrity_check: string }[])[0]?.integrity_check, "ok");
+    assert.equal(database.pragma("journal_mode", { simple: true }), "wal");
+    database.close();
+  });
+
+  it("apply each migration once, even when opened again", () => {
+    const file = path.join(mkdtempSync(path.join(os.tmpdir(), "orch-db-")), "orch.db");
+    openDatabase(file).close();
+    const database = openDatabase(file);
+    assert.deepEqual(migrate(database, migrations), []);
+    database.close();
+  });
+
+  it("have unique names in a stable order", () => {
+    const names = migrations.map((migration) => migration.name);
+    assert.equal(new Set(names).size, names.length);
+    assert.deepEqual([...names].sort(), names);
+  });
+
+  it("enforce status values with CHECK constraints", () => {
+    const database = openDatabase(":memory:");
+    assert.throws(
+      () => database.prepare("INSERT INTO runs (id, pipeline_name, pipeline_path, status, inputs_json, started_at) VALUES ('r', 'p', 'f', 'bogus', '{}', 'now')").run(),
+      /CHECK constraint failed/,
+    );
+    database.close();
+  });
+});

@@ -1,0 +1,55 @@
+/** Runs the CLI in-process (fast, for most tests) or as a child process (exit codes, signals, stack traces). */
+import { spawn } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { main } from "../../src/cli/main.js";
+import { createStyle, type CliOutput } from "../../src/cli/output.js";
+
+export const repositoryRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export async function runCliInProcess(args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
+  const stdout: string[] = [];
+  const stderr: string[] = [];
+  const output: CliOutput = {
+    out: (text) => stdout.push(`${text}\n`),
+    err: (text) => stderr.push(`${text}\n`),
+    interactive: false,
+    style: createStyle(false),
+    env: { ...env, CI: "true" },
+    stdout: process.stdout,
+  };
+  const code = await main(args, output);
+  return { code, stdout: stdout.join(""), stderr: stderr.join("") };
+}
+
+export function runCliProcess(
+  args: string[],
+  options: { cwd?: string; env?: NodeJS.ProcessEnv; onSpawn?: (child: ReturnType<typeof spawn>) => void } = {},
+): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ["--import", "tsx", path.join(repositoryRoot, "test/support/cli-entry.ts"), ...args], {
+      cwd: options.cwd ?? repositoryRoot,
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, CI: "true", ...options.env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk) => (stdout += chunk));
+    child.stderr.on("data", (chunk) => (stderr += chunk));
+    child.on("error", reject);
+    child.on("close", (code, signal) => resolve({ code: code ?? (signal ? 128 : 1), stdout, stderr }));
+    options.onSpawn?.(child);
+  });
+}
+
+export function temporaryDirectory(prefix = "orch-test-"): string {
+  return mkdtempSync(path.join(os.tmpdir(), prefix));
+}
