@@ -124,7 +124,15 @@ export async function runPipeline(options: RunOptions): Promise<RunOutcome> {
     concurrency: options.concurrency ?? pipeline.concurrency ?? defaultConcurrency,
     failFast: options.failFast ?? false,
     signal,
-    run: (step) => runStep(context, pipeline.steps.get(step)!),
+    run: (step) =>
+      runStep(context, pipeline.steps.get(step)!).catch((error: unknown) => {
+        // A bug or an I/O failure of ours, not the model's: the step still ends, recorded and visible.
+        const at = now().toISOString();
+        const reason = `internal error: ${context.redact(error instanceof Error ? error.message : String(error))}`;
+        store.runs.finishStep(stepExecutionIds.get(step)!, { status: "failed", finishedAt: at, errorKind: "internal", errorMessage: reason, attempts: 0, inputTokens: 0, outputTokens: 0, costUsd: 0 });
+        emit({ type: "step-end", step, status: "failed", synthetic: false, usage: { inputTokens: 0, outputTokens: 0 }, costUsd: 0, attempts: 0, reason, at });
+        return "failed" as const;
+      }),
     notRun: (step, status, reason) => {
       const at = now().toISOString();
       store.runs.finishStep(stepExecutionIds.get(step)!, { status, finishedAt: at, skipReason: reason, attempts: 0, inputTokens: 0, outputTokens: 0, costUsd: 0 });
