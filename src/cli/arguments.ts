@@ -3,8 +3,9 @@ import { parseArgs, type ParseArgsConfig } from "node:util";
 import { UsageError } from "../errors/orch-error.js";
 
 type Options = NonNullable<ParseArgsConfig["options"]>;
+type ParsedArguments<T extends Options> = ReturnType<typeof parseArgs<{ args: string[]; options: T; allowPositionals: true; strict: true }>>;
 
-export function parseCommandArguments<T extends Options>(args: string[], options: T, usage: string) {
+export function parseCommandArguments<T extends Options>(args: string[], options: T, usage: string): ParsedArguments<T> {
   try {
     return parseArgs({ args, options, allowPositionals: true, strict: true });
   } catch (error) {

@@ -6,11 +6,14 @@
 import { readFile, readdir } from "node:fs/promises";
 import path from "node:path";
 import type { Pipeline } from "../generated/pipeline.js";
+import type { PolicyCases } from "../generated/policy-cases.js";
 import type { RoutingPolicy } from "../generated/routing-policy.js";
 import { ConfigError } from "./diagnostic.js";
 import type { Diagnostic } from "./diagnostic.js";
 import { expandEnvironment, hideExpandedValues } from "./env-expansion.js";
+import { checkPolicyCases } from "./policy-case-checks.js";
 import { checkPolicySemantics } from "./policy-checks.js";
+import { salvagePipeline } from "./salvage-pipeline.js";
 import { validateAgainstSchema } from "./schema-validation.js";
 import type { ConfigKind } from "./schema-validation.js";
 import { closestMatch } from "./suggest.js";
@@ -37,6 +40,19 @@ export interface LoadedPolicy extends LoadedFile {
   policy: RoutingPolicy;
 }
 
+/**
+ * A pipeline that failed its schema, with the well-formed parts salvaged so that the checks after
+ * the schema (needs, templates, files, models) can still run and report in the same pass.
+ */
+export class PipelineSchemaError extends ConfigError {
+  constructor(
+    diagnostics: readonly Diagnostic[],
+    readonly salvaged: LoadedPipeline | undefined,
+  ) {
+    super(diagnostics);
+  }
+}
+
 const kindHint = 'a pipeline has "steps:"; a routing policy has "providers:", "models:" and "tiers:"';
 
 export function detectConfigKind(value: unknown): ConfigKind | undefined {
@@ -52,6 +68,22 @@ export async function loadPipelineFile(file: string): Promise<LoadedPipeline> {
 
 export async function loadPolicyFile(file: string, env: NodeJS.ProcessEnv = process.env): Promise<LoadedPolicy> {
   return policyFrom(await readSourceDocument(file), env);
+}
+
+export interface LoadedPolicyCases extends LoadedFile {
+  kind: "cases";
+  cases: PolicyCases;
+}
+
+/** A cases file for `orch policy test`, checked against its schema and against the policy it tests. */
+export async function loadPolicyCasesFile(file: string, policy: LoadedPolicy): Promise<LoadedPolicyCases> {
+  const document = await readSourceDocument(file);
+  if (document.value === undefined) throw new ConfigError(document.diagnostics);
+  const schemaDiagnostics = validateAgainstSchema(document, "cases");
+  const diagnostics: Diagnostic[] = [...document.diagnostics, ...schemaDiagnostics];
+  if (schemaDiagnostics.length === 0) diagnostics.push(...checkPolicyCases(document, document.value as PolicyCases, policy.policy, policy.file));
+  if (diagnostics.length > 0) throw new ConfigError(diagnostics);
+  return { kind: "cases", ...describeFile(document), cases: document.value as PolicyCases };
 }
 
 export async function loadConfigFile(file: string, env: NodeJS.ProcessEnv = process.env): Promise<LoadedPipeline | LoadedPolicy> {
@@ -77,7 +109,10 @@ export async function loadConfigFile(file: string, env: NodeJS.ProcessEnv = proc
 function pipelineFrom(document: SourceDocument): LoadedPipeline {
   if (document.value === undefined) throw new ConfigError(document.diagnostics);
   const diagnostics = [...document.diagnostics, ...validateAgainstSchema(document, "pipeline")];
-  if (diagnostics.length > 0) throw new ConfigError(diagnostics);
+  if (diagnostics.length > 0) {
+    const salvaged = salvagePipeline(document.value);
+    throw new PipelineSchemaError(diagnostics, salvaged && { kind: "pipeline", ...describeFile(document), pipeline: salvaged });
+  }
   return { kind: "pipeline", ...describeFile(document), pipeline: document.value as Pipeline };
 }
 

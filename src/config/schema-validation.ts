@@ -17,7 +17,7 @@ import { describeSchemaError, describeTypes, describeValue, joinWithOr, showValu
 import type { ErrorSubject, SchemaFinding } from "./schema-error-messages.js";
 import type { SourceDocument } from "./yaml-document.js";
 
-export type ConfigKind = "pipeline" | "policy";
+export type ConfigKind = "pipeline" | "policy" | "cases";
 
 type SchemaObject = Record<string, unknown>;
 
@@ -33,6 +33,7 @@ interface CompiledSchema {
 const schemaFiles: Record<ConfigKind, string> = {
   pipeline: "pipeline.schema.json",
   policy: "routing-policy.schema.json",
+  cases: "policy-cases.schema.json",
 };
 
 // ajv-formats is CommonJS: under NodeNext its default import is the module object.

@@ -6,7 +6,7 @@
 import path from "node:path";
 import type { Diagnostic } from "../config/diagnostic.js";
 import { ConfigError } from "../config/diagnostic.js";
-import { loadPipelineFile, loadPolicyFile, type LoadedPipeline, type LoadedPolicy } from "../config/load-config.js";
+import { loadPipelineFile, loadPolicyFile, PipelineSchemaError, type LoadedPipeline, type LoadedPolicy } from "../config/load-config.js";
 import { buildPipeline } from "../pipeline/build-pipeline.js";
 import type { PipelineModel } from "../pipeline/model.js";
 import { checkPipelineAgainstPolicy } from "./cross-checks.js";
@@ -35,8 +35,14 @@ export async function loadWorkspace(pipelineFile: string, options: WorkspaceOpti
     }
   };
 
-  const loadedPipeline = await collect(() => loadPipelineFile(pipelineFile));
-  const policyFile = options.policyFile ?? policyNamedBy(loadedPipeline);
+  let salvaged: LoadedPipeline | undefined;
+  const loadedPipeline = await collect(() =>
+    loadPipelineFile(pipelineFile).catch((error: unknown) => {
+      if (error instanceof PipelineSchemaError) salvaged = error.salvaged;
+      throw error;
+    }),
+  );
+  const policyFile = options.policyFile ?? policyNamedBy(loadedPipeline ?? salvaged);
   if (policyFile === undefined && loadedPipeline) {
     diagnostics.push({
       file: loadedPipeline.file,
@@ -51,7 +57,9 @@ export async function loadWorkspace(pipelineFile: string, options: WorkspaceOpti
   if (policy) diagnostics.push(...checkPolicyPrices(policy));
 
   const pipeline = loadedPipeline ? await collect(() => buildPipeline(loadedPipeline)) : undefined;
-  if (loadedPipeline && policy) diagnostics.push(...checkPipelineAgainstPolicy(loadedPipeline, policy));
+  if (salvaged) await collect(() => buildPipeline(salvaged!));
+  const checkable = loadedPipeline ?? salvaged;
+  if (checkable && policy) diagnostics.push(...checkPipelineAgainstPolicy(checkable, policy));
 
   if (diagnostics.length > 0 || !pipeline || !policy) throw new ConfigError(dedupe(diagnostics));
   return { pipeline, policy };

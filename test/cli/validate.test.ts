@@ -97,7 +97,7 @@ describe("orch validate", () => {
     });
     const result = await runCliProcess(["run", "pipeline.yaml", "--db", "state/orch.db"], { cwd: directory, env: { ORCH_HOME: path.join(directory, "home") } });
     assert.equal(result.code, 2);
-    assert.match(result.stderr, /^pipeline\.yaml:7:14 error steps\.a\.needs\[0\]: unknown step "zzz"$/m);
+    assert.match(result.stderr, /^pipeline\.yaml:7:13 error steps\.a\.needs\[0\]: unknown step "zzz"$/m);
     assert.doesNotMatch(result.stderr, /\n\s+at /, "no stack trace");
     assert.equal(existsSync(path.join(directory, "state")), false, "no database was created");
     assert.equal(existsSync(path.join(directory, ".orch")), false, "no results folder was created");

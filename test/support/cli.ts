@@ -7,6 +7,9 @@ import { fileURLToPath } from "node:url";
 import { main } from "../../src/cli/main.js";
 import { createStyle, type CliOutput } from "../../src/cli/output.js";
 
+/** Absolute, so the child process finds tsx whatever its working directory. */
+const tsxLoader = import.meta.resolve("tsx");
+
 export const repositoryRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 
 export interface CliResult {
@@ -35,7 +38,7 @@ export function runCliProcess(
   options: { cwd?: string; env?: NodeJS.ProcessEnv; onSpawn?: (child: ReturnType<typeof spawn>) => void } = {},
 ): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", path.join(repositoryRoot, "test/support/cli-entry.ts"), ...args], {
+    const child = spawn(process.execPath, ["--import", tsxLoader, path.join(repositoryRoot, "test/support/cli-entry.ts"), ...args], {
       cwd: options.cwd ?? repositoryRoot,
       env: { PATH: process.env.PATH, HOME: process.env.HOME, CI: "true", ...options.env },
       stdio: ["ignore", "pipe", "pipe"],

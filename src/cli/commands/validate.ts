@@ -1,6 +1,6 @@
 import type { Diagnostic } from "../../config/diagnostic.js";
 import { ConfigError } from "../../config/diagnostic.js";
-import { loadConfigFile } from "../../config/load-config.js";
+import { loadConfigFile, PipelineSchemaError, type LoadedPolicy } from "../../config/load-config.js";
 import { exitCodes, UsageError } from "../../errors/orch-error.js";
 import { loadWorkspace } from "../../workspace/load-workspace.js";
 import { parseCommandArguments } from "../arguments.js";
@@ -17,8 +17,8 @@ export const validateCommand: Command = {
     const diagnostics: Diagnostic[] = [];
     for (const file of positionals) {
       try {
-        const loaded = await loadConfigFile(file);
-        if (loaded.kind === "policy") {
+        const loaded = await loadPolicyOrRecognisePipeline(file);
+        if (loaded !== "pipeline") {
           output.out(`${output.style.green("✓")} ${file}: routing policy, ${Object.keys(loaded.policy.providers).length} providers, ${(loaded.policy.rules ?? []).length} rules`);
           continue;
         }
@@ -33,3 +33,14 @@ export const validateCommand: Command = {
     return exitCodes.success;
   },
 };
+
+/** A pipeline with schema errors is still a pipeline: it goes through the workspace checks, which report everything. */
+async function loadPolicyOrRecognisePipeline(file: string): Promise<LoadedPolicy | "pipeline"> {
+  try {
+    const loaded = await loadConfigFile(file);
+    return loaded.kind === "policy" ? loaded : "pipeline";
+  } catch (error) {
+    if (error instanceof PipelineSchemaError) return "pipeline";
+    throw error;
+  }
+}

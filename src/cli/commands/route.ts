@@ -1,0 +1,112 @@
+import { loadPolicyFile } from "../../config/load-config.js";
+import { didYouMean } from "../../config/suggest.js";
+import { exitCodes, UsageError } from "../../errors/orch-error.js";
+import { explainDecision } from "../../policy/explain.js";
+import type { QualityTier, RouteRequest } from "../../policy/decision.js";
+import { resolveModelReference } from "../../policy/model-ref.js";
+import { defaultDatabasePath, openStore } from "../../store/index.js";
+import { openProviders } from "../../workspace/open-providers.js";
+import { routeRequest } from "../../workspace/route-request.js";
+import { parseCommandArguments, positiveInteger } from "../arguments.js";
+import type { Command } from "../main.js";
+import { requirePolicyFile } from "../policy-file.js";
+import { renderRoute } from "../render/route-summary.js";
+
+const usage =
+  "orch route --task TASK [--language L] [--tokens N] [--quality economy|standard|premium] [--sensitive] [--tags a,b] [--step NAME] [--pipeline NAME] [--model PIN] [--max-tokens N] [--policy FILE] [--explain] [--json] [--db FILE]";
+
+const qualities: readonly QualityTier[] = ["economy", "standard", "premium"];
+
+export const routeCommand: Command = {
+  summary: "show where a request would go now (budget left, providers reachable), and why with --explain; nothing is called",
+  usage,
+  async run(args, output) {
+    const { values, positionals } = parseCommandArguments(
+      args,
+      {
+        task: { type: "string" },
+        language: { type: "string" },
+        tokens: { type: "string" },
+        quality: { type: "string" },
+        sensitive: { type: "boolean" },
+        tags: { type: "string" },
+        step: { type: "string" },
+        pipeline: { type: "string" },
+        model: { type: "string" },
+        "max-tokens": { type: "string" },
+        policy: { type: "string" },
+        explain: { type: "boolean" },
+        json: { type: "boolean" },
+        db: { type: "string" },
+      },
+      usage,
+    );
+    if (positionals.length > 0) throw new UsageError({ message: `unexpected argument "${positionals[0]}"`, hint: `usage: ${usage}` });
+    const policy = await loadPolicyFile(requirePolicyFile(values.policy, usage), output.env);
+    const request = requestOf(values);
+    if (request.pinnedModel !== undefined) {
+      const pinned = resolveModelReference(policy.policy, request.pinnedModel);
+      if (!pinned.ok) throw new UsageError({ message: `--model: ${pinned.message} in ${policy.file}`, ...(pinned.suggestion ? { hint: pinned.suggestion } : {}) });
+    }
+
+    const store = openStore(values.db ?? defaultDatabasePath(output.env));
+    const providers = openProviders(policy, { env: output.env });
+    try {
+      const outcome = await routeRequest(policy, request, { store, providers: providers.set });
+      if (values.json) output.out(JSON.stringify({ policy: policy.file, ...outcome, explanation: explainDecision(outcome.decision, request) }, null, 2));
+      else if (values.explain) for (const line of explainDecision(outcome.decision, request)) output.out(line);
+      else for (const line of renderRoute(outcome, output.style)) output.out(line);
+      return exitCodes.success;
+    } finally {
+      await providers.close();
+      store.close();
+    }
+  },
+};
+
+interface RouteFlags {
+  task?: string | undefined;
+  language?: string | undefined;
+  tokens?: string | undefined;
+  quality?: string | undefined;
+  sensitive?: boolean | undefined;
+  tags?: string | undefined;
+  step?: string | undefined;
+  pipeline?: string | undefined;
+  model?: string | undefined;
+  "max-tokens"?: string | undefined;
+}
+
+function requestOf(values: RouteFlags): RouteRequest {
+  const task = values.task;
+  if (task === undefined) throw new UsageError({ message: "--task is required (code, writing, analysis, chat, …)", hint: `usage: ${usage}` });
+  if (!/^[a-z][a-z0-9_-]*$/.test(task)) throw new UsageError({ message: `--task "${task}" is not a task name (lower case letters, digits, - and _)` });
+  const quality = values.quality ?? "standard";
+  if (!(qualities as readonly string[]).includes(quality)) {
+    throw new UsageError({ message: `--quality "${quality}" is not one of ${qualities.join(", ")}`, ...hintOf(didYouMean(quality, qualities)) });
+  }
+  const tags = (values.tags ?? "").split(",").map((tag) => tag.trim()).filter((tag) => tag !== "");
+  return {
+    step: values.step ?? "route",
+    ...(values.pipeline === undefined ? {} : { pipeline: values.pipeline }),
+    task,
+    ...(values.language === undefined ? {} : { language: values.language }),
+    quality: quality as QualityTier,
+    estimatedInputTokens: wholeNumber(values.tokens, "--tokens") ?? 1000,
+    maxOutputTokens: positiveInteger(values["max-tokens"], "--max-tokens") ?? 4096,
+    sensitive: values.sensitive ?? false,
+    tags: [...new Set(tags)],
+    ...(values.model === undefined ? {} : { pinnedModel: values.model }),
+  };
+}
+
+function wholeNumber(value: string | undefined, flag: string): number | undefined {
+  if (value === undefined) return undefined;
+  const number = Number(value.replace(/_/g, ""));
+  if (value.trim() === "" || !Number.isInteger(number) || number < 0) throw new UsageError({ message: `${flag} expects a whole number of tokens, got "${value}"` });
+  return number;
+}
+
+function hintOf(hint: string | undefined): { hint?: string } {
+  return hint === undefined ? {} : { hint };
+}

@@ -1,0 +1,44 @@
+/**
+ * `orch route`: one routing decision against the real state of this machine — money left in the
+ * user database, providers as they answer now — without calling a model or reserving anything.
+ */
+import { createLedger } from "../budget/ledger.js";
+import { ledgerSettingsOf } from "../budget/limits.js";
+import type { LoadedPolicy } from "../config/load-config.js";
+import { createPriceLookup } from "../executor/prices.js";
+import { providerStatesOf } from "../executor/provider-states.js";
+import type { ProviderSet } from "../executor/run-pipeline.js";
+import { decide } from "../policy/decide.js";
+import type { Decision, ProviderState, RouteRequest, RoutingState } from "../policy/decision.js";
+import type { OrchStore } from "../store/index.js";
+
+export interface RouteOutcome {
+  request: RouteRequest;
+  decision: Decision;
+  budgetLeftUsd: RoutingState["budgetLeftUsd"];
+  providers: Record<string, ProviderState>;
+}
+
+/** The run scope is untouched outside a run, so its full limit counts as left. */
+const noRun = "route (no run)";
+
+export async function routeRequest(
+  policy: LoadedPolicy,
+  request: RouteRequest,
+  dependencies: { store: OrchStore; providers: ProviderSet; now?: Date },
+): Promise<RouteOutcome> {
+  const now = dependencies.now ?? new Date();
+  const settings = ledgerSettingsOf(policy.policy.budget);
+  const ledger = createLedger({
+    repository: dependencies.store.ledger,
+    runId: noRun,
+    pipelineName: request.pipeline ?? noRun,
+    limits: settings.limits,
+    ...(settings.timeZone === undefined ? {} : { timeZone: settings.timeZone }),
+    now: () => now,
+  });
+  const budgetLeftUsd = ledger.left({ tags: request.tags });
+  const providers = await providerStatesOf(dependencies.providers);
+  const decision = decide(request, policy.policy, { now: now.getTime(), budgetLeftUsd, providers, pricesFor: createPriceLookup(policy.policy) });
+  return { request, decision, budgetLeftUsd, providers };
+}
