@@ -4,14 +4,15 @@
  * check and the reservation are one transaction in the store.
  */
 import type { BudgetScope } from "../policy/decision.js";
-import type { LedgerRepository, LedgerScope } from "../store/ledger-repository.js";
+import type { LedgerRepository, ScopeSubject } from "../store/ledger-repository.js";
+import { recordCrossedAlerts, type BudgetAlert } from "./alerts.js";
 import { calendarKeys } from "./calendar.js";
+import { describeScope, scopeLimitsFor, type BudgetLimits } from "./limits.js";
+import { formatUsd, nanoToUsd, usdToNano } from "./money.js";
+import { reconcileLedger, type ReconcileReport } from "./reconcile.js";
 
-export interface BudgetLimits {
-  runUsd?: number;
-  dailyUsd?: number;
-  monthlyUsd?: number;
-}
+export { formatUsd, nanoToUsd, usdToNano } from "./money.js";
+export type { BudgetLimits } from "./limits.js";
 
 export interface Reservation {
   id: number;
@@ -20,29 +21,32 @@ export interface Reservation {
 
 export interface Refusal {
   scope: BudgetScope;
+  /** Set when a per-pipeline or per-tag limit refused. */
+  subject?: ScopeSubject;
   usedUsd: number;
   limitUsd: number;
   /** A sentence for the decision's notes and the step's error. */
   reason: string;
 }
 
+/** What a reservation counts against besides the run, the day and the month. */
+export interface ReservationTarget {
+  /** The step's tags, for per-tag limits. */
+  tags?: readonly string[];
+}
+
 export interface Ledger {
-  reserve(amountUsd: number): { ok: true; reservation: Reservation } | { ok: false; refusal: Refusal };
-  settle(reservation: Reservation, actualUsd: number): void;
+  reserve(amountUsd: number, target?: ReservationTarget): { ok: true; reservation: Reservation } | { ok: false; refusal: Refusal };
+  /** Returns the soft alerts this settle crossed (each recorded once per period, across processes). */
+  settle(reservation: Reservation, actualUsd: number): BudgetAlert[];
   release(reservation: Reservation): void;
-  /** Money left per limited scope, counting open reservations at their worst case. */
-  left(): Partial<Record<BudgetScope, number>>;
-}
-
-const nanoPerUsd = 1_000_000_000;
-
-/** Rounds up: a reservation or a cost is never counted lower than it is. */
-export function usdToNano(usd: number): number {
-  return Math.ceil(usd * nanoPerUsd - 1e-6);
-}
-
-export function nanoToUsd(nano: number): number {
-  return nano / nanoPerUsd;
+  /**
+   * Money left per period, counting open reservations at their worst case. With a target, a
+   * tighter per-pipeline or per-tag limit lowers the day or month figure: it is what this step may spend.
+   */
+  left(target?: ReservationTarget): Partial<Record<BudgetScope, number>>;
+  /** Closes the open reservations of vanished processes and overdue ones; see `reconcileLedger`. */
+  reconcile(): ReconcileReport;
 }
 
 export interface LedgerOptions {
@@ -55,67 +59,70 @@ export interface LedgerOptions {
   processId?: number;
   /** After this, an open reservation of a vanished process is counted as spent and closed. */
   reservationTtlMs?: number;
+  /** Fractions of a limit (0.5, 0.8, 0.95) at which a soft alert is raised after a settle. */
+  alerts?: readonly number[];
+  /** Called for each alert `settle` returns: the executor turns it into a `budget-alert` event. */
+  onAlert?: (alert: BudgetAlert) => void;
 }
-
-const scopeWords: Record<LedgerScope, string> = { run: "this run", day: "today", month: "this month" };
 
 export function createLedger(options: LedgerOptions): Ledger {
   const now = options.now ?? (() => new Date());
   const ttl = options.reservationTtlMs ?? 30 * 60_000;
-  const limitsNanoUsd: Partial<Record<LedgerScope, number>> = {};
-  if (options.limits.runUsd !== undefined) limitsNanoUsd.run = usdToNano(options.limits.runUsd);
-  if (options.limits.dailyUsd !== undefined) limitsNanoUsd.day = usdToNano(options.limits.dailyUsd);
-  if (options.limits.monthlyUsd !== undefined) limitsNanoUsd.month = usdToNano(options.limits.monthlyUsd);
+  const processId = options.processId ?? process.pid;
+  const fractions = [...new Set(options.alerts ?? [])].sort((a, b) => a - b);
   const keysAt = (date: Date) => ({ runId: options.runId, ...calendarKeys(date, options.timeZone) });
+  const limitsFor = (target: ReservationTarget | undefined) =>
+    scopeLimitsFor(options.limits, { pipelineName: options.pipelineName, ...(target?.tags ? { tags: target.tags } : {}) });
 
   return {
-    reserve(amountUsd) {
+    reserve(amountUsd, target) {
       const date = now();
       const outcome = options.repository.reserve({
         ...keysAt(date),
         pipelineName: options.pipelineName,
+        ...(target?.tags ? { tags: target.tags } : {}),
         amountNanoUsd: usdToNano(amountUsd),
-        limitsNanoUsd,
-        processId: options.processId ?? process.pid,
+        limits: limitsFor(target),
+        processId,
         createdAt: date.toISOString(),
         expiresAt: new Date(date.getTime() + ttl).toISOString(),
       });
       if (outcome.ok) return { ok: true, reservation: { id: outcome.reservationId, amountUsd } };
+      const { scope, subject, limitNanoUsd } = outcome.limit;
       const usedUsd = nanoToUsd(outcome.usedNanoUsd);
-      const limitUsd = nanoToUsd(outcome.limitNanoUsd);
+      const limitUsd = nanoToUsd(limitNanoUsd);
       return {
         ok: false,
         refusal: {
-          scope: outcome.scope,
+          scope,
+          ...(subject ? { subject } : {}),
           usedUsd,
           limitUsd,
-          reason: `worst case $${formatUsd(amountUsd)} exceeds the $${formatUsd(Math.max(0, limitUsd - usedUsd))} left ${scopeWords[outcome.scope]} (limit $${formatUsd(limitUsd)})`,
+          reason: `worst case $${formatUsd(amountUsd)} exceeds the $${formatUsd(Math.max(0, limitUsd - usedUsd))} left ${describeScope(scope, subject)} (limit $${formatUsd(limitUsd)})`,
         },
       };
     },
     settle(reservation, actualUsd) {
-      options.repository.settle(reservation.id, usdToNano(actualUsd), now().toISOString());
+      const date = now();
+      options.repository.settle(reservation.id, usdToNano(actualUsd), date.toISOString());
+      const alerts = recordCrossedAlerts(options.repository, reservation.id, options.limits, fractions, date);
+      for (const alert of alerts) options.onAlert?.(alert);
+      return alerts;
     },
     release(reservation) {
       options.repository.release(reservation.id, now().toISOString());
     },
-    left() {
+    left(target) {
       const keys = keysAt(now());
       const left: Partial<Record<BudgetScope, number>> = {};
-      for (const scope of ["run", "day", "month"] as const) {
-        const limit = limitsNanoUsd[scope];
-        if (limit === undefined) continue;
-        left[scope] = nanoToUsd(Math.max(0, limit - options.repository.usedInScope(scope, keys)));
+      for (const limit of limitsFor(target)) {
+        const leftUsd = nanoToUsd(Math.max(0, limit.limitNanoUsd - options.repository.usedInScope(limit.scope, keys, limit.subject)));
+        left[limit.scope] = Math.min(left[limit.scope] ?? Infinity, leftUsd);
       }
       return left;
     },
+    reconcile() {
+      return reconcileLedger(options.repository, { now: now(), currentProcessId: processId });
+    },
   };
-}
-
-/** Dollars with enough digits to see sub-cent LLM costs: $0.0042, $1.20, $12.35. */
-export function formatUsd(usd: number): string {
-  if (usd === 0) return "0.00";
-  if (Math.abs(usd) >= 1) return usd.toFixed(2);
-  if (Math.abs(usd) >= 0.01) return usd.toFixed(4);
-  return usd.toFixed(6);
 }

@@ -16,6 +16,9 @@ const commands: Record<string, () => Promise<Command>> = {
   validate: async () => (await import("./commands/validate.js")).validateCommand,
   plan: async () => (await import("./commands/plan.js")).planCommand,
   run: async () => (await import("./commands/run.js")).runCommand,
+  route: async () => (await import("./commands/route.js")).routeCommand,
+  policy: async () => (await import("./commands/policy-test.js")).policyCommand,
+  budget: async () => (await import("./commands/budget.js")).budgetCommand,
 };
 
 export async function main(args: string[], output: CliOutput = createOutput()): Promise<number> {

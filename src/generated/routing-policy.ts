@@ -256,6 +256,18 @@ export interface Budget {
    */
   monthly_usd?: number;
   /**
+   * Hard limits for one pipeline, by its `name:`, counted across its runs (and projects) in the user database, on top of the global limits.
+   */
+  per_pipeline?: {
+    [k: string]: ScopedBudget;
+  };
+  /**
+   * Hard limits for the steps carrying a tag (a step's `tags:`), on top of the global limits.
+   */
+  per_tag?: {
+    [k: string]: ScopedBudget;
+  };
+  /**
    * IANA time zone for days and months (default: the machine's).
    */
   time_zone?: string;
@@ -281,4 +293,17 @@ export interface Budget {
         day?: number;
         month?: number;
       };
+}
+/**
+ * Daily and monthly hard limits for one pipeline or tag (same calendar as the global ones).
+ */
+export interface ScopedBudget {
+  /**
+   * Hard limit per calendar day.
+   */
+  daily_usd?: number;
+  /**
+   * Hard limit per calendar month.
+   */
+  monthly_usd?: number;
 }

@@ -6,20 +6,24 @@
  * reservations at their worst case (a crashed process may have spent it: never guess low).
  */
 import type { SqliteDatabase } from "./database.js";
+import { scopeFilter, type LedgerScope, type ScopeKeys, type ScopeSubject } from "./ledger-scopes.js";
 
-export type LedgerScope = "run" | "day" | "month";
+export type { LedgerScope, ScopeKeys, ScopeSubject } from "./ledger-scopes.js";
 
-export interface ScopeKeys {
-  runId: string;
-  day: string;
-  month: string;
+/** A hard limit on one scope: a run, a day or a month, optionally narrowed to a pipeline or a tag. */
+export interface ScopeLimit {
+  scope: LedgerScope;
+  subject?: ScopeSubject;
+  limitNanoUsd: number;
 }
 
 export interface ReservationRequest extends ScopeKeys {
   pipelineName: string;
+  /** The step's tags, for per-tag limits. */
+  tags?: readonly string[];
   amountNanoUsd: number;
-  /** Limits in nano-USD per scope; an absent scope has no limit. */
-  limitsNanoUsd: Partial<Record<LedgerScope, number>>;
+  /** Every limit the reservation must fit under; a scope without a limit is not checked. */
+  limits: readonly ScopeLimit[];
   processId: number;
   createdAt: string;
   expiresAt: string;
@@ -27,11 +31,54 @@ export interface ReservationRequest extends ScopeKeys {
 
 export type ReservationOutcome =
   | { ok: true; reservationId: number }
-  | { ok: false; scope: LedgerScope; usedNanoUsd: number; limitNanoUsd: number };
+  | { ok: false; limit: ScopeLimit; usedNanoUsd: number };
 
-const usedExpression = `COALESCE(SUM(CASE WHEN status = 'settled' THEN settled_nano_usd
-                                          WHEN status IN ('reserved', 'expired') THEN reserved_nano_usd
-                                          ELSE 0 END), 0)`;
+/** What one scope holds, in nano-USD, split by state. */
+export interface ScopeUsage {
+  settledNanoUsd: number;
+  /** Open reservations at their worst case. */
+  reservedNanoUsd: number;
+  /** Reservations of vanished processes, at their worst case. */
+  expiredNanoUsd: number;
+  expiredCount: number;
+}
+
+/** Where a reservation counts: read back after a settle, to check the alerts of its scopes. */
+export interface ReservationScopes extends ScopeKeys {
+  pipelineName: string;
+  tags: string[];
+}
+
+export interface ReservationRow {
+  id: number;
+  runId: string;
+  pipelineName: string;
+  reservedNanoUsd: number;
+  processId: number;
+  createdAt: string;
+  expiresAt: string;
+}
+
+export interface AlertRecord {
+  scope: LedgerScope;
+  subject?: ScopeSubject;
+  /** The run id, day or month the alert belongs to. */
+  period: string;
+  fraction: number;
+  usedNanoUsd: number;
+  limitNanoUsd: number;
+  runId: string;
+  createdAt: string;
+}
+
+const usageColumns = `
+  COALESCE(SUM(CASE WHEN status = 'settled' THEN settled_nano_usd ELSE 0 END), 0) AS settled,
+  COALESCE(SUM(CASE WHEN status = 'reserved' THEN reserved_nano_usd ELSE 0 END), 0) AS reserved,
+  COALESCE(SUM(CASE WHEN status = 'expired' THEN reserved_nano_usd ELSE 0 END), 0) AS expired,
+  COUNT(CASE WHEN status = 'expired' THEN 1 END) AS expiredCount`;
+
+const reservationColumns = `id, run_id AS runId, pipeline_name AS pipelineName, reserved_nano_usd AS reservedNanoUsd,
+  process_id AS processId, created_at AS createdAt, expires_at AS expiresAt`;
 
 export class LedgerRepository {
   constructor(private readonly database: SqliteDatabase) {}
@@ -40,11 +87,9 @@ export class LedgerRepository {
     return this.database
       .transaction((): ReservationOutcome => {
         this.expireOverdue(request.createdAt);
-        for (const scope of ["run", "day", "month"] as const) {
-          const limit = request.limitsNanoUsd[scope];
-          if (limit === undefined) continue;
-          const used = this.usedInScope(scope, request);
-          if (used + request.amountNanoUsd > limit) return { ok: false, scope, usedNanoUsd: used, limitNanoUsd: limit };
+        for (const limit of request.limits) {
+          const used = this.usedInScope(limit.scope, request, limit.subject);
+          if (used + request.amountNanoUsd > limit.limitNanoUsd) return { ok: false, limit, usedNanoUsd: used };
         }
         const result = this.database
           .prepare(
@@ -52,7 +97,10 @@ export class LedgerRepository {
              VALUES (?, ?, ?, ?, ?, 'reserved', ?, ?, ?)`,
           )
           .run(request.runId, request.pipelineName, request.day, request.month, request.amountNanoUsd, request.processId, request.createdAt, request.expiresAt);
-        return { ok: true, reservationId: Number(result.lastInsertRowid) };
+        const reservationId = Number(result.lastInsertRowid);
+        const insertTag = this.database.prepare(`INSERT OR IGNORE INTO budget_reservation_tags (reservation_id, tag) VALUES (?, ?)`);
+        for (const tag of request.tags ?? []) insertTag.run(reservationId, tag);
+        return { ok: true, reservationId };
       })
       .immediate();
   }
@@ -60,6 +108,7 @@ export class LedgerRepository {
   /**
    * Settles at the real cost. The real cost may exceed the reservation only if a provider
    * overran `max_tokens`; it is recorded as is, because the ledger must not lie about spend.
+   * An expired reservation can still be settled: its process was slow, not gone.
    */
   settle(reservationId: number, actualNanoUsd: number, closedAt: string): boolean {
     const result = this.database
@@ -71,30 +120,42 @@ export class LedgerRepository {
     return result.changes === 1;
   }
 
+  /** Nothing was spent: the worst case is freed, also for a reservation that had expired meanwhile. */
   release(reservationId: number, closedAt: string): boolean {
     const result = this.database
-      .prepare(`UPDATE budget_reservations SET status = 'released', closed_at = ? WHERE id = ? AND status = 'reserved'`)
+      .prepare(`UPDATE budget_reservations SET status = 'released', closed_at = ? WHERE id = ? AND status IN ('reserved', 'expired')`)
       .run(closedAt, reservationId);
     return result.changes === 1;
   }
 
-  usedInScope(scope: LedgerScope, keys: ScopeKeys): number {
-    const column = scope === "run" ? "run_id" : scope;
-    const key = scope === "run" ? keys.runId : keys[scope];
-    const row = this.database.prepare(`SELECT ${usedExpression} AS used FROM budget_reservations WHERE ${column} = ?`).get(key) as {
-      used: number;
-    };
-    return row.used;
+  usedInScope(scope: LedgerScope, keys: ScopeKeys, subject?: ScopeSubject): number {
+    const usage = this.usageInScope(scope, keys, subject);
+    return usage.settledNanoUsd + usage.reservedNanoUsd + usage.expiredNanoUsd;
   }
 
-  /** Open reservations in a scope at their worst case (for `orch budget`). */
-  reservedInScope(scope: LedgerScope, keys: ScopeKeys): number {
-    const column = scope === "run" ? "run_id" : scope;
-    const key = scope === "run" ? keys.runId : keys[scope];
+  usageInScope(scope: LedgerScope, keys: ScopeKeys, subject?: ScopeSubject): ScopeUsage {
+    const filter = scopeFilter(scope, keys, subject);
+    const row = this.database.prepare(`SELECT ${usageColumns} FROM budget_reservations WHERE ${filter.where}`).get(...filter.parameters) as {
+      settled: number;
+      reserved: number;
+      expired: number;
+      expiredCount: number;
+    };
+    return { settledNanoUsd: row.settled, reservedNanoUsd: row.reserved, expiredNanoUsd: row.expired, expiredCount: row.expiredCount };
+  }
+
+  /** Open reservations in a scope at their worst case. */
+  reservedInScope(scope: LedgerScope, keys: ScopeKeys, subject?: ScopeSubject): number {
+    return this.usageInScope(scope, keys, subject).reservedNanoUsd;
+  }
+
+  reservationScopes(reservationId: number): ReservationScopes | undefined {
     const row = this.database
-      .prepare(`SELECT COALESCE(SUM(reserved_nano_usd), 0) AS reserved FROM budget_reservations WHERE ${column} = ? AND status = 'reserved'`)
-      .get(key) as { reserved: number };
-    return row.reserved;
+      .prepare(`SELECT run_id AS runId, pipeline_name AS pipelineName, day, month FROM budget_reservations WHERE id = ?`)
+      .get(reservationId) as Omit<ReservationScopes, "tags"> | undefined;
+    if (!row) return undefined;
+    const tags = this.database.prepare(`SELECT tag FROM budget_reservation_tags WHERE reservation_id = ? ORDER BY tag`).all(reservationId) as { tag: string }[];
+    return { ...row, tags: tags.map((entry) => entry.tag) };
   }
 
   openReservationCount(runId?: string): number {
@@ -106,10 +167,75 @@ export class LedgerRepository {
     return row.count;
   }
 
+  /** Process ids holding open reservations, to find the ones that vanished. */
+  processesWithOpenReservations(): number[] {
+    const rows = this.database.prepare(`SELECT DISTINCT process_id AS processId FROM budget_reservations WHERE status = 'reserved'`).all() as {
+      processId: number;
+    }[];
+    return rows.map((row) => row.processId);
+  }
+
   /** Reservations of a crashed process stay counted at their worst case, but stop being "open". */
   expireOverdue(now: string): number {
     return this.database
       .prepare(`UPDATE budget_reservations SET status = 'expired', closed_at = ? WHERE status = 'reserved' AND expires_at < ?`)
       .run(now, now).changes;
+  }
+
+  /**
+   * Expires what is overdue and every open reservation of the given (vanished) processes, in one
+   * transaction, and returns the rows it closed.
+   */
+  expireReservations(now: string, vanishedProcessIds: readonly number[]): ReservationRow[] {
+    return this.database
+      .transaction((): ReservationRow[] => {
+        const expired = this.database
+          .prepare(`UPDATE budget_reservations SET status = 'expired', closed_at = ? WHERE status = 'reserved' AND expires_at < ? RETURNING ${reservationColumns}`)
+          .all(now, now) as ReservationRow[];
+        const byProcess = this.database.prepare(
+          `UPDATE budget_reservations SET status = 'expired', closed_at = ? WHERE status = 'reserved' AND process_id = ? RETURNING ${reservationColumns}`,
+        );
+        for (const processId of vanishedProcessIds) expired.push(...(byProcess.all(now, processId) as ReservationRow[]));
+        return expired.sort((a, b) => a.id - b.id);
+      })
+      .immediate();
+  }
+
+  /** True when this process is the first to record the alert: two processes never both alert. */
+  recordAlert(alert: AlertRecord): boolean {
+    const result = this.database
+      .prepare(
+        `INSERT OR IGNORE INTO budget_alerts (scope, subject_kind, subject_name, period, fraction, used_nano_usd, limit_nano_usd, run_id, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(
+        alert.scope,
+        alert.subject?.kind ?? "all",
+        alert.subject?.name ?? "",
+        alert.period,
+        alert.fraction,
+        alert.usedNanoUsd,
+        alert.limitNanoUsd,
+        alert.runId,
+        alert.createdAt,
+      );
+    return result.changes === 1;
+  }
+
+  /** Alerts already recorded for the periods of these keys (this run, this day, this month). */
+  alertsInPeriods(keys: ScopeKeys): AlertRecord[] {
+    const rows = this.database
+      .prepare(
+        `SELECT scope, subject_kind AS subjectKind, subject_name AS subjectName, period, fraction, used_nano_usd AS usedNanoUsd,
+                limit_nano_usd AS limitNanoUsd, run_id AS runId, created_at AS createdAt
+         FROM budget_alerts
+         WHERE (scope = 'run' AND period = ?) OR (scope = 'day' AND period = ?) OR (scope = 'month' AND period = ?)
+         ORDER BY created_at, id`,
+      )
+      .all(keys.runId, keys.day, keys.month) as (Omit<AlertRecord, "subject"> & { subjectKind: "all" | ScopeSubject["kind"]; subjectName: string })[];
+    return rows.map(({ subjectKind, subjectName, ...alert }) => ({
+      ...alert,
+      ...(subjectKind === "all" ? {} : { subject: { kind: subjectKind, name: subjectName } }),
+    }));
   }
 }

@@ -101,4 +101,34 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX budget_reservations_run ON budget_reservations (run_id, status);
     `,
   },
+  {
+    // Per-pipeline and per-tag limits need each reservation's tags; soft alerts are recorded once
+    // per scope, period and fraction, and the unique key makes the first process to insert the one
+    // that alerts.
+    name: "0002_budget_tags_and_alerts",
+    sql: `
+      CREATE TABLE budget_reservation_tags (
+        reservation_id INTEGER NOT NULL REFERENCES budget_reservations (id),
+        tag TEXT NOT NULL,
+        PRIMARY KEY (reservation_id, tag)
+      );
+      CREATE INDEX budget_reservation_tags_tag ON budget_reservation_tags (tag, reservation_id);
+      CREATE INDEX budget_reservations_pipeline ON budget_reservations (pipeline_name, day, status);
+      CREATE INDEX budget_reservations_process ON budget_reservations (status, process_id);
+
+      CREATE TABLE budget_alerts (
+        id INTEGER PRIMARY KEY,
+        scope TEXT NOT NULL CHECK (scope IN ('run', 'day', 'month')),
+        subject_kind TEXT NOT NULL CHECK (subject_kind IN ('all', 'pipeline', 'tag')),
+        subject_name TEXT NOT NULL DEFAULT '',
+        period TEXT NOT NULL,
+        fraction REAL NOT NULL CHECK (fraction > 0 AND fraction <= 1),
+        used_nano_usd INTEGER NOT NULL,
+        limit_nano_usd INTEGER NOT NULL,
+        run_id TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        UNIQUE (scope, subject_kind, subject_name, period, fraction)
+      );
+    `,
+  },
 ];

@@ -18,7 +18,7 @@ const request = (overrides: Partial<ProviderRequest> = {}): ProviderRequest => (
 
 describe("mock provider", () => {
   it("answers deterministically from the prompt, marked as mock, with usage from the tokenizer", async () => {
-    const provider = createMockProvider("offline", {});
+    const provider = createMockProvider("offline", { type: "mock" });
     const first = await provider.call(request(), new AbortController().signal);
     const second = await provider.call(request(), new AbortController().signal);
     assert.equal(first.text, second.text);
@@ -32,13 +32,14 @@ describe("mock provider", () => {
   });
 
   it("answers JSON when JSON is asked for", async () => {
-    const provider = createMockProvider("offline", {});
+    const provider = createMockProvider("offline", { type: "mock" });
     const answer = await provider.call(request({ json: true }), new AbortController().signal);
     assert.deepEqual(Object.keys(JSON.parse(answer.text)), ["mock", "provider", "model", "step", "digest"]);
   });
 
   it("uses the first scripted response matching step, model and text", async () => {
     const provider = createMockProvider("offline", {
+      type: "mock",
       responses: [
         { step: "other", text: "not me" },
         { model: "small", contains: "Second line", text: "scripted" },
@@ -50,7 +51,7 @@ describe("mock provider", () => {
   });
 
   it("throws scripted errors as ProviderError of that kind", async () => {
-    const provider = createMockProvider("offline", { responses: [{ step: "collect", error: { kind: "rate_limit", message: "slow down" } }] });
+    const provider = createMockProvider("offline", { type: "mock", responses: [{ step: "collect", error: { kind: "rate_limit", message: "slow down" } }] });
     await assert.rejects(provider.call(request(), new AbortController().signal), (error: unknown) => {
       assert.ok(ProviderError.isInstance(error));
       assert.equal(error.kind, "rate_limit");
@@ -61,7 +62,7 @@ describe("mock provider", () => {
   });
 
   it("stops waiting when aborted", async () => {
-    const provider = createMockProvider("offline", { latency_ms: 10_000 });
+    const provider = createMockProvider("offline", { type: "mock", latency_ms: 10_000 });
     const controller = new AbortController();
     const call = provider.call(request(), controller.signal);
     controller.abort();
@@ -69,7 +70,7 @@ describe("mock provider", () => {
   });
 
   it("caps output tokens at max_tokens", async () => {
-    const provider = createMockProvider("offline", { responses: [{ text: "word ".repeat(400) }] });
+    const provider = createMockProvider("offline", { type: "mock", responses: [{ text: "word ".repeat(400) }] });
     const answer = await provider.call(request({ maxTokens: 10 }), new AbortController().signal);
     assert.equal(answer.usage.outputTokens, 10);
   });

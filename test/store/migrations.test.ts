@@ -21,6 +21,10 @@ const expectedColumns: Record<string, string[]> = {
     "id", "run_id", "pipeline_name", "day", "month", "reserved_nano_usd", "settled_nano_usd", "status", "process_id", "created_at",
     "expires_at", "closed_at",
   ],
+  budget_reservation_tags: ["reservation_id", "tag"],
+  budget_alerts: [
+    "id", "scope", "subject_kind", "subject_name", "period", "fraction", "used_nano_usd", "limit_nano_usd", "run_id", "created_at",
+  ],
 };
 
 describe("migrations", () => {

@@ -1,0 +1,103 @@
+/**
+ * Where every budget stands now, for `orch budget`: per scope its limit, what is spent (settled),
+ * held by open reservations, held by expired ones (at their worst case) and left; and the soft
+ * alerts already raised in the current periods.
+ */
+import type { BudgetScope } from "../policy/decision.js";
+import type { LedgerRepository, ScopeSubject } from "../store/ledger-repository.js";
+import { periodOf, type ScopeKeys } from "../store/ledger-scopes.js";
+import type { BudgetAlert } from "./alerts.js";
+import { calendarKeys } from "./calendar.js";
+import type { BudgetLimits, ScopedLimits } from "./limits.js";
+import { nanoToUsd, usdToNano } from "./money.js";
+
+export interface ScopeStatus {
+  scope: BudgetScope;
+  subject?: ScopeSubject;
+  /** The run id, day or month. */
+  period: string;
+  /** Absent when the scope has no limit: spend is still shown. */
+  limitUsd?: number;
+  spentUsd: number;
+  reservedUsd: number;
+  expiredUsd: number;
+  expiredCount: number;
+  /** limit − (spent + reserved + expired), never below 0; absent without a limit. */
+  leftUsd?: number;
+  /** Alert fractions already reached in this period. */
+  alertsCrossed: number[];
+}
+
+export interface BudgetStatus {
+  at: string;
+  timeZone?: string;
+  day: string;
+  month: string;
+  /** Absent outside a run: the run scope is then not applicable. */
+  runId?: string;
+  scopes: ScopeStatus[];
+  /** Alerts recorded for this run, day or month, in the order they were raised. */
+  alerts: BudgetAlert[];
+}
+
+export function budgetStatus(
+  repository: LedgerRepository,
+  limits: BudgetLimits,
+  timeZone: string | undefined,
+  now: Date,
+  options: { runId?: string } = {},
+): BudgetStatus {
+  const keys: ScopeKeys = { runId: options.runId ?? "", ...calendarKeys(now, timeZone) };
+  const alerts = options.runId === undefined ? repository.alertsInPeriods(keys).filter((alert) => alert.scope !== "run") : repository.alertsInPeriods(keys);
+  const crossedIn = (scope: BudgetScope, subject?: ScopeSubject) =>
+    alerts
+      .filter((alert) => alert.scope === scope && alert.subject?.kind === subject?.kind && alert.subject?.name === subject?.name)
+      .map((alert) => alert.fraction)
+      .sort((a, b) => a - b);
+  const statusOf = (scope: BudgetScope, limitUsd: number | undefined, subject?: ScopeSubject): ScopeStatus => {
+    const usage = repository.usageInScope(scope, keys, subject);
+    const used = usage.settledNanoUsd + usage.reservedNanoUsd + usage.expiredNanoUsd;
+    return {
+      scope,
+      ...(subject ? { subject } : {}),
+      period: periodOf(scope, keys),
+      ...(limitUsd === undefined ? {} : { limitUsd, leftUsd: nanoToUsd(Math.max(0, usdToNano(limitUsd) - used)) }),
+      spentUsd: nanoToUsd(usage.settledNanoUsd),
+      reservedUsd: nanoToUsd(usage.reservedNanoUsd),
+      expiredUsd: nanoToUsd(usage.expiredNanoUsd),
+      expiredCount: usage.expiredCount,
+      alertsCrossed: crossedIn(scope, subject),
+    };
+  };
+
+  const scopes: ScopeStatus[] = [];
+  if (options.runId !== undefined) scopes.push(statusOf("run", limits.runUsd));
+  scopes.push(statusOf("day", limits.dailyUsd), statusOf("month", limits.monthlyUsd));
+  const subjects: [ScopeSubject["kind"], Readonly<Record<string, ScopedLimits>> | undefined][] = [
+    ["pipeline", limits.perPipeline],
+    ["tag", limits.perTag],
+  ];
+  for (const [kind, section] of subjects) {
+    for (const [name, scoped] of Object.entries(section ?? {})) {
+      if (scoped.dailyUsd !== undefined) scopes.push(statusOf("day", scoped.dailyUsd, { kind, name }));
+      if (scoped.monthlyUsd !== undefined) scopes.push(statusOf("month", scoped.monthlyUsd, { kind, name }));
+    }
+  }
+  return {
+    at: now.toISOString(),
+    ...(timeZone === undefined ? {} : { timeZone }),
+    day: keys.day,
+    month: keys.month,
+    ...(options.runId === undefined ? {} : { runId: options.runId }),
+    scopes,
+    alerts: alerts.map((alert) => ({
+      scope: alert.scope,
+      ...(alert.subject ? { subject: alert.subject } : {}),
+      period: alert.period,
+      fraction: alert.fraction,
+      usedUsd: nanoToUsd(alert.usedNanoUsd),
+      limitUsd: nanoToUsd(alert.limitNanoUsd),
+      at: alert.createdAt,
+    })),
+  };
+}

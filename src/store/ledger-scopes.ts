@@ -1,0 +1,37 @@
+/**
+ * Which rows of `budget_reservations` a budget scope covers: a period (a run, a calendar day or
+ * month) optionally narrowed to one pipeline or one tag. One place builds the WHERE clause, so
+ * the check in `reserve` and the figures of `orch budget` can never disagree.
+ */
+
+export type LedgerScope = "run" | "day" | "month";
+
+/** A narrower subject of a scope: one pipeline (by name) or the steps carrying one tag. */
+export interface ScopeSubject {
+  kind: "pipeline" | "tag";
+  name: string;
+}
+
+export interface ScopeKeys {
+  runId: string;
+  day: string;
+  month: string;
+}
+
+export function periodOf(scope: LedgerScope, keys: ScopeKeys): string {
+  return scope === "run" ? keys.runId : keys[scope];
+}
+
+export function scopeFilter(scope: LedgerScope, keys: ScopeKeys, subject?: ScopeSubject): { where: string; parameters: string[] } {
+  const column = scope === "run" ? "run_id" : scope;
+  const clauses = [`${column} = ?`];
+  const parameters = [periodOf(scope, keys)];
+  if (subject?.kind === "pipeline") {
+    clauses.push("pipeline_name = ?");
+    parameters.push(subject.name);
+  } else if (subject?.kind === "tag") {
+    clauses.push("id IN (SELECT reservation_id FROM budget_reservation_tags WHERE tag = ?)");
+    parameters.push(subject.name);
+  }
+  return { where: clauses.join(" AND "), parameters };
+}
