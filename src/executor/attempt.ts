@@ -41,7 +41,7 @@ export async function attemptCandidate(
   stepExecutionId: number,
 ): Promise<AttemptOutcome> {
   const worstCaseUsd = candidate.estimatedCostUsd.max;
-  const reservation = context.ledger.reserve(worstCaseUsd);
+  const reservation = context.ledger.reserve(worstCaseUsd, { tags: step.tags });
   if (!reservation.ok) return { kind: "refused", reason: reservation.refusal.reason };
 
   const provider = context.providers.get(candidate.provider);
@@ -84,6 +84,9 @@ export async function attemptCandidate(
   else context.ledger.release(reservation.reservation);
 
   const finishedAt = context.now().toISOString();
+  if (failure?.kind !== "aborted") {
+    context.health.record(candidate.provider, failure ? { ok: false, kind: failure.kind } : { ok: true }, Date.parse(finishedAt));
+  }
   const record: AttemptRecord = {
     attempt: attemptNumber,
     reference: candidate.reference,

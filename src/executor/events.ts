@@ -2,7 +2,7 @@
  * One stream of typed events for a run. The progress UI, `--json` and watch mode all read it;
  * the executor never formats anything for humans.
  */
-import type { BudgetScope } from "../policy/decision.js";
+import type { BudgetAlert } from "../budget/alerts.js";
 import type { ProviderErrorKind } from "../providers/provider-error.js";
 import type { TokenUsage } from "../providers/provider.js";
 import type { RunStatus, StepStatus } from "../store/run-repository.js";
@@ -69,7 +69,8 @@ export type RunEvent =
       reason?: string;
       at: string;
     }
-  | { type: "budget-alert"; scope: BudgetScope; fraction: number; usedUsd: number; limitUsd: number; at: string }
+  /** A soft alert: a configured fraction of a limit was reached (raised once per period, across processes). */
+  | ({ type: "budget-alert" } & BudgetAlert)
   | {
       type: "run-end";
       runId: string;

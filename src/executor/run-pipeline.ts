@@ -5,7 +5,7 @@
 import { randomBytes } from "node:crypto";
 import path from "node:path";
 import { calendarKeys } from "../budget/calendar.js";
-import { createLedger } from "../budget/ledger.js";
+import { createLedger, ledgerSettingsOf } from "../budget/index.js";
 import type { LoadedPolicy } from "../config/load-config.js";
 import { exitCodes } from "../errors/orch-error.js";
 import type { PipelineModel } from "../pipeline/model.js";
@@ -22,6 +22,10 @@ import type { ProviderLookup, RunContext } from "./run-context.js";
 import { runSchedule, type FinalStepStatus } from "./scheduler.js";
 import { runStep } from "./step-runner.js";
 import { providerStatesOf } from "./provider-states.js";
+import { createProviderHealth } from "./provider-health.js";
+
+/** Best-value choices look at the last 30 days of calls. */
+const historyWindowMs = 30 * 24 * 60 * 60_000;
 
 export interface ProviderSet extends ProviderLookup {
   all(): { id: string; type: string; local: boolean; pricing: ProviderState["pricing"]; available(): Promise<{ available: boolean; reason?: string }> }[];
@@ -87,7 +91,18 @@ export async function runPipeline(options: RunOptions): Promise<RunOutcome> {
     .map((provider) => provider.id);
   emit({ type: "run-start", runId, pipeline: pipeline.name, steps: [...pipeline.order], resultsDirectory, syntheticProviders, at: started.toISOString() });
 
-  const budget = options.policy.policy.budget ?? {};
+  const settings = ledgerSettingsOf(options.policy.policy.budget);
+  const ledger = createLedger({
+    repository: store.ledger,
+    runId,
+    pipelineName: pipeline.name,
+    ...settings,
+    now,
+    onAlert: (alert) => emit({ type: "budget-alert", ...alert }),
+  });
+  // Reservations left open by a crashed run are closed (still counted at their worst case) first.
+  ledger.reconcile();
+  const historySince = new Date(started.getTime() - historyWindowMs).toISOString();
   const context: RunContext = {
     runId,
     pipeline,
@@ -98,18 +113,9 @@ export async function runPipeline(options: RunOptions): Promise<RunOutcome> {
     providers: options.providers,
     providerStates,
     pricesFor: createPriceLookup(options.policy.policy),
-    ledger: createLedger({
-      repository: store.ledger,
-      runId,
-      pipelineName: pipeline.name,
-      limits: {
-        ...(budget.run_usd === undefined ? {} : { runUsd: budget.run_usd }),
-        ...(budget.daily_usd === undefined ? {} : { dailyUsd: budget.daily_usd }),
-        ...(budget.monthly_usd === undefined ? {} : { monthlyUsd: budget.monthly_usd }),
-      },
-      ...(budget.time_zone === undefined ? {} : { timeZone: budget.time_zone }),
-      now,
-    }),
+    ledger,
+    health: createProviderHealth(store.history, started.getTime()),
+    history: store.history.modelHistory(historySince),
     runs: store.runs,
     resultsDirectory,
     signal,

@@ -7,7 +7,7 @@ import { createHash } from "node:crypto";
 import type { PipelineStep } from "../pipeline/model.js";
 import { renderStepMessages, TemplateRenderError } from "../pipeline/render.js";
 import { decide } from "../policy/decide.js";
-import type { Candidate, Decision, RouteRequest } from "../policy/decision.js";
+import type { Candidate, Decision, ProviderState, RouteRequest } from "../policy/decision.js";
 import { estimateTokens } from "../policy/estimate-tokens.js";
 import type { ChatMessage, TokenUsage } from "../providers/provider.js";
 import type { StepStatus } from "../store/run-repository.js";
@@ -40,10 +40,12 @@ export async function runStep(context: RunContext, step: PipelineStep): Promise<
   let end: StepEnd;
   try {
     const messages = await renderStepMessages(context.pipeline, step, context.inputs, context.outputs);
+    const now = context.now().getTime();
     decision = decide(routeRequestFor(context, step, messages), context.policy, {
-      now: context.now().getTime(),
-      budgetLeftUsd: context.ledger.left(),
-      providers: context.providerStates,
+      now,
+      budgetLeftUsd: context.ledger.left({ tags: step.tags }),
+      providers: withCooldowns(context, now),
+      history: context.history,
       pricesFor: context.pricesFor,
     });
     end = await tryCandidates(context, step, messages, decision, attempts, stepExecutionId);
@@ -53,6 +55,15 @@ export async function runStep(context: RunContext, step: PipelineStep): Promise<
   }
 
   return finishStep(context, step, stepExecutionId, startedAt, end, attempts, decision);
+}
+
+function withCooldowns(context: RunContext, now: number): Record<string, ProviderState> {
+  return Object.fromEntries(
+    Object.entries(context.providerStates).map(([id, state]) => {
+      const until = context.health.coolingDownUntil(id, now);
+      return [id, until === undefined ? state : { ...state, coolingDownUntil: until }];
+    }),
+  );
 }
 
 function routeRequestFor(context: RunContext, step: PipelineStep, messages: readonly ChatMessage[]): RouteRequest {

@@ -1,6 +1,8 @@
 /** The store: the only door to persistence (SQLite and result folders). */
 import { defaultDatabasePath, openDatabase, type SqliteDatabase } from "./database.js";
+import { HistoryRepository } from "./history-repository.js";
 import { LedgerRepository } from "./ledger-repository.js";
+import { ReportQueries } from "./report-queries.js";
 import { RunRepository } from "./run-repository.js";
 
 export interface OrchStore {
@@ -8,6 +10,9 @@ export interface OrchStore {
   readonly database: SqliteDatabase;
   readonly runs: RunRepository;
   readonly ledger: LedgerRepository;
+  readonly history: HistoryRepository;
+  /** Read-only queries for `orch report` and `orch graph --run`. */
+  readonly reports: ReportQueries;
   close(): void;
 }
 
@@ -18,6 +23,8 @@ export function openStore(file: string = defaultDatabasePath()): OrchStore {
     database,
     runs: new RunRepository(database),
     ledger: new LedgerRepository(database),
+    history: new HistoryRepository(database),
+    reports: new ReportQueries(database),
     close: () => database.close(),
   };
 }

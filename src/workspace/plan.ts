@@ -3,19 +3,16 @@
  * Upstream outputs do not exist yet, so the input estimate is a range: the prompt with empty
  * upstream outputs, up to the prompt plus every upstream step's full `max_tokens`.
  */
-import { createLedger } from "../budget/ledger.js";
 import type { ProviderSet } from "../executor/run-pipeline.js";
-import { createPriceLookup } from "../executor/prices.js";
 import type { PipelineStep } from "../pipeline/model.js";
 import { renderStepMessages, type UpstreamOutput } from "../pipeline/render.js";
 import type { InputValues } from "../pipeline/inputs.js";
-import { decide } from "../policy/decide.js";
 import type { Decision, RouteRequest } from "../policy/decision.js";
-import { providerStatesOf } from "../executor/provider-states.js";
 import { estimateTokens } from "../policy/estimate-tokens.js";
 import { checkTemplate } from "../pipeline/template.js";
 import type { OrchStore } from "../store/index.js";
 import type { Workspace } from "./load-workspace.js";
+import { createRouter } from "./route-request.js";
 
 export interface StepPlan {
   step: string;
@@ -40,22 +37,9 @@ export interface PipelinePlan {
 
 export async function planPipeline(workspace: Workspace, inputs: InputValues, store: OrchStore, providers: ProviderSet): Promise<PipelinePlan> {
   const { pipeline, policy } = workspace;
-  const budget = policy.policy.budget ?? {};
-  const ledger = createLedger({
-    repository: store.ledger,
-    runId: "plan (no run)",
-    pipelineName: pipeline.name,
-    limits: {
-      ...(budget.run_usd === undefined ? {} : { runUsd: budget.run_usd }),
-      ...(budget.daily_usd === undefined ? {} : { dailyUsd: budget.daily_usd }),
-      ...(budget.monthly_usd === undefined ? {} : { monthlyUsd: budget.monthly_usd }),
-    },
-    ...(budget.time_zone === undefined ? {} : { timeZone: budget.time_zone }),
-  });
-  const budgetLeftUsd = ledger.left();
-  const providerStates = await providerStatesOf(providers);
-  const pricesFor = createPriceLookup(policy.policy);
+  const route = await createRouter(policy, { store, providers });
   const emptyOutputs = new Map<string, UpstreamOutput>([...pipeline.steps.keys()].map((name) => [name, { output: "", json: {} }]));
+  let budgetLeftUsd: PipelinePlan["budgetLeftUsd"] = {};
 
   const order: StepPlan[] = [];
   for (const name of pipeline.order) {
@@ -73,7 +57,9 @@ export async function planPipeline(workspace: Workspace, inputs: InputValues, st
       tags: step.tags,
       ...(step.model === undefined ? {} : { pinnedModel: step.model }),
     };
-    const decision = decide(request, policy.policy, { now: Date.now(), budgetLeftUsd, providers: providerStates, pricesFor });
+    const routed = route(request);
+    const decision = routed.decision;
+    budgetLeftUsd = routed.budgetLeftUsd;
     const first = decision.candidates[0];
     const costUsd = first?.prices
       ? {

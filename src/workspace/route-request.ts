@@ -22,23 +22,41 @@ export interface RouteOutcome {
 /** The run scope is untouched outside a run, so its full limit counts as left. */
 const noRun = "route (no run)";
 
+/** Best-value choices look at the last 30 days of calls, as in a run. */
+const historyWindowMs = 30 * 24 * 60 * 60_000;
+
+/**
+ * The state of this machine read once (money left, providers, history), then any number of
+ * decisions against it: `orch route` asks one, `orch plan` one per step.
+ */
+export async function createRouter(
+  policy: LoadedPolicy,
+  dependencies: { store: OrchStore; providers: ProviderSet; now?: Date },
+): Promise<(request: RouteRequest) => RouteOutcome> {
+  const now = dependencies.now ?? new Date();
+  const settings = ledgerSettingsOf(policy.policy.budget);
+  const providers = await providerStatesOf(dependencies.providers);
+  const history = dependencies.store.history.modelHistory(new Date(now.getTime() - historyWindowMs).toISOString());
+  const pricesFor = createPriceLookup(policy.policy);
+  return (request) => {
+    const ledger = createLedger({
+      repository: dependencies.store.ledger,
+      runId: noRun,
+      pipelineName: request.pipeline ?? noRun,
+      limits: settings.limits,
+      ...(settings.timeZone === undefined ? {} : { timeZone: settings.timeZone }),
+      now: () => now,
+    });
+    const budgetLeftUsd = ledger.left({ tags: request.tags });
+    const decision = decide(request, policy.policy, { now: now.getTime(), budgetLeftUsd, providers, history, pricesFor });
+    return { request, decision, budgetLeftUsd, providers };
+  };
+}
+
 export async function routeRequest(
   policy: LoadedPolicy,
   request: RouteRequest,
   dependencies: { store: OrchStore; providers: ProviderSet; now?: Date },
 ): Promise<RouteOutcome> {
-  const now = dependencies.now ?? new Date();
-  const settings = ledgerSettingsOf(policy.policy.budget);
-  const ledger = createLedger({
-    repository: dependencies.store.ledger,
-    runId: noRun,
-    pipelineName: request.pipeline ?? noRun,
-    limits: settings.limits,
-    ...(settings.timeZone === undefined ? {} : { timeZone: settings.timeZone }),
-    now: () => now,
-  });
-  const budgetLeftUsd = ledger.left({ tags: request.tags });
-  const providers = await providerStatesOf(dependencies.providers);
-  const decision = decide(request, policy.policy, { now: now.getTime(), budgetLeftUsd, providers, pricesFor: createPriceLookup(policy.policy) });
-  return { request, decision, budgetLeftUsd, providers };
+  return (await createRouter(policy, dependencies))(request);
 }

@@ -1,0 +1,49 @@
+/** What past calls say about models and providers: the inputs of best-value routing and cool-downs. */
+import type { SqliteDatabase } from "./database.js";
+
+export interface ModelHistoryRow {
+  /** `provider:model`, as candidates name their target. */
+  reference: string;
+  task: string;
+  calls: number;
+  successes: number;
+  averageCostUsd: number;
+  averageLatencyMs: number;
+}
+
+export interface ProviderOutcomeRow {
+  provider: string;
+  status: "succeeded" | "failed";
+  errorKind: string | null;
+  finishedAt: string;
+}
+
+export class HistoryRepository {
+  constructor(private readonly database: SqliteDatabase) {}
+
+  /** Per model and task type, over calls since `since` (ISO); cache hits are not calls to a model. */
+  modelHistory(since: string): ModelHistoryRow[] {
+    return this.database
+      .prepare(
+        `SELECT provider || ':' || model AS reference, task, COUNT(*) AS calls,
+                SUM(CASE WHEN status = 'succeeded' THEN 1 ELSE 0 END) AS successes,
+                AVG(cost_usd) AS averageCostUsd, AVG(COALESCE(latency_ms, 0)) AS averageLatencyMs
+         FROM llm_calls WHERE status != 'cached' AND started_at >= ?
+         GROUP BY provider, model, task`,
+      )
+      .all(since) as ModelHistoryRow[];
+  }
+
+  /** The latest calls of each provider, newest first, to tell whether it keeps failing. */
+  recentOutcomes(since: string, perProvider: number): ProviderOutcomeRow[] {
+    return this.database
+      .prepare(
+        `SELECT provider, status, errorKind, finishedAt FROM (
+           SELECT provider, status, error_kind AS errorKind, finished_at AS finishedAt,
+                  ROW_NUMBER() OVER (PARTITION BY provider ORDER BY finished_at DESC, id DESC) AS position
+           FROM llm_calls WHERE status != 'cached' AND finished_at >= ?)
+         WHERE position <= ? ORDER BY provider, finishedAt DESC`,
+      )
+      .all(since, perProvider) as ProviderOutcomeRow[];
+  }
+}
