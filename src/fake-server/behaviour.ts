@@ -1,0 +1,116 @@
+/**
+ * What a scripted model does: its answers, its timing, its token details and the faults it
+ * injects. Behaviours are plain JSON so the same script drives tests and `orch fake-server`.
+ */
+
+/** A failure injected into the next request(s) for a model, in each provider's own wire format. */
+export type FakeFault =
+  /** HTTP 429 with `Retry-After` (seconds) and/or `retry-after-ms`; Gemini puts it in `RetryInfo`. */
+  | { type: "rate_limit"; retryAfterSeconds?: number; retryAfterMs?: number; shouldRetry?: boolean; times?: number }
+  /** A 5xx answer: 500 by default, 503 (or 529 for Anthropic) when asked. */
+  | { type: "server_error"; status?: 500 | 502 | 503 | 529; times?: number }
+  /** The key was refused: 401 (Gemini answers 400 API_KEY_INVALID, as the real service does). */
+  | { type: "unauthorized"; times?: number }
+  /** HTTP 400 saying the prompt is longer than the model's context window. */
+  | { type: "context_length"; times?: number }
+  /** Never answers; the connection stays open until the client gives up. */
+  | { type: "hang"; times?: number }
+  /** Destroys the socket after `afterChunks` streamed pieces (before any byte when not streaming). */
+  | { type: "reset"; afterChunks?: number; times?: number }
+  /** A 200 whose body (or one stream event) is not valid JSON. */
+  | { type: "malformed_json"; times?: number }
+  /** After `afterChunks` pieces the stream carries the provider's in-stream error event (HTTP stays 200). */
+  | { type: "stream_error"; afterChunks?: number; times?: number }
+  /** The stream ends cleanly but without its final usage/stop event. */
+  | { type: "truncated_stream"; times?: number };
+
+export type FakeFaultType = FakeFault["type"];
+
+export interface FakeUsageOverride {
+  /** Replaces the counted prompt tokens (cached ones included). */
+  inputTokens?: number;
+  /** Replaces the counted answer tokens (reasoning ones excluded). */
+  outputTokens?: number;
+}
+
+export interface FakeModelBehaviour {
+  /** Answers used in order, one per request; then `defaultResponse`. */
+  responses?: string[];
+  defaultResponse?: string;
+  /** Delay before the response starts (headers), in milliseconds. */
+  latencyMs?: number;
+  /** Delay between streamed pieces, in milliseconds. */
+  chunkDelayMs?: number;
+  /** Prompt tokens reported as served from the provider's cache (capped at the prompt size). */
+  cachedInputTokens?: number;
+  /** Reasoning/thinking tokens reported on top of the answer's tokens. */
+  reasoningTokens?: number;
+  usage?: FakeUsageOverride;
+  /** OpenRouter's `usage.cost` in USD; computed from 1/2 USD per million tokens when absent. */
+  costUsd?: number;
+  /** Faults for the next requests, in order; each applies `times` (default 1) requests. */
+  faults?: FakeFault[];
+}
+
+/** Everything one request needs to know about how to answer. */
+export interface FakeTurn {
+  text: string;
+  fault: FakeFault | undefined;
+  latencyMs: number;
+  chunkDelayMs: number;
+  cachedInputTokens: number;
+  reasoningTokens: number;
+  usage: FakeUsageOverride;
+  costUsd: number | undefined;
+}
+
+interface ModelState {
+  behaviour: FakeModelBehaviour;
+  responseQueue: string[];
+  faultQueue: FakeFault[];
+}
+
+/** The wildcard model whose behaviour applies to every model without its own script. */
+export const anyModel = "*";
+
+/** Per-model scripts and their consumption state. */
+export class ModelScripts {
+  readonly #states = new Map<string, ModelState>();
+
+  script(model: string, behaviour: FakeModelBehaviour): void {
+    const faultQueue: FakeFault[] = [];
+    for (const fault of behaviour.faults ?? []) {
+      for (let index = 0; index < (fault.times ?? 1); index += 1) faultQueue.push(fault);
+    }
+    this.#states.set(model, { behaviour, responseQueue: [...(behaviour.responses ?? [])], faultQueue });
+  }
+
+  reset(): void {
+    this.#states.clear();
+  }
+
+  /** Scripted model names, for the model-listing endpoints. */
+  models(): string[] {
+    return [...this.#states.keys()].filter((model) => model !== anyModel);
+  }
+
+  /** Takes the next answer and fault for a model, so each request consumes its own. */
+  nextTurn(model: string): FakeTurn {
+    const state = this.#states.get(model) ?? this.#states.get(anyModel);
+    const behaviour = state?.behaviour ?? {};
+    const fault = state?.faultQueue.shift();
+    // A faulted request does not use up a scripted answer (the retry should get it), but a broken
+    // stream still sends the start of that answer.
+    const text = fault === undefined ? state?.responseQueue.shift() : state?.responseQueue[0];
+    return {
+      text: text ?? behaviour.defaultResponse ?? `Scripted answer from ${model}.`,
+      fault,
+      latencyMs: behaviour.latencyMs ?? 0,
+      chunkDelayMs: behaviour.chunkDelayMs ?? 0,
+      cachedInputTokens: behaviour.cachedInputTokens ?? 0,
+      reasoningTokens: behaviour.reasoningTokens ?? 0,
+      usage: behaviour.usage ?? {},
+      costUsd: behaviour.costUsd,
+    };
+  }
+}

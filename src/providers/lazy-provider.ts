@@ -1,0 +1,34 @@
+/**
+ * A provider that exists before its module is loaded: `id`, `type`, `pricing` and `local` are
+ * known from the settings, and the real provider is created on the first call, availability check
+ * or probe.
+ */
+import { canProbe, type ProbeResult, type ProbingProvider } from "./probe.js";
+import type { PricingMode, Provider, ProviderType } from "./provider.js";
+
+export function lazyProvider(
+  identity: { id: string; type: ProviderType; pricing: PricingMode; local: boolean },
+  load: () => Promise<Provider>,
+): ProbingProvider {
+  let loading: Promise<Provider> | undefined;
+  const loaded = (): Promise<Provider> => (loading ??= load());
+  return {
+    ...identity,
+    call: async (request, signal) => (await loaded()).call(request, signal),
+    available: async (model) => (await loaded()).available(model),
+    async probe(signal): Promise<ProbeResult> {
+      const provider = await loaded();
+      if (canProbe(provider)) return provider.probe(signal);
+      // Providers without a server (cli, replay, mock) are as reachable as they are available.
+      const availability = await provider.available();
+      return {
+        reachable: availability.available,
+        ...(availability.reason === undefined ? {} : { reason: availability.reason }),
+        ...(availability.models === undefined ? {} : { models: availability.models }),
+      };
+    },
+    async close() {
+      if (loading !== undefined) await (await loading).close?.();
+    },
+  };
+}

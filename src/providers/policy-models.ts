@@ -1,0 +1,35 @@
+/**
+ * Which models a policy can send work to, by provider: every alias in `models` (a step may pin
+ * one) and every `provider:model` written directly in tiers and rules.
+ */
+import type { RoutingPolicy } from "../generated/routing-policy.js";
+
+function splitTarget(target: string): { provider: string; model: string } | undefined {
+  const colon = target.indexOf(":");
+  return colon < 0 ? undefined : { provider: target.slice(0, colon), model: target.slice(colon + 1) };
+}
+
+export function modelsUsedByPolicy(policy: RoutingPolicy): Map<string, Set<string>> {
+  const used = new Map<string, Set<string>>();
+  const add = (target: string): void => {
+    const split = splitTarget(target);
+    if (split === undefined) return;
+    const models = used.get(split.provider) ?? new Set<string>();
+    models.add(split.model);
+    used.set(split.provider, models);
+  };
+  for (const entry of Object.values(policy.models)) add(typeof entry === "string" ? entry : entry.model);
+  const chains = [...Object.values(policy.tiers), ...(policy.rules ?? []).map((rule) => rule.use)];
+  for (const chain of chains) {
+    if (Array.isArray(chain)) for (const reference of chain) if (reference.includes(":")) add(reference);
+  }
+  return used;
+}
+
+/** The policy's own prices for `provider:model`, when an alias gives them. */
+export function policyPricesOf(policy: RoutingPolicy, provider: string, model: string): { input: number; output: number; cached_input?: number } | undefined {
+  for (const entry of Object.values(policy.models)) {
+    if (typeof entry !== "string" && entry.model === `${provider}:${model}` && entry.prices !== undefined) return entry.prices;
+  }
+  return undefined;
+}

@@ -1,0 +1,63 @@
+/**
+ * The providers of a policy, created lazily and wrapped with their limits, timeout and retries
+ * (`max_concurrency`, `rpm`, `tpm`, `timeout_seconds`, `max_retries`). One registry per run: the
+ * limiters live in it, so all steps of the run share each provider's limits.
+ */
+import type { MockProvider, RoutingPolicy } from "../generated/routing-policy.js";
+import type { ProviderContext } from "./context.js";
+import { createProvider } from "./create-provider.js";
+import { lazyProvider } from "./lazy-provider.js";
+import { createMockProvider } from "./mock/mock-provider.js";
+import type { ProbingProvider } from "./probe.js";
+import { ProviderError } from "./provider-error.js";
+import { providerTraits } from "./provider-traits.js";
+import type { Provider, ProviderType } from "./provider.js";
+import { withResilience } from "./resilience/resilient-provider.js";
+
+export interface ProviderRegistry {
+  /** The provider named `id` in the policy; throws ProviderError `unavailable` for an unknown id. */
+  get(id: string): ProbingProvider;
+  all(): ProbingProvider[];
+  /** Closes every provider that was used (stops Ollama pulls, flushes what needs flushing). */
+  close(): Promise<void>;
+}
+
+export function createProviderRegistry(policy: RoutingPolicy, context: ProviderContext): ProviderRegistry {
+  const created = new Map<string, ProbingProvider>();
+
+  function get(id: string): ProbingProvider {
+    const existing = created.get(id);
+    if (existing !== undefined) return existing;
+    const settings = Object.hasOwn(policy.providers, id) ? policy.providers[id] : undefined;
+    if (settings === undefined) {
+      throw new ProviderError({
+        kind: "unavailable",
+        retryable: false,
+        provider: id,
+        message: `no provider named "${id}" in the policy (known: ${Object.keys(policy.providers).join(", ")})`,
+      });
+    }
+    const type: ProviderType = settings.type;
+    // The mock has no SDK to defer, so it is made at once and its own traits are used as they are.
+    let inner: ProbingProvider;
+    if (type === "mock") {
+      const mock = createMockProvider(id, settings as MockProvider, context);
+      inner = lazyProvider({ id, type, pricing: mock.pricing, local: mock.local }, async () => mock);
+    } else {
+      inner = lazyProvider({ id, type, ...providerTraits[type] }, () => createProvider(id, settings, context));
+    }
+    const provider = withResilience(inner, settings, context) as ProbingProvider;
+    created.set(id, provider);
+    return provider;
+  }
+
+  return {
+    get,
+    all: () => Object.keys(policy.providers).map(get),
+    async close() {
+      const results = await Promise.allSettled([...created.values()].map((provider: Provider) => provider.close?.()));
+      const failure = results.find((result): result is PromiseRejectedResult => result.status === "rejected");
+      if (failure !== undefined) throw failure.reason;
+    },
+  };
+}

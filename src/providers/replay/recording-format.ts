@@ -1,0 +1,76 @@
+/**
+ * The JSONL recording written by `orch run --record FILE` and read by the `replay` provider: one
+ * answer per line. Only the answer is stored (never headers, keys or the prompt itself), so a
+ * recording can be committed for CI.
+ */
+import type { ProviderResponse, TokenUsage } from "../provider.js";
+
+export interface RecordedAnswer {
+  version: 1;
+  fingerprint: string;
+  /** The policy's provider id and the model that were asked. */
+  provider: string;
+  model: string;
+  recordedAt: string;
+  response: {
+    text: string;
+    usage: TokenUsage;
+    model: string;
+    finishReason?: string;
+    reportedCostUsd?: number;
+  };
+}
+
+export function recordedAnswerOf(fingerprint: string, provider: string, model: string, response: ProviderResponse, now: Date): RecordedAnswer {
+  return {
+    version: 1,
+    fingerprint,
+    provider,
+    model,
+    recordedAt: now.toISOString(),
+    response: {
+      text: response.text,
+      usage: response.usage,
+      model: response.model,
+      ...(response.finishReason === undefined ? {} : { finishReason: response.finishReason }),
+      ...(response.reportedCostUsd === undefined ? {} : { reportedCostUsd: response.reportedCostUsd }),
+    },
+  };
+}
+
+function isRecordedAnswer(value: unknown): value is RecordedAnswer {
+  if (typeof value !== "object" || value === null) return false;
+  const record = value as Partial<RecordedAnswer>;
+  const response = record.response;
+  return (
+    record.version === 1 &&
+    typeof record.fingerprint === "string" &&
+    typeof record.model === "string" &&
+    typeof response === "object" &&
+    response !== null &&
+    typeof response.text === "string" &&
+    typeof response.usage?.inputTokens === "number" &&
+    typeof response.usage.outputTokens === "number"
+  );
+}
+
+/** Answers by fingerprint, in recorded order (a request asked twice replays both answers in turn). */
+export type Recording = Map<string, RecordedAnswer[]>;
+
+export function parseRecording(text: string, filePath: string): Recording {
+  const recording: Recording = new Map();
+  text.split("\n").forEach((line, index) => {
+    if (line.trim() === "") return;
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(line);
+    } catch {
+      throw new Error(`${filePath}:${index + 1}: not a JSON line`);
+    }
+    if (!isRecordedAnswer(parsed)) throw new Error(`${filePath}:${index + 1}: not an orch recording entry (version 1)`);
+    const answers = recording.get(parsed.fingerprint) ?? [];
+    answers.push(parsed);
+    recording.set(parsed.fingerprint, answers);
+  });
+  return recording;
+}

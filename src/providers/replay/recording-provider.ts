@@ -1,0 +1,45 @@
+/**
+ * `orch run --record FILE`: wraps any provider and appends each answer to a JSONL recording. Only
+ * the answer is written (see recording-format.ts). A failed write does not fail the call (the
+ * answer was paid for); it is raised by `close()`, which also waits for pending writes.
+ */
+import { appendFile, mkdir } from "node:fs/promises";
+import path from "node:path";
+import type { Provider, ProviderRequest, ProviderResponse } from "../provider.js";
+import { fingerprintRequest } from "./fingerprint.js";
+import { recordedAnswerOf } from "./recording-format.js";
+
+export function createRecordingProvider(inner: Provider, filePath: string, now: () => Date = () => new Date()): Provider {
+  let writes: Promise<void> = mkdir(path.dirname(path.resolve(filePath)), { recursive: true }).then(() => undefined);
+  let firstWriteError: unknown;
+
+  function record(request: ProviderRequest, response: ProviderResponse): void {
+    const line = `${JSON.stringify(recordedAnswerOf(fingerprintRequest(request), inner.id, request.model, response, now()))}\n`;
+    // Chained so lines from concurrent calls never interleave; one write per line keeps it append-only.
+    writes = writes
+      .then(() => appendFile(filePath, line, "utf8"))
+      .catch((error: unknown) => {
+        firstWriteError ??= error;
+      });
+  }
+
+  return {
+    id: inner.id,
+    type: inner.type,
+    pricing: inner.pricing,
+    local: inner.local,
+    async call(request, signal) {
+      const response = await inner.call(request, signal);
+      record(request, response);
+      return response;
+    },
+    available: (model) => inner.available(model),
+    async close() {
+      await writes;
+      await inner.close?.();
+      if (firstWriteError !== undefined) {
+        throw new Error(`could not write the recording ${filePath}: ${firstWriteError instanceof Error ? firstWriteError.message : String(firstWriteError)}`);
+      }
+    },
+  };
+}
