@@ -28,9 +28,24 @@ export function createOutput(options: { env?: NodeJS.ProcessEnv; stdout?: NodeJS
   const stderr = options.stderr ?? process.stderr;
   const inCi = Boolean(env.CI) && env.CI !== "false" && env.CI !== "0";
   const colour = env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== "0" ? true : !env.NO_COLOR && stdout.isTTY === true && !inCi;
+  // A closed pipe (`orch run … | head`) must not crash a run that is spending money: the run goes
+  // on, recorded as usual, and simply stops printing.
+  const open = { stdout: true, stderr: true };
+  stdout.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code !== "EPIPE") throw error;
+    open.stdout = false;
+  });
+  stderr.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code !== "EPIPE") throw error;
+    open.stderr = false;
+  });
   return {
-    out: (text) => stdout.write(`${text}\n`),
-    err: (text) => stderr.write(`${text}\n`),
+    out: (text) => {
+      if (open.stdout) stdout.write(`${text}\n`);
+    },
+    err: (text) => {
+      if (open.stderr) stderr.write(`${text}\n`);
+    },
     interactive: stdout.isTTY === true && !inCi,
     style: createStyle(colour),
     env,

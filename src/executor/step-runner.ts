@@ -131,8 +131,11 @@ function whenNothingWorked(decision: Decision, refusals: string[], lastFailure: 
     return { status: "deferred", reason: exhausted.reason, retryAfter };
   }
   const budgetNotes = decision.notes.filter((note) => !note.kept && /budget|left|exceeds/.test(note.reason));
-  const dropped = decision.notes.filter((note) => !note.kept).map((note) => `${note.reference}: ${note.reason}`);
-  const reason = exhausted?.reason ?? (dropped.length > 0 ? `no usable model (${dropped.join("; ")})` : `no model routed for "${decision.matched}"`);
+  const dropped = decision.notes.filter((note) => !note.kept);
+  // The same cause (a missing key) often drops several models of one provider: say it once.
+  const causes = [...new Set(dropped.map((note) => note.reason.replace(/^dropped: /, "")))];
+  const headline = exhausted?.reason ?? (dropped.length > 0 ? "no usable model" : `no model routed for "${decision.matched}"`);
+  const reason = causes.length > 0 ? `${headline} — ${causes.join("; ")}` : headline;
   if (budgetNotes.length > 0 && budgetNotes.length === dropped.length) return { status: "budget_stopped", reason };
   return { status: "failed", reason };
 }

@@ -59,7 +59,8 @@ export function applyWhenExhausted(decision: Decision, context: AssessmentContex
   const notes = [...decision.notes, ...fallback.map((assessment) => assessment.note)];
   const candidates = fallback.flatMap((assessment: Assessment) => (assessment.candidate ? [assessment.candidate] : []));
   if (candidates.length === 0) {
-    const reason = fallback.length ? "no local model is available either" : "the policy has no local model";
+    const hasLocalModels = fallback.length > 0 || localModelReferences(context).length > 0;
+    const reason = hasLocalModels ? "no local model is available either" : "the policy has no local model";
     return { ...decision, notes, exhausted: { action: "fail", reason: `${summary}; ${reason} (when_exhausted: local)` } };
   }
   return { ...decision, notes, candidates, exhausted: { action, reason: `${summary}; falling back to local models (when_exhausted: local)` } };

@@ -46,4 +46,12 @@ export class HistoryRepository {
       )
       .all(since, perProvider) as ProviderOutcomeRow[];
   }
+
+  /** Calls a provider answered or attempted since `since` (ISO), for subscription daily caps. */
+  callsSince(provider: string, since: string): number {
+    const row = this.database
+      .prepare(`SELECT COUNT(*) AS count FROM llm_calls WHERE provider = ? AND status != 'cached' AND started_at >= ?`)
+      .get(provider, since) as { count: number };
+    return row.count;
+  }
 }

@@ -1,12 +1,16 @@
 /**
  * The providers of a policy, ready for a run: created lazily by the registry (so an unused SDK is
- * never loaded), with the secret values collected so they can be scrubbed from anything written.
+ * never loaded), optionally recorded to a JSONL file (`--record`), with the secret values
+ * collected so they can be scrubbed from anything written.
  */
 import type { LoadedPolicy } from "../config/load-config.js";
 import type { ProviderSet } from "../executor/run-pipeline.js";
-import type { ProviderWaitEvent as ProviderWait } from "../providers/context.js";
-import { loadEnvironment } from "../providers/shared/environment.js";
+import type { ProviderContext, ProviderWaitEvent } from "../providers/context.js";
+import type { ProbingProvider } from "../providers/probe.js";
 import { createProviderRegistry } from "../providers/registry.js";
+import { createRecordingProvider } from "../providers/replay/recording-provider.js";
+import { loadEnvironment } from "../providers/shared/environment.js";
+import type { HistoryRepository } from "../store/history-repository.js";
 
 export interface OpenedProviders {
   set: ProviderSet;
@@ -15,37 +19,56 @@ export interface OpenedProviders {
   close(): Promise<void>;
 }
 
-export function openProviders(
-  policy: LoadedPolicy,
-  options: { env: NodeJS.ProcessEnv; workingDirectory?: string; onWait?: (wait: Omit<ProviderWaitEvent, "type" | "at">) => void },
-): OpenedProviders {
+export interface OpenProvidersOptions {
+  env: NodeJS.ProcessEnv;
+  workingDirectory?: string;
+  onWait?: (wait: { step: string; provider: string; reason: string; waitMs: number }) => void;
+  /** `--record FILE`: every answer is appended to this JSONL recording, for `replay` providers. */
+  recordTo?: string;
+  /** Where past calls are counted, for `daily_call_cap` of subscription providers. */
+  history?: HistoryRepository;
+}
+
+export function openProviders(policy: LoadedPolicy, options: OpenProvidersOptions): OpenedProviders {
   const workingDirectory = options.workingDirectory ?? process.cwd();
   const env = { ...loadEnvironment({ env: options.env, workingDirectory }) };
-  const registry = createProviderRegistry(policy.policy, {
+  const context: ProviderContext = {
     env,
     workingDirectory,
     policyDirectory: policy.directory,
     ...(options.onWait
-      ? {
-          onWait: (wait: ProviderWait) =>
-            options.onWait!({ step: wait.origin.step, provider: wait.providerId, reason: wait.reason, waitMs: wait.waitMs ?? 0 }),
-        }
+      ? { onWait: (wait: ProviderWaitEvent) => options.onWait!({ step: wait.origin.step, provider: wait.providerId, reason: wait.reason, waitMs: wait.waitMs ?? 0 }) }
       : {}),
-  });
+    ...(options.history ? { callsToday: (providerId: string) => options.history!.callsSince(providerId, localMidnight().toISOString()) } : {}),
+  };
+  const registry = createProviderRegistry(policy.policy, context);
+  const recorded = new Map<string, ProbingProvider>();
+  const recordTo = options.recordTo;
+  const get = (id: string): ProbingProvider => {
+    const provider = registry.get(id);
+    if (recordTo === undefined) return provider;
+    let wrapped = recorded.get(id);
+    if (!wrapped) {
+      wrapped = { ...createRecordingProvider(provider, recordTo), probe: (signal: AbortSignal) => provider.probe(signal) };
+      recorded.set(id, wrapped);
+    }
+    return wrapped;
+  };
   return {
-    set: registry,
+    set: { get, all: () => registry.all().map((provider) => get(provider.id)) },
     secrets: secretValues(policy, env),
-    close: () => registry.close(),
+    async close() {
+      await Promise.all([...recorded.values()].map((provider) => provider.close?.()));
+      await registry.close();
+    },
   };
 }
 
-interface ProviderWaitEvent {
-  type: "provider-wait";
-  step: string;
-  provider: string;
-  reason: string;
-  waitMs: number;
-  at: string;
+/** Daily caps count from the machine's local midnight. */
+function localMidnight(now = new Date()): Date {
+  const midnight = new Date(now);
+  midnight.setHours(0, 0, 0, 0);
+  return midnight;
 }
 
 const defaultKeyVariables: Record<string, string> = {

@@ -16,6 +16,7 @@ describe("orch validate", () => {
     const files = [
       "examples/quickstart/pipeline.yaml",
       "pipelines/release-notes.yaml",
+      "examples/real-providers/policy.yaml",
       ...readdirSync(path.join(repositoryRoot, "routing-policies"))
         .filter((name) => !name.endsWith(".test.yaml"))
         .map((name) => `routing-policies/${name}`),

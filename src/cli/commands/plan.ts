@@ -20,7 +20,7 @@ export const planCommand: Command = {
       { set: { type: "string", multiple: true }, policy: { type: "string" }, json: { type: "boolean" }, db: { type: "string" } },
       usage,
     );
-    const workspace = await loadWorkspace(exactlyOne(positionals, "pipeline file", usage), values.policy === undefined ? {} : { policyFile: values.policy });
+    const workspace = await loadWorkspace(exactlyOne(positionals, "pipeline file", usage), { env: output.env, ...(values.policy === undefined ? {} : { policyFile: values.policy }) });
     const inputs = resolveInputs(workspace.pipeline, parseSetArguments(values.set ?? []));
     const store = openStore(values.db ?? defaultDatabasePath(output.env));
     const providers = openProviders(workspace.policy, { env: output.env });

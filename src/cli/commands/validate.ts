@@ -17,12 +17,12 @@ export const validateCommand: Command = {
     const diagnostics: Diagnostic[] = [];
     for (const file of positionals) {
       try {
-        const loaded = await loadPolicyOrRecognisePipeline(file);
+        const loaded = await loadPolicyOrRecognisePipeline(file, output.env);
         if (loaded !== "pipeline") {
           output.out(`${output.style.green("✓")} ${file}: routing policy, ${Object.keys(loaded.policy.providers).length} providers, ${(loaded.policy.rules ?? []).length} rules`);
           continue;
         }
-        const workspace = await loadWorkspace(file, values.policy === undefined ? {} : { policyFile: values.policy });
+        const workspace = await loadWorkspace(file, { env: output.env, ...(values.policy === undefined ? {} : { policyFile: values.policy }) });
         output.out(`${output.style.green("✓")} ${file}: pipeline "${workspace.pipeline.name}", ${workspace.pipeline.steps.size} steps, policy ${workspace.policy.file}`);
       } catch (error) {
         if (!(error instanceof ConfigError)) throw error;
@@ -35,9 +35,9 @@ export const validateCommand: Command = {
 };
 
 /** A pipeline with schema errors is still a pipeline: it goes through the workspace checks, which report everything. */
-async function loadPolicyOrRecognisePipeline(file: string): Promise<LoadedPolicy | "pipeline"> {
+async function loadPolicyOrRecognisePipeline(file: string, env: NodeJS.ProcessEnv): Promise<LoadedPolicy | "pipeline"> {
   try {
-    const loaded = await loadConfigFile(file);
+    const loaded = await loadConfigFile(file, env);
     return loaded.kind === "policy" ? loaded : "pipeline";
   } catch (error) {
     if (error instanceof PipelineSchemaError) return "pipeline";
