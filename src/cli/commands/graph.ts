@@ -1,0 +1,71 @@
+import path from "node:path";
+import { exitCodes, UsageError } from "../../errors/orch-error.js";
+import { layoutGraph, loadPipelineGraph, renderDot, renderGraphHtml, renderGraphText, renderSvg, type PipelineGraph } from "../../report/graph/index.js";
+import { writeFileAtomically } from "../../store/atomic-write.js";
+import { defaultDatabasePath, openStore } from "../../store/index.js";
+import { exactlyOne, parseCommandArguments } from "../arguments.js";
+import type { Command } from "../main.js";
+
+const usage = "orch graph <pipeline> [-o FILE.svg|.html|.dot|.json] [--format text|dot|svg|html|json] [--run RUN_ID|latest] [--db FILE]";
+
+const formats = ["text", "dot", "svg", "html", "json"] as const;
+type GraphFormat = (typeof formats)[number];
+
+export const graphCommand: Command = {
+  summary: "draw the pipeline's DAG (SVG, HTML, Graphviz DOT, JSON layout); with --run, each step's status, model and cost",
+  usage,
+  async run(args, output) {
+    const { values, positionals } = parseCommandArguments(
+      args,
+      { output: { type: "string", short: "o" }, format: { type: "string" }, run: { type: "string" }, db: { type: "string" } },
+      usage,
+    );
+    const pipelineFile = exactlyOne(positionals, "pipeline file", usage);
+    const format = formatOf(values.format, values.output);
+    let graph: PipelineGraph;
+    if (values.run === undefined) graph = await loadPipelineGraph(pipelineFile);
+    else {
+      const store = openStore(values.db ?? defaultDatabasePath(output.env));
+      try {
+        graph = await loadPipelineGraph(pipelineFile, { store, runId: values.run });
+      } finally {
+        store.close();
+      }
+    }
+    const rendered = render(graph, format);
+    if (values.output === undefined) output.out(rendered.trimEnd());
+    else {
+      await writeFileAtomically(values.output, rendered);
+      output.out(`graph of ${graph.pipeline} (${graph.nodes.length} steps, ${graph.edges.length} edges${graph.runId ? `, run ${graph.runId}` : ""}) written to ${values.output}`);
+    }
+    return exitCodes.success;
+  },
+};
+
+function formatOf(flag: string | undefined, outputFile: string | undefined): GraphFormat {
+  if (flag !== undefined) {
+    if ((formats as readonly string[]).includes(flag)) return flag as GraphFormat;
+    throw new UsageError({ message: `--format expects one of ${formats.join(", ")}, got "${flag}"` });
+  }
+  if (outputFile === undefined) return "text";
+  const extension = path.extname(outputFile).slice(1).toLowerCase();
+  if (extension === "gv") return "dot";
+  if (extension === "htm") return "html";
+  if ((formats as readonly string[]).includes(extension) && extension !== "text") return extension as GraphFormat;
+  throw new UsageError({ message: `cannot tell the format of "${outputFile}" from its extension`, hint: "use .svg, .html, .dot or .json, or pass --format" });
+}
+
+function render(graph: PipelineGraph, format: GraphFormat): string {
+  switch (format) {
+    case "text":
+      return `${renderGraphText(graph).join("\n")}\n`;
+    case "dot":
+      return renderDot(graph);
+    case "svg":
+      return `${renderSvg(layoutGraph(graph))}\n`;
+    case "html":
+      return renderGraphHtml(layoutGraph(graph));
+    case "json":
+      return `${JSON.stringify(layoutGraph(graph), null, 2)}\n`;
+  }
+}

@@ -1,0 +1,75 @@
+/**
+ * `orch report --html FILE`: one self-contained page. Inline CSS, inline SVG, no script, no font or
+ * image fetched: it opens the same from a CI artefact, an e-mail or a laptop offline.
+ */
+import { overviewLines, reportTables, type ReportTable } from "../report-tables.js";
+import type { Report } from "../report-model.js";
+import { dailySpendChart, spendByModelChart } from "./charts.js";
+import { escapeXml } from "./escape.js";
+
+/** The pipeline graph shown with the report: a link to a file written beside it, or an SVG embedded. */
+export type ReportGraph = { kind: "link"; href: string; caption: string } | { kind: "inline"; svg: string; caption: string };
+
+export function reportHtml(report: Report, options: { graph?: ReportGraph; dailyLimitUsd?: number } = {}): string {
+  const title = `orch report · ${report.window.label}`;
+  const sections = [
+    `<h1>${escapeXml(title)}</h1>`,
+    `<p class="meta">${escapeXml(report.window.from)} – ${escapeXml(report.window.to)} · generated ${escapeXml(report.generatedAt)}</p>`,
+    `<section id="overview"><h2>Overview</h2><ul>${overviewLines(report).map((line) => `<li>${escapeXml(line)}</li>`).join("")}</ul></section>`,
+    `<section id="recommendations"><h2>Recommendations</h2>${recommendationList(report)}</section>`,
+    `<section><h2>Spend per day</h2>${dailySpendChart(report.daily, options.dailyLimitUsd)}</section>`,
+    `<section><h2>Spend by model</h2>${spendByModelChart(report.spendByModel)}</section>`,
+    ...reportTables(report).map(tableHtml),
+    ...(options.graph ? [graphSection(options.graph)] : []),
+    `<p class="meta">Definitions: "free" means a call billed $0 (local, subscription, unpriced); "local" a provider on this machine (Ollama, replay, mock). ` +
+      `Money saved by the cache is the average cost of the same step's successful uncached calls on the same model. ` +
+      `An escalation is a step execution that needed more than one attempt; its extra cost is what the attempts before the last one cost.</p>`,
+  ];
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escapeXml(title)}</title>
+<style>${styles}</style>
+</head>
+<body>
+${sections.join("\n")}
+</body>
+</html>
+`;
+}
+
+function tableHtml(table: ReportTable): string {
+  const body =
+    table.rows.length === 0
+      ? `<p class="empty">${escapeXml(table.empty)}</p>`
+      : `<table id="table-${table.id}"><thead><tr>${table.headings.map((heading, column) => `<th${column === 0 ? "" : ' class="number"'}>${escapeXml(heading)}</th>`).join("")}</tr></thead>` +
+        `<tbody>${table.rows.map((row) => `<tr>${row.map((cell, column) => `<td${column === 0 ? "" : ' class="number"'}>${escapeXml(cell)}</td>`).join("")}</tr>`).join("")}</tbody></table>`;
+  return `<section><h2>${escapeXml(table.title)}</h2>${body}</section>`;
+}
+
+function recommendationList(report: Report): string {
+  if (report.recommendations.length === 0) return `<p class="empty">nothing to recommend from this window's data</p>`;
+  return `<ol>${report.recommendations.map((advice) => `<li class="recommendation" data-kind="${advice.kind}">${escapeXml(advice.message)}</li>`).join("")}</ol>`;
+}
+
+function graphSection(graph: ReportGraph): string {
+  const body = graph.kind === "link" ? `<p><a id="graph-link" href="${escapeXml(graph.href)}">${escapeXml(graph.href)}</a></p>` : `<div class="graph">${graph.svg}</div>`;
+  return `<section id="graph"><h2>Pipeline graph</h2><p class="meta">${escapeXml(graph.caption)}</p>${body}</section>`;
+}
+
+const styles = `
+body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; color: #1f2933; margin: 24px auto; max-width: 1000px; padding: 0 16px; }
+h1 { font-size: 22px; margin: 0 0 4px; }
+h2 { font-size: 16px; margin: 28px 0 8px; border-bottom: 1px solid #e3e6ea; padding-bottom: 4px; }
+.meta, .empty { color: #5b6470; }
+ul, ol { padding-left: 20px; }
+table { border-collapse: collapse; width: 100%; font-variant-numeric: tabular-nums; }
+th, td { padding: 4px 8px; border-bottom: 1px solid #eef0f2; text-align: left; white-space: nowrap; }
+th { font-weight: 600; color: #5b6470; font-size: 12px; }
+td.number, th.number { text-align: right; }
+tbody tr:nth-child(odd) { background: #f8f9fb; }
+svg { max-width: 100%; height: auto; }
+.graph { overflow-x: auto; }
+`;

@@ -1,0 +1,203 @@
+/**
+ * The shape of a cost report: plain data, the same for the terminal tables, `--json`, `--csv`
+ * and `--html`. Every figure's definition is written next to it, because a report is only as
+ * useful as the reader's trust in what each number means.
+ */
+import type { BudgetScope } from "../policy/decision.js";
+
+/** What `--by` groups the breakdown table by. */
+export type GroupBy = "provider" | "model" | "pipeline" | "task" | "day";
+
+export const groupByValues: readonly GroupBy[] = ["provider", "model", "pipeline", "task", "day"];
+
+/** The part of a row count and its tokens that share a property (local, free). */
+export interface Share {
+  calls: number;
+  /** calls / calls made; 0 when no call was made. */
+  callShare: number;
+  tokens: number;
+  /** tokens / tokens of the calls made; 0 when there were none. */
+  tokenShare: number;
+}
+
+export interface Totals {
+  /** Every recorded row: calls made plus cache hits. */
+  rows: number;
+  /** Calls that reached a provider (status succeeded or failed). */
+  callsMade: number;
+  succeededCalls: number;
+  failedCalls: number;
+  /** Rows with status `cached`: answered from the cache, no provider called. */
+  cachedCalls: number;
+  /** Input and output tokens of the calls made (cache hits excluded). */
+  inputTokens: number;
+  outputTokens: number;
+  /** Sum of `cost_usd` of every row, synthetic ones included. */
+  spendUsd: number;
+  /** The part of `spendUsd` from synthetic answers (mock, replay): priced for practice, not billed. */
+  syntheticSpendUsd: number;
+  /** Step executions with at least one row in the window, by final status. */
+  steps: number;
+  successfulSteps: number;
+  /** spendUsd / successfulSteps: failed attempts and failed steps included in the cost. */
+  costPerSuccessfulStepUsd: number | null;
+  /** Calls made to a provider running on this machine (ollama, replay, mock). */
+  local: Share;
+  /** Calls made that cost $0 (local, subscription CLIs, unpriced models, failures billed nothing). */
+  free: Share;
+}
+
+export interface GroupRow {
+  key: string;
+  rows: number;
+  callsMade: number;
+  failedCalls: number;
+  cachedCalls: number;
+  inputTokens: number;
+  outputTokens: number;
+  spendUsd: number;
+  /** This group's spend / all spend. */
+  spendShare: number;
+  /** Share of this group's calls made that cost $0. */
+  freeCallShare: number;
+  /** Successful steps whose accepted answer came from a call of this group. */
+  successfulSteps: number;
+  /** Group spend / its successful steps (all its calls' cost, accepted or not). */
+  costPerSuccessfulStepUsd: number | null;
+}
+
+/** Latency of the successful calls made to one `provider:model` (nearest-rank percentiles). */
+export interface LatencyRow {
+  model: string;
+  calls: number;
+  p50Ms: number;
+  p95Ms: number;
+  maxMs: number;
+}
+
+export interface CacheFigures {
+  /** Cache lookups: cache hits + first attempts that were not hits (escalations do not look up). */
+  lookups: number;
+  hits: number;
+  /** hits / lookups; 0 with no lookup. */
+  hitRate: number;
+  /**
+   * Money saved: for each hit, the average cost of the successful uncached calls of the same
+   * pipeline, step and provider:model (over all history); else of the same task and provider:model.
+   */
+  savedUsd: number;
+  /** Hits with no earlier paid call to price them: counted as $0 saved. */
+  unpricedHits: number;
+  /** The same prompt sent to the same provider:model again, uncached and successful. */
+  repeatedMisses: RepeatedMisses;
+}
+
+export interface RepeatedMisses {
+  /** Distinct (prompt, provider:model) pairs answered more than once. */
+  prompts: number;
+  /** Calls beyond the first of each pair: what a cache would have answered. */
+  extraCalls: number;
+  extraCostUsd: number;
+}
+
+/** One pipeline step's escalations over the window. */
+export interface EscalationRow {
+  pipeline: string;
+  step: string;
+  executions: number;
+  /** Executions that needed more than one attempt. */
+  escalated: number;
+  /** Attempts after the first, over all executions. */
+  extraAttempts: number;
+  /** The cost of the attempts that were not the last one: what starting at the final model would have saved. */
+  extraCostUsd: number;
+  /** The cost of every attempt of the escalated executions. */
+  costUsd: number;
+  /** The `provider:model` that made the last attempt, and how often. */
+  finalModels: Record<string, number>;
+}
+
+export interface EscalationFigures {
+  stepExecutions: number;
+  escalatedExecutions: number;
+  /** escalatedExecutions / stepExecutions. */
+  rate: number;
+  extraAttempts: number;
+  extraCostUsd: number;
+  costUsd: number;
+  bySteps: EscalationRow[];
+}
+
+/** How one budget scope fared over the periods (days, months, runs) of the window. */
+export interface BudgetScopeUse {
+  scope: BudgetScope;
+  subject?: { kind: "pipeline" | "tag"; name: string };
+  limitUsd?: number;
+  /** Periods with ledger activity. */
+  periods: number;
+  /** Periods whose use stayed at or under the limit (all of them without a limit). */
+  periodsWithinBudget: number;
+  /** periodsWithinBudget / periods; null without a limit. */
+  withinShare: number | null;
+  usedUsd: number;
+  /** The busiest period and its use. */
+  peakPeriod: string;
+  peakUsedUsd: number;
+  /** peakUsedUsd / limitUsd. */
+  peakFraction: number | null;
+}
+
+export interface BudgetFigures {
+  policyFile: string | null;
+  timeZone: string | null;
+  scopes: BudgetScopeUse[];
+  /**
+   * Days with ledger activity, and those within budget: every daily limit (global, pipeline, tag)
+   * held and no step was stopped by a budget that day. Null without any daily limit.
+   */
+  days: { active: number; withinBudget: number; share: number } | null;
+  /** Steps stopped by a budget in the window. */
+  budgetStoppedSteps: number;
+}
+
+export interface DailySpend {
+  day: string;
+  spendUsd: number;
+  calls: number;
+}
+
+export type RecommendationKind = "cheaper-model" | "local-share" | "start-higher" | "repeated-misses";
+
+export interface Recommendation {
+  kind: RecommendationKind;
+  /** One sentence with the figures, for people. */
+  message: string;
+  /** The same figures, for machines. */
+  figures: Record<string, number | string>;
+}
+
+export interface ReportTargets {
+  /** Wanted share of calls made locally; from the policy's `targets.local_share`. */
+  localShare?: number;
+  /** A model costing more than this per successful step is compared with cheaper ones. */
+  costPerSuccessUsd: number;
+  /** Fewest successes (or executions) before a model or step is judged. */
+  minSamples: number;
+}
+
+export interface Report {
+  generatedAt: string;
+  window: { from: string; to: string; label: string; days: string[] };
+  groupBy: GroupBy;
+  totals: Totals;
+  groups: GroupRow[];
+  /** Spend per model (`provider:model`), for the chart, largest first. */
+  spendByModel: { model: string; spendUsd: number }[];
+  daily: DailySpend[];
+  latency: LatencyRow[];
+  cache: CacheFigures;
+  escalations: EscalationFigures;
+  budget: BudgetFigures;
+  targets: ReportTargets;
+  recommendations: Recommendation[];
+}

@@ -1,0 +1,158 @@
+/**
+ * Read-only queries behind `orch report` and `orch graph --run`. They return plain rows; every
+ * figure (shares, percentiles, savings, recommendations) is computed in `src/report/` from them.
+ *
+ * Instants are ISO-8601 UTC strings as the executor writes them (`Date.toISOString()`), so a
+ * string comparison orders them.
+ */
+import type { SqliteDatabase } from "./database.js";
+import type { CallStatus, RunRow, StepStatus } from "./run-repository.js";
+
+/** One LLM call, with what became of its step. */
+export interface ReportCallRow {
+  id: number;
+  runId: string;
+  stepExecutionId: number | null;
+  step: string;
+  attempt: number;
+  /** The highest attempt recorded for the same step execution (the last candidate tried). */
+  lastAttempt: number;
+  pipelineName: string;
+  task: string;
+  provider: string;
+  providerType: string;
+  model: string;
+  promptSha256: string;
+  status: CallStatus;
+  inputTokens: number;
+  outputTokens: number;
+  costUsd: number;
+  latencyMs: number | null;
+  errorKind: string | null;
+  synthetic: boolean;
+  startedAt: string;
+  /** Null when the call has no step execution (never, as the executor records calls today). */
+  stepStatus: StepStatus | null;
+}
+
+/** The average cost of the successful, uncached calls of one provider:model, for one step or one task. */
+export interface AverageCostRow {
+  pipelineName: string;
+  step: string;
+  task: string;
+  provider: string;
+  model: string;
+  calls: number;
+  averageCostUsd: number;
+}
+
+/** What the ledger counted, summed per calendar day, run and pipeline (the ledger's own calendar keys). */
+export interface LedgerUseRow {
+  day: string;
+  month: string;
+  runId: string;
+  pipelineName: string;
+  /** Settled amounts + open and expired reservations at their worst case, as the ledger counts them. */
+  usedNanoUsd: number;
+}
+
+export interface LedgerTagUseRow {
+  tag: string;
+  day: string;
+  month: string;
+  usedNanoUsd: number;
+}
+
+/** A step the budget stopped: no candidate fitted under a limit. */
+export interface BudgetStopRow {
+  runId: string;
+  pipelineName: string;
+  step: string;
+  finishedAt: string;
+}
+
+const usedNano = `CASE status WHEN 'settled' THEN settled_nano_usd WHEN 'reserved' THEN reserved_nano_usd WHEN 'expired' THEN reserved_nano_usd ELSE 0 END`;
+
+export class ReportQueries {
+  constructor(private readonly database: SqliteDatabase) {}
+
+  /** Calls started in [fromIso, toIso), oldest first. */
+  callsBetween(fromIso: string, toIso: string): ReportCallRow[] {
+    const rows = this.database
+      .prepare(
+        `SELECT c.id, c.run_id AS runId, c.step_execution_id AS stepExecutionId, c.step, c.attempt,
+           (SELECT MAX(other.attempt) FROM llm_calls other WHERE other.run_id = c.run_id AND other.step = c.step) AS lastAttempt,
+           c.pipeline_name AS pipelineName, c.task, c.provider, c.provider_type AS providerType, c.model,
+           c.prompt_sha256 AS promptSha256, c.status, c.input_tokens AS inputTokens, c.output_tokens AS outputTokens,
+           c.cost_usd AS costUsd, c.latency_ms AS latencyMs, c.error_kind AS errorKind, c.synthetic, c.started_at AS startedAt,
+           s.status AS stepStatus
+         FROM llm_calls c LEFT JOIN step_executions s ON s.id = c.step_execution_id
+         WHERE c.started_at >= ? AND c.started_at < ?
+         ORDER BY c.started_at, c.id`,
+      )
+      .all(fromIso, toIso) as (Omit<ReportCallRow, "synthetic"> & { synthetic: number })[];
+    return rows.map((row) => ({ ...row, synthetic: row.synthetic === 1 }));
+  }
+
+  /**
+   * Over all time, not just the report's window: a cache hit today saves what a call cost when the
+   * answer was first computed, perhaps last month.
+   */
+  averageSuccessfulCosts(): AverageCostRow[] {
+    return this.database
+      .prepare(
+        `SELECT pipeline_name AS pipelineName, step, task, provider, model, COUNT(*) AS calls, AVG(cost_usd) AS averageCostUsd
+         FROM llm_calls WHERE status = 'succeeded'
+         GROUP BY pipeline_name, step, task, provider, model
+         ORDER BY pipeline_name, step, provider, model`,
+      )
+      .all() as AverageCostRow[];
+  }
+
+  /** Ledger use for calendar months in [fromMonth, toMonth] (keys `YYYY-MM`, inclusive). */
+  ledgerUse(fromMonth: string, toMonth: string): LedgerUseRow[] {
+    return this.database
+      .prepare(
+        `SELECT day, month, run_id AS runId, pipeline_name AS pipelineName, SUM(${usedNano}) AS usedNanoUsd
+         FROM budget_reservations WHERE month >= ? AND month <= ?
+         GROUP BY day, month, run_id, pipeline_name
+         ORDER BY day, run_id`,
+      )
+      .all(fromMonth, toMonth) as LedgerUseRow[];
+  }
+
+  ledgerUseByTag(fromMonth: string, toMonth: string): LedgerTagUseRow[] {
+    return this.database
+      .prepare(
+        `SELECT t.tag, r.day, r.month, SUM(${usedNano}) AS usedNanoUsd
+         FROM budget_reservations r JOIN budget_reservation_tags t ON t.reservation_id = r.id
+         WHERE r.month >= ? AND r.month <= ?
+         GROUP BY t.tag, r.day, r.month
+         ORDER BY t.tag, r.day`,
+      )
+      .all(fromMonth, toMonth) as LedgerTagUseRow[];
+  }
+
+  /** Steps stopped by a budget, finished in [fromIso, toIso). */
+  budgetStopsBetween(fromIso: string, toIso: string): BudgetStopRow[] {
+    return this.database
+      .prepare(
+        `SELECT s.run_id AS runId, r.pipeline_name AS pipelineName, s.step, s.finished_at AS finishedAt
+         FROM step_executions s JOIN runs r ON r.id = s.run_id
+         WHERE s.status = 'budget_stopped' AND s.finished_at >= ? AND s.finished_at < ?
+         ORDER BY s.finished_at, s.id`,
+      )
+      .all(fromIso, toIso) as BudgetStopRow[];
+  }
+
+  /** The newest run started before `beforeIso`, optionally of one pipeline file. */
+  latestRun(beforeIso: string, pipelinePath?: string): RunRow | undefined {
+    return (
+      pipelinePath === undefined
+        ? this.database.prepare(`SELECT * FROM runs WHERE started_at < ? ORDER BY started_at DESC, rowid DESC LIMIT 1`).get(beforeIso)
+        : this.database
+            .prepare(`SELECT * FROM runs WHERE started_at < ? AND pipeline_path = ? ORDER BY started_at DESC, rowid DESC LIMIT 1`)
+            .get(beforeIso, pipelinePath)
+    ) as RunRow | undefined;
+  }
+}
