@@ -78,7 +78,9 @@ function chainsOf(policy: RoutingPolicy): { path: DocumentPath; references: read
     path: ["tiers", tier],
     references: policy.tiers[tier],
   }));
+  if (policy.escalate) chains.push({ path: ["escalate"], references: policy.escalate });
   (policy.rules ?? []).forEach((rule, index) => {
+    if (rule.escalate) chains.push({ path: ["rules", index, "escalate"], references: rule.escalate });
     const use: unknown = rule.use;
     if (Array.isArray(use)) chains.push({ path: ["rules", index, "use"], references: use.map(String) });
     else if (typeof use === "object" && use !== null && "best_value" in use && Array.isArray(use.best_value)) {

@@ -42,6 +42,18 @@ export type Chain = [ModelRef, ...ModelRef[]];
 export type ModelRef = string;
 export type StringOrList = string | [string, ...string[]];
 export type Complexity = "trivial" | "simple" | "medium" | "complex" | "massive";
+/**
+ * Models tried after this rule's chain when a step's answers were rejected by its output checks; overrides the policy's `escalate`.
+ *
+ * @minItems 1
+ */
+export type Chain1 = [ModelRef, ...ModelRef[]];
+/**
+ * Models tried, in order, after a step's own chain when its answers were rejected by its output checks (schema, validate commands). A rule's own `escalate` wins over this one.
+ *
+ * @minItems 1
+ */
+export type Chain2 = [ModelRef, ...ModelRef[]];
 
 /**
  * An orch routing policy: providers, model aliases, tier chains, first-match rules and budgets.
@@ -79,6 +91,8 @@ export interface RoutingPolicy {
    */
   rules?: Rule[];
   budget?: Budget;
+  escalate?: Chain2;
+  targets?: Targets;
 }
 export interface MockProvider {
   type: "mock";
@@ -184,6 +198,7 @@ export interface Rule {
   name: string;
   description?: string;
   when?: Condition;
+  escalate?: Chain1;
   /**
    * An ordered chain of models, the name of a tier, or `{ best_value: [models] }` to order models by past cost per success.
    */
@@ -306,4 +321,17 @@ export interface ScopedBudget {
    * Hard limit per calendar month.
    */
   monthly_usd?: number;
+}
+/**
+ * Goals that `orch report` measures the recorded calls against and recommends from. They never change routing.
+ */
+export interface Targets {
+  /**
+   * Wanted share of calls made to local providers (Ollama, replay, mock), 0 to 1. Under it, the report recommends moving calls.
+   */
+  local_share?: number;
+  /**
+   * A model costing more than this per successful step on a task is compared with cheaper models on that task (default 0.01).
+   */
+  cost_per_success_usd?: number;
 }
