@@ -11,7 +11,7 @@ import type { Command } from "../main.js";
 import { createRunRenderer } from "../render/choose-renderer.js";
 
 const usage =
-  "orch run <pipeline> [--set name=value]… [--policy FILE] [--concurrency N] [--fail-fast] [--json] [--db FILE] [--results DIR]";
+  "orch run <pipeline> [--set name=value]… [--policy FILE] [--concurrency N] [--fail-fast] [--json] [--db FILE] [--results DIR] [--record FILE]";
 
 export const runCommand: Command = {
   summary: "validate, then run a pipeline: steps in parallel, every call routed, budgeted and recorded",
@@ -27,13 +27,14 @@ export const runCommand: Command = {
         json: { type: "boolean" },
         db: { type: "string" },
         results: { type: "string" },
+        record: { type: "string" },
       },
       usage,
     );
     const pipelineFile = exactlyOne(positionals, "pipeline file", usage);
     const concurrency = positiveInteger(values.concurrency, "--concurrency");
     const given = parseSetArguments(values.set ?? []);
-    const workspace = await loadWorkspace(pipelineFile, values.policy === undefined ? {} : { policyFile: values.policy });
+    const workspace = await loadWorkspace(pipelineFile, { env: output.env, ...(values.policy === undefined ? {} : { policyFile: values.policy }) });
     const inputs = resolveInputs(workspace.pipeline, given);
 
     const store = openStore(values.db ?? defaultDatabasePath(output.env));
@@ -41,6 +42,8 @@ export const runCommand: Command = {
     let emit: (event: RunEvent) => void = renderer.onEvent;
     const providers = openProviders(workspace.policy, {
       env: output.env,
+      history: store.history,
+      ...(values.record === undefined ? {} : { recordTo: path.resolve(values.record) }),
       onWait: (wait) => emit({ type: "provider-wait", ...wait, at: new Date().toISOString() }),
     });
     const interruption = new AbortController();
