@@ -1,64 +1,75 @@
 /**
- * One attempt at one candidate: reserve its worst case, call, then settle to the real cost (or
- * release when nothing was used), and record the call. Every path closes the reservation.
+ * One attempt at one candidate. First an answer already paid for is looked for (this run's own,
+ * the cache, an identical call in flight): it costs nothing. Otherwise: reserve the worst case,
+ * call, and record the call, its settlement and its answer in one transaction before anything
+ * else. Every path closes the reservation.
  */
-import { createHash } from "node:crypto";
 import type { PipelineStep } from "../pipeline/model.js";
 import type { Candidate } from "../policy/decision.js";
 import { costOfUsage } from "../providers/pricing.js";
-import { ProviderError, type ProviderErrorKind } from "../providers/provider-error.js";
+import { ProviderError } from "../providers/provider-error.js";
 import type { ChatMessage, ProviderResponse, TokenUsage } from "../providers/provider.js";
+import { cacheKeyOf, type ReusedAnswer } from "./cache.js";
+import { recordPaidCall, recordReusedAnswer } from "./call-records.js";
 import type { RunContext } from "./run-context.js";
-
-export interface AttemptRecord {
-  attempt: number;
-  reference: string;
-  provider: string;
-  model: string;
-  status: "succeeded" | "failed";
-  usage: TokenUsage;
-  costUsd: number;
-  latencyMs: number;
-  synthetic: boolean;
-  error?: { kind: ProviderErrorKind; message: string };
-  /** Set when the answer came back but was not accepted (invalid JSON, …). */
-  rejected?: string;
-  startedAt: string;
-  finishedAt: string;
-}
+import type { AttemptRecord, UnitRun } from "./work-unit.js";
 
 export type AttemptOutcome =
   | { kind: "refused"; reason: string }
   | { kind: "failed"; attempt: AttemptRecord }
-  | { kind: "succeeded"; attempt: AttemptRecord; text: string };
+  | { kind: "succeeded"; attempt: AttemptRecord; text: string; callId: number; entryId?: number };
 
-export async function attemptCandidate(
-  context: RunContext,
-  step: PipelineStep,
-  messages: ChatMessage[],
-  candidate: Candidate,
-  attemptNumber: number,
-  stepExecutionId: number,
-): Promise<AttemptOutcome> {
-  const worstCaseUsd = candidate.estimatedCostUsd.max;
-  const reservation = context.ledger.reserve(worstCaseUsd, { tags: step.tags });
+export interface AttemptRequest {
+  run: UnitRun;
+  candidate: Candidate;
+  messages: ChatMessage[];
+  /** Takes the attempt's number; called only once an attempt is certain (a refusal takes none, so numbers have no gaps). */
+  attemptNumber: () => number;
+  /** The call's worst case (the candidate's, plus what repair messages add). */
+  worstCaseUsd: number;
+  /** What is left of the step's `max_cost_usd`, when it has one. */
+  spendLeftUsd?: number;
+}
+
+export async function attemptCandidate(context: RunContext, request: AttemptRequest): Promise<AttemptOutcome> {
+  const { run, candidate, messages } = request;
+  const { step } = run;
+  const provider = context.providers.get(candidate.provider);
+  const json = step.output.format === "json";
+  const cacheKey = cacheKeyFor(context, step, candidate, messages);
+  const unitRef = { step: step.name, ...(run.item === undefined ? {} : { item: run.item }) };
+
+  // No await between the in-flight check and `lead` below (when nothing is in flight): two
+  // identical calls starting together must not both go out.
+  const inFlight = context.answers.join(cacheKey, step.cache);
+  const reused = context.answers.find(cacheKey, unitRef, step.cache) ?? (inFlight ? await inFlight : undefined);
+  if (reused) {
+    context.answers.markUsed(unitRef, reused.entryId);
+    return reuseAnswer(context, request, reused, provider.type, cacheKey);
+  }
+
+  if (request.spendLeftUsd !== undefined && request.worstCaseUsd > request.spendLeftUsd) {
+    return { kind: "refused", reason: `its worst case $${request.worstCaseUsd.toFixed(6)} exceeds the $${Math.max(0, request.spendLeftUsd).toFixed(6)} left of the step's max_cost_usd` };
+  }
+  const reservation = context.ledger.reserve(request.worstCaseUsd, { tags: step.tags });
   if (!reservation.ok) return { kind: "refused", reason: reservation.refusal.reason };
 
-  const provider = context.providers.get(candidate.provider);
+  const handOver = context.answers.lead(cacheKey, step.cache);
+  const attempt = request.attemptNumber();
   const startedAt = context.now().toISOString();
   context.emit({
     type: "attempt-start",
     step: step.name,
-    attempt: attemptNumber,
+    ...(run.item === undefined ? {} : { item: run.item }),
+    attempt,
     reference: candidate.reference,
     provider: candidate.provider,
     model: candidate.model,
     synthetic: provider.type === "mock" || provider.type === "replay",
-    reservedUsd: worstCaseUsd,
+    reservedUsd: request.worstCaseUsd,
     at: startedAt,
   });
 
-  const signal = step.timeoutSeconds ? AbortSignal.any([context.signal, AbortSignal.timeout(step.timeoutSeconds * 1000)]) : context.signal;
   const started = performance.now();
   let response: ProviderResponse | undefined;
   let failure: ProviderError | undefined;
@@ -69,26 +80,24 @@ export async function attemptCandidate(
         messages,
         maxTokens: step.maxTokens,
         ...(step.temperature === undefined ? {} : { temperature: step.temperature }),
-        ...(step.output?.format === "json" ? { json: true } : {}),
+        ...(json ? { json: true } : {}),
         origin: { runId: context.runId, step: step.name },
       },
-      signal,
+      run.signal,
     );
   } catch (error) {
-    failure = normaliseFailure(error, candidate.provider, signal, context.signal);
+    failure = normaliseFailure(error, candidate.provider, run.signal, context.signal);
   }
 
   const usage = response?.usage ?? failure?.usage ?? { inputTokens: 0, outputTokens: 0 };
   const costUsd = response?.reportedCostUsd ?? (candidate.prices ? costOfUsage(usage, candidate.prices) : 0);
-  if (costUsd > 0 || response) context.ledger.settle(reservation.reservation, costUsd);
-  else context.ledger.release(reservation.reservation);
-
   const finishedAt = context.now().toISOString();
   if (failure?.kind !== "aborted") {
     context.health.record(candidate.provider, failure ? { ok: false, kind: failure.kind } : { ok: true }, Date.parse(finishedAt));
   }
   const record: AttemptRecord = {
-    attempt: attemptNumber,
+    attempt,
+    ...(run.item === undefined ? {} : { item: run.item }),
     reference: candidate.reference,
     provider: candidate.provider,
     model: response?.model ?? candidate.model,
@@ -101,52 +110,91 @@ export async function attemptCandidate(
     startedAt,
     finishedAt,
   };
-  context.runs.recordCall({
-    runId: context.runId,
-    stepExecutionId,
-    step: step.name,
-    attempt: attemptNumber,
-    pipelineName: context.pipeline.name,
-    task: step.task,
-    provider: candidate.provider,
-    providerType: provider.type,
-    model: record.model,
-    promptSha256: createHash("sha256").update(JSON.stringify(messages)).digest("hex"),
-    status: record.status,
-    inputTokens: usage.inputTokens,
-    outputTokens: usage.outputTokens,
-    cachedInputTokens: usage.cachedInputTokens ?? 0,
-    reasoningTokens: usage.reasoningTokens ?? 0,
-    costUsd,
-    latencyMs: record.latencyMs,
-    ...(record.error ? { errorKind: record.error.kind, errorMessage: record.error.message } : {}),
-    synthetic: record.synthetic,
-    reservationId: reservation.reservation.id,
-    startedAt,
-    finishedAt,
-  });
-  context.emit({
-    type: "attempt-end",
-    step: step.name,
-    attempt: attemptNumber,
-    provider: candidate.provider,
-    model: record.model,
-    status: record.status,
-    usage,
-    costUsd,
-    latencyMs: record.latencyMs,
-    ...(record.error ? { error: record.error } : {}),
-    at: finishedAt,
-  });
-  return response ? { kind: "succeeded", attempt: record, text: response.text } : { kind: "failed", attempt: record };
+  let stored: { callId: number; entryId?: number };
+  let shared: ReusedAnswer | undefined;
+  try {
+    stored = recordPaidCall(context, run, {
+      record,
+      providerType: provider.type,
+      messages,
+      cacheKey,
+      reservation: reservation.reservation,
+      ...(response ? { answer: response.text } : {}),
+    });
+    if (response && stored.entryId !== undefined) {
+      shared = { entryId: stored.entryId, text: response.text, provider: record.provider, model: record.model, usage, originalCostUsd: costUsd, source: "in-flight" };
+    }
+  } finally {
+    // Identical calls waiting on this one get its answer (or go and call themselves).
+    handOver(shared);
+  }
+  if (response && stored.entryId !== undefined) context.answers.markUsed(unitRef, stored.entryId);
+  emitAttemptEnd(context, step.name, record);
+  if (!response) return { kind: "failed", attempt: record };
+  return { kind: "succeeded", attempt: record, text: response.text, callId: stored.callId, ...(stored.entryId === undefined ? {} : { entryId: stored.entryId }) };
 }
 
-/** Anything a provider throws becomes a ProviderError; a timeout of the step is told apart from Ctrl-C. */
-function normaliseFailure(error: unknown, provider: string, stepSignal: AbortSignal, runSignal: AbortSignal): ProviderError {
+/** The content address of calling this candidate with these messages for this step. */
+export function cacheKeyFor(context: RunContext, step: PipelineStep, candidate: Candidate, messages: readonly ChatMessage[]): string {
+  return cacheKeyOf({
+    provider: candidate.provider,
+    providerType: context.providers.get(candidate.provider).type,
+    model: candidate.model,
+    messages,
+    maxTokens: step.maxTokens,
+    ...(step.temperature === undefined ? {} : { temperature: step.temperature }),
+    json: step.output.format === "json",
+    ...(step.output.schema ? { schemaDigest: step.output.schema.digest } : {}),
+  });
+}
+
+function reuseAnswer(context: RunContext, request: AttemptRequest, reused: ReusedAnswer, providerType: string, cacheKey: string): AttemptOutcome {
+  const at = context.now().toISOString();
+  const record: AttemptRecord = {
+    attempt: request.attemptNumber(),
+    ...(request.run.item === undefined ? {} : { item: request.run.item }),
+    reference: request.candidate.reference,
+    provider: reused.provider,
+    model: reused.model,
+    status: "succeeded",
+    cached: true,
+    usage: reused.usage,
+    costUsd: 0,
+    savedUsd: reused.originalCostUsd,
+    latencyMs: 0,
+    synthetic: providerType === "mock" || providerType === "replay",
+    startedAt: at,
+    finishedAt: at,
+  };
+  const callId = recordReusedAnswer(context, request.run, record, reused, providerType, request.messages, cacheKey);
+  emitAttemptEnd(context, request.run.step.name, record);
+  return { kind: "succeeded", attempt: record, text: reused.text, callId, entryId: reused.entryId };
+}
+
+function emitAttemptEnd(context: RunContext, step: string, record: AttemptRecord): void {
+  context.emit({
+    type: "attempt-end",
+    step,
+    ...(record.item === undefined ? {} : { item: record.item }),
+    attempt: record.attempt,
+    provider: record.provider,
+    model: record.model,
+    status: record.status,
+    ...(record.cached ? { cached: true as const, savedUsd: record.savedUsd ?? 0 } : {}),
+    usage: record.usage,
+    costUsd: record.costUsd,
+    latencyMs: record.latencyMs,
+    ...(record.error ? { error: record.error } : {}),
+    at: record.finishedAt,
+  });
+}
+
+/** Anything a provider throws becomes a ProviderError; the step's deadline is told apart from Ctrl-C. */
+function normaliseFailure(error: unknown, provider: string, unitSignal: AbortSignal, runSignal: AbortSignal): ProviderError {
   if (runSignal.aborted) {
     return new ProviderError({ kind: "aborted", provider, message: "the call was aborted", ...usageOf(error) });
   }
-  if (stepSignal.aborted) {
+  if (unitSignal.aborted) {
     return new ProviderError({ kind: "timeout", provider, message: "the step's timeout was reached", ...usageOf(error) });
   }
   if (ProviderError.isInstance(error)) return error;

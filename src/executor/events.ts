@@ -9,10 +9,14 @@ import type { RunStatus, StepStatus } from "../store/run-repository.js";
 
 export interface RunTotals {
   steps: Record<StepStatus, number>;
+  /** Calls made to a provider (cache hits are not calls). */
   calls: number;
   inputTokens: number;
   outputTokens: number;
   costUsd: number;
+  /** Answers reused instead of paid for, and what their calls had cost. */
+  cacheHits: number;
+  savedUsd: number;
 }
 
 export type RunEvent =
@@ -24,12 +28,16 @@ export type RunEvent =
       resultsDirectory: string;
       /** Providers of this run that answer without a real model (mock, replay). */
       syntheticProviders: string[];
+      /** Set when the run continues an earlier one (`--resume`): the steps already done are reused. */
+      resumed?: true;
       at: string;
     }
   | { type: "step-start"; step: string; at: string }
   | {
       type: "attempt-start";
       step: string;
+      /** The item of a for_each step (0-based). */
+      item?: number;
       attempt: number;
       reference: string;
       provider: string;
@@ -41,16 +49,23 @@ export type RunEvent =
   | {
       type: "attempt-end";
       step: string;
+      item?: number;
       attempt: number;
       provider: string;
       model: string;
       status: "succeeded" | "failed";
+      /** Served from the cache (or from this run's earlier answers): no call, cost 0; `usage` is what it saved. */
+      cached?: true;
+      /** For a cached attempt: what the call that produced the answer cost. */
+      savedUsd?: number;
       usage: TokenUsage;
       costUsd: number;
       latencyMs: number;
       error?: { kind: ProviderErrorKind; message: string };
       at: string;
     }
+  /** An answer came back but failed the step's output checks; the step moves on (escalates) if it can. */
+  | { type: "answer-rejected"; step: string; item?: number; attempt: number; provider: string; model: string; reason: string; at: string }
   /** A candidate passed over at run time: its reservation was refused, or its provider failed. */
   | { type: "candidate-skipped"; step: string; reference: string; reason: string; at: string }
   | { type: "provider-wait"; step: string; provider: string; reason: string; waitMs: number; at: string }
@@ -67,6 +82,12 @@ export type RunEvent =
       outputFile?: string;
       /** Why it failed, was skipped or stopped by budget. */
       reason?: string;
+      /** Every accepted answer came from the cache: nothing was paid. */
+      cached?: true;
+      /** Done in an earlier attempt of this run (`--resume`): its output was reused, nothing ran. */
+      reused?: true;
+      /** For a for_each step: how many items it ran over. */
+      items?: number;
       at: string;
     }
   /** A soft alert: a configured fraction of a limit was reached (raised once per period, across processes). */

@@ -1,11 +1,14 @@
 /** What every step of a run shares. Built once by `runPipeline`, read by `runStep`. */
 import type { Ledger } from "../budget/ledger.js";
 import type { RoutingPolicy } from "../generated/routing-policy.js";
+import type { InputValues } from "../pipeline/inputs.js";
 import type { PipelineModel } from "../pipeline/model.js";
 import type { UpstreamOutput } from "../pipeline/render.js";
 import type { ModelHistory, ModelPrices, ProviderState } from "../policy/decision.js";
 import type { Provider } from "../providers/provider.js";
+import type { OrchStore } from "../store/index.js";
 import type { RunRepository } from "../store/run-repository.js";
+import type { AnswerCache } from "./cache.js";
 import type { RunEvent } from "./events.js";
 import type { ProviderHealth } from "./provider-health.js";
 
@@ -17,8 +20,8 @@ export interface RunContext {
   runId: string;
   pipeline: PipelineModel;
   policy: RoutingPolicy;
-  inputs: Record<string, string | number | boolean>;
-  /** Outputs of finished steps, read by downstream templates. */
+  inputs: InputValues;
+  /** Outputs of finished steps, read by downstream templates (skipped steps read as `{ output: "", skipped: true }`). */
   outputs: Map<string, UpstreamOutput>;
   stepExecutionIds: ReadonlyMap<string, number>;
   providers: ProviderLookup;
@@ -30,7 +33,16 @@ export interface RunContext {
   pricesFor(provider: string, model: string): ModelPrices | undefined;
   ledger: Ledger;
   runs: RunRepository;
+  /** Cache entries, resume bookkeeping and transactions. */
+  store: Pick<OrchStore, "cache" | "executions" | "transaction">;
+  answers: AnswerCache;
+  /** The attempt number to use next for a step (or one item of it); continues after a resumed run's. */
+  nextAttempt(step: string, item: number | undefined): number;
   resultsDirectory: string;
+  /** `<project>/.orch/staging/<run id>`: where outputs wait for their checks. */
+  stagingRoot: string;
+  /** The environment validator commands run with: ours, without the API keys of the policy. */
+  validatorEnv: NodeJS.ProcessEnv;
   signal: AbortSignal;
   now(): Date;
   emit(event: RunEvent): void;

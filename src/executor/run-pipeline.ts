@@ -1,28 +1,32 @@
 /**
- * `orch run` as a list of named passes: open the run → check providers → schedule the steps →
- * close the run (totals, result folder, exit code). The pipeline and policy arrive validated.
+ * `orch run` as a list of named passes: open the run (or reopen it, with `resume`) → check
+ * providers → schedule the steps → close the run (totals, result folder, exit code). The pipeline
+ * and policy arrive validated.
  */
 import { randomBytes } from "node:crypto";
+import { rm } from "node:fs/promises";
 import path from "node:path";
 import { calendarKeys } from "../budget/calendar.js";
 import { createLedger, ledgerSettingsOf } from "../budget/index.js";
 import type { LoadedPolicy } from "../config/load-config.js";
-import { exitCodes } from "../errors/orch-error.js";
+import type { InputValues } from "../pipeline/inputs.js";
 import type { PipelineModel } from "../pipeline/model.js";
 import { defaultConcurrency } from "../pipeline/model.js";
-import type { InputValues } from "../pipeline/inputs.js";
-import type { UpstreamOutput } from "../pipeline/render.js";
 import type { ProviderState } from "../policy/decision.js";
+import { attemptKey } from "../store/execution-repository.js";
 import type { OrchStore } from "../store/index.js";
 import { pointLatestAt, runResultsDirectory, writeRunSummary } from "../store/results-folder.js";
-import type { RunStatus, StepStatus } from "../store/run-repository.js";
+import type { RunStatus, StepRow } from "../store/run-repository.js";
+import { createAnswerCache } from "./cache.js";
 import type { RunEvent, RunTotals } from "./events.js";
 import { createPriceLookup } from "./prices.js";
+import { createProviderHealth } from "./provider-health.js";
+import { providerStatesOf } from "./provider-states.js";
+import { reusedOutputs, type ResumePoint } from "./resume.js";
 import type { ProviderLookup, RunContext } from "./run-context.js";
+import { runStatusOf, totalsOf } from "./run-totals.js";
 import { runSchedule, type FinalStepStatus } from "./scheduler.js";
 import { runStep } from "./step-runner.js";
-import { providerStatesOf } from "./provider-states.js";
-import { createProviderHealth } from "./provider-health.js";
 
 /** Best-value choices look at the last 30 days of calls. */
 const historyWindowMs = 30 * 24 * 60 * 60_000;
@@ -34,6 +38,7 @@ export interface ProviderSet extends ProviderLookup {
 export interface RunOptions {
   pipeline: PipelineModel;
   policy: LoadedPolicy;
+  /** Ignored when resuming: a resumed run keeps the inputs it started with. */
   inputs: InputValues;
   store: OrchStore;
   providers: ProviderSet;
@@ -41,6 +46,10 @@ export interface RunOptions {
   resultsRoot: string;
   concurrency?: number;
   failFast?: boolean;
+  /** False with `--no-cache`: no answer is reused from, or offered to, other runs. */
+  reuseCache?: boolean;
+  /** Continue this earlier run (see `findRunToResume`). */
+  resume?: ResumePoint;
   signal?: AbortSignal;
   onEvent?: (event: RunEvent) => void;
   now?: () => Date;
@@ -61,9 +70,10 @@ export interface RunOutcome {
 export async function runPipeline(options: RunOptions): Promise<RunOutcome> {
   const now = options.now ?? (() => new Date());
   const started = now();
-  const runId = options.runId ?? newRunId(started);
-  const { pipeline, store } = options;
-  const resultsDirectory = runResultsDirectory(options.resultsRoot, runId, calendarKeys(started).day);
+  const { pipeline, store, resume } = options;
+  const runId = resume?.runId ?? options.runId ?? newRunId(started);
+  const inputs = resume?.inputs ?? options.inputs;
+  const resultsDirectory = resume?.resultsDirectory ?? runResultsDirectory(options.resultsRoot, runId, calendarKeys(started).day);
   const signal = options.signal ?? new AbortController().signal;
   const events: RunEvent[] = [];
   const emit = (event: RunEvent) => {
@@ -71,57 +81,50 @@ export async function runPipeline(options: RunOptions): Promise<RunOutcome> {
     options.onEvent?.(event);
   };
 
-  const stepExecutionIds = store.runs.createRun(
-    {
-      id: runId,
-      pipelineName: pipeline.name,
-      pipelinePath: pipeline.absolutePath,
-      policyPath: options.policy.absolutePath,
-      inputs: options.inputs,
-      startedAt: started.toISOString(),
-      resultsDirectory,
-      processId: process.pid,
-    },
-    pipeline.order,
-  );
+  const opened = openRun(options, runId, inputs, resultsDirectory, started);
   const providerStates = await providerStatesOf(options.providers);
   const syntheticProviders = options.providers
     .all()
     .filter((provider) => provider.type === "mock" || provider.type === "replay")
     .map((provider) => provider.id);
-  emit({ type: "run-start", runId, pipeline: pipeline.name, steps: [...pipeline.order], resultsDirectory, syntheticProviders, at: started.toISOString() });
+  emit({ type: "run-start", runId, pipeline: pipeline.name, steps: [...pipeline.order], resultsDirectory, syntheticProviders, ...(resume ? { resumed: true as const } : {}), at: started.toISOString() });
+  for (const row of opened.reused) emitReused(emit, row, now());
 
   const settings = ledgerSettingsOf(options.policy.policy.budget);
-  const ledger = createLedger({
-    repository: store.ledger,
-    runId,
-    pipelineName: pipeline.name,
-    ...settings,
-    now,
-    onAlert: (alert) => emit({ type: "budget-alert", ...alert }),
-  });
-  // Reservations left open by a crashed run are closed (still counted at their worst case) first.
+  const ledger = createLedger({ repository: store.ledger, runId, pipelineName: pipeline.name, ...settings, now, onAlert: (alert) => emit({ type: "budget-alert", ...alert }) });
+  // Reservations left open by a crashed run (a killed run being resumed, too) are closed first, still counted at their worst case.
   ledger.reconcile();
-  const historySince = new Date(started.getTime() - historyWindowMs).toISOString();
+  const lastAttempts = store.executions.lastAttempts(runId);
+  const secrets = new Set(options.secrets ?? []);
   const context: RunContext = {
     runId,
     pipeline,
     policy: options.policy.policy,
-    inputs: options.inputs,
-    outputs: new Map<string, UpstreamOutput>(),
-    stepExecutionIds,
+    inputs,
+    outputs: reusedOutputs(pipeline, opened.reused),
+    stepExecutionIds: opened.ids,
     providers: options.providers,
     providerStates,
     pricesFor: createPriceLookup(options.policy.policy),
     ledger,
     health: createProviderHealth(store.history, started.getTime()),
-    history: store.history.modelHistory(historySince),
+    history: store.history.modelHistory(new Date(started.getTime() - historyWindowMs).toISOString()),
     runs: store.runs,
+    store,
+    answers: createAnswerCache({ repository: store.cache, runId, reuse: options.reuseCache ?? true, now }),
+    nextAttempt(step, item) {
+      const key = attemptKey(step, item);
+      const next = (lastAttempts.get(key) ?? 0) + 1;
+      lastAttempts.set(key, next);
+      return next;
+    },
     resultsDirectory,
+    stagingRoot: path.join(pipeline.projectDirectory, ".orch", "staging", runId),
+    validatorEnv: validatorEnvironment(secrets),
     signal,
     now,
     emit,
-    redact: createRedactor(options.secrets ?? []),
+    redact: createRedactor([...secrets]),
   };
 
   const final = await runSchedule({
@@ -130,18 +133,21 @@ export async function runPipeline(options: RunOptions): Promise<RunOutcome> {
     concurrency: options.concurrency ?? pipeline.concurrency ?? defaultConcurrency,
     failFast: options.failFast ?? false,
     signal,
+    done: new Set(opened.reused.map((row) => row.step)),
+    runsAfterSkippedNeeds: (step) => pipeline.steps.get(step)!.ifNeedsSkipped === "run",
     run: (step) =>
       runStep(context, pipeline.steps.get(step)!).catch((error: unknown) => {
         // A bug or an I/O failure of ours, not the model's: the step still ends, recorded and visible.
         const at = now().toISOString();
         const reason = `internal error: ${context.redact(error instanceof Error ? error.message : String(error))}`;
-        store.runs.finishStep(stepExecutionIds.get(step)!, { status: "failed", finishedAt: at, errorKind: "internal", errorMessage: reason, attempts: 0, inputTokens: 0, outputTokens: 0, costUsd: 0 });
+        store.runs.finishStep(opened.ids.get(step)!, { status: "failed", finishedAt: at, errorKind: "internal", errorMessage: reason, attempts: 0, inputTokens: 0, outputTokens: 0, costUsd: 0 });
         emit({ type: "step-end", step, status: "failed", synthetic: false, usage: { inputTokens: 0, outputTokens: 0 }, costUsd: 0, attempts: 0, reason, at });
         return "failed" as const;
       }),
     notRun: (step, status, reason) => {
       const at = now().toISOString();
-      store.runs.finishStep(stepExecutionIds.get(step)!, { status, finishedAt: at, skipReason: reason, attempts: 0, inputTokens: 0, outputTokens: 0, costUsd: 0 });
+      if (status === "skipped") context.outputs.set(step, { output: "", skipped: true });
+      store.runs.finishStep(opened.ids.get(step)!, { status, finishedAt: at, skipReason: reason, attempts: 0, inputTokens: 0, outputTokens: 0, costUsd: 0 });
       emit({ type: "step-end", step, status, synthetic: false, usage: { inputTokens: 0, outputTokens: 0 }, costUsd: 0, attempts: 0, reason, at });
     },
   });
@@ -149,6 +155,9 @@ export async function runPipeline(options: RunOptions): Promise<RunOutcome> {
   const { status, exitCode } = runStatusOf(final, signal.aborted);
   const totals = totalsOf(final, events);
   const finished = now();
+  await rm(context.stagingRoot, { recursive: true, force: true });
+  // Nothing is left to resume: the answers kept only for that (or rejected) can go.
+  if (status === "succeeded") store.cache.forgetResumeOnly(runId);
   await writeRunSummary(resultsDirectory, {
     runId,
     pipeline: pipeline.name,
@@ -156,10 +165,11 @@ export async function runPipeline(options: RunOptions): Promise<RunOutcome> {
     policyFile: options.policy.absolutePath,
     status,
     exitCode,
-    inputs: options.inputs,
+    inputs,
     steps: Object.fromEntries(final),
     totals,
     syntheticProviders,
+    ...(resume ? { resumed: true } : {}),
     startedAt: started.toISOString(),
     finishedAt: finished.toISOString(),
   });
@@ -170,35 +180,50 @@ export async function runPipeline(options: RunOptions): Promise<RunOutcome> {
   return { runId, status, exitCode, totals, resultsDirectory, steps: final };
 }
 
+/** A new run's rows, or a resumed run reopened in place: its succeeded steps come back to be reused. */
+function openRun(options: RunOptions, runId: string, inputs: InputValues, resultsDirectory: string, started: Date): { ids: Map<string, number>; reused: StepRow[] } {
+  const { pipeline, store } = options;
+  if (options.resume) {
+    const reopened = store.executions.reopenRun(runId, pipeline.order, process.pid, started.toISOString());
+    return { ids: reopened.ids, reused: reopened.succeeded };
+  }
+  const ids = store.runs.createRun(
+    { id: runId, pipelineName: pipeline.name, pipelinePath: pipeline.absolutePath, policyPath: options.policy.absolutePath, inputs, startedAt: started.toISOString(), resultsDirectory, processId: process.pid },
+    pipeline.order,
+  );
+  return { ids, reused: [] };
+}
+
+function emitReused(emit: (event: RunEvent) => void, row: StepRow, at: Date): void {
+  emit({
+    type: "step-end",
+    step: row.step,
+    status: "succeeded",
+    ...(row.provider && row.model ? { provider: row.provider, model: row.model } : {}),
+    synthetic: false,
+    usage: { inputTokens: 0, outputTokens: 0 },
+    costUsd: 0,
+    attempts: 0,
+    ...(row.output_file && !row.output_file.includes("\n") ? { outputFile: row.output_file } : {}),
+    reused: true,
+    at: at.toISOString(),
+  });
+}
+
 /** Sortable by time, unique enough across processes: 20261122-143005-9f3a1c. */
 export function newRunId(date: Date): string {
   const stamp = date.toISOString().replace(/[-:]/g, "").replace("T", "-").slice(0, 15);
   return `${stamp}-${randomBytes(3).toString("hex")}`;
 }
 
-/** Precedence: an interruption, then a failed step (1), then budget or deferral (3), else success. */
-function runStatusOf(final: ReadonlyMap<string, FinalStepStatus>, interrupted: boolean): { status: RunStatus; exitCode: number } {
-  const statuses = new Set(final.values());
-  if (interrupted) return { status: "interrupted", exitCode: exitCodes.interrupted };
-  if (statuses.has("failed")) return { status: "failed", exitCode: exitCodes.stepFailed };
-  if (statuses.has("budget_stopped")) return { status: "budget_stopped", exitCode: exitCodes.stoppedByBudget };
-  if (statuses.has("deferred")) return { status: "deferred", exitCode: exitCodes.stoppedByBudget };
-  if (statuses.has("cancelled")) return { status: "failed", exitCode: exitCodes.stepFailed };
-  return { status: "succeeded", exitCode: exitCodes.success };
-}
-
-function totalsOf(final: ReadonlyMap<string, FinalStepStatus>, events: readonly RunEvent[]): RunTotals {
-  const steps = { pending: 0, running: 0, succeeded: 0, failed: 0, skipped: 0, budget_stopped: 0, deferred: 0, cancelled: 0 } satisfies Record<StepStatus, number>;
-  for (const status of final.values()) steps[status]++;
-  const totals: RunTotals = { steps, calls: 0, inputTokens: 0, outputTokens: 0, costUsd: 0 };
-  for (const event of events) {
-    if (event.type !== "attempt-end") continue;
-    totals.calls++;
-    totals.inputTokens += event.usage.inputTokens;
-    totals.outputTokens += event.usage.outputTokens;
-    totals.costUsd += event.costUsd;
-  }
-  return totals;
+/**
+ * Validators run generated code: they get our environment without the policy's API keys, and
+ * without node's test-runner marker, so a `node --test` gate reports as it would from a shell.
+ */
+function validatorEnvironment(secrets: ReadonlySet<string>): NodeJS.ProcessEnv {
+  return Object.fromEntries(
+    Object.entries(process.env).filter(([name, value]) => name !== "NODE_TEST_CONTEXT" && (value === undefined || !secrets.has(value))),
+  );
 }
 
 function createRedactor(secrets: readonly string[]): (text: string) => string {

@@ -8,6 +8,38 @@ export type Task = string;
  * Quality tier; the policy maps each tier to an ordered chain of models.
  */
 export type Quality = "economy" | "standard" | "premium";
+/**
+ * Deadline for the whole step in seconds: every attempt and output check together.
+ */
+export type StepTimeout = number;
+/**
+ * Reuse an identical earlier answer (same provider, model, prompt, parameters and output schema): `true` (the default: answers up to 7 days old), `false` (always call), or `{ ttl: 1d }`.
+ */
+export type Cache =
+  | boolean
+  | {
+      ttl: Duration;
+    };
+/**
+ * A duration such as `30m`, `12h`, `7d` or `1d12h`.
+ */
+export type Duration = string;
+/**
+ * How many more times the same model is asked after its answer was rejected by the output checks, before moving on to the next model (default 0).
+ */
+export type Retries = number;
+/**
+ * At most this many attempts (calls and cache hits) for the step, or for each item of a for_each step.
+ */
+export type MaxAttempts = number;
+/**
+ * At most this much spent on the step (on each item of a for_each step), all attempts together: a model whose worst case does not fit what is left is passed over.
+ */
+export type MaxCostUsd = number;
+/**
+ * Give the next attempt the rejected answer and why it was rejected (the validator's output), so the model can fix it.
+ */
+export type Repair = boolean;
 export type Identifier = string;
 /**
  * Inline text (an eta template) or a file holding it, relative to the pipeline file.
@@ -16,6 +48,33 @@ export type TextSource =
   | string
   | {
       file: string;
+    };
+/**
+ * A check run on the staged output file. A string runs through `sh -c`; a list runs the program directly, without a shell. `{file}` (the staged file), `{dir}` (the staged copy of the project) and `{name}` (the file's name) are replaced, each as one argument.
+ */
+export type Command =
+  | CommandLine
+  | {
+      run: CommandLine;
+      name?: string;
+      /**
+       * Default 60.
+       */
+      timeout_seconds?: number;
+    };
+export type CommandLine = string | [string, ...string[]];
+/**
+ * Run the step once per item: an expression giving a list (`inputs.files`, `steps.plan.json.modules`), or `{ items: …, concurrency: 2 }`, or `{ glob: "src/** /*.ts" }` (files relative to the pipeline). Templates see `it.item` and `it.index`; dependents see `it.steps.<name>.outputs` and `.items`.
+ */
+export type ForEach =
+  | string
+  | {
+      items?: string;
+      glob?: string | [string, ...string[]];
+      /**
+       * Items in flight at once (default 4).
+       */
+      concurrency?: number;
     };
 
 /**
@@ -54,9 +113,12 @@ export interface Pipeline {
   };
 }
 export interface Input {
-  type?: "string" | "number" | "boolean";
+  /**
+   * `list`: `--set name=a,b,c` (or a JSON array of strings) gives a list, e.g. for `for_each`.
+   */
+  type?: "string" | "number" | "boolean" | "list";
   description?: string;
-  default?: string | number | boolean;
+  default?: (string | number | boolean) | string[];
   /**
    * When true and no default is given, `--set` must provide it.
    */
@@ -68,7 +130,12 @@ export interface StepDefaults {
   quality?: Quality;
   max_tokens?: number;
   temperature?: number;
-  timeout_seconds?: number;
+  timeout_seconds?: StepTimeout;
+  cache?: Cache;
+  retries?: Retries;
+  max_attempts?: MaxAttempts;
+  max_cost_usd?: MaxCostUsd;
+  repair?: Repair;
 }
 export interface Step {
   description?: string;
@@ -96,16 +163,42 @@ export interface Step {
   context?: string[];
   max_tokens?: number;
   temperature?: number;
-  timeout_seconds?: number;
+  timeout_seconds?: StepTimeout;
   output?: Output;
+  /**
+   * Run the step only when this expression holds, e.g. `inputs.mode == 'full' && steps.classify.json.kind != 'chore'`. It reads `inputs.<name>` and `steps.<upstream>.output|json|outputs|items|skipped`; operators == != < <= > >= && || ! ( ), functions contains, startsWith, endsWith, length.
+   */
+  when?: string;
+  /**
+   * When a step in `needs` was skipped: `skip` this one too (the default) or `run` it anyway (the skipped step reads as `{ output: "", skipped: true }`).
+   */
+  if_needs_skipped?: "skip" | "run";
+  for_each?: ForEach;
+  cache?: Cache;
+  retries?: Retries;
+  max_attempts?: MaxAttempts;
+  max_cost_usd?: MaxCostUsd;
+  repair?: Repair;
 }
 export interface Output {
   /**
-   * Where the output is written, relative to the pipeline file; it may not leave the project directory.
+   * Where the accepted output is written, relative to the pipeline file; it may not leave the project directory. May hold eta tags (`<%= it.item %>`, `<%= it.inputs.name %>`).
    */
   file?: string;
   /**
-   * How the answer is read: text (as is), markdown, or json (parsed).
+   * How the answer is read: text (as is), markdown, json (parsed, checked against `schema`) or code (taken from the fenced block of the step's language).
    */
-  format?: "text" | "markdown" | "json";
+  format?: "text" | "markdown" | "json" | "code";
+  /**
+   * For format code: the language whose fenced block is taken (default: the step's language, else the output file's extension).
+   */
+  language?: string;
+  /**
+   * For format json: a JSON Schema the parsed answer must match, inline or a file relative to the pipeline.
+   */
+  schema?: {} | string;
+  /**
+   * Commands run against the staged output; it reaches its destination only when every one exits 0. A failure rejects the answer, and the step moves on to the next model.
+   */
+  validate?: Command[];
 }

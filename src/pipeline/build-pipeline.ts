@@ -1,6 +1,7 @@
 /**
  * From a schema-valid pipeline document to a `PipelineModel`, as named passes:
- * normalise steps → build the graph → read template files → check templates → check output paths.
+ * normalise steps → build the graph → read template files → read outputs and flow settings
+ * (step-output.ts, step-flow.ts) → check templates and expressions against the graph.
  * Every pass adds diagnostics; all of them are reported together.
  */
 import { readFile, stat } from "node:fs/promises";
@@ -14,7 +15,9 @@ import type { Pipeline } from "../generated/pipeline.js";
 import { buildStepGraph } from "./graph.js";
 import type { InputDefinition, PipelineModel, PipelineStep, TemplateSource } from "./model.js";
 import { defaultMaxTokens } from "./model.js";
-import { findProjectDirectory, isInside } from "./project-directory.js";
+import { findProjectDirectory } from "./project-directory.js";
+import { checkStepExpressions, readStepFlow } from "./step-flow.js";
+import { readStepOutput } from "./step-output.js";
 import { checkTemplate, type TemplateLocation } from "./template.js";
 
 type PipelineStepConfig = Pipeline["steps"][string];
@@ -43,7 +46,8 @@ export async function buildPipeline(loaded: LoadedPipeline): Promise<PipelineMod
     const prompt = await readTextSource(loaded, ["steps", name, "prompt"], step.prompt, diagnostics);
     const system = step.system === undefined ? undefined : await readTextSource(loaded, ["steps", name, "system"], step.system, diagnostics);
     const contextFiles = await resolveContextFiles(loaded, name, step.context ?? [], report);
-    const output = resolveOutput(loaded, projectDirectory, name, step, report);
+    const flow = readStepFlow(loaded, projectDirectory, name, step, diagnostics);
+    const output = await readStepOutput(loaded, projectDirectory, name, step, step.for_each !== undefined, report);
     if (!prompt) continue;
     steps.set(name, {
       name,
@@ -61,13 +65,17 @@ export async function buildPipeline(loaded: LoadedPipeline): Promise<PipelineMod
       prompt,
       ...optional("system", system),
       contextFiles,
-      ...optional("output", output),
+      output,
+      ...flow,
     });
   }
 
   if (graph) {
+    const inputs = Object.keys(config.inputs ?? {});
     for (const step of steps.values()) {
-      checkStepTemplates(loaded, step, graph.upstream.get(step.name) ?? new Set(), [...needsByStep.keys()], diagnostics);
+      const upstream = graph.upstream.get(step.name) ?? new Set<string>();
+      checkStepTemplates(loaded, step, upstream, [...needsByStep.keys()], diagnostics);
+      checkStepExpressions(loaded, step, upstream, [...needsByStep.keys()], inputs, diagnostics);
     }
   }
 
@@ -153,25 +161,6 @@ async function resolveContextFiles(
   return resolved;
 }
 
-function resolveOutput(
-  loaded: LoadedPipeline,
-  projectDirectory: string,
-  step: string,
-  config: PipelineStepConfig,
-  report: (documentPath: DocumentPath, message: string, extra?: Partial<Diagnostic>) => void,
-): PipelineStep["output"] {
-  const file = config.output?.file;
-  if (file === undefined) return undefined;
-  const absolutePath = path.resolve(loaded.directory, file);
-  if (!isInside(projectDirectory, absolutePath)) {
-    report(["steps", step, "output", "file"], `output file "${file}" is outside the project directory ${projectDirectory}`, {
-      suggestion: "write outputs inside the project (paths are relative to the pipeline file)",
-    });
-    return undefined;
-  }
-  return { file, absolutePath, format: config.output?.format ?? "text" };
-}
-
 function checkStepTemplates(
   loaded: LoadedPipeline,
   step: PipelineStep,
@@ -182,6 +171,7 @@ function checkStepTemplates(
   const sources: [string, TemplateSource | undefined][] = [
     ["prompt", step.prompt],
     ["system", step.system],
+    ["output.file", step.output.file?.template],
   ];
   for (const [field, source] of sources) {
     if (!source) continue;

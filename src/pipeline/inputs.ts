@@ -1,9 +1,9 @@
 /** Input values from `--set name=value`, checked against the pipeline's declared inputs. */
 import { didYouMean } from "../config/suggest.js";
 import { UsageError } from "../errors/orch-error.js";
-import type { PipelineModel } from "./model.js";
+import type { InputValue, PipelineModel } from "./model.js";
 
-export type InputValues = Record<string, string | number | boolean>;
+export type InputValues = Record<string, InputValue>;
 
 export function parseSetArguments(assignments: readonly string[]): Map<string, string> {
   const values = new Map<string, string>();
@@ -39,10 +39,25 @@ export function resolveInputs(pipeline: PipelineModel, given: ReadonlyMap<string
   return values;
 }
 
-function convert(raw: string, type: "string" | "number" | "boolean"): string | number | boolean | undefined {
+function convert(raw: string, type: "string" | "number" | "boolean" | "list"): InputValue | undefined {
   if (type === "string") return raw;
+  if (type === "list") return parseList(raw);
   if (type === "number") return raw.trim() !== "" && Number.isFinite(Number(raw)) ? Number(raw) : undefined;
   if (raw === "true") return true;
   if (raw === "false") return false;
   return undefined;
+}
+
+/** `a,b,c` (items trimmed, empty ones dropped) or a JSON array of strings. */
+function parseList(raw: string): string[] | undefined {
+  const text = raw.trim();
+  if (text.startsWith("[")) {
+    try {
+      const parsed: unknown = JSON.parse(text);
+      return Array.isArray(parsed) && parsed.every((item) => typeof item === "string") ? parsed : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+  return text.split(",").map((item) => item.trim()).filter((item) => item !== "");
 }

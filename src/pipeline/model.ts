@@ -1,8 +1,10 @@
 /** The pipeline as the executor sees it: defaults applied, paths resolved, order computed. */
 import type { DocumentPath } from "../config/diagnostic.js";
 import type { QualityTier } from "../policy/decision.js";
+import type { Expression } from "./expression.js";
+import type { CompiledGlob } from "./glob.js";
 
-export type OutputFormat = "text" | "markdown" | "json";
+export type OutputFormat = "text" | "markdown" | "json" | "code";
 
 /** Where a template's text came from, so errors inside it point at the right file and line. */
 export type TemplateOrigin =
@@ -14,10 +16,12 @@ export interface TemplateSource {
   origin: TemplateOrigin;
 }
 
+export type InputValue = string | number | boolean | string[];
+
 export interface InputDefinition {
   name: string;
-  type: "string" | "number" | "boolean";
-  default?: string | number | boolean;
+  type: "string" | "number" | "boolean" | "list";
+  default?: InputValue;
   required: boolean;
   description?: string;
 }
@@ -34,12 +38,73 @@ export interface PipelineStep {
   sensitive: boolean;
   maxTokens: number;
   temperature?: number;
+  /** Deadline for the whole step (every attempt and check), in seconds. */
   timeoutSeconds?: number;
   system?: TemplateSource;
   prompt: TemplateSource;
   /** Absolute paths of context files, read at render time. */
   contextFiles: readonly { file: string; absolutePath: string }[];
-  output?: { file: string; absolutePath: string; format: OutputFormat };
+  output: StepOutput;
+  /** Run only when this holds; otherwise the step is skipped with the expression as the reason. */
+  when?: ParsedExpression;
+  /** What a skipped need does to this step: skip it too (default), or let it run. */
+  ifNeedsSkipped: "skip" | "run";
+  forEach?: FanOut;
+  cache: CacheSetting;
+  /** More attempts on the same model after a rejected answer, before the next model. */
+  retries: number;
+  maxAttempts?: number;
+  /** Spend ceiling for the step (each item of a fan-out), all attempts together. */
+  maxCostUsd?: number;
+  /** Give the next attempt the rejected answer and the reason. */
+  repair: boolean;
+}
+
+export interface ParsedExpression {
+  text: string;
+  expression: Expression;
+}
+
+export interface CacheSetting {
+  enabled: boolean;
+  ttlMs: number;
+}
+
+export type FanOutSource = { kind: "items"; items: ParsedExpression } | { kind: "glob"; globs: readonly CompiledGlob[] };
+
+export interface FanOut {
+  source: FanOutSource;
+  /** Items in flight at once. */
+  concurrency: number;
+}
+
+export interface StepOutput {
+  format: OutputFormat;
+  /** Where the accepted answer goes; `template` is set when the path holds eta tags. */
+  file?: { file: string; absolutePath?: string; template?: TemplateSource };
+  /** For format code: the fenced block's language. */
+  language?: string;
+  schema?: OutputSchema;
+  validators: readonly ValidatorCommand[];
+}
+
+export interface OutputSchema {
+  /** Where it came from: `inline` or the file as written. */
+  origin: string;
+  /** SHA-256 of the schema's JSON: part of the cache key. */
+  digest: string;
+  /** Problems of a value against the schema, in words; empty when it matches. */
+  check(value: unknown): string[];
+}
+
+export interface ValidatorCommand {
+  /** As written, for messages. */
+  display: string;
+  /** A string command runs through `sh -c`; a list runs the program directly. */
+  shell: boolean;
+  /** The program and its arguments (placeholders not yet replaced); for a shell command, the script alone. */
+  argv: readonly string[];
+  timeoutMs: number;
 }
 
 export interface PipelineModel {
@@ -64,3 +129,7 @@ export interface PipelineModel {
 
 export const defaultMaxTokens = 1024;
 export const defaultConcurrency = 4;
+export const defaultFanOutConcurrency = 4;
+/** A week: long enough for reruns while iterating and in CI, short enough to pick up a model's silent update. */
+export const defaultCacheTtlMs = 7 * 24 * 60 * 60_000;
+export const defaultValidatorTimeoutMs = 60_000;

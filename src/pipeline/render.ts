@@ -1,22 +1,42 @@
-/** Renders a step's prompts from inputs, upstream outputs and context files. */
+/** Renders a step's prompts (and templated output paths) from inputs, upstream outputs, context files and the fan-out item. */
 import { readFile } from "node:fs/promises";
+import path from "node:path";
 import type { ChatMessage } from "../providers/provider.js";
-import type { PipelineModel, PipelineStep, TemplateSource } from "./model.js";
+import type { InputValue, PipelineModel, PipelineStep, TemplateSource } from "./model.js";
 import { checkTemplate } from "./template.js";
 
 export interface UpstreamOutput {
+  /** The accepted answer (for a for_each step: every item's, separated by blank lines). */
   output: string;
-  /** The parsed value when the step's output format is json. */
+  /** The parsed value when the step's output format is json (for a for_each step: the list of them). */
   json?: unknown;
+  /** For a for_each step: each item's output, in item order. */
+  outputs?: string[];
+  /** For a for_each step: each item with its output (and json). */
+  items?: { item: unknown; output: string; json?: unknown }[];
+  /** Set when the step was skipped (its `when` was false, or a need was skipped). */
+  skipped?: true;
+}
+
+/** One unit of work of a step: the whole step, or one item of a for_each step. */
+export interface WorkUnit {
+  item?: unknown;
+  index?: number;
+  /** For glob items: the file and its content. */
+  file?: { path: string; content: string };
 }
 
 export interface TemplateData {
-  inputs: Record<string, string | number | boolean>;
+  inputs: Record<string, InputValue>;
   /** Only the step's upstream steps: reading anything else was rejected at validation. */
   steps: Record<string, UpstreamOutput>;
   context: { file: string; content: string }[];
   step: { name: string; task: string; language?: string };
   pipeline: { name: string };
+  /** For for_each steps: the item, its position, and for glob items the file. */
+  item?: unknown;
+  index?: number;
+  file?: { path: string; content: string };
 }
 
 export class TemplateRenderError extends Error {
@@ -49,19 +69,48 @@ export async function renderStepMessages(
   step: PipelineStep,
   inputs: TemplateData["inputs"],
   outputs: ReadonlyMap<string, UpstreamOutput>,
+  unit: WorkUnit = {},
 ): Promise<ChatMessage[]> {
+  const data = await templateData(pipeline, step, inputs, outputs, unit);
+  const messages: ChatMessage[] = [];
+  if (step.system) messages.push({ role: "system", content: render(step.system, data) });
+  messages.push({ role: "user", content: render(step.prompt, data) + contextAppendix(step.prompt, data.context) });
+  return messages;
+}
+
+/** The absolute path of a templated `output.file` for one unit, resolved against the pipeline's folder. */
+export async function renderOutputPath(
+  pipeline: PipelineModel,
+  step: PipelineStep,
+  inputs: TemplateData["inputs"],
+  outputs: ReadonlyMap<string, UpstreamOutput>,
+  unit: WorkUnit,
+): Promise<string> {
+  const file = step.output.file;
+  if (!file) throw new TemplateRenderError("the step has no output file");
+  if (!file.template) return file.absolutePath!;
+  const rendered = render(file.template, await templateData(pipeline, step, inputs, outputs, unit)).trim();
+  if (rendered === "") throw new TemplateRenderError(`output.file "${file.file}" rendered to an empty path`);
+  return path.resolve(pipeline.directory, rendered);
+}
+
+async function templateData(
+  pipeline: PipelineModel,
+  step: PipelineStep,
+  inputs: TemplateData["inputs"],
+  outputs: ReadonlyMap<string, UpstreamOutput>,
+  unit: WorkUnit,
+): Promise<TemplateData> {
   const upstream = pipeline.upstream.get(step.name) ?? new Set<string>();
-  const data: TemplateData = {
+  return {
     inputs,
     steps: Object.fromEntries([...upstream].flatMap((name) => (outputs.has(name) ? [[name, outputs.get(name)!]] : []))),
     context: await Promise.all(step.contextFiles.map(async (file) => ({ file: file.file, content: await readFile(file.absolutePath, "utf8") }))),
     step: { name: step.name, task: step.task, ...(step.language === undefined ? {} : { language: step.language }) },
     pipeline: { name: pipeline.name },
+    ...(unit.index === undefined ? {} : { item: unit.item, index: unit.index }),
+    ...(unit.file ? { file: unit.file } : {}),
   };
-  const messages: ChatMessage[] = [];
-  if (step.system) messages.push({ role: "system", content: render(step.system, data) });
-  messages.push({ role: "user", content: render(step.prompt, data) + contextAppendix(step.prompt, data.context) });
-  return messages;
 }
 
 /** Context files a template does not place itself are appended, fenced and labelled with their path. */

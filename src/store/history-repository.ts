@@ -26,7 +26,7 @@ export class HistoryRepository {
     return this.database
       .prepare(
         `SELECT provider || ':' || model AS reference, task, COUNT(*) AS calls,
-                SUM(CASE WHEN status = 'succeeded' THEN 1 ELSE 0 END) AS successes,
+                SUM(CASE WHEN status = 'succeeded' AND rejection_reason IS NULL THEN 1 ELSE 0 END) AS successes,
                 AVG(cost_usd) AS averageCostUsd, AVG(COALESCE(latency_ms, 0)) AS averageLatencyMs
          FROM llm_calls WHERE status != 'cached' AND started_at >= ?
          GROUP BY provider, model, task`,
@@ -53,5 +53,11 @@ export class HistoryRepository {
       .prepare(`SELECT COUNT(*) AS count FROM llm_calls WHERE provider = ? AND status != 'cached' AND started_at >= ?`)
       .get(provider, since) as { count: number };
     return row.count;
+  }
+
+  /** Money spent on calls since `since` (ISO): the "cost today" of watch mode's summaries. */
+  costSince(since: string): number {
+    const row = this.database.prepare(`SELECT COALESCE(SUM(cost_usd), 0) AS cost FROM llm_calls WHERE started_at >= ?`).get(since) as { cost: number };
+    return row.cost;
   }
 }

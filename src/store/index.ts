@@ -1,5 +1,7 @@
 /** The store: the only door to persistence (SQLite and result folders). */
+import { CacheRepository } from "./cache-repository.js";
 import { defaultDatabasePath, openDatabase, type SqliteDatabase } from "./database.js";
+import { ExecutionRepository } from "./execution-repository.js";
 import { HistoryRepository } from "./history-repository.js";
 import { LedgerRepository } from "./ledger-repository.js";
 import { ReportQueries } from "./report-queries.js";
@@ -13,6 +15,12 @@ export interface OrchStore {
   readonly history: HistoryRepository;
   /** Read-only queries for `orch report` and `orch graph --run`. */
   readonly reports: ReportQueries;
+  /** Answers by content address: the cache, and what makes a resumed run pay nothing twice. */
+  readonly cache: CacheRepository;
+  /** Resuming runs, attempt numbers, rejection reasons. */
+  readonly executions: ExecutionRepository;
+  /** Runs `work` in one IMMEDIATE transaction: all of it is written, or none of it. */
+  transaction<T>(work: () => T): T;
   close(): void;
 }
 
@@ -25,6 +33,9 @@ export function openStore(file: string = defaultDatabasePath()): OrchStore {
     ledger: new LedgerRepository(database),
     history: new HistoryRepository(database),
     reports: new ReportQueries(database),
+    cache: new CacheRepository(database),
+    executions: new ExecutionRepository(database),
+    transaction: (work) => database.transaction(work).immediate(),
     close: () => database.close(),
   };
 }

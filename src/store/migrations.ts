@@ -131,4 +131,44 @@ export const migrations: readonly Migration[] = [
       );
     `,
   },
+  {
+    // Answers are kept by content (cache key) so that an identical call is not paid twice: across
+    // runs while they are fresh and were accepted, and always within a resumed run. A call's
+    // fan-out item and rejection reason (why its answer failed the output checks) go on its row;
+    // a run resumed in place records when and how often.
+    name: "0003_cache_resume_gates",
+    sql: `
+      CREATE TABLE cached_answers (
+        id INTEGER PRIMARY KEY,
+        cache_key TEXT NOT NULL,
+        run_id TEXT NOT NULL,
+        step TEXT NOT NULL,
+        item_index INTEGER,
+        provider TEXT NOT NULL,
+        model TEXT NOT NULL,
+        answer TEXT NOT NULL,
+        input_tokens INTEGER NOT NULL DEFAULT 0,
+        output_tokens INTEGER NOT NULL DEFAULT 0,
+        cost_usd REAL NOT NULL DEFAULT 0,
+        state TEXT NOT NULL CHECK (state IN ('pending', 'accepted', 'rejected')),
+        shareable INTEGER NOT NULL CHECK (shareable IN (0, 1)),
+        call_id INTEGER,
+        created_at TEXT NOT NULL,
+        hits INTEGER NOT NULL DEFAULT 0,
+        last_hit_at TEXT
+      );
+      CREATE INDEX cached_answers_key ON cached_answers (cache_key, state, created_at);
+      CREATE INDEX cached_answers_run ON cached_answers (run_id, step, cache_key);
+      CREATE INDEX cached_answers_created_at ON cached_answers (created_at);
+
+      ALTER TABLE llm_calls ADD COLUMN item_index INTEGER;
+      ALTER TABLE llm_calls ADD COLUMN cache_key TEXT;
+      ALTER TABLE llm_calls ADD COLUMN rejection_reason TEXT;
+      CREATE INDEX llm_calls_run_step ON llm_calls (run_id, step, item_index);
+
+      ALTER TABLE runs ADD COLUMN resumed_at TEXT;
+      ALTER TABLE runs ADD COLUMN resume_count INTEGER NOT NULL DEFAULT 0;
+      CREATE INDEX runs_pipeline_path ON runs (pipeline_path, started_at);
+    `,
+  },
 ];

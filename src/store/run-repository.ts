@@ -91,6 +91,10 @@ export interface CallRecord {
   reservationId?: number;
   startedAt: string;
   finishedAt: string;
+  /** The item of a for_each step the call was for (0-based). */
+  itemIndex?: number;
+  /** The content address of the request (see executor/cache.ts). */
+  cacheKey?: string;
 }
 
 export interface CallRow {
@@ -172,10 +176,10 @@ export class RunRepository {
       .prepare(
         `INSERT INTO llm_calls (run_id, step_execution_id, step, attempt, pipeline_name, task, provider, provider_type, model,
            prompt_sha256, status, input_tokens, output_tokens, cached_input_tokens, reasoning_tokens, cost_usd, latency_ms,
-           error_kind, error_message, synthetic, reservation_id, started_at, finished_at)
+           error_kind, error_message, synthetic, reservation_id, started_at, finished_at, item_index, cache_key)
          VALUES (@runId, @stepExecutionId, @step, @attempt, @pipelineName, @task, @provider, @providerType, @model,
            @promptSha256, @status, @inputTokens, @outputTokens, @cachedInputTokens, @reasoningTokens, @costUsd, @latencyMs,
-           @errorKind, @errorMessage, @synthetic, @reservationId, @startedAt, @finishedAt)`,
+           @errorKind, @errorMessage, @synthetic, @reservationId, @startedAt, @finishedAt, @itemIndex, @cacheKey)`,
       )
       .run({
         ...call,
@@ -184,6 +188,8 @@ export class RunRepository {
         errorMessage: call.errorMessage ?? null,
         synthetic: call.synthetic ? 1 : 0,
         reservationId: call.reservationId ?? null,
+        itemIndex: call.itemIndex ?? null,
+        cacheKey: call.cacheKey ?? null,
       });
     return Number(result.lastInsertRowid);
   }

@@ -17,6 +17,7 @@ describe("orch validate", () => {
       "examples/quickstart/pipeline.yaml",
       "pipelines/release-notes.yaml",
       "examples/real-providers/policy.yaml",
+      "pipelines/codegen.yaml",
       ...readdirSync(path.join(repositoryRoot, "routing-policies"))
         .filter((name) => !name.endsWith(".test.yaml"))
         .map((name) => `routing-policies/${name}`),

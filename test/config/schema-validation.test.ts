@@ -97,7 +97,7 @@ describe("validateAgainstSchema: pipelines", () => {
       "pipeline.yaml:3:14 concurrency: 0 is too small (expected a whole number from 1 to 64)",
       'pipeline.yaml:7:18 steps.draft.tags[2]: "a" is listed twice (also item 1) — remove one of them',
       "pipeline.yaml:8:18 steps.draft.temperature: 3 is too large (expected a number from 0 to 2)",
-      'pipeline.yaml:9:23 steps.draft.output.format: "jsn" is not allowed (expected one of text, markdown, json) — did you mean "json"?',
+      'pipeline.yaml:9:23 steps.draft.output.format: "jsn" is not allowed (expected one of text, markdown, json, code) — did you mean "json"?',
     ]);
   });
 

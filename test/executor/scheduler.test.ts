@@ -79,6 +79,37 @@ describe("runSchedule", () => {
     assert.equal(final.c, "cancelled");
   });
 
+  it("lets a step that runs after skipped needs start when a need was skipped, but not when it failed", async () => {
+    const final = await runSchedule({
+      order: ["a", "b", "c", "d", "e"],
+      needsOf: (step) => ({ a: [], b: ["a"], c: ["a"], d: ["b"], e: ["c"] })[step]!,
+      concurrency: 2,
+      failFast: false,
+      runsAfterSkippedNeeds: (step) => step === "c" || step === "e",
+      run: async (step) => (step === "a" ? "skipped" : step === "c" ? "failed" : "succeeded"),
+      notRun: () => undefined,
+    });
+    assert.deepEqual(Object.fromEntries(final), { a: "skipped", b: "skipped", c: "failed", d: "skipped", e: "skipped" });
+  });
+
+  it("never runs the steps already done (a resumed run), and starts their dependents at once", async () => {
+    const started: string[] = [];
+    const final = await runSchedule({
+      order: ["a", "b", "c"],
+      needsOf: (step) => (step === "a" ? [] : [step === "b" ? "a" : "b"]),
+      concurrency: 2,
+      failFast: false,
+      done: new Set(["a", "b"]),
+      run: async (step) => {
+        started.push(step);
+        return "succeeded";
+      },
+      notRun: () => undefined,
+    });
+    assert.deepEqual(started, ["c"]);
+    assert.deepEqual(Object.fromEntries(final), { a: "succeeded", b: "succeeded", c: "succeeded" });
+  });
+
   it("treats a step that throws as failed", async () => {
     const final = await runSchedule({
       order: ["a", "b"],

@@ -7,7 +7,8 @@ import { migrate, openDatabase } from "../../src/store/database.js";
 import { migrations } from "../../src/store/migrations.js";
 
 const expectedColumns: Record<string, string[]> = {
-  runs: ["id", "pipeline_name", "pipeline_path", "policy_path", "status", "inputs_json", "started_at", "finished_at", "results_directory", "process_id", "exit_code"],
+  runs: ["id", "pipeline_name", "pipeline_path", "policy_path", "status", "inputs_json", "started_at", "finished_at", "results_directory", "process_id", "exit_code",
+    "resumed_at", "resume_count"],
   step_executions: [
     "id", "run_id", "step", "status", "started_at", "finished_at", "provider", "model", "output", "output_sha256", "output_file",
     "error_kind", "error_message", "skip_reason", "retry_after", "attempts", "input_tokens", "output_tokens", "cost_usd",
@@ -15,13 +16,17 @@ const expectedColumns: Record<string, string[]> = {
   llm_calls: [
     "id", "run_id", "step_execution_id", "step", "attempt", "pipeline_name", "task", "provider", "provider_type", "model", "prompt_sha256",
     "status", "input_tokens", "output_tokens", "cached_input_tokens", "reasoning_tokens", "cost_usd", "latency_ms", "error_kind",
-    "error_message", "synthetic", "reservation_id", "started_at", "finished_at",
+    "error_message", "synthetic", "reservation_id", "started_at", "finished_at", "item_index", "cache_key", "rejection_reason",
   ],
   budget_reservations: [
     "id", "run_id", "pipeline_name", "day", "month", "reserved_nano_usd", "settled_nano_usd", "status", "process_id", "created_at",
     "expires_at", "closed_at",
   ],
   budget_reservation_tags: ["reservation_id", "tag"],
+  cached_answers: [
+    "id", "cache_key", "run_id", "step", "item_index", "provider", "model", "answer", "input_tokens", "output_tokens", "cost_usd",
+    "state", "shareable", "call_id", "created_at", "hits", "last_hit_at",
+  ],
   budget_alerts: [
     "id", "scope", "subject_kind", "subject_name", "period", "fraction", "used_nano_usd", "limit_nano_usd", "run_id", "created_at",
   ],

@@ -1,9 +1,10 @@
 import path from "node:path";
-import { exitCodes } from "../../errors/orch-error.js";
+import { exitCodes, UsageError } from "../../errors/orch-error.js";
 import type { RunEvent } from "../../executor/events.js";
+import { findRunToResume } from "../../executor/resume.js";
 import { defaultResultsRoot, runPipeline } from "../../executor/run-pipeline.js";
 import { parseSetArguments, resolveInputs } from "../../pipeline/inputs.js";
-import { openStore, defaultDatabasePath } from "../../store/index.js";
+import { openStore, defaultDatabasePath, type OrchStore } from "../../store/index.js";
 import { loadWorkspace } from "../../workspace/load-workspace.js";
 import { openProviders } from "../../workspace/open-providers.js";
 import { parseCommandArguments, positiveInteger, exactlyOne } from "../arguments.js";
@@ -11,12 +12,15 @@ import type { Command } from "../main.js";
 import { createRunRenderer } from "../render/choose-renderer.js";
 
 const usage =
-  "orch run <pipeline> [--set name=value]… [--policy FILE] [--concurrency N] [--fail-fast] [--json] [--db FILE] [--results DIR] [--record FILE]";
+  "orch run <pipeline> [--set name=value]… [--policy FILE] [--concurrency N] [--fail-fast] [--no-cache] [--resume [RUN-ID]] [--json] [--db FILE] [--results DIR] [--record FILE]";
+
+const runIdPattern = /^\d{8}-\d{6}-[0-9a-f]{6}$/;
 
 export const runCommand: Command = {
   summary: "validate, then run a pipeline: steps in parallel, every call routed, budgeted and recorded",
   usage,
-  async run(args, output) {
+  async run(givenArgs, output) {
+    const { args, resumeId } = takeResumeId(givenArgs);
     const { values, positionals } = parseCommandArguments(
       args,
       {
@@ -28,16 +32,34 @@ export const runCommand: Command = {
         db: { type: "string" },
         results: { type: "string" },
         record: { type: "string" },
+        "no-cache": { type: "boolean" },
+        resume: { type: "boolean" },
       },
       usage,
     );
-    const pipelineFile = exactlyOne(positionals, "pipeline file", usage);
+    const resuming = values.resume === true;
+    if (resuming && values.set?.length) throw new UsageError({ message: "--set cannot be combined with --resume", hint: "a resumed run keeps the inputs it started with" });
+    const databaseFile = values.db ?? defaultDatabasePath(output.env);
+    // `orch run --resume ID` alone: the run knows its pipeline. Only then is the database opened before validation.
+    let store: OrchStore | undefined;
+    if (resuming && resumeId !== undefined && positionals.length === 0) store = openStore(databaseFile);
+    const pipelineFile = store ? pipelineOfRun(store, resumeId!) : exactlyOne(positionals, "pipeline file", usage);
     const concurrency = positiveInteger(values.concurrency, "--concurrency");
     const given = parseSetArguments(values.set ?? []);
-    const workspace = await loadWorkspace(pipelineFile, { env: output.env, ...(values.policy === undefined ? {} : { policyFile: values.policy }) });
-    const inputs = resolveInputs(workspace.pipeline, given);
+    const workspace = await loadWorkspace(pipelineFile, { env: output.env, ...(values.policy === undefined ? {} : { policyFile: values.policy }) }).catch((error: unknown) => {
+      store?.close();
+      throw error;
+    });
+    const inputs = resuming ? {} : resolveInputs(workspace.pipeline, given);
 
-    const store = openStore(values.db ?? defaultDatabasePath(output.env));
+    store ??= openStore(databaseFile);
+    let resume;
+    try {
+      resume = resuming ? findRunToResume(store, workspace.pipeline, resumeId) : undefined;
+    } catch (error) {
+      store.close();
+      throw error;
+    }
     const renderer = createRunRenderer(output, { json: values.json === true, databaseFile: store.file, pipeline: workspace.pipeline });
     let emit: (event: RunEvent) => void = renderer.onEvent;
     const providers = openProviders(workspace.policy, {
@@ -64,12 +86,15 @@ export const runCommand: Command = {
         resultsRoot: values.results === undefined ? defaultResultsRoot() : path.resolve(values.results),
         ...(concurrency === undefined ? {} : { concurrency }),
         failFast: values["fail-fast"] === true,
+        reuseCache: values["no-cache"] !== true,
+        ...(resume ? { resume } : {}),
         signal: interruption.signal,
         onEvent: (event) => emit(event),
         secrets: providers.secrets,
       });
       await renderer.finish();
       emit = () => undefined;
+      if (outcome.status !== "succeeded") output.err(`resume with: orch run ${pipelineFile} --resume ${outcome.runId}`);
       return outcome.exitCode;
     } finally {
       process.off("SIGINT", onSignal);
@@ -79,3 +104,34 @@ export const runCommand: Command = {
     }
   },
 };
+
+/** `--resume` takes an optional run id (`--resume ID` or `--resume=ID`); parseArgs cannot say "optional value". */
+function takeResumeId(args: readonly string[]): { args: string[]; resumeId?: string } {
+  const rest: string[] = [];
+  let resumeId: string | undefined;
+  for (let index = 0; index < args.length; index++) {
+    const argument = args[index]!;
+    if (argument.startsWith("--resume=")) {
+      resumeId = argument.slice("--resume=".length);
+      rest.push("--resume");
+    } else if (argument === "--resume" && runIdPattern.test(args[index + 1] ?? "")) {
+      resumeId = args[++index];
+      rest.push("--resume");
+    } else {
+      rest.push(argument);
+    }
+  }
+  if (resumeId !== undefined && !runIdPattern.test(resumeId)) {
+    throw new UsageError({ message: `--resume expects a run id like 20261122-143005-9f3a1c, got "${resumeId}"`, hint: `usage: ${usage}` });
+  }
+  return { args: rest, ...(resumeId === undefined ? {} : { resumeId }) };
+}
+
+function pipelineOfRun(store: OrchStore, runId: string): string {
+  const run = store.executions.getRun(runId);
+  if (!run) {
+    store.close();
+    throw new UsageError({ message: `no run "${runId}" in ${store.file}`, hint: "pass --db if the run used another database" });
+  }
+  return path.relative(process.cwd(), run.pipelinePath) || run.pipelinePath;
+}

@@ -79,6 +79,11 @@ export function createListrRenderer(output: CliOutput, databaseFile: string, pip
           if (task) task.output = `waiting ${formatDuration(event.waitMs)} for ${event.provider} (${event.reason})`;
           return;
         }
+        case "answer-rejected": {
+          const task = views.get(event.step)?.task;
+          if (task) task.output = `rejected ${event.provider}:${event.model}: ${event.reason}`;
+          return;
+        }
         case "candidate-skipped": {
           const task = views.get(event.step)?.task;
           if (task) task.output = `passed over ${event.reference}: ${event.reason}`;

@@ -19,7 +19,13 @@ export function createPlainRenderer(output: CliOutput, databaseFile: string): Ru
           return;
         }
         case "attempt-start":
-          output.out(`${style.dim("▶")} ${event.step.padEnd(width.step)} → ${event.provider}:${event.model} (reserved $${formatUsd(event.reservedUsd)})`);
+          output.out(`${style.dim("▶")} ${event.step.padEnd(width.step)} → ${event.provider}:${event.model}${itemLabel(event.item)} (reserved $${formatUsd(event.reservedUsd)})`);
+          return;
+        case "attempt-end":
+          if (event.cached) output.out(`${style.cyan("≡")} ${event.step.padEnd(width.step)} cached answer of ${event.provider}:${event.model}${itemLabel(event.item)} (saved $${formatUsd(event.savedUsd ?? 0)})`);
+          return;
+        case "answer-rejected":
+          output.out(`${style.yellow("✗")} ${event.step.padEnd(width.step)} rejected ${event.provider}:${event.model}${itemLabel(event.item)}: ${event.reason}`);
           return;
         case "candidate-skipped":
           output.out(`${style.yellow("↪")} ${event.step.padEnd(width.step)} passed over ${event.reference}: ${event.reason}`);
@@ -48,4 +54,8 @@ export function createPlainRenderer(output: CliOutput, databaseFile: string): Ru
     },
     async finish() {},
   };
+}
+
+function itemLabel(item: number | undefined): string {
+  return item === undefined ? "" : ` [item ${item}]`;
 }

@@ -19,7 +19,10 @@ export function formatDuration(milliseconds: number): string {
 export function stepDetail(event: StepEnd): string {
   const parts: string[] = [];
   if (event.provider) parts.push(`${event.provider}:${event.model}${event.synthetic ? " (mock)" : ""}`);
-  if (event.attempts > 0) parts.push(`${formatTokens(event.usage.inputTokens)}→${formatTokens(event.usage.outputTokens)} tokens`, `$${formatUsd(event.costUsd)}`);
+  if (event.reused) parts.push("done before this resume, output reused");
+  else if (event.cached) parts.push("cached · $0");
+  else if (event.attempts > 0) parts.push(`${formatTokens(event.usage.inputTokens)}→${formatTokens(event.usage.outputTokens)} tokens`, `$${formatUsd(event.costUsd)}`);
+  if (event.items !== undefined) parts.push(`${event.items} item${event.items === 1 ? "" : "s"}`);
   if (event.attempts > 1) parts.push(`${event.attempts} attempts`);
   if (event.outputFile) parts.push(`→ ${event.outputFile}`);
   return parts.join(" · ");
@@ -59,7 +62,9 @@ export function summaryLines(event: RunEnd, style: Style, databaseFile: string):
     "",
     `${style.bold("Run")} ${event.runId} ${statusText} in ${formatDuration(event.durationMs)} (exit ${event.exitCode})`,
     `  steps    ${counts}`,
-    `  calls    ${totals.calls} · tokens ${formatTokens(totals.inputTokens)} in / ${formatTokens(totals.outputTokens)} out · cost $${formatUsd(totals.costUsd)}`,
+    `  calls    ${totals.calls} · tokens ${formatTokens(totals.inputTokens)} in / ${formatTokens(totals.outputTokens)} out · cost $${formatUsd(totals.costUsd)}${
+      totals.cacheHits > 0 ? ` · ${totals.cacheHits} cached (saved $${formatUsd(totals.savedUsd)})` : ""
+    }`,
     `  results  ${relativeResults}/  (run.json and one file per step)`,
     `  database ${databaseFile}`,
   ];

@@ -1,0 +1,59 @@
+import { formatUsd } from "../../budget/money.js";
+import { exitCodes, UsageError } from "../../errors/orch-error.js";
+import { parseDuration } from "../../policy/duration.js";
+import { defaultDatabasePath, openStore } from "../../store/index.js";
+import { parseCommandArguments } from "../arguments.js";
+import type { Command } from "../main.js";
+
+const usage = "orch cache stats [--db FILE] [--json] | orch cache clear [--older-than 7d] [--db FILE]";
+
+export const cacheCommand: Command = {
+  summary: "show what the answer cache holds and saved, or clear it (all, or entries older than a duration)",
+  usage,
+  async run(args, output) {
+    const { values, positionals } = parseCommandArguments(
+      args,
+      { db: { type: "string" }, json: { type: "boolean" }, "older-than": { type: "string" } },
+      usage,
+    );
+    const [action, ...extra] = positionals;
+    if (action !== "stats" && action !== "clear") {
+      throw new UsageError({ message: action === undefined ? "missing action: stats or clear" : `unknown action "${action}": stats or clear`, hint: `usage: ${usage}` });
+    }
+    if (extra.length > 0) throw new UsageError({ message: `unexpected argument "${extra[0]}"`, hint: `usage: ${usage}` });
+    if (action === "stats" && values["older-than"] !== undefined) throw new UsageError({ message: "--older-than goes with clear", hint: `usage: ${usage}` });
+    const olderThanMs = values["older-than"] === undefined ? undefined : parseDuration(values["older-than"]);
+    if (values["older-than"] !== undefined && !olderThanMs) {
+      throw new UsageError({ message: `--older-than expects a duration such as 12h, 7d or 1d12h, got "${values["older-than"]}"` });
+    }
+
+    const store = openStore(values.db ?? defaultDatabasePath(output.env));
+    try {
+      if (action === "clear") {
+        const before = olderThanMs === undefined ? undefined : new Date(Date.now() - olderThanMs).toISOString();
+        const removed = store.cache.clear(before);
+        output.out(`removed ${removed} cached answer${removed === 1 ? "" : "s"}${before ? ` older than ${values["older-than"]}` : ""} from ${store.file}`);
+        return exitCodes.success;
+      }
+      const stats = store.cache.stats();
+      if (values.json) {
+        output.out(JSON.stringify({ database: store.file, ...stats }, null, 2));
+        return exitCodes.success;
+      }
+      output.out(`${output.style.bold("cache")} · ${store.file}`);
+      output.out(`  entries   ${stats.entries} (${stats.reusable} reusable by later runs, ${stats.resumeOnly} kept only to resume their run or rejected)`);
+      output.out(`  size      ${formatBytes(stats.answerBytes)} of answers`);
+      if (stats.oldest && stats.newest) output.out(`  dates     ${stats.oldest.slice(0, 10)} to ${stats.newest.slice(0, 10)}`);
+      output.out(`  hits      ${stats.hits}, which saved $${formatUsd(stats.savedUsd)}`);
+      return exitCodes.success;
+    } finally {
+      store.close();
+    }
+  },
+};
+
+function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
+  return `${(bytes / (1024 * 1024)).toFixed(1)} MiB`;
+}

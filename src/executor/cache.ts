@@ -1,0 +1,131 @@
+/**
+ * The answer cache of one run. A call is addressed by its content: provider, model, rendered
+ * messages, parameters (max tokens, temperature, json mode) and output schema. Before paying for
+ * a call the executor asks, in order:
+ *   1. this run's own answers for the same step and item (what a resumed run already paid for),
+ *      whatever the cache settings: resuming must never pay twice;
+ *   2. when the step caches and `--no-cache` is off: an accepted answer of any run, younger than the TTL;
+ *   3. when the step caches: an identical call in flight in this process (single flight).
+ * An entry serves one step/item at most once per run, so a retry of a rejected answer really calls.
+ */
+import { createHash } from "node:crypto";
+import type { CacheSetting } from "../pipeline/model.js";
+import type { ChatMessage, TokenUsage } from "../providers/provider.js";
+import type { CacheRepository, CachedAnswerRow } from "../store/cache-repository.js";
+
+export interface CacheKeyParts {
+  provider: string;
+  providerType: string;
+  model: string;
+  messages: readonly ChatMessage[];
+  maxTokens: number;
+  temperature?: number;
+  json: boolean;
+  schemaDigest?: string;
+}
+
+/** Bump when the meaning of a key changes, so old entries stop matching. */
+const keyVersion = 1;
+
+export function cacheKeyOf(parts: CacheKeyParts): string {
+  const canonical = JSON.stringify([
+    keyVersion,
+    parts.providerType,
+    parts.provider,
+    parts.model,
+    parts.messages.map((message) => [message.role, message.content]),
+    parts.maxTokens,
+    parts.temperature ?? null,
+    parts.json,
+    parts.schemaDigest ?? null,
+  ]);
+  return createHash("sha256").update(canonical).digest("hex");
+}
+
+/** Whose answer a unit of work is: a step, or one item of a for_each step. */
+export interface UnitRef {
+  step: string;
+  item?: number;
+}
+
+export interface ReusedAnswer {
+  entryId: number;
+  text: string;
+  provider: string;
+  model: string;
+  /** The tokens of the call that paid for it: what reusing it saved. */
+  usage: TokenUsage;
+  originalCostUsd: number;
+  source: "run" | "cache" | "in-flight";
+}
+
+export interface AnswerCache {
+  /** An answer already paid for (steps 1 and 2 above), not yet served to this unit. */
+  find(key: string, unit: UnitRef, setting: CacheSetting): ReusedAnswer | undefined;
+  /** Step 3: the answer of an identical call in flight, when there is one and it succeeds. */
+  join(key: string, setting: CacheSetting): Promise<ReusedAnswer | undefined> | undefined;
+  /** Marks this call as the one in flight for the key; `done` hands its answer (or none) to the waiting ones. */
+  lead(key: string, setting: CacheSetting): (answer: ReusedAnswer | undefined) => void;
+  /** The entry has been served to this unit: it will not be served to it again. */
+  markUsed(unit: UnitRef, entryId: number): void;
+  /** Whether answers written now may be reused by later runs. */
+  shareable(setting: CacheSetting): boolean;
+}
+
+export interface AnswerCacheOptions {
+  repository: CacheRepository;
+  runId: string;
+  /** False with `--no-cache`: nothing is reused across runs and nothing offered to them. */
+  reuse: boolean;
+  now: () => Date;
+}
+
+export function createAnswerCache(options: AnswerCacheOptions): AnswerCache {
+  const used = new Map<string, number[]>();
+  const inFlight = new Map<string, Promise<ReusedAnswer | undefined>>();
+  const unitKey = (unit: UnitRef) => `${unit.step}#${unit.item ?? ""}`;
+  const reuses = (setting: CacheSetting) => options.reuse && setting.enabled;
+
+  return {
+    find(key, unit, setting) {
+      const excluded = used.get(unitKey(unit)) ?? [];
+      const own = options.repository.findInRun(key, options.runId, unit.step, unit.item, excluded);
+      if (own) return reusedFrom(own, "run");
+      if (!reuses(setting)) return undefined;
+      const since = new Date(options.now().getTime() - setting.ttlMs).toISOString();
+      const shared = options.repository.findReusable(key, since, excluded);
+      return shared ? reusedFrom(shared, "cache") : undefined;
+    },
+    join(key, setting) {
+      if (!reuses(setting)) return undefined;
+      const pending = inFlight.get(key);
+      return pending?.then((answer) => (answer ? { ...answer, source: "in-flight" as const } : undefined));
+    },
+    lead(key, setting) {
+      if (!reuses(setting) || inFlight.has(key)) return () => undefined;
+      let settle!: (answer: ReusedAnswer | undefined) => void;
+      inFlight.set(key, new Promise((resolve) => (settle = resolve)));
+      return (answer) => {
+        inFlight.delete(key);
+        settle(answer);
+      };
+    },
+    markUsed(unit, entryId) {
+      const key = unitKey(unit);
+      used.set(key, [...(used.get(key) ?? []), entryId]);
+    },
+    shareable: reuses,
+  };
+}
+
+function reusedFrom(row: CachedAnswerRow, source: ReusedAnswer["source"]): ReusedAnswer {
+  return {
+    entryId: row.id,
+    text: row.answer,
+    provider: row.provider,
+    model: row.model,
+    usage: { inputTokens: row.inputTokens, outputTokens: row.outputTokens },
+    originalCostUsd: row.costUsd,
+    source,
+  };
+}

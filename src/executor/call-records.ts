@@ -1,0 +1,106 @@
+/**
+ * Writing attempts down. A paid call is recorded in one transaction with its ledger settlement
+ * and, when an answer came back, the answer itself (a cache entry): after a crash at any moment
+ * either all three exist or none, so a resumed run finds every answer it paid for.
+ */
+import { createHash } from "node:crypto";
+import type { Reservation } from "../budget/ledger.js";
+import type { Candidate } from "../policy/decision.js";
+import type { ChatMessage } from "../providers/provider.js";
+import type { ReusedAnswer } from "./cache.js";
+import type { RunContext } from "./run-context.js";
+import type { AttemptRecord, UnitRun } from "./work-unit.js";
+
+export interface PaidCall {
+  record: AttemptRecord;
+  providerType: string;
+  messages: readonly ChatMessage[];
+  cacheKey: string;
+  reservation: Reservation;
+  /** The answer, when the call succeeded. */
+  answer?: string;
+}
+
+/** Settles (or releases) the reservation, records the call and keeps its answer, atomically. */
+export function recordPaidCall(context: RunContext, run: UnitRun, call: PaidCall): { callId: number; entryId?: number } {
+  const { record } = call;
+  return context.store.transaction(() => {
+    if (record.costUsd > 0 || call.answer !== undefined) context.ledger.settle(call.reservation, record.costUsd);
+    else context.ledger.release(call.reservation);
+    const callId = context.runs.recordCall({
+      ...callFields(context, run, record, call.providerType, call.messages, call.cacheKey),
+      status: record.status,
+      cachedInputTokens: record.usage.cachedInputTokens ?? 0,
+      reasoningTokens: record.usage.reasoningTokens ?? 0,
+      costUsd: record.costUsd,
+      ...(record.error ? { errorKind: record.error.kind, errorMessage: record.error.message } : {}),
+      reservationId: call.reservation.id,
+    });
+    if (call.answer === undefined || call.answer.trim() === "") return { callId };
+    const entryId = context.store.cache.insert({
+      cacheKey: call.cacheKey,
+      runId: context.runId,
+      step: run.step.name,
+      ...(run.item === undefined ? {} : { itemIndex: run.item }),
+      provider: record.provider,
+      model: record.model,
+      answer: call.answer,
+      inputTokens: record.usage.inputTokens,
+      outputTokens: record.usage.outputTokens,
+      costUsd: record.costUsd,
+      shareable: context.answers.shareable(run.step.cache),
+      callId,
+      createdAt: record.finishedAt,
+    });
+    return { callId, entryId };
+  });
+}
+
+/** A reused answer is a call row too (status `cached`, cost 0, the tokens it saved), so reports count hits. */
+export function recordReusedAnswer(
+  context: RunContext,
+  run: UnitRun,
+  record: AttemptRecord,
+  reused: ReusedAnswer,
+  providerType: string,
+  messages: readonly ChatMessage[],
+  cacheKey: string,
+): number {
+  return context.store.transaction(() => {
+    context.store.cache.recordHit(reused.entryId, record.finishedAt);
+    return context.runs.recordCall({
+      ...callFields(context, run, record, providerType, messages, cacheKey),
+      status: "cached",
+      cachedInputTokens: 0,
+      reasoningTokens: 0,
+      costUsd: 0,
+    });
+  });
+}
+
+function callFields(context: RunContext, run: UnitRun, record: AttemptRecord, providerType: string, messages: readonly ChatMessage[], cacheKey: string) {
+  return {
+    runId: context.runId,
+    stepExecutionId: run.stepExecutionId,
+    step: run.step.name,
+    attempt: record.attempt,
+    pipelineName: context.pipeline.name,
+    task: run.step.task,
+    provider: record.provider,
+    providerType,
+    model: record.model,
+    promptSha256: createHash("sha256").update(JSON.stringify(messages)).digest("hex"),
+    inputTokens: record.usage.inputTokens,
+    outputTokens: record.usage.outputTokens,
+    latencyMs: record.latencyMs,
+    synthetic: record.synthetic,
+    startedAt: record.startedAt,
+    finishedAt: record.finishedAt,
+    cacheKey,
+    ...(run.item === undefined ? {} : { itemIndex: run.item }),
+  };
+}
+
+export function candidateTarget(candidate: Candidate): string {
+  return `${candidate.provider}:${candidate.model}`;
+}

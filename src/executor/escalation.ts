@@ -1,0 +1,165 @@
+/**
+ * The attempts of one unit of work, until an answer passes the gates. In order: the route's
+ * candidates (one whose answer is already cached goes first: it is free), each asked up to
+ * `1 + retries` times while its answers are rejected; once an answer has been rejected, the
+ * policy's `escalate:` chain (the matched rule's, else the policy's) follows. A failed call moves
+ * on at once (providers retry transient errors themselves); a refused reservation too. It stops at
+ * the first accepted answer, at `max_attempts`, when `max_cost_usd` leaves no room, at the step's
+ * deadline, or on Ctrl-C. Every attempt is recorded, a rejected one with its reason.
+ */
+import type { Candidate, Decision } from "../policy/decision.js";
+import { estimateTokens } from "../policy/estimate-tokens.js";
+import type { ChatMessage } from "../providers/provider.js";
+import type { StepStatus } from "../store/run-repository.js";
+import type { UpstreamOutput } from "../pipeline/render.js";
+import { attemptCandidate, cacheKeyFor } from "./attempt.js";
+import { checkAnswer } from "./gates.js";
+import { framingTokensPerMessage } from "./routing.js";
+import type { RunContext } from "./run-context.js";
+import type { AttemptRecord, UnitRun } from "./work-unit.js";
+
+export interface UnitEnd {
+  status: StepStatus;
+  reason?: string;
+  retryAfter?: string;
+  upstream?: UpstreamOutput;
+  outputFile?: string;
+  winner?: AttemptRecord;
+}
+
+interface Rejection {
+  text: string;
+  reason: string;
+  details?: string;
+}
+
+export async function attemptUntilAccepted(
+  context: RunContext,
+  run: UnitRun,
+  messages: ChatMessage[],
+  decision: Decision,
+  escalation: (tried: ReadonlySet<string>) => Candidate[],
+  attempts: AttemptRecord[],
+): Promise<UnitEnd> {
+  const { step } = run;
+  const queue = cachedFirst(context, run, messages, decision.candidates);
+  const tried = new Set(queue.map((candidate) => `${candidate.provider}:${candidate.model}`));
+  const refusals: string[] = [];
+  let escalated = false;
+  let lastProblem: string | undefined;
+  let rejection: Rejection | undefined;
+
+  for (let index = 0; index < queue.length; index++) {
+    const candidate = queue[index]!;
+    for (let round = 0; round <= step.retries; round++) {
+      if (context.signal.aborted) return { status: "cancelled", reason: "the run was interrupted" };
+      if (run.signal.aborted) return { status: "failed", reason: `timed out after ${step.timeoutSeconds}s${lastProblem ? ` (last: ${lastProblem})` : ""}` };
+      if (step.maxAttempts !== undefined && attempts.length >= step.maxAttempts) {
+        return { status: "failed", reason: `${lastProblem ?? "no answer"}; max_attempts (${step.maxAttempts}) reached` };
+      }
+      const asked = step.repair && rejection ? withRepair(messages, rejection) : messages;
+      const spent = attempts.reduce((sum, attempt) => sum + attempt.costUsd, 0);
+      const outcome = await attemptCandidate(context, {
+        run,
+        candidate,
+        messages: asked,
+        attemptNumber: () => context.nextAttempt(step.name, run.item),
+        worstCaseUsd: worstCaseOf(candidate, messages, asked),
+        ...(step.maxCostUsd === undefined ? {} : { spendLeftUsd: step.maxCostUsd - spent }),
+      });
+      if (outcome.kind === "refused") {
+        refusals.push(`${candidate.reference}: ${outcome.reason}`);
+        passOver(context, run, candidate, outcome.reason);
+        break;
+      }
+      attempts.push(outcome.attempt);
+      if (outcome.kind === "failed") {
+        if (outcome.attempt.error?.kind === "aborted") return { status: "cancelled", reason: "the run was interrupted" };
+        lastProblem = `${candidate.reference}: ${outcome.attempt.error?.message ?? "failed"}`;
+        if (index < queue.length - 1) passOver(context, run, candidate, lastProblem);
+        break;
+      }
+      const verdict = await checkAnswer(context, run, outcome.text);
+      // A check cut short by Ctrl-C says nothing about the answer: it is not marked rejected.
+      if (!verdict.accepted && context.signal.aborted) return { status: "cancelled", reason: "the run was interrupted" };
+      if (verdict.accepted) {
+        if (outcome.entryId !== undefined) context.store.cache.markAccepted(outcome.entryId);
+        return { status: "succeeded", upstream: verdict.upstream, winner: outcome.attempt, ...(verdict.file ? { outputFile: verdict.file } : {}) };
+      }
+      rejection = { text: outcome.text, reason: verdict.reason, ...(verdict.details ? { details: verdict.details } : {}) };
+      lastProblem = `${candidate.reference}: ${verdict.reason}`;
+      recordRejection(context, run, outcome.attempt, outcome.callId, outcome.entryId, verdict.reason);
+      if (verdict.fatal) return { status: "failed", reason: verdict.reason };
+    }
+    if (index === queue.length - 1 && rejection && !escalated) {
+      escalated = true;
+      for (const next of escalation(tried)) {
+        tried.add(`${next.provider}:${next.model}`);
+        queue.push(next);
+      }
+    }
+  }
+  if (lastProblem !== undefined) return { status: "failed", reason: lastProblem };
+  return whenNothingWorked(context, decision, refusals);
+}
+
+/** A candidate whose answer for these messages is already reusable goes first: it costs nothing. */
+function cachedFirst(context: RunContext, run: UnitRun, messages: ChatMessage[], candidates: readonly Candidate[]): Candidate[] {
+  if (candidates.length < 2) return [...candidates];
+  const unitRef = { step: run.step.name, ...(run.item === undefined ? {} : { item: run.item }) };
+  const cached = candidates.findIndex((candidate) => context.answers.find(cacheKeyFor(context, run.step, candidate, messages), unitRef, run.step.cache));
+  if (cached <= 0) return [...candidates];
+  return [candidates[cached]!, ...candidates.filter((_, index) => index !== cached)];
+}
+
+function withRepair(messages: ChatMessage[], rejection: Rejection): ChatMessage[] {
+  const details = rejection.details ? `\n\n\`\`\`\n${rejection.details}\n\`\`\`` : "";
+  return [
+    ...messages,
+    { role: "assistant", content: rejection.text },
+    { role: "user", content: `That answer was rejected: ${rejection.reason}.${details}\n\nReply with the complete corrected answer, in the same format.` },
+  ];
+}
+
+/** The candidate's worst case, plus the price of the extra input a repair prompt adds. */
+function worstCaseOf(candidate: Candidate, base: readonly ChatMessage[], asked: readonly ChatMessage[]): number {
+  if (asked === base || !candidate.prices) return candidate.estimatedCostUsd.max;
+  const extra = asked.slice(base.length).reduce((sum, message) => sum + estimateTokens(message.content) + framingTokensPerMessage, 0);
+  return candidate.estimatedCostUsd.max + (extra * candidate.prices.input) / 1_000_000;
+}
+
+function passOver(context: RunContext, run: UnitRun, candidate: Candidate, reason: string): void {
+  context.emit({ type: "candidate-skipped", step: run.step.name, reference: candidate.reference, reason, at: context.now().toISOString() });
+}
+
+function recordRejection(context: RunContext, run: UnitRun, attempt: AttemptRecord, callId: number, entryId: number | undefined, reason: string): void {
+  attempt.rejected = reason;
+  context.store.transaction(() => {
+    context.store.executions.markCallRejected(callId, reason);
+    if (entryId !== undefined) context.store.cache.markRejected(entryId);
+  });
+  context.emit({
+    type: "answer-rejected",
+    step: run.step.name,
+    ...(run.item === undefined ? {} : { item: run.item }),
+    attempt: attempt.attempt,
+    provider: attempt.provider,
+    model: attempt.model,
+    reason,
+    at: context.now().toISOString(),
+  });
+}
+
+function whenNothingWorked(context: RunContext, decision: Decision, refusals: string[]): UnitEnd {
+  if (refusals.length > 0) return { status: "budget_stopped", reason: `no candidate fits the budget (${refusals.join("; ")})` };
+  const exhausted = decision.exhausted;
+  if (exhausted?.action === "defer") {
+    const retryAfter = new Date(context.now().getTime() + (exhausted.retryAfterMs ?? 0)).toISOString();
+    return { status: "deferred", reason: exhausted.reason, retryAfter };
+  }
+  const budgetNotes = decision.notes.filter((note) => !note.kept && /budget|left|exceeds/.test(note.reason));
+  const dropped = decision.notes.filter((note) => !note.kept).map((note) => `${note.reference}: ${note.reason}`);
+  const reason = exhausted?.reason ?? (dropped.length > 0 ? `no usable model (${dropped.join("; ")})` : `no model routed for "${decision.matched}"`);
+  if (budgetNotes.length > 0 && budgetNotes.length === dropped.length) return { status: "budget_stopped", reason };
+  return { status: "failed", reason };
+}

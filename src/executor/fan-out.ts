@@ -1,0 +1,67 @@
+/**
+ * `for_each`: the items of a step (an expression's list, or the files a glob matches) and running
+ * them with the step's own concurrency cap. Items keep their order; a result is stored per item.
+ */
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+import { evaluateExpression } from "../pipeline/evaluate-expression.js";
+import { expandGlobs } from "../pipeline/glob.js";
+import type { FanOut } from "../pipeline/model.js";
+import type { UpstreamOutput, WorkUnit } from "../pipeline/render.js";
+import type { RunContext } from "./run-context.js";
+
+export type ItemList = { ok: true; units: (() => Promise<WorkUnit>)[] } | { ok: false; reason: string };
+
+export async function listItems(context: RunContext, fanOut: FanOut): Promise<ItemList> {
+  const source = fanOut.source;
+  if (source.kind === "glob") {
+    const files = await expandGlobs(source.globs, context.pipeline.directory);
+    return {
+      ok: true,
+      units: files.map((file, index) => async () => ({
+        item: file,
+        index,
+        file: { path: file, content: await readFile(path.join(context.pipeline.directory, file), "utf8") },
+      })),
+    };
+  }
+  const value = evaluateExpression(source.items.expression, expressionData(context));
+  if (!Array.isArray(value)) {
+    return { ok: false, reason: `for_each: ${source.items.text} is ${describe(value)}, not a list` };
+  }
+  return { ok: true, units: value.map((item, index) => async () => ({ item, index })) };
+}
+
+/** What expressions read: the inputs, and each finished step as templates see it. */
+export function expressionData(context: RunContext): { inputs: Record<string, unknown>; steps: Record<string, UpstreamOutput> } {
+  return { inputs: context.inputs, steps: Object.fromEntries(context.outputs) };
+}
+
+function describe(value: unknown): string {
+  if (value === undefined) return "missing";
+  if (value === null) return "null";
+  return typeof value === "object" ? "an object" : `a ${typeof value}`;
+}
+
+/**
+ * Runs `work` over `count` items, at most `concurrency` at once. Once `signal` aborts no new item
+ * starts; those are reported through `notStarted`.
+ */
+export async function runWithCap<T>(
+  count: number,
+  concurrency: number,
+  signal: AbortSignal,
+  work: (index: number) => Promise<T>,
+  notStarted: (index: number) => T,
+): Promise<T[]> {
+  const results = new Array<T>(count);
+  let next = 0;
+  const worker = async () => {
+    while (next < count) {
+      const index = next++;
+      results[index] = signal.aborted ? notStarted(index) : await work(index);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, count) }, worker));
+  return results;
+}

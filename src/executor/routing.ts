@@ -1,0 +1,71 @@
+/**
+ * The route of one unit of work: the policy's decision for the rendered messages, and — asked for
+ * only when an answer was rejected — the candidates of the escalation chain (the matched rule's
+ * `escalate`, else the policy's), checked like any candidate (availability, budget, max cost).
+ */
+import type { PipelineStep } from "../pipeline/model.js";
+import { emergencyMode } from "../policy/budget-left.js";
+import { assessChain } from "../policy/candidates.js";
+import { decide } from "../policy/decide.js";
+import type { Candidate, Decision, ProviderState, RouteRequest, RoutingState } from "../policy/decision.js";
+import { estimateTokens } from "../policy/estimate-tokens.js";
+import type { ChatMessage } from "../providers/provider.js";
+import type { RunContext } from "./run-context.js";
+
+/** Per-message framing tokens the APIs add around each message; a small, honest overestimate. */
+export const framingTokensPerMessage = 4;
+
+export interface Route {
+  decision: Decision;
+  /** Candidates to escalate to, leaving out targets (`provider:model`) already tried. */
+  escalation(tried: ReadonlySet<string>): Candidate[];
+}
+
+export function routeUnit(context: RunContext, step: PipelineStep, messages: readonly ChatMessage[]): Route {
+  const request = routeRequestFor(context, step, messages);
+  const now = context.now().getTime();
+  const state: RoutingState = {
+    now,
+    budgetLeftUsd: context.ledger.left({ tags: step.tags }),
+    providers: withCooldowns(context, now),
+    history: context.history,
+    pricesFor: context.pricesFor,
+  };
+  const decision = decide(request, context.policy, state);
+  return {
+    decision,
+    escalation(tried) {
+      const rule = context.policy.rules?.find((candidate) => candidate.name === decision.matched);
+      const references = rule?.escalate ?? context.policy.escalate ?? [];
+      if (references.length === 0) return [];
+      const assessed = assessChain(references, { request, policy: context.policy, state, emergency: emergencyMode(context.policy.budget, state.budgetLeftUsd) }, tried);
+      return assessed.flatMap((assessment) => (assessment.candidate ? [assessment.candidate] : []));
+    },
+  };
+}
+
+function routeRequestFor(context: RunContext, step: PipelineStep, messages: readonly ChatMessage[]): RouteRequest {
+  const estimatedInputTokens = messages.reduce((sum, message) => sum + estimateTokens(message.content) + framingTokensPerMessage, 0);
+  return {
+    step: step.name,
+    pipeline: context.pipeline.name,
+    task: step.task,
+    ...(step.language === undefined ? {} : { language: step.language }),
+    quality: step.quality,
+    estimatedInputTokens,
+    maxOutputTokens: step.maxTokens,
+    sensitive: step.sensitive,
+    tags: step.tags,
+    ...(step.model === undefined ? {} : { pinnedModel: step.model }),
+    ...(step.maxCostUsd === undefined ? {} : { maxCostUsd: step.maxCostUsd }),
+  };
+}
+
+function withCooldowns(context: RunContext, now: number): Record<string, ProviderState> {
+  return Object.fromEntries(
+    Object.entries(context.providerStates).map(([id, state]) => {
+      const until = context.health.coolingDownUntil(id, now);
+      return [id, until === undefined ? state : { ...state, coolingDownUntil: until }];
+    }),
+  );
+}

@@ -1,0 +1,36 @@
+/** The end of a run in figures: its status and exit code, and its totals from the events it emitted. */
+import { exitCodes } from "../errors/orch-error.js";
+import type { RunStatus, StepStatus } from "../store/run-repository.js";
+import type { RunEvent, RunTotals } from "./events.js";
+import type { FinalStepStatus } from "./scheduler.js";
+
+/** Precedence: an interruption, then a failed step (1), then budget or deferral (3), else success. */
+export function runStatusOf(final: ReadonlyMap<string, FinalStepStatus>, interrupted: boolean): { status: RunStatus; exitCode: number } {
+  const statuses = new Set(final.values());
+  if (interrupted) return { status: "interrupted", exitCode: exitCodes.interrupted };
+  if (statuses.has("failed")) return { status: "failed", exitCode: exitCodes.stepFailed };
+  if (statuses.has("budget_stopped")) return { status: "budget_stopped", exitCode: exitCodes.stoppedByBudget };
+  if (statuses.has("deferred")) return { status: "deferred", exitCode: exitCodes.stoppedByBudget };
+  if (statuses.has("cancelled")) return { status: "failed", exitCode: exitCodes.stepFailed };
+  return { status: "succeeded", exitCode: exitCodes.success };
+}
+
+/** Calls are the attempts a provider answered or failed; cache hits are counted apart, with what they saved. */
+export function totalsOf(final: ReadonlyMap<string, FinalStepStatus>, events: readonly RunEvent[]): RunTotals {
+  const steps = { pending: 0, running: 0, succeeded: 0, failed: 0, skipped: 0, budget_stopped: 0, deferred: 0, cancelled: 0 } satisfies Record<StepStatus, number>;
+  for (const status of final.values()) steps[status]++;
+  const totals: RunTotals = { steps, calls: 0, inputTokens: 0, outputTokens: 0, costUsd: 0, cacheHits: 0, savedUsd: 0 };
+  for (const event of events) {
+    if (event.type !== "attempt-end") continue;
+    if (event.cached) {
+      totals.cacheHits++;
+      totals.savedUsd += event.savedUsd ?? 0;
+      continue;
+    }
+    totals.calls++;
+    totals.inputTokens += event.usage.inputTokens;
+    totals.outputTokens += event.usage.outputTokens;
+    totals.costUsd += event.costUsd;
+  }
+  return totals;
+}

@@ -1,0 +1,131 @@
+/**
+ * The end of a step, written everywhere it belongs: its row in SQLite, `<step>.json` in the
+ * results folder (route, every attempt with its cost and why it was rejected, which model passed)
+ * and the `step-end` event.
+ */
+import { createHash } from "node:crypto";
+import type { PipelineStep } from "../pipeline/model.js";
+import type { Candidate, Decision } from "../policy/decision.js";
+import type { TokenUsage } from "../providers/provider.js";
+import { writeStepResult } from "../store/results-folder.js";
+import type { StepStatus } from "../store/run-repository.js";
+import type { UnitEnd } from "./escalation.js";
+import type { RunContext } from "./run-context.js";
+import type { StepOutcome } from "./scheduler.js";
+import type { AttemptRecord } from "./work-unit.js";
+
+export interface ItemResult {
+  index: number;
+  item: unknown;
+  end: UnitEnd;
+}
+
+export interface StepEnd {
+  status: StepStatus;
+  reason?: string;
+  retryAfter?: string;
+  /** What is stored as the step's output: the accepted answer (for a for_each step, its upstream view as JSON). */
+  output?: string;
+  outputFiles?: string[];
+  /** The attempts whose answers were accepted (one per item for a for_each step). */
+  winners?: AttemptRecord[];
+  items?: ItemResult[];
+}
+
+export async function finishStep(
+  context: RunContext,
+  step: PipelineStep,
+  startedAt: string,
+  end: StepEnd,
+  attempts: readonly AttemptRecord[],
+  decision: Decision | undefined,
+): Promise<StepOutcome> {
+  const stepExecutionId = context.stepExecutionIds.get(step.name)!;
+  const finishedAt = context.now().toISOString();
+  const paid = attempts.filter((attempt) => !attempt.cached);
+  const usage = totalUsage(paid);
+  const costUsd = paid.reduce((sum, attempt) => sum + attempt.costUsd, 0);
+  const winner = end.winners?.[0];
+  const synthetic = attempts.some((attempt) => attempt.synthetic);
+  const cached = (end.winners?.length ?? 0) > 0 && end.winners!.every((attempt) => attempt.cached);
+  const outputFile = end.outputFiles?.length === 1 ? end.outputFiles[0] : undefined;
+  context.runs.finishStep(stepExecutionId, {
+    status: end.status,
+    finishedAt,
+    ...(winner ? { provider: winner.provider, model: winner.model } : {}),
+    ...(end.output === undefined ? {} : { output: end.output, outputSha256: sha256(end.output) }),
+    ...(end.outputFiles?.length ? { outputFile: end.outputFiles.join("\n") } : {}),
+    ...(end.status === "failed" ? { errorKind: attempts.at(-1)?.error?.kind ?? (attempts.at(-1)?.rejected ? "rejected" : "step"), errorMessage: end.reason } : {}),
+    ...(end.status !== "succeeded" && end.status !== "failed" && end.reason ? { skipReason: end.reason } : {}),
+    ...(end.retryAfter ? { retryAfter: end.retryAfter } : {}),
+    attempts: attempts.length,
+    inputTokens: usage.inputTokens,
+    outputTokens: usage.outputTokens,
+    costUsd,
+  });
+  await writeStepResult(context.resultsDirectory, step.name, {
+    step: step.name,
+    status: end.status,
+    ...(end.reason ? { reason: end.reason } : {}),
+    ...(end.retryAfter ? { retryAfter: end.retryAfter } : {}),
+    synthetic,
+    cached,
+    output: end.items ? null : (end.output ?? null),
+    outputFile: outputFile ?? null,
+    ...(end.outputFiles && end.outputFiles.length > 1 ? { outputFiles: end.outputFiles } : {}),
+    route: decision
+      ? {
+          matched: decision.matched,
+          candidates: decision.candidates.map((candidate: Candidate) => candidate.reference),
+          notes: decision.notes,
+          chosen: winner ? `${winner.provider}:${winner.model}` : null,
+        }
+      : null,
+    ...(winner ? { acceptedFrom: `${winner.provider}:${winner.model}` } : {}),
+    ...(end.items ? { items: end.items.map(itemSummary) } : {}),
+    usage,
+    costUsd,
+    attempts,
+    startedAt,
+    finishedAt,
+  });
+  context.emit({
+    type: "step-end",
+    step: step.name,
+    status: end.status,
+    ...(winner ? { provider: winner.provider, model: winner.model } : {}),
+    synthetic,
+    usage,
+    costUsd,
+    attempts: attempts.length,
+    ...(outputFile ? { outputFile } : {}),
+    ...(end.reason && end.status !== "succeeded" ? { reason: end.reason } : {}),
+    ...(cached ? { cached: true as const } : {}),
+    ...(end.items ? { items: end.items.length } : {}),
+    at: finishedAt,
+  });
+  return end.status === "running" || end.status === "pending" ? "failed" : end.status;
+}
+
+function itemSummary(item: ItemResult) {
+  return {
+    index: item.index,
+    item: item.item,
+    status: item.end.status,
+    ...(item.end.reason ? { reason: item.end.reason } : {}),
+    output: item.end.upstream?.output ?? null,
+    outputFile: item.end.outputFile ?? null,
+    acceptedFrom: item.end.winner ? `${item.end.winner.provider}:${item.end.winner.model}` : null,
+  };
+}
+
+function totalUsage(attempts: readonly AttemptRecord[]): TokenUsage {
+  return {
+    inputTokens: attempts.reduce((sum, attempt) => sum + attempt.usage.inputTokens, 0),
+    outputTokens: attempts.reduce((sum, attempt) => sum + attempt.usage.outputTokens, 0),
+  };
+}
+
+export function sha256(text: string): string {
+  return createHash("sha256").update(text).digest("hex");
+}

@@ -1,0 +1,138 @@
+/**
+ * Answers kept by content address (`cache_key`). An entry is written in the same transaction as
+ * the call that paid for it, before anything else happens with the answer, so a crash never loses
+ * a paid answer. Two uses:
+ *   - across runs: an `accepted`, `shareable` entry younger than the step's TTL answers an identical call;
+ *   - within a run that is resumed: any entry of that run (even one rejected by the checks, or not
+ *     yet checked) answers the same step again, once, so nothing completed is paid twice.
+ */
+import type { SqliteDatabase } from "./database.js";
+
+export type AnswerState = "pending" | "accepted" | "rejected";
+
+export interface NewCachedAnswer {
+  cacheKey: string;
+  runId: string;
+  step: string;
+  itemIndex?: number;
+  provider: string;
+  model: string;
+  answer: string;
+  inputTokens: number;
+  outputTokens: number;
+  costUsd: number;
+  /** False for `cache: false` steps and `--no-cache` runs: kept only so the run can be resumed. */
+  shareable: boolean;
+  callId: number;
+  createdAt: string;
+}
+
+export interface CachedAnswerRow {
+  id: number;
+  cacheKey: string;
+  runId: string;
+  step: string;
+  itemIndex: number | null;
+  provider: string;
+  model: string;
+  answer: string;
+  inputTokens: number;
+  outputTokens: number;
+  costUsd: number;
+  state: AnswerState;
+  createdAt: string;
+}
+
+export interface CacheStats {
+  entries: number;
+  /** Accepted answers later runs may reuse. */
+  reusable: number;
+  /** Kept only for resuming their run, or rejected by the checks. */
+  resumeOnly: number;
+  answerBytes: number;
+  oldest: string | null;
+  newest: string | null;
+  hits: number;
+  /** What the hits would have cost: each entry's original cost times its hits. */
+  savedUsd: number;
+}
+
+const columns = `id, cache_key AS cacheKey, run_id AS runId, step, item_index AS itemIndex, provider, model, answer,
+  input_tokens AS inputTokens, output_tokens AS outputTokens, cost_usd AS costUsd, state, created_at AS createdAt`;
+
+export class CacheRepository {
+  constructor(private readonly database: SqliteDatabase) {}
+
+  insert(entry: NewCachedAnswer): number {
+    const result = this.database
+      .prepare(
+        `INSERT INTO cached_answers (cache_key, run_id, step, item_index, provider, model, answer, input_tokens, output_tokens, cost_usd,
+           state, shareable, call_id, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?)`,
+      )
+      .run(entry.cacheKey, entry.runId, entry.step, entry.itemIndex ?? null, entry.provider, entry.model, entry.answer, entry.inputTokens,
+        entry.outputTokens, entry.costUsd, entry.shareable ? 1 : 0, entry.callId, entry.createdAt);
+    return Number(result.lastInsertRowid);
+  }
+
+  /** The newest reusable answer for the key created at or after `since`, other than `excluded`. */
+  findReusable(cacheKey: string, since: string, excluded: readonly number[]): CachedAnswerRow | undefined {
+    return this.database
+      .prepare(
+        `SELECT ${columns} FROM cached_answers
+         WHERE cache_key = ? AND state = 'accepted' AND shareable = 1 AND created_at >= ? AND id NOT IN (SELECT value FROM json_each(?))
+         ORDER BY created_at DESC, id DESC LIMIT 1`,
+      )
+      .get(cacheKey, since, JSON.stringify(excluded)) as CachedAnswerRow | undefined;
+  }
+
+  /** The oldest answer this run already paid for, for the same step, item and key, other than `excluded`. */
+  findInRun(cacheKey: string, runId: string, step: string, itemIndex: number | undefined, excluded: readonly number[]): CachedAnswerRow | undefined {
+    return this.database
+      .prepare(
+        `SELECT ${columns} FROM cached_answers
+         WHERE run_id = ? AND step = ? AND item_index IS ? AND cache_key = ? AND id NOT IN (SELECT value FROM json_each(?))
+         ORDER BY id LIMIT 1`,
+      )
+      .get(runId, step, itemIndex ?? null, cacheKey, JSON.stringify(excluded)) as CachedAnswerRow | undefined;
+  }
+
+  /** Accepted by some step's checks: from now on other runs may reuse it. */
+  markAccepted(id: number): void {
+    this.database.prepare(`UPDATE cached_answers SET state = 'accepted' WHERE id = ?`).run(id);
+  }
+
+  /** Rejected by the checks; an answer another step already accepted stays accepted. */
+  markRejected(id: number): void {
+    this.database.prepare(`UPDATE cached_answers SET state = 'rejected' WHERE id = ? AND state = 'pending'`).run(id);
+  }
+
+  recordHit(id: number, at: string): void {
+    this.database.prepare(`UPDATE cached_answers SET hits = hits + 1, last_hit_at = ? WHERE id = ?`).run(at, id);
+  }
+
+  /** A run that finished with nothing left to resume no longer needs its resume-only and rejected answers. */
+  forgetResumeOnly(runId: string): number {
+    return this.database.prepare(`DELETE FROM cached_answers WHERE run_id = ? AND (shareable = 0 OR state != 'accepted')`).run(runId).changes;
+  }
+
+  stats(): CacheStats {
+    const row = this.database
+      .prepare(
+        `SELECT COUNT(*) AS entries,
+                COALESCE(SUM(CASE WHEN state = 'accepted' AND shareable = 1 THEN 1 ELSE 0 END), 0) AS reusable,
+                COALESCE(SUM(LENGTH(CAST(answer AS BLOB))), 0) AS answerBytes,
+                MIN(created_at) AS oldest, MAX(created_at) AS newest,
+                COALESCE(SUM(hits), 0) AS hits, COALESCE(SUM(hits * cost_usd), 0) AS savedUsd
+         FROM cached_answers`,
+      )
+      .get() as Omit<CacheStats, "resumeOnly">;
+    return { ...row, resumeOnly: row.entries - row.reusable };
+  }
+
+  /** Deletes entries created before `before` (ISO), or every entry; returns how many. */
+  clear(before?: string): number {
+    if (before === undefined) return this.database.prepare(`DELETE FROM cached_answers`).run().changes;
+    return this.database.prepare(`DELETE FROM cached_answers WHERE created_at < ?`).run(before).changes;
+  }
+}
