@@ -4,7 +4,7 @@
  * clock and the policy's figures come in; nothing is read or written here.
  */
 import type { BudgetLimits } from "../budget/limits.js";
-import type { AverageCostRow, BudgetStopRow, LedgerTagUseRow, LedgerUseRow, ReportCallRow } from "../store/report-queries.js";
+import type { AverageCostRow, BudgetStopRow, CachedAnswerCostRow, LedgerTagUseRow, LedgerUseRow, ReportCallRow } from "../store/report-queries.js";
 import { groupFacts, groupsOf, sumUsd, totalsOf } from "./breakdown.js";
 import { budgetFigures } from "./budget-use.js";
 import { cacheFigures } from "./cache-savings.js";
@@ -19,6 +19,7 @@ import { inWindow, windowDays, type ReportWindow } from "./report-window.js";
 export interface ReportData {
   calls: readonly ReportCallRow[];
   averageCosts: readonly AverageCostRow[];
+  cachedAnswerCosts: readonly CachedAnswerCostRow[];
   ledger: readonly LedgerUseRow[];
   ledgerByTag: readonly LedgerTagUseRow[];
   budgetStops: readonly BudgetStopRow[];
@@ -46,7 +47,7 @@ export function buildReport(data: ReportData, options: ReportOptions): Report {
   );
   const days = windowDays(window, timeZone, facts[0]?.day);
   const totals = totalsOf(facts);
-  const cache = cacheFigures(facts, data.averageCosts);
+  const cache = cacheFigures(facts, data.averageCosts, data.cachedAnswerCosts);
   const escalations = escalationFigures(facts);
   const byDay = groupFacts(facts, (fact) => fact.day);
   return {

@@ -2,17 +2,22 @@
  * Cache figures. A lookup happens once per step execution, before routing: so lookups are the
  * cache hits plus the first attempts that were not hits (an escalation does not look up again).
  *
- * Money saved by a hit is what the call it replaced would have cost, estimated as the average cost
- * of the successful uncached calls of the same pipeline, step and provider:model over all history;
- * failing that, of the same task and provider:model. A hit with neither is counted as $0 saved and
- * reported as unpriced, never guessed.
+ * Money saved by a hit is what the answer it reused cost when it was paid for: the cost of the cache
+ * entry with the hit's cache key. Without one (the entry was cleared, or the row predates cache keys),
+ * it is estimated as the average cost of the successful uncached calls of the same pipeline, step and
+ * provider:model over all history; failing that, of the same task and provider:model. A hit with none
+ * of these is counted as $0 saved and reported as unpriced, never guessed.
+ *
+ * A repeated miss is a successful uncached call whose request was already answered in the window:
+ * same cache key, or (for rows without one) same prompt to the same provider:model.
  */
-import type { AverageCostRow } from "../store/report-queries.js";
+import type { AverageCostRow, CachedAnswerCostRow } from "../store/report-queries.js";
 import { groupFacts, ratio, roundUsd, sumUsd } from "./breakdown.js";
 import type { CallFact } from "./call-facts.js";
 import type { CacheFigures, RepeatedMisses } from "./report-model.js";
 
-export function cacheFigures(facts: readonly CallFact[], averages: readonly AverageCostRow[]): CacheFigures {
+export function cacheFigures(facts: readonly CallFact[], averages: readonly AverageCostRow[], answers: readonly CachedAnswerCostRow[] = []): CacheFigures {
+  const byKey = new Map(answers.map((answer) => [answer.cacheKey, answer.costUsd]));
   const byStep = new Map<string, number>();
   const byTask = new Map<string, { calls: number; costUsd: number }>();
   for (const average of averages) {
@@ -27,6 +32,8 @@ export function cacheFigures(facts: readonly CallFact[], averages: readonly Aver
   let unpricedHits = 0;
   const savings = hits.map((fact) => {
     const { row } = fact;
+    const paid = row.cacheKey === null ? undefined : byKey.get(row.cacheKey);
+    if (paid !== undefined) return paid;
     const step = byStep.get(stepModelKey(row.pipelineName, row.step, row.provider, row.model));
     if (step !== undefined) return step;
     const task = byTask.get(taskModelKey(row.task, row.provider, row.model));
@@ -45,10 +52,11 @@ export function cacheFigures(facts: readonly CallFact[], averages: readonly Aver
   };
 }
 
-/** Successful uncached calls of one prompt to one provider:model beyond the first: a cache would have answered them. */
+/** Successful uncached calls of one request beyond the first: a cache would have answered them. */
 export function repeatedMisses(facts: readonly CallFact[]): RepeatedMisses {
   const answered = facts.filter((fact) => fact.made && fact.row.status === "succeeded");
-  const repeated = [...groupFacts(answered, (fact) => `${fact.row.promptSha256} ${fact.model}`).values()].filter((members) => members.length > 1);
+  const requestOf = (fact: CallFact) => (fact.row.cacheKey === null ? `prompt ${fact.row.promptSha256} ${fact.model}` : `key ${fact.row.cacheKey}`);
+  const repeated = [...groupFacts(answered, requestOf).values()].filter((members) => members.length > 1);
   const extra = repeated.flatMap((members) => members.slice(1));
   return { prompts: repeated.length, extraCalls: extra.length, extraCostUsd: sumUsd(extra, (fact) => fact.row.costUsd) };
 }

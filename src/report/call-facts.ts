@@ -13,7 +13,7 @@ export interface CallFact {
   day: string;
   /** `provider:model`. */
   model: string;
-  /** One step execution: `run id / step`. */
+  /** One step execution: `run id/step`, and `[item]` for an item of a `for_each` step (each item has its own attempts). */
   stepKey: string;
   /** A provider was called: every row but a cache hit. */
   made: boolean;
@@ -23,7 +23,7 @@ export interface CallFact {
   free: boolean;
   /** Input + output tokens of a call made; 0 for a cache hit. */
   tokens: number;
-  /** The answer the step kept: the last attempt of a step that succeeded. */
+  /** The answer the step kept: the last attempt of a step that succeeded, not rejected by the output checks. */
   accepted: boolean;
 }
 
@@ -41,12 +41,12 @@ export function callFacts(rows: readonly ReportCallRow[], timeZone: string | und
       row,
       day: calendarKeys(new Date(row.startedAt), timeZone).day,
       model: `${row.provider}:${row.model}`,
-      stepKey: `${row.runId}/${row.step}`,
+      stepKey: `${row.runId}/${row.step}${row.itemIndex === null ? "" : `[${row.itemIndex}]`}`,
       made,
       local: made && isLocalProviderType(row.providerType),
       free: made && row.costUsd === 0,
       tokens: made ? row.inputTokens + row.outputTokens : 0,
-      accepted: row.stepStatus === "succeeded" && row.attempt === row.lastAttempt && row.status !== "failed",
+      accepted: row.stepStatus === "succeeded" && row.attempt === row.lastAttempt && row.status !== "failed" && row.rejectionReason === null,
     };
   });
 }

@@ -10,6 +10,7 @@ export function readReportData(queries: ReportQueries, window: ReportWindow, tim
   return {
     calls: queries.callsBetween(window.fromIso, window.toIso),
     averageCosts: queries.averageSuccessfulCosts(),
+    cachedAnswerCosts: queries.cachedAnswerCosts(window.fromIso, window.toIso),
     ledger: queries.ledgerUse(fromMonth, toMonth),
     ledgerByTag: queries.ledgerUseByTag(fromMonth, toMonth),
     budgetStops: queries.budgetStopsBetween(window.fromIso, window.toIso),

@@ -82,18 +82,19 @@ export interface CacheFigures {
   /** hits / lookups; 0 with no lookup. */
   hitRate: number;
   /**
-   * Money saved: for each hit, the average cost of the successful uncached calls of the same
-   * pipeline, step and provider:model (over all history); else of the same task and provider:model.
+   * Money saved: for each hit, what its cache entry cost when paid for; without an entry, the average
+   * cost of the successful uncached calls of the same pipeline, step and provider:model (over all
+   * history), else of the same task and provider:model.
    */
   savedUsd: number;
   /** Hits with no earlier paid call to price them: counted as $0 saved. */
   unpricedHits: number;
-  /** The same prompt sent to the same provider:model again, uncached and successful. */
+  /** The same request (cache key, or prompt and provider:model) answered again, uncached and successful. */
   repeatedMisses: RepeatedMisses;
 }
 
 export interface RepeatedMisses {
-  /** Distinct (prompt, provider:model) pairs answered more than once. */
+  /** Distinct requests answered more than once. */
   prompts: number;
   /** Calls beyond the first of each pair: what a cache would have answered. */
   extraCalls: number;
@@ -104,6 +105,7 @@ export interface RepeatedMisses {
 export interface EscalationRow {
   pipeline: string;
   step: string;
+  /** Step executions; each item of a `for_each` step counts as one. */
   executions: number;
   /** Executions that needed more than one attempt. */
   escalated: number;

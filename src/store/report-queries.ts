@@ -14,8 +14,10 @@ export interface ReportCallRow {
   runId: string;
   stepExecutionId: number | null;
   step: string;
+  /** The item of a `for_each` step; null for a plain step. */
+  itemIndex: number | null;
   attempt: number;
-  /** The highest attempt recorded for the same step execution (the last candidate tried). */
+  /** The highest attempt recorded for the same step execution and item (the last candidate tried). */
   lastAttempt: number;
   pipelineName: string;
   task: string;
@@ -23,12 +25,16 @@ export interface ReportCallRow {
   providerType: string;
   model: string;
   promptSha256: string;
+  /** The cache's content address of the request; null for calls recorded before the cache existed. */
+  cacheKey: string | null;
   status: CallStatus;
   inputTokens: number;
   outputTokens: number;
   costUsd: number;
   latencyMs: number | null;
   errorKind: string | null;
+  /** Set when the answer came back but the output checks refused it. */
+  rejectionReason: string | null;
   synthetic: boolean;
   startedAt: string;
   /** Null when the call has no step execution (never, as the executor records calls today). */
@@ -44,6 +50,11 @@ export interface AverageCostRow {
   model: string;
   calls: number;
   averageCostUsd: number;
+}
+
+export interface CachedAnswerCostRow {
+  cacheKey: string;
+  costUsd: number;
 }
 
 /** What the ledger counted, summed per calendar day, run and pipeline (the ledger's own calendar keys). */
@@ -80,11 +91,13 @@ export class ReportQueries {
   callsBetween(fromIso: string, toIso: string): ReportCallRow[] {
     const rows = this.database
       .prepare(
-        `SELECT c.id, c.run_id AS runId, c.step_execution_id AS stepExecutionId, c.step, c.attempt,
-           (SELECT MAX(other.attempt) FROM llm_calls other WHERE other.run_id = c.run_id AND other.step = c.step) AS lastAttempt,
+        `SELECT c.id, c.run_id AS runId, c.step_execution_id AS stepExecutionId, c.step, c.item_index AS itemIndex, c.attempt,
+           (SELECT MAX(other.attempt) FROM llm_calls other
+             WHERE other.run_id = c.run_id AND other.step = c.step AND other.item_index IS c.item_index) AS lastAttempt,
            c.pipeline_name AS pipelineName, c.task, c.provider, c.provider_type AS providerType, c.model,
-           c.prompt_sha256 AS promptSha256, c.status, c.input_tokens AS inputTokens, c.output_tokens AS outputTokens,
-           c.cost_usd AS costUsd, c.latency_ms AS latencyMs, c.error_kind AS errorKind, c.synthetic, c.started_at AS startedAt,
+           c.prompt_sha256 AS promptSha256, c.cache_key AS cacheKey, c.status, c.input_tokens AS inputTokens,
+           c.output_tokens AS outputTokens, c.cost_usd AS costUsd, c.latency_ms AS latencyMs, c.error_kind AS errorKind,
+           c.rejection_reason AS rejectionReason, c.synthetic, c.started_at AS startedAt,
            s.status AS stepStatus
          FROM llm_calls c LEFT JOIN step_executions s ON s.id = c.step_execution_id
          WHERE c.started_at >= ? AND c.started_at < ?
@@ -107,6 +120,20 @@ export class ReportQueries {
          ORDER BY pipeline_name, step, provider, model`,
       )
       .all() as AverageCostRow[];
+  }
+
+  /**
+   * What the answers behind the window's cache hits cost when they were first paid for, by cache key
+   * (averaged over the entries of a key: they answer the same request).
+   */
+  cachedAnswerCosts(fromIso: string, toIso: string): CachedAnswerCostRow[] {
+    return this.database
+      .prepare(
+        `SELECT cache_key AS cacheKey, AVG(cost_usd) AS costUsd FROM cached_answers
+         WHERE cache_key IN (SELECT cache_key FROM llm_calls WHERE status = 'cached' AND cache_key IS NOT NULL AND started_at >= ? AND started_at < ?)
+         GROUP BY cache_key`,
+      )
+      .all(fromIso, toIso) as CachedAnswerCostRow[];
   }
 
   /** Ledger use for calendar months in [fromMonth, toMonth] (keys `YYYY-MM`, inclusive). */

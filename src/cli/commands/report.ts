@@ -12,7 +12,7 @@ import { policyFileOr } from "../policy-file.js";
 import { renderReport } from "../render/report-text.js";
 
 const usage =
-  "orch report [--since 7d | --from YYYY-MM-DD --to YYYY-MM-DD] [--by provider|model|pipeline|task|day] [--json | --csv] [--html FILE [--graph FILE]] [--policy FILE] [--db FILE]";
+  "orch report [--since DURATION (default 30d) | --from YYYY-MM-DD --to YYYY-MM-DD] [--by provider|model|pipeline|task|day] [--json | --csv] [--html FILE [--graph FILE]] [--policy FILE] [--db FILE]";
 
 export const reportCommand: Command = {
   summary: "spend, tokens, local share, cache hits, budget use, latency and escalations from the database, with recommendations",
@@ -63,7 +63,11 @@ export const reportCommand: Command = {
       if (values.json) output.out(JSON.stringify(report, null, 2));
       else if (values.csv) output.out(reportCsv(report).trimEnd());
       else for (const line of renderReport(report, { database: store.file }, output.style)) output.out(line);
-      if (values.html !== undefined) (values.json || values.csv ? output.err : output.out)(`html report written to ${values.html}`);
+      if (values.html !== undefined) {
+        // Keep stdout machine-readable when it carries JSON or CSV.
+        const say = values.json || values.csv ? output.err : output.out;
+        say(`html report written to ${values.html}`);
+      }
       return exitCodes.success;
     } finally {
       store.close();

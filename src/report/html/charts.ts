@@ -2,7 +2,7 @@
  * Two inline SVG charts drawn by hand (no script, no network): spend per day as columns, with the
  * daily limit as a dashed line when there is one, and spend per model as horizontal bars.
  */
-import { formatUsd } from "../../policy/format.js";
+import { formatLimit, formatUsd } from "../../policy/format.js";
 import type { DailySpend } from "../report-model.js";
 import { escapeXml } from "./escape.js";
 
@@ -41,11 +41,11 @@ export function dailySpendChart(daily: readonly DailySpend[], dailyLimitUsd?: nu
     }
   });
   if (dailyLimitUsd !== undefined && !limitDrawn) {
-    parts.push(`<text x="${width - margin.right}" y="${margin.top + 10}" text-anchor="end" fill="#c0392b" ${font}>daily limit ${escapeXml(formatUsd(dailyLimitUsd))} (above the scale)</text>`);
+    parts.push(`<text x="${width - margin.right}" y="${margin.top + 10}" text-anchor="end" fill="#c0392b" ${font}>daily limit ${escapeXml(formatLimit(dailyLimitUsd))} (above the scale)</text>`);
   } else if (dailyLimitUsd !== undefined) {
     parts.push(
       `<line class="limit" x1="${margin.left}" x2="${width - margin.right}" y1="${round(y(dailyLimitUsd))}" y2="${round(y(dailyLimitUsd))}" stroke="#c0392b" stroke-dasharray="6 4"/>`,
-      `<text x="${width - margin.right}" y="${round(y(dailyLimitUsd) - 4)}" text-anchor="end" fill="#c0392b" ${font}>daily limit ${escapeXml(formatUsd(dailyLimitUsd))}</text>`,
+      `<text x="${width - margin.right}" y="${round(y(dailyLimitUsd) - 4)}" text-anchor="end" fill="#c0392b" ${font}>daily limit ${escapeXml(formatLimit(dailyLimitUsd))}</text>`,
     );
   }
   parts.push(`<line x1="${margin.left}" x2="${width - margin.right}" y1="${margin.top + plotHeight}" y2="${margin.top + plotHeight}" stroke="#5b6470"/>`);

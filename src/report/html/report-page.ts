@@ -22,7 +22,7 @@ export function reportHtml(report: Report, options: { graph?: ReportGraph; daily
     ...reportTables(report).map(tableHtml),
     ...(options.graph ? [graphSection(options.graph)] : []),
     `<p class="meta">Definitions: "free" means a call billed $0 (local, subscription, unpriced); "local" a provider on this machine (Ollama, replay, mock). ` +
-      `Money saved by the cache is the average cost of the same step's successful uncached calls on the same model. ` +
+      `Money saved by the cache is what each reused answer cost when it was paid for (or, without its cache entry, the average cost of the same step's successful calls on the same model). ` +
       `An escalation is a step execution that needed more than one attempt; its extra cost is what the attempts before the last one cost.</p>`,
   ];
   return `<!DOCTYPE html>
