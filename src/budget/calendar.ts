@@ -16,3 +16,10 @@ export function calendarKeys(date: Date, timeZone?: string): { day: string; mont
   const month = `${parts.year}-${parts.month}`;
   return { day: `${month}-${parts.day}`, month };
 }
+
+/** Today's start on this machine's clock: daily call caps and "cost today" count from here. */
+export function localMidnight(now = new Date()): Date {
+  const midnight = new Date(now);
+  midnight.setHours(0, 0, 0, 0);
+  return midnight;
+}

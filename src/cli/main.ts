@@ -19,10 +19,12 @@ const commands: Record<string, () => Promise<Command>> = {
   route: async () => (await import("./commands/route.js")).routeCommand,
   policy: async () => (await import("./commands/policy-test.js")).policyCommand,
   budget: async () => (await import("./commands/budget.js")).budgetCommand,
+  cache: async () => (await import("./commands/cache.js")).cacheCommand,
   report: async () => (await import("./commands/report.js")).reportCommand,
   graph: async () => (await import("./commands/graph.js")).graphCommand,
   providers: async () => (await import("./commands/providers.js")).providersCommand,
   "fake-server": async () => (await import("./commands/fake-server.js")).fakeServerCommand,
+  watch: async () => (await import("./commands/watch.js")).watchCommand,
 };
 
 export async function main(args: string[], output: CliOutput = createOutput()): Promise<number> {

@@ -11,6 +11,7 @@ import { createProviderRegistry } from "../providers/registry.js";
 import { createRecordingProvider } from "../providers/replay/recording-provider.js";
 import { loadEnvironment } from "../providers/shared/environment.js";
 import type { HistoryRepository } from "../store/history-repository.js";
+import { localMidnight } from "../budget/calendar.js";
 
 export interface OpenedProviders {
   set: ProviderSet;
@@ -62,13 +63,6 @@ export function openProviders(policy: LoadedPolicy, options: OpenProvidersOption
       await registry.close();
     },
   };
-}
-
-/** Daily caps count from the machine's local midnight. */
-function localMidnight(now = new Date()): Date {
-  const midnight = new Date(now);
-  midnight.setHours(0, 0, 0, 0);
-  return midnight;
 }
 
 const defaultKeyVariables: Record<string, string> = {

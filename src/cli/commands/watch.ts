@@ -1,0 +1,127 @@
+import path from "node:path";
+import { localMidnight } from "../../budget/calendar.js";
+import { formatUsd } from "../../budget/money.js";
+import { exitCodes } from "../../errors/orch-error.js";
+import { defaultResultsRoot, runPipeline } from "../../executor/run-pipeline.js";
+import { parseSetArguments, resolveInputs } from "../../pipeline/inputs.js";
+import { defaultDatabasePath, openStore } from "../../store/index.js";
+import { watchPipeline, type WatchEvent } from "../../watch/watch-pipeline.js";
+import { loadWorkspace } from "../../workspace/load-workspace.js";
+import { openProviders } from "../../workspace/open-providers.js";
+import { exactlyOne, parseCommandArguments, positiveInteger } from "../arguments.js";
+import type { Command } from "../main.js";
+import type { CliOutput } from "../output.js";
+import { createPlainRenderer } from "../render/plain-renderer.js";
+import { reportError } from "../main.js";
+
+const usage = "orch watch <pipeline> [--set name=value]… [--policy FILE] [--concurrency N] [--db FILE] [--results DIR] [--debounce MS]";
+
+export const watchCommand: Command = {
+  summary: "run, then rerun what changed whenever the pipeline, its policy, prompts or context files change",
+  usage,
+  run: (args, output) => watchFromArguments(args, output),
+};
+
+/** Shared by `orch watch` and `orch run --watch`. */
+export async function watchFromArguments(args: string[], output: CliOutput): Promise<number> {
+  const { values, positionals } = parseCommandArguments(
+    args.filter((argument) => argument !== "--watch"),
+    {
+      set: { type: "string", multiple: true },
+      policy: { type: "string" },
+      concurrency: { type: "string" },
+      db: { type: "string" },
+      results: { type: "string" },
+      debounce: { type: "string" },
+      "no-cache": { type: "boolean" },
+    },
+    usage,
+  );
+  const pipelineFile = exactlyOne(positionals, "pipeline file", usage);
+  const concurrency = positiveInteger(values.concurrency, "--concurrency");
+  const debounceMs = positiveInteger(values.debounce, "--debounce");
+  const given = parseSetArguments(values.set ?? []);
+  const store = openStore(values.db ?? defaultDatabasePath(output.env));
+  const stop = new AbortController();
+  const onSignal = () => stop.abort();
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+  const workspaceOptions = { env: output.env, ...(values.policy === undefined ? {} : { policyFile: values.policy }) };
+  try {
+    await watchPipeline({
+      pipelineFile,
+      ...(values.policy === undefined ? {} : { policyFile: values.policy }),
+      load: () => loadWorkspace(pipelineFile, workspaceOptions),
+      signal: stop.signal,
+      ...(debounceMs === undefined ? {} : { debounceMs }),
+      ...(output.env.ORCH_WATCH_POLLING ? { usePolling: true } : {}),
+      onEvent: (event) => renderWatchEvent(event, output),
+      run: async (workspace, signal, wrote) => {
+        const inputs = resolveInputs(workspace.pipeline, given);
+        const providers = openProviders(workspace.policy, { env: output.env, history: store.history });
+        const renderer = createPlainRenderer(output, store.file);
+        const tally = { ran: 0, cached: 0 };
+        try {
+          const outcome = await runPipeline({
+            pipeline: workspace.pipeline,
+            policy: workspace.policy,
+            inputs,
+            store,
+            providers: providers.set,
+            resultsRoot: values.results === undefined ? defaultResultsRoot() : path.resolve(values.results),
+            ...(concurrency === undefined ? {} : { concurrency }),
+            reuseCache: values["no-cache"] !== true,
+            signal,
+            secrets: providers.secrets,
+            onEvent: (event) => {
+              if (event.type === "step-end") {
+                if (event.outputFile) wrote(path.resolve(event.outputFile));
+                if (event.status === "succeeded") tally[event.cached ? "cached" : "ran"]++;
+              }
+              if (event.type !== "run-end") renderer.onEvent(event);
+            },
+          });
+          if (!signal.aborted) {
+            const today = store.history.costSince(localMidnight().toISOString());
+            const steps = `${tally.ran} step${tally.ran === 1 ? "" : "s"} rerun, ${tally.cached} cached`;
+            output.out(output.style.bold(`rerun ${outcome.runId}: ${steps} · this rerun $${formatUsd(outcome.totals.costUsd)} · today $${formatUsd(today)}`));
+          }
+          return outcome;
+        } finally {
+          await providers.close();
+        }
+      },
+    });
+    return exitCodes.success;
+  } finally {
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+    store.close();
+  }
+}
+
+function renderWatchEvent(event: WatchEvent, output: CliOutput): void {
+  const { style } = output;
+  const relative = (file: string) => path.relative(process.cwd(), file) || file;
+  switch (event.type) {
+    case "watch-start":
+      output.out(style.dim(`watching ${event.files.length} files (Ctrl-C stops): ${event.files.map(relative).join(", ")}`));
+      return;
+    case "change":
+      output.out(style.cyan(`\nchanged: ${event.files.map(relative).join(", ")} — revalidating`));
+      return;
+    case "watch-set":
+      if (event.added.length) output.out(style.dim(`now watching ${event.added.map(relative).join(", ")}`));
+      if (event.removed.length) output.out(style.dim(`no longer watching ${event.removed.map(relative).join(", ")}`));
+      return;
+    case "config-error":
+      reportError(event.error, output);
+      output.err(style.yellow("still watching: fix the file and save to rerun"));
+      return;
+    case "run-cancelled":
+      output.out(style.yellow(`run ${event.runId ?? ""} cancelled by a change; its reservations were released`));
+      return;
+    case "rerun-end":
+      return;
+  }
+}
