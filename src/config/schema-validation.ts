@@ -11,6 +11,7 @@ import { readFileSync } from "node:fs";
 import { Ajv } from "ajv";
 import type { ErrorObject, ValidateFunction } from "ajv";
 import addFormatsPlugin from "ajv-formats";
+import * as precompiled from "../generated/schema-validators.js";
 import { compareDiagnostics, formatDocumentPath } from "./diagnostic.js";
 import type { Diagnostic, DocumentPath } from "./diagnostic.js";
 import { describeSchemaError, describeTypes, describeValue, joinWithOr, showValue } from "./schema-error-messages.js";
@@ -75,7 +76,15 @@ function indexSchemaObjects(root: SchemaObject): WeakMap<object, string> {
   return pointers;
 }
 
+/** Ahead-of-time compiled (see scripts/generate-types.ts): the fast path for files that are valid. */
+const precompiledValidators: Record<ConfigKind, (value: unknown) => boolean> = {
+  pipeline: precompiled.pipeline,
+  policy: precompiled.policy,
+  cases: precompiled.cases,
+};
+
 export function validateAgainstSchema(document: SourceDocument, kind: ConfigKind): Diagnostic[] {
+  if (precompiledValidators[kind](document.value)) return [];
   const schema = compiledSchema(kind);
   if (schema.validate(document.value)) return [];
   const findings = explainErrors([...(schema.validate.errors ?? [])], { schema, value: document.value });
