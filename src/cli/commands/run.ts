@@ -12,7 +12,7 @@ import type { Command } from "../main.js";
 import { createRunRenderer } from "../render/choose-renderer.js";
 
 const usage =
-  "orch run <pipeline> [--set name=value]… [--policy FILE] [--concurrency N] [--fail-fast] [--no-cache] [--resume [RUN-ID]] [--json] [--db FILE] [--results DIR] [--record FILE]";
+  "orch run <pipeline> [--set name=value]… [--policy FILE] [--concurrency N] [--fail-fast] [--no-cache] [--resume [RUN-ID]] [--json] [--db FILE] [--results DIR] [--record FILE] [--watch]";
 
 const runIdPattern = /^\d{8}-\d{6}-[0-9a-f]{6}$/;
 
@@ -20,6 +20,10 @@ export const runCommand: Command = {
   summary: "validate, then run a pipeline: steps in parallel, every call routed, budgeted and recorded",
   usage,
   async run(givenArgs, output) {
+    if (givenArgs.includes("--watch")) {
+      const { watchFromArguments } = await import("./watch.js");
+      return watchFromArguments(givenArgs, output);
+    }
     const { args, resumeId } = takeResumeId(givenArgs);
     const { values, positionals } = parseCommandArguments(
       args,
