@@ -46,18 +46,12 @@ export class TemplateRenderError extends Error {
   }
 }
 
-const compiledTemplates = new WeakMap<TemplateSource, (data: object) => string>();
-
 function render(source: TemplateSource, data: TemplateData): string {
-  let compiled = compiledTemplates.get(source);
-  if (!compiled) {
-    const check = checkTemplate(source.text);
-    if (!check.ok) throw new TemplateRenderError(check.problem.message);
-    compiled = check.render;
-    compiledTemplates.set(source, compiled);
-  }
+  // checkTemplate compiles each text once; validation already did, so this is a lookup.
+  const check = checkTemplate(source.text);
+  if (!check.ok) throw new TemplateRenderError(check.problem.message);
   try {
-    return compiled(data);
+    return check.render(data);
   } catch (error) {
     const where = source.origin.kind === "file" ? source.origin.file : "inline template";
     throw new TemplateRenderError(`${where}: ${(error as Error).message.split("\n")[0]}`, { cause: error });

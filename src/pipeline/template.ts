@@ -29,8 +29,22 @@ export type TemplateCheck =
   | { ok: true; render: CompiledTemplate; stepReferences: StepReference[] }
   | { ok: false; problem: TemplateProblem };
 
+/** Validation, planning and rendering all check the same texts: compile each text once. */
+const checkedTemplates = new Map<string, TemplateCheck>();
+const checkedTemplatesLimit = 2000;
+
 /** Compiles once; the result renders many times (fan-out, watch reruns). */
 export function checkTemplate(text: string): TemplateCheck {
+  let check = checkedTemplates.get(text);
+  if (!check) {
+    if (checkedTemplates.size >= checkedTemplatesLimit) checkedTemplates.clear();
+    check = compileTemplate(text);
+    checkedTemplates.set(text, check);
+  }
+  return check;
+}
+
+function compileTemplate(text: string): TemplateCheck {
   let segments: ReturnType<typeof eta.parse>;
   try {
     segments = eta.parse(text);
