@@ -7,41 +7,77 @@ import { OrchError, UsageError, exitCodes } from "../errors/orch-error.js";
 import { createOutput, type CliOutput } from "./output.js";
 
 export interface Command {
-  summary: string;
   usage: string;
   run(args: string[], output: CliOutput): Promise<number>;
 }
 
-const commands: Record<string, () => Promise<Command>> = {
-  validate: async () => (await import("./commands/validate.js")).validateCommand,
-  plan: async () => (await import("./commands/plan.js")).planCommand,
-  run: async () => (await import("./commands/run.js")).runCommand,
-  route: async () => (await import("./commands/route.js")).routeCommand,
-  policy: async () => (await import("./commands/policy-test.js")).policyCommand,
-  budget: async () => (await import("./commands/budget.js")).budgetCommand,
-  cache: async () => (await import("./commands/cache.js")).cacheCommand,
-  report: async () => (await import("./commands/report.js")).reportCommand,
-  graph: async () => (await import("./commands/graph.js")).graphCommand,
-  providers: async () => (await import("./commands/providers.js")).providersCommand,
-  "fake-server": async () => (await import("./commands/fake-server.js")).fakeServerCommand,
-  watch: async () => (await import("./commands/watch.js")).watchCommand,
+/** Summaries live here, not in the command modules, so `orch help` loads none of them. */
+const commands: Record<string, { summary: string; load: () => Promise<Command> }> = {
+  validate: {
+    summary: "check pipelines and routing policies (every error, with file:line:column), spending nothing",
+    load: async () => (await import("./commands/validate.js")).validateCommand,
+  },
+  plan: {
+    summary: "show the DAG in execution order, the route of every step and the cost range; no call is made",
+    load: async () => (await import("./commands/plan.js")).planCommand,
+  },
+  run: {
+    summary: "validate, then run a pipeline: steps in parallel, every call routed, budgeted and recorded",
+    load: async () => (await import("./commands/run.js")).runCommand,
+  },
+  route: {
+    summary: "show where a request would go now (budget left, providers reachable), and why with --explain; nothing is called",
+    load: async () => (await import("./commands/route.js")).routeCommand,
+  },
+  policy: {
+    summary: "test a routing policy against its cases (request → expected route); exit 1 on any mismatch",
+    load: async () => (await import("./commands/policy-test.js")).policyCommand,
+  },
+  budget: {
+    summary: "show each budget's limit, spent, reserved, expired and left (run, day, month, pipelines, tags) and the alerts raised",
+    load: async () => (await import("./commands/budget.js")).budgetCommand,
+  },
+  cache: {
+    summary: "show what the answer cache holds and saved, or clear it (all, or entries older than a duration)",
+    load: async () => (await import("./commands/cache.js")).cacheCommand,
+  },
+  report: {
+    summary: "spend, tokens, local share, cache hits, budget use, latency and escalations from the database, with recommendations",
+    load: async () => (await import("./commands/report.js")).reportCommand,
+  },
+  graph: {
+    summary: "draw the pipeline's DAG (SVG, HTML, Graphviz DOT, JSON layout); with --run, each step's status, model and cost",
+    load: async () => (await import("./commands/graph.js")).graphCommand,
+  },
+  providers: {
+    summary: "which providers the policy configures, whether their keys are set and they answer; exit 1 if one it needs is unusable",
+    load: async () => (await import("./commands/providers.js")).providersCommand,
+  },
+  "fake-server": {
+    summary: "serve fake OpenAI, OpenRouter, Anthropic, Gemini and Ollama APIs on 127.0.0.1, for offline CI",
+    load: async () => (await import("./commands/fake-server.js")).fakeServerCommand,
+  },
+  watch: {
+    summary: "run, then rerun what changed whenever the pipeline, its policy, prompts or context files change",
+    load: async () => (await import("./commands/watch.js")).watchCommand,
+  },
 };
 
 export async function main(args: string[], output: CliOutput = createOutput()): Promise<number> {
   const [name, ...rest] = args;
   try {
     if (name === undefined || name === "help" || name === "--help" || name === "-h") {
-      output.out(await helpText());
+      output.out(helpText());
       return name === undefined ? exitCodes.invalidConfigOrUsage : exitCodes.success;
     }
-    const load = commands[name];
-    if (!load) {
+    const entry = commands[name];
+    if (!entry) {
       const { didYouMean } = await import("../config/suggest.js");
       throw new UsageError({ message: `unknown command "${name}"`, hint: didYouMean(name, Object.keys(commands)) ?? "run `orch help` for the list" });
     }
-    const command = await load();
+    const command = await entry.load();
     if (rest.includes("--help") || rest.includes("-h")) {
-      output.out(`${command.summary}\n\nusage: ${command.usage}`);
+      output.out(`${entry.summary}\n\nusage: ${command.usage}`);
       return exitCodes.success;
     }
     return await command.run(rest, output);
@@ -69,12 +105,9 @@ export function reportError(error: unknown, output: CliOutput): number {
   return exitCodes.stepFailed;
 }
 
-async function helpText(): Promise<string> {
+function helpText(): string {
   const lines = ["orch — declarative LLM pipelines with cost-aware routing", "", "commands:"];
-  for (const [name, load] of Object.entries(commands)) {
-    const command = await load();
-    lines.push(`  ${name.padEnd(10)} ${command.summary}`);
-  }
+  for (const [name, { summary }] of Object.entries(commands)) lines.push(`  ${name.padEnd(11)} ${summary}`);
   lines.push("", "exit codes: 0 success · 1 a step failed · 2 invalid config or usage · 3 stopped by budget or deferred · 130 interrupted");
   lines.push("run `orch <command> --help` for a command's flags");
   return lines.join("\n");

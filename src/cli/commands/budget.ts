@@ -12,7 +12,6 @@ import { renderBudget } from "../render/budget-table.js";
 const usage = "orch budget [--policy FILE] [--run ID] [--db FILE] [--json]";
 
 export const budgetCommand: Command = {
-  summary: "show each budget's limit, spent, reserved, expired and left (run, day, month, pipelines, tags) and the alerts raised",
   usage,
   async run(args, output) {
     const { values, positionals } = parseCommandArguments(

@@ -8,7 +8,6 @@ import type { Command } from "../main.js";
 const usage = "orch cache stats [--db FILE] [--json] | orch cache clear [--older-than 7d] [--db FILE]";
 
 export const cacheCommand: Command = {
-  summary: "show what the answer cache holds and saved, or clear it (all, or entries older than a duration)",
   usage,
   async run(args, output) {
     const { values, positionals } = parseCommandArguments(

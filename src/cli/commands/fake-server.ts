@@ -6,7 +6,6 @@ import type { Command } from "../main.js";
 const usage = "orch fake-server [--script FILE.json] [--port N]";
 
 export const fakeServerCommand: Command = {
-  summary: "serve fake OpenAI, OpenRouter, Anthropic, Gemini and Ollama APIs on 127.0.0.1, for offline CI",
   usage,
   async run(args, output) {
     const { values } = parseCommandArguments(args, { script: { type: "string" }, port: { type: "string" } }, usage);

@@ -12,7 +12,6 @@ const formats = ["text", "dot", "svg", "html", "json"] as const;
 type GraphFormat = (typeof formats)[number];
 
 export const graphCommand: Command = {
-  summary: "draw the pipeline's DAG (SVG, HTML, Graphviz DOT, JSON layout); with --run, each step's status, model and cost",
   usage,
   async run(args, output) {
     const { values, positionals } = parseCommandArguments(

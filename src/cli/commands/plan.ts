@@ -12,7 +12,6 @@ import type { Style } from "../output.js";
 const usage = "orch plan <pipeline> [--set name=value]… [--policy FILE] [--json] [--db FILE]";
 
 export const planCommand: Command = {
-  summary: "show the DAG in execution order, the route of every step and the cost range; no call is made",
   usage,
   async run(args, output) {
     const { values, positionals } = parseCommandArguments(

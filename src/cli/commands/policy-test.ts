@@ -9,7 +9,6 @@ import { renderPolicyTest } from "../render/policy-test-report.js";
 const usage = "orch policy test <policy.yaml> <cases.yaml> [--json]";
 
 export const policyCommand: Command = {
-  summary: "test a routing policy against its cases (request → expected route); exit 1 on any mismatch",
   usage,
   async run(args, output) {
     const { values, positionals } = parseCommandArguments(args, { json: { type: "boolean" } }, usage);

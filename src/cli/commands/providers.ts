@@ -10,7 +10,6 @@ import type { Style } from "../output.js";
 const usage = "orch providers [--policy FILE] [--json] [--timeout SECONDS]";
 
 export const providersCommand: Command = {
-  summary: "which providers the policy configures, whether their keys are set and they answer; exit 1 if one it needs is unusable",
   usage,
   async run(args, output) {
     const { values } = parseCommandArguments(args, { policy: { type: "string" }, json: { type: "boolean" }, timeout: { type: "string" } }, usage);

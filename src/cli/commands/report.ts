@@ -15,7 +15,6 @@ const usage =
   "orch report [--since DURATION (default 30d) | --from YYYY-MM-DD --to YYYY-MM-DD] [--by provider|model|pipeline|task|day] [--json | --csv] [--html FILE [--graph FILE]] [--policy FILE] [--db FILE]";
 
 export const reportCommand: Command = {
-  summary: "spend, tokens, local share, cache hits, budget use, latency and escalations from the database, with recommendations",
   usage,
   async run(args, output) {
     const { values, positionals } = parseCommandArguments(

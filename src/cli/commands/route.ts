@@ -18,7 +18,6 @@ const usage =
 const qualities: readonly QualityTier[] = ["economy", "standard", "premium"];
 
 export const routeCommand: Command = {
-  summary: "show where a request would go now (budget left, providers reachable), and why with --explain; nothing is called",
   usage,
   async run(args, output) {
     const { values, positionals } = parseCommandArguments(

@@ -17,7 +17,6 @@ const usage =
 const runIdPattern = /^\d{8}-\d{6}-[0-9a-f]{6}$/;
 
 export const runCommand: Command = {
-  summary: "validate, then run a pipeline: steps in parallel, every call routed, budgeted and recorded",
   usage,
   async run(givenArgs, output) {
     if (givenArgs.includes("--watch")) {

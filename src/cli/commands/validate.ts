@@ -9,7 +9,6 @@ import type { Command } from "../main.js";
 const usage = "orch validate <file…> [--policy FILE]";
 
 export const validateCommand: Command = {
-  summary: "check pipelines and routing policies (every error, with file:line:column), spending nothing",
   usage,
   async run(args, output) {
     const { values, positionals } = parseCommandArguments(args, { policy: { type: "string" } }, usage);

@@ -17,7 +17,6 @@ import { reportError } from "../main.js";
 const usage = "orch watch <pipeline> [--set name=value]… [--policy FILE] [--concurrency N] [--db FILE] [--results DIR] [--debounce MS]";
 
 export const watchCommand: Command = {
-  summary: "run, then rerun what changed whenever the pipeline, its policy, prompts or context files change",
   usage,
   run: (args, output) => watchFromArguments(args, output),
 };
