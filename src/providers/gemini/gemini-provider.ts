@@ -2,11 +2,12 @@
 import { GoogleGenAI, type GenerateContentResponse, type GenerateContentResponseUsageMetadata } from "@google/genai";
 import type { HttpApiProvider } from "../../generated/routing-policy.js";
 import type { ProviderContext } from "../context.js";
-import type { ProbeResult, ProbingProvider } from "../probe.js";
+import type { ProbingProvider } from "../probe.js";
 import { providerTraits } from "../provider-traits.js";
 import type { ProviderRequest, ProviderResponse } from "../provider.js";
 import { abortError } from "../shared/abort.js";
-import { missingKeyError, missingKeyReason, resolveApiKey } from "../shared/api-key.js";
+import { resolveApiKey } from "../shared/api-key.js";
+import { keyedHttpProvider } from "../shared/keyed-http-provider.js";
 import { plainFailureError, type FailureReport } from "../shared/provider-failure.js";
 import { partialUsage } from "../shared/token-estimate.js";
 import { normaliseGeminiError } from "./gemini-errors.js";
@@ -83,29 +84,16 @@ export function createGeminiProvider(id: string, settings: HttpApiProvider, cont
     return responseOf(request, started, text, response.usageMetadata, response);
   }
 
-  return {
+  return keyedHttpProvider({
     id,
     type: "gemini",
-    ...providerTraits.gemini,
-
-    async call(request, signal) {
-      if (client === undefined) throw missingKeyError(id, apiKey.variable);
-      const started = performance.now();
-      return settings.stream === true ? callStreaming(client, request, signal, started) : callOnce(client, request, signal, started);
-    },
-
-    async available() {
-      return client === undefined ? { available: false, reason: missingKeyReason(apiKey.variable) } : { available: true };
-    },
-
-    async probe(signal): Promise<ProbeResult> {
-      if (client === undefined) return { reachable: false, reason: missingKeyReason(apiKey.variable) };
-      try {
-        const pager = await client.models.list({ config: { abortSignal: signal } });
-        return { reachable: true, models: pager.page.map((model) => (model.name ?? "").replace(/^models\//, "")) };
-      } catch (error) {
-        return { reachable: false, reason: normaliseGeminiError(error, { providerId: id, secrets }, signal).message };
-      }
-    },
-  };
+    traits: providerTraits.gemini,
+    client,
+    keyVariable: apiKey.variable,
+    stream: settings.stream === true,
+    callOnce,
+    callStreaming,
+    listModels: async (gemini, signal) => (await gemini.models.list({ config: { abortSignal: signal } })).page.map((model) => (model.name ?? "").replace(/^models\//, "")),
+    describeError: (error, signal) => normaliseGeminiError(error, { providerId: id, secrets }, signal).message,
+  });
 }

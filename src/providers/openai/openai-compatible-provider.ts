@@ -6,11 +6,12 @@ import OpenAI from "openai";
 import type { CompletionUsage } from "openai/resources/completions";
 import type { HttpApiProvider } from "../../generated/routing-policy.js";
 import type { ProviderContext } from "../context.js";
-import type { ProbeResult, ProbingProvider } from "../probe.js";
+import type { ProbingProvider } from "../probe.js";
 import { providerTraits } from "../provider-traits.js";
 import type { ProviderRequest, ProviderResponse } from "../provider.js";
 import { abortError } from "../shared/abort.js";
-import { missingKeyError, missingKeyReason, resolveApiKey } from "../shared/api-key.js";
+import { resolveApiKey } from "../shared/api-key.js";
+import { keyedHttpProvider } from "../shared/keyed-http-provider.js";
 import { plainFailureError, type FailureReport } from "../shared/provider-failure.js";
 import { partialUsage } from "../shared/token-estimate.js";
 import { buildChatBody, type MaxTokensField } from "./chat-request.js";
@@ -104,29 +105,16 @@ export function createOpenAiCompatibleProvider(options: OpenAiCompatibleOptions)
     }
   }
 
-  return {
+  return keyedHttpProvider({
     id,
     type: options.type,
-    ...providerTraits[options.type],
-
-    async call(request, signal) {
-      if (client === undefined) throw missingKeyError(id, apiKey.variable);
-      const started = performance.now();
-      return settings.stream === true ? callStreaming(client, request, signal, started) : callOnce(client, request, signal, started);
-    },
-
-    async available() {
-      return client === undefined ? { available: false, reason: missingKeyReason(apiKey.variable) } : { available: true };
-    },
-
-    async probe(signal): Promise<ProbeResult> {
-      if (client === undefined) return { reachable: false, reason: missingKeyReason(apiKey.variable) };
-      try {
-        const page = await client.models.list({ signal });
-        return { reachable: true, models: page.data.map((model) => model.id) };
-      } catch (error) {
-        return { reachable: false, reason: normaliseOpenAiError(error, { providerId: id, secrets }, signal).message };
-      }
-    },
-  };
+    traits: providerTraits[options.type],
+    client,
+    keyVariable: apiKey.variable,
+    stream: settings.stream === true,
+    callOnce,
+    callStreaming,
+    listModels: async (openai, signal) => (await openai.models.list({ signal })).data.map((model) => model.id),
+    describeError: (error, signal) => normaliseOpenAiError(error, { providerId: id, secrets }, signal).message,
+  });
 }
