@@ -28,8 +28,6 @@ import { runStatusOf, totalsOf } from "./run-totals.js";
 import { runSchedule, type FinalStepStatus } from "./scheduler.js";
 import { runStep } from "./step-runner.js";
 
-/** Best-value choices look at the last 30 days of calls. */
-const historyWindowMs = 30 * 24 * 60 * 60_000;
 
 export interface ProviderSet extends ProviderLookup {
   all(): { id: string; type: string; local: boolean; pricing: ProviderState["pricing"]; available(): Promise<{ available: boolean; reason?: string }> }[];
@@ -108,7 +106,7 @@ export async function runPipeline(options: RunOptions): Promise<RunOutcome> {
     pricesFor: createPriceLookup(options.policy.policy),
     ledger,
     health: createProviderHealth(store.history, started.getTime()),
-    history: store.history.modelHistory(new Date(started.getTime() - historyWindowMs).toISOString()),
+    history: store.history.routingHistory(started),
     runs: store.runs,
     store,
     answers: createAnswerCache({ repository: store.cache, runId, reuse: options.reuseCache ?? true, now }),

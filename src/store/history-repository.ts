@@ -1,15 +1,9 @@
 /** What past calls say about models and providers: the inputs of best-value routing and cool-downs. */
+import type { ModelHistory } from "../policy/decision.js";
 import type { SqliteDatabase } from "./database.js";
 
-export interface ModelHistoryRow {
-  /** `provider:model`, as candidates name their target. */
-  reference: string;
-  task: string;
-  calls: number;
-  successes: number;
-  averageCostUsd: number;
-  averageLatencyMs: number;
-}
+/** Rows come out in the routing engine's own shape (`reference` is `provider:model`). */
+export type ModelHistoryRow = ModelHistory;
 
 export interface ProviderOutcomeRow {
   provider: string;
@@ -18,8 +12,16 @@ export interface ProviderOutcomeRow {
   finishedAt: string;
 }
 
+/** Best-value routing looks at this much history: long enough to learn, short enough to follow price changes. */
+export const routingHistoryWindowMs = 30 * 24 * 60 * 60_000;
+
 export class HistoryRepository {
   constructor(private readonly database: SqliteDatabase) {}
+
+  /** What best-value routing sees at `now`: the last `routingHistoryWindowMs` of calls. */
+  routingHistory(now: Date): ModelHistoryRow[] {
+    return this.modelHistory(new Date(now.getTime() - routingHistoryWindowMs).toISOString());
+  }
 
   /** Per model and task type, over calls since `since` (ISO); cache hits are not calls to a model. */
   modelHistory(since: string): ModelHistoryRow[] {

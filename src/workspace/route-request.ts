@@ -22,8 +22,6 @@ export interface RouteOutcome {
 /** The run scope is untouched outside a run, so its full limit counts as left. */
 const noRun = "route (no run)";
 
-/** Best-value choices look at the last 30 days of calls, as in a run. */
-const historyWindowMs = 30 * 24 * 60 * 60_000;
 
 /**
  * The state of this machine read once (money left, providers, history), then any number of
@@ -36,7 +34,7 @@ export async function createRouter(
   const now = dependencies.now ?? new Date();
   const settings = ledgerSettingsOf(policy.policy.budget);
   const providers = await providerStatesOf(dependencies.providers);
-  const history = dependencies.store.history.modelHistory(new Date(now.getTime() - historyWindowMs).toISOString());
+  const history = dependencies.store.history.routingHistory(now);
   const pricesFor = createPriceLookup(policy.policy);
   return (request) => {
     const ledger = createLedger({

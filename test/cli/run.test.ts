@@ -137,4 +137,34 @@ describe("orch run", () => {
     assert.equal(missing.code, 2);
     assert.match(missing.stderr, /input "topic" is required: pass --set topic=/);
   });
+
+  it("stops trying a provider that keeps failing (cool-down) and says why", async () => {
+    const steps = Array.from({ length: 6 }, (_, index) => `  s${index}:\n    prompt: "Independent ${index}"`).join("\n");
+    const directory = writeProject({
+      "pipeline.yaml": `version: 1\nname: cool\npolicy: policy.yaml\nsteps:\n${steps}\n`,
+      "policy.yaml": `version: 1
+providers:
+  flaky:
+    type: mock
+    responses:
+      - { error: { kind: server, message: "503 from upstream" } }
+  steady: { type: mock }
+models:
+  first: { model: "flaky:m", prices: { input: 1, output: 2 } }
+  second: { model: "steady:m", prices: { input: 1, output: 2 } }
+tiers:
+  economy: [first, second]
+  standard: [first, second]
+  premium: [first, second]
+`,
+    });
+    const result = await runCliInProcess(["run", path.join(directory, "pipeline.yaml"), ...paths(directory), "--json", "--concurrency", "1"]);
+    assert.equal(result.code, 0, result.stdout);
+    const events = result.stdout.trim().split("\n").map((line) => JSON.parse(line));
+    const flakyAttempts = events.filter((event) => event.type === "attempt-start" && event.provider === "flaky");
+    assert.equal(flakyAttempts.length, 3, "three failures in a row, then the provider is passed over");
+    const lastStep = JSON.parse(readFileSync(path.join(directory, "results/latest/s5.json"), "utf8"));
+    assert.match(JSON.stringify(lastStep.route.notes), /cooling down until/);
+  });
 });
+
