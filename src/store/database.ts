@@ -1,4 +1,4 @@
-import { mkdirSync } from "node:fs";
+import { existsSync, mkdirSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import Database from "better-sqlite3";
@@ -20,7 +20,7 @@ export function defaultDatabasePath(env: NodeJS.ProcessEnv = process.env): strin
 export function openDatabase(file: string, options: { migrations?: readonly Migration[] } = {}): SqliteDatabase {
   let database: SqliteDatabase;
   try {
-    if (file !== ":memory:") mkdirSync(path.dirname(file), { recursive: true });
+    if (file !== ":memory:") makeDirectory(path.dirname(file));
     database = new Database(file);
   } catch (error) {
     throw new OrchError({
@@ -56,6 +56,20 @@ function cachePreparedStatements(database: SqliteDatabase): void {
     }
     return statement;
   }) as typeof database.prepare;
+}
+
+/**
+ * `mkdirSync(…, { recursive: true })` never returns on Node 20 when the parent is a virtual file
+ * system that refuses the folder (for example `--db /proc/x/orch.db`), so missing folders are
+ * made one level at a time and the first refusal is an error.
+ */
+function makeDirectory(directory: string): void {
+  const missing: string[] = [];
+  for (let current = path.resolve(directory); !existsSync(current); current = path.dirname(current)) {
+    missing.unshift(current);
+    if (path.dirname(current) === current) break;
+  }
+  for (const folder of missing) mkdirSync(folder);
 }
 
 export function migrate(database: SqliteDatabase, list: readonly Migration[]): string[] {

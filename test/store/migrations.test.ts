@@ -69,3 +69,22 @@ describe("migrations", () => {
     database.close();
   });
 });
+
+describe("opening the database", () => {
+  it("creates missing folders, and refuses a place it cannot write with exit 2 and a hint (no hang)", async () => {
+    const { openDatabase: open } = await import("../../src/store/database.js");
+    const directory = mkdtempSync(path.join(os.tmpdir(), "orch-db-"));
+    open(path.join(directory, "a/b/c/orch.db")).close();
+    if (process.platform !== "linux") return;
+    assert.throws(
+      () => open("/proc/orch-cannot-be-here/orch.db"),
+      (error: unknown) => {
+        const orchError = error as { exitCode: number; message: string; hint: string };
+        assert.equal(orchError.exitCode, 2);
+        assert.match(orchError.message, /cannot open the orch database at \/proc\/orch-cannot-be-here\/orch\.db/);
+        assert.match(orchError.hint, /ORCH_HOME|--db/);
+        return true;
+      },
+    );
+  });
+});
