@@ -101,7 +101,8 @@ export async function loadConfigFile(file: string, env: NodeJS.ProcessEnv = proc
       column: position.column,
       path: "",
       message: "cannot tell whether this is a pipeline or a routing policy",
-      suggestion: kindHint,
+      // A list at the top is what policy cases look like; they are checked against their policy.
+      suggestion: Array.isArray(document.value) ? `a list looks like policy cases: check them with \`orch policy test <policy> ${document.file}\`` : kindHint,
     },
   ]);
 }

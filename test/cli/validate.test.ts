@@ -115,4 +115,10 @@ describe("orch validate", () => {
     assert.match(flag.stderr, /Unknown option '--bogus'/);
     assert.match(flag.stderr, /hint: usage: orch run/);
   });
+
+  it("points a policy cases file to orch policy test", async () => {
+    const result = await runCliInProcess(["validate", path.join(repositoryRoot, "routing-policies/offline.test.yaml")]);
+    assert.equal(result.code, 2);
+    assert.match(result.stderr, /a list looks like policy cases: check them with `orch policy test <policy> .*offline\.test\.yaml`/);
+  });
 });
