@@ -6,7 +6,7 @@
 import type { PolicyCase } from "../generated/policy-cases.js";
 import type { RoutingPolicy } from "../generated/routing-policy.js";
 import { resolveModelReference } from "../policy/model-ref.js";
-import { compareDiagnostics, formatDocumentPath } from "./diagnostic.js";
+import { compareDiagnostics } from "./diagnostic.js";
 import type { Diagnostic, DocumentPath } from "./diagnostic.js";
 import { didYouMean } from "./suggest.js";
 import type { SourceDocument } from "./yaml-document.js";
@@ -27,17 +27,7 @@ export function checkPolicyCases(document: SourceDocument, cases: readonly Polic
     ...checkNamesAreUnique(cases, index),
   ]);
   return findings
-    .map((finding): Diagnostic => {
-      const position = document.locate(finding.path);
-      return {
-        file: document.file,
-        line: position.line,
-        column: position.column,
-        path: formatDocumentPath(finding.path),
-        message: finding.message.replace("{policy}", policyFile),
-        ...(finding.suggestion === undefined ? {} : { suggestion: finding.suggestion }),
-      };
-    })
+    .map((finding) => document.diagnosticAt(finding.path, { ...finding, message: finding.message.replace("{policy}", policyFile) }))
     .sort(compareDiagnostics);
 }
 

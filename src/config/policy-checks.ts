@@ -5,7 +5,7 @@
  */
 import { resolveModelReference, splitModelTarget } from "../policy/model-ref.js";
 import type { RoutingPolicy } from "../generated/routing-policy.js";
-import { compareDiagnostics, formatDocumentPath } from "./diagnostic.js";
+import { compareDiagnostics } from "./diagnostic.js";
 import type { Diagnostic, DocumentPath } from "./diagnostic.js";
 import { didYouMean } from "./suggest.js";
 import { taskTypesOf } from "./task-types.js";
@@ -33,18 +33,7 @@ const policyChecks: readonly PolicyCheck[] = [
 export function checkPolicySemantics(document: SourceDocument, policy: RoutingPolicy): Diagnostic[] {
   return policyChecks
     .flatMap((check) => check(policy))
-    .map((finding): Diagnostic => {
-      const position = document.locate(finding.path);
-      return {
-        file: document.file,
-        line: position.line,
-        column: position.column,
-        path: formatDocumentPath(finding.path),
-        message: finding.message,
-        ...(finding.expected === undefined ? {} : { expected: finding.expected }),
-        ...(finding.suggestion === undefined ? {} : { suggestion: finding.suggestion }),
-      };
-    })
+    .map((finding) => document.diagnosticAt(finding.path, finding))
     .sort(compareDiagnostics);
 }
 

@@ -272,16 +272,7 @@ function dropExplainedMissingKeys(findings: readonly SchemaFinding[]): SchemaFin
 function toDiagnostics(document: SourceDocument, findings: readonly SchemaFinding[]): Diagnostic[] {
   const unique = new Map<string, Diagnostic>();
   for (const finding of findings) {
-    const position = document.locate(finding.path, finding.target);
-    const diagnostic: Diagnostic = {
-      file: document.file,
-      line: position.line,
-      column: position.column,
-      path: formatDocumentPath(finding.path),
-      message: finding.message,
-      ...(finding.expected === undefined ? {} : { expected: finding.expected }),
-      ...(finding.suggestion === undefined ? {} : { suggestion: finding.suggestion }),
-    };
+    const diagnostic = document.diagnosticAt(finding.path, finding, finding.target);
     unique.set(`${diagnostic.line}:${diagnostic.column}:${diagnostic.path}:${diagnostic.message}`, diagnostic);
   }
   return [...unique.values()].sort(compareDiagnostics);

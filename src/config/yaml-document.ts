@@ -35,7 +35,12 @@ export interface SourceDocument {
    * inside the scalar's value (block scalars included).
    */
   locateInScalar(path: DocumentPath, lineInValue: number, columnInValue: number): SourcePosition;
+  /** A diagnostic of this file at `path` (the key's position with target "key"). */
+  diagnosticAt(path: DocumentPath, details: DiagnosticDetails, target?: "key" | "value"): Diagnostic;
 }
+
+/** What a check says about a place; the document adds where the place is. */
+export type DiagnosticDetails = Pick<Diagnostic, "message" | "expected" | "suggestion">;
 
 const documentStart: SourcePosition = { line: 1, column: 1 };
 
@@ -87,7 +92,15 @@ export function parseYamlDocument(file: string, text: string, absolutePath: stri
     return positionInScalar(source, style, positionOf(node.range[0]), lineInValue, columnInValue);
   };
 
-  return { file, absolutePath, text, value, diagnostics, locate, locateInScalar };
+  const diagnosticAtPath = (path: DocumentPath, details: DiagnosticDetails, target?: "key" | "value"): Diagnostic => ({
+    file,
+    ...locate(path, target),
+    path: formatDocumentPath(path),
+    message: details.message,
+    ...(details.expected === undefined ? {} : { expected: details.expected }),
+    ...(details.suggestion === undefined ? {} : { suggestion: details.suggestion }),
+  });
+  return { file, absolutePath, text, value, diagnostics, locate, locateInScalar, diagnosticAt: diagnosticAtPath };
 }
 
 interface FoundNode {

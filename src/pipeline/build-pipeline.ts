@@ -7,7 +7,7 @@
 import { readFile, stat } from "node:fs/promises";
 import path from "node:path";
 import type { Diagnostic, DocumentPath } from "../config/diagnostic.js";
-import { ConfigError, formatDocumentPath } from "../config/diagnostic.js";
+import { ConfigError } from "../config/diagnostic.js";
 import type { LoadedPipeline } from "../config/load-config.js";
 import type { SourceDocument } from "../config/yaml-document.js";
 import { didYouMean } from "../config/suggest.js";
@@ -26,8 +26,7 @@ type TextSourceConfig = PipelineStepConfig["prompt"];
 export async function buildPipeline(loaded: LoadedPipeline): Promise<PipelineModel> {
   const diagnostics: Diagnostic[] = [];
   const report = (documentPath: DocumentPath, message: string, extra: Partial<Diagnostic> = {}, target: "key" | "value" = "value") => {
-    const position = loaded.document.locate(documentPath, target);
-    diagnostics.push({ file: loaded.file, ...position, path: formatDocumentPath(documentPath), message, ...extra });
+    diagnostics.push(loaded.document.diagnosticAt(documentPath, { message, ...extra }, target));
   };
   const config = loaded.pipeline;
   const projectDirectory = await findProjectDirectory(loaded.directory);
@@ -127,15 +126,13 @@ async function readTextSource(
   try {
     return { text: await readFile(absolutePath, "utf8"), origin: { kind: "file", file, absolutePath } };
   } catch (error) {
-    const position = loaded.document.locate([...documentPath, "file"]);
     const reason = (error as NodeJS.ErrnoException).code === "EISDIR" ? "is a directory" : "not found";
-    diagnostics.push({
-      file: loaded.file,
-      ...position,
-      path: formatDocumentPath([...documentPath, "file"]),
-      message: `prompt file "${source.file}" ${reason} (looked at ${file})`,
-      suggestion: "paths are relative to the pipeline file",
-    });
+    diagnostics.push(
+      loaded.document.diagnosticAt([...documentPath, "file"], {
+        message: `prompt file "${source.file}" ${reason} (looked at ${file})`,
+        suggestion: "paths are relative to the pipeline file",
+      }),
+    );
     return undefined;
   }
 }

@@ -128,8 +128,8 @@ export function checkStepExpressions(
   }
 }
 
-function diagnosticAt(loaded: LoadedPipeline, where: DocumentPath, message: string, extra: Partial<Diagnostic> = {}): Diagnostic {
-  return { file: loaded.file, ...loaded.document.locate(where), path: formatDocumentPath(where), message, ...extra };
+function diagnosticAt(loaded: LoadedPipeline, where: DocumentPath, message: string, extra: Pick<Diagnostic, "suggestion" | "expected"> = {}): Diagnostic {
+  return loaded.document.diagnosticAt(where, { message, ...extra });
 }
 
 /** The file position of a character of a string scalar, from its offset in the string. */

@@ -3,7 +3,6 @@
  * that says how to add the price, never a silent zero.
  */
 import type { Diagnostic, DocumentPath } from "../config/diagnostic.js";
-import { formatDocumentPath } from "../config/diagnostic.js";
 import type { LoadedPolicy } from "../config/load-config.js";
 import { resolveModelReference } from "../policy/model-ref.js";
 import { findPrices } from "../providers/pricing.js";
@@ -35,13 +34,12 @@ export function checkPolicyPrices(loaded: LoadedPolicy): Diagnostic[] {
     if (reported.has(target) || findPrices(type, model, prices)) continue;
     reported.add(target);
     const where = alias ? `models.${alias}` : `an alias under models: (for example models.my-model: { model: ${target}, prices: … })`;
-    diagnostics.push({
-      file: loaded.file,
-      ...loaded.document.locate(path),
-      path: formatDocumentPath(path),
-      message: `no known price for ${target}: budgets cannot be enforced without one`,
-      suggestion: `add prices: { input: <USD per 1M input tokens>, output: <USD per 1M output tokens> } to ${where}`,
-    });
+    diagnostics.push(
+      loaded.document.diagnosticAt(path, {
+        message: `no known price for ${target}: budgets cannot be enforced without one`,
+        suggestion: `add prices: { input: <USD per 1M input tokens>, output: <USD per 1M output tokens> } to ${where}`,
+      }),
+    );
   }
   return diagnostics;
 }

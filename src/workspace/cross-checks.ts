@@ -1,6 +1,5 @@
 /** Checks a pipeline makes against its policy: task types it declares, models it pins. */
 import type { Diagnostic, DocumentPath } from "../config/diagnostic.js";
-import { formatDocumentPath } from "../config/diagnostic.js";
 import type { LoadedPipeline, LoadedPolicy } from "../config/load-config.js";
 import { didYouMean } from "../config/suggest.js";
 import { taskTypesOf } from "../config/task-types.js";
@@ -8,13 +7,8 @@ import { resolveModelReference } from "../policy/model-ref.js";
 
 export function checkPipelineAgainstPolicy(loaded: LoadedPipeline, policy: LoadedPolicy): Diagnostic[] {
   const diagnostics: Diagnostic[] = [];
-  const at = (documentPath: DocumentPath, message: string, suggestion?: string): Diagnostic => ({
-    file: loaded.file,
-    ...loaded.document.locate(documentPath),
-    path: formatDocumentPath(documentPath),
-    message,
-    ...(suggestion ? { suggestion } : {}),
-  });
+  const at = (documentPath: DocumentPath, message: string, suggestion?: string): Diagnostic =>
+    loaded.document.diagnosticAt(documentPath, { message, ...(suggestion ? { suggestion } : {}) });
   const tasks = taskTypesOf(policy.policy);
   const checkTask = (documentPath: DocumentPath, task: string | undefined) => {
     if (task === undefined || tasks.includes(task)) return;
