@@ -48,6 +48,19 @@ export class ProviderError extends Error {
     this.usage = options.usage;
   }
 
+  /** The same error carrying other usage (a retried or broken call's tokens, once known). */
+  withUsage(usage: TokenUsage): ProviderError {
+    return new ProviderError({
+      kind: this.kind,
+      provider: this.provider,
+      message: this.message,
+      retryable: this.retryable,
+      ...(this.retryAfterMs === undefined ? {} : { retryAfterMs: this.retryAfterMs }),
+      ...(this.status === undefined ? {} : { status: this.status }),
+      usage,
+    });
+  }
+
   static isInstance(value: unknown): value is ProviderError {
     return typeof value === "object" && value !== null && (value as Record<symbol, unknown>)[providerErrorMarker] === true;
   }

@@ -44,15 +44,7 @@ function addUsage(total: TokenUsage | undefined, more: TokenUsage | undefined): 
 
 function withTotalUsage(error: ProviderError, usage: TokenUsage | undefined): ProviderError {
   if (usage === undefined || usage === error.usage) return error;
-  return new ProviderError({
-    kind: error.kind,
-    provider: error.provider,
-    message: error.message,
-    retryable: error.retryable,
-    ...(error.retryAfterMs === undefined ? {} : { retryAfterMs: error.retryAfterMs }),
-    ...(error.status === undefined ? {} : { status: error.status }),
-    usage,
-  });
+  return error.withUsage(usage);
 }
 
 export function withResilience(

@@ -50,13 +50,5 @@ export function plainFailureError(report: FailureReport, kind: ProviderErrorKind
 /** Re-attaches usage to an error raised before the usage was known (mid-stream failures). */
 export function withUsage(error: ProviderError, usage: TokenUsage | undefined): ProviderError {
   if (usage === undefined || error.usage !== undefined) return error;
-  return new ProviderError({
-    kind: error.kind,
-    provider: error.provider,
-    message: error.message,
-    retryable: error.retryable,
-    ...(error.retryAfterMs === undefined ? {} : { retryAfterMs: error.retryAfterMs }),
-    ...(error.status === undefined ? {} : { status: error.status }),
-    usage,
-  });
+  return error.withUsage(usage);
 }
