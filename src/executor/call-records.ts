@@ -5,7 +5,6 @@
  */
 import { createHash } from "node:crypto";
 import type { Reservation } from "../budget/ledger.js";
-import type { Candidate } from "../policy/decision.js";
 import type { ChatMessage } from "../providers/provider.js";
 import type { ReusedAnswer } from "./cache.js";
 import type { RunContext } from "./run-context.js";
@@ -99,8 +98,4 @@ function callFields(context: RunContext, run: UnitRun, record: AttemptRecord, pr
     cacheKey,
     ...(run.item === undefined ? {} : { itemIndex: run.item }),
   };
-}
-
-export function candidateTarget(candidate: Candidate): string {
-  return `${candidate.provider}:${candidate.model}`;
 }

@@ -39,7 +39,3 @@ export interface AttemptRecord {
   startedAt: string;
   finishedAt: string;
 }
-
-export function describeUnit(run: Pick<UnitRun, "step" | "item">): string {
-  return run.item === undefined ? run.step.name : `${run.step.name}[${run.item}]`;
-}

@@ -3,16 +3,12 @@
  * one) and every `provider:model` written directly in tiers and rules.
  */
 import type { RoutingPolicy } from "../generated/routing-policy.js";
-
-function splitTarget(target: string): { provider: string; model: string } | undefined {
-  const colon = target.indexOf(":");
-  return colon < 0 ? undefined : { provider: target.slice(0, colon), model: target.slice(colon + 1) };
-}
+import { splitModelTarget } from "../policy/model-ref.js";
 
 export function modelsUsedByPolicy(policy: RoutingPolicy): Map<string, Set<string>> {
   const used = new Map<string, Set<string>>();
   const add = (target: string): void => {
-    const split = splitTarget(target);
+    const split = splitModelTarget(target);
     if (split === undefined) return;
     const models = used.get(split.provider) ?? new Set<string>();
     models.add(split.model);
