@@ -11,7 +11,7 @@ export type FakeFault =
   | { type: "server_error"; status?: 500 | 502 | 503 | 529; times?: number }
   /** The key was refused: 401 (Gemini answers 400 API_KEY_INVALID, as the real service does). */
   | { type: "unauthorized"; times?: number }
-  /** HTTP 400 saying the prompt is longer than the model's context window. */
+  /** HTTP 400 saying the prompt is longer than the model's context window (Ollama, which never refuses a chat for length, answers with the prompt truncated instead). */
   | { type: "context_length"; times?: number }
   /** Never answers; the connection stays open until the client gives up. */
   | { type: "hang"; times?: number }
@@ -50,6 +50,11 @@ export interface FakeModelBehaviour {
   costUsd?: number;
   /** Faults for the next requests, in order; each applies `times` (default 1) requests. */
   faults?: FakeFault[];
+  /**
+   * The model takes only the default temperature, as Claude Opus 4.7+ and OpenAI reasoning models
+   * do (see model-refusals.ts, which knows those by name); set to force it on or off.
+   */
+  fixedTemperature?: boolean;
 }
 
 /** Everything one request needs to know about how to answer. */
@@ -92,6 +97,11 @@ export class ModelScripts {
   /** Scripted model names, for the model-listing endpoints. */
   models(): string[] {
     return [...this.#states.keys()].filter((model) => model !== anyModel);
+  }
+
+  /** The model's script (or the wildcard's) without consuming anything: for checks before answering. */
+  behaviourOf(model: string): FakeModelBehaviour {
+    return (this.#states.get(model) ?? this.#states.get(anyModel))?.behaviour ?? {};
   }
 
   /** Takes the next answer and fault for a model, so each request consumes its own. */

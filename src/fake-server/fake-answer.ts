@@ -19,15 +19,26 @@ export interface FakeAnswer {
   costUsd: number;
   /** Unix seconds. */
   created: number;
+  /** `length` when the answer was cut at the request's output cap (the words OpenAI and Ollama use; Anthropic and Gemini dialects translate). */
+  stopReason: FakeStopReason;
 }
+
+export type FakeStopReason = "stop" | "length";
 
 /** Price the fake OpenRouter charges when a script gives no cost: 1 USD in, 2 USD out, per million. */
 const defaultFakeCostPerToken = { input: 1 / 1_000_000, output: 2 / 1_000_000 };
 
-export function settleAnswer(model: string, promptTexts: string[], turn: FakeTurn): FakeAnswer {
+/**
+ * The answer to a request. `outputCap` is the request's output limit (`max_tokens`,
+ * `maxOutputTokens`, `num_predict`): as the real APIs do, a longer scripted answer is cut to that
+ * many tokens and its stop reason says so.
+ */
+export function settleAnswer(model: string, promptTexts: string[], turn: FakeTurn, outputCap?: number): FakeAnswer {
   const countedInput = promptTexts.reduce((sum, text) => sum + countFakeTokens(text), 0);
   const inputTokens = turn.usage.inputTokens ?? countedInput;
-  const chunks = splitIntoTokenChunks(turn.text);
+  const allChunks = splitIntoTokenChunks(turn.text);
+  const cut = outputCap !== undefined && allChunks.length > outputCap;
+  const chunks = cut ? allChunks.slice(0, Math.max(0, outputCap)) : allChunks;
   const outputTokens = turn.usage.outputTokens ?? chunks.length;
   const reasoningTokens = turn.reasoningTokens;
   const costUsd =
@@ -36,7 +47,7 @@ export function settleAnswer(model: string, promptTexts: string[], turn: FakeTur
   return {
     id: randomBytes(12).toString("hex"),
     model,
-    text: turn.text,
+    text: cut ? chunks.join("") : turn.text,
     chunks,
     inputTokens,
     cachedInputTokens: Math.min(turn.cachedInputTokens, inputTokens),
@@ -44,5 +55,6 @@ export function settleAnswer(model: string, promptTexts: string[], turn: FakeTur
     reasoningTokens,
     costUsd,
     created: Math.floor(Date.now() / 1000),
+    stopReason: cut ? "length" : "stop",
   };
 }

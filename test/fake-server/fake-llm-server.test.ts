@@ -76,7 +76,7 @@ describe("fake LLM server", () => {
     assert.equal(openai.headers.get("retry-after-ms"), "6500");
     assert.equal(JSON.parse(openai.text).error.code, "rate_limit_exceeded");
 
-    const anthropic = await post("/v1/messages", { model: "m", max_tokens: 5, messages: [] }, { "x-api-key": "k" });
+    const anthropic = await post("/v1/messages", { model: "m", max_tokens: 5, messages: [] }, { "x-api-key": "k", "anthropic-version": "2023-06-01" });
     assert.equal(JSON.parse(anthropic.text).error.type, "rate_limit_error");
 
     const gemini = await post("/v1beta/models/m:generateContent", { contents: [] }, { "x-goog-api-key": "k" });

@@ -125,8 +125,21 @@ describe("ollama provider", () => {
     assert.equal(inStream.kind, "server");
     assert.match(inStream.message, /llama runner process has terminated/);
 
-    server.script(model, { faults: [{ type: "context_length" }] });
-    assert.equal((await failureOf(resilient().provider.call(chatRequest({ model }), never))).kind, "context_length");
+  });
+
+  it("gets an answer, not an error, for a prompt longer than the context: Ollama drops its start silently", async () => {
+    // Real Ollama chat never refuses a long prompt: it keeps half the window plus two tokens and
+    // answers 200 (ollama/ollama#17427, #17889); only prompt_eval_count tells.
+    server.script(model, { responses: ["I saw the end only."], faults: [{ type: "context_length" }] });
+    const scripted = await resilient({ max_retries: 0 }).provider.call(chatRequest({ model }), never);
+    assert.equal(scripted.text, "I saw the end only.");
+    assert.equal(scripted.usage.inputTokens, 4096 / 2 + 2);
+
+    server.script(model, { responses: ["Short window."] });
+    const longPrompt = { role: "user" as const, content: "word ".repeat(5000) };
+    const overflowing = await resilient({ max_retries: 0 }).provider.call(chatRequest({ model, messages: [longPrompt] }), never);
+    assert.equal(overflowing.text, "Short window.");
+    assert.equal(overflowing.usage.inputTokens, 2050, "5,000 prompt tokens in the default 4,096 window: 2,050 kept");
   });
 
   it("probes by listing pulled models", async () => {

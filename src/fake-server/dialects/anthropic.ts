@@ -28,6 +28,11 @@ function usageOf(answer: FakeAnswer, outputTokens: number): Record<string, unkno
   };
 }
 
+/** `max_tokens` when the answer was cut at the request's cap, as the Messages API says it. */
+function anthropicStopReason(answer: FakeAnswer): string {
+  return answer.stopReason === "length" ? "max_tokens" : "end_turn";
+}
+
 export function anthropicMissingKeyReply(): ErrorReply {
   return { status: 401, body: anthropicErrorBody("authentication_error", "x-api-key header is required", "req_fake_missing_key") };
 }
@@ -84,7 +89,7 @@ export function createAnthropicDialect(): ChatDialect {
         role: "assistant",
         model: answer.model,
         content: [{ type: "text", text: answer.text, citations: null }],
-        stop_reason: "end_turn",
+        stop_reason: anthropicStopReason(answer),
         stop_sequence: null,
         usage: usageOf(answer, answer.outputTokens + answer.reasoningTokens),
       };
@@ -117,7 +122,7 @@ export function createAnthropicDialect(): ChatDialect {
           serverSentEvent(
             {
               type: "message_delta",
-              delta: { stop_reason: "end_turn", stop_sequence: null },
+              delta: { stop_reason: anthropicStopReason(answer), stop_sequence: null },
               usage: usageOf(answer, answer.outputTokens + answer.reasoningTokens),
             },
             "message_delta",

@@ -32,7 +32,7 @@ function responseChunk(answer: FakeAnswer, text: string, candidatesSoFar: number
     candidates: [
       {
         content: { parts: [{ text }], role: "model" },
-        ...(finished ? { finishReason: "STOP" } : {}),
+        ...(finished ? { finishReason: answer.stopReason === "length" ? "MAX_TOKENS" : "STOP" } : {}),
         index: 0,
       },
     ],

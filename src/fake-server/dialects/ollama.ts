@@ -22,7 +22,7 @@ function piece(endpoint: OllamaEndpoint, text: string): Record<string, unknown> 
 /** The counts Ollama reports on its final line; thinking tokens are part of `eval_count`. */
 function finalCounts(answer: FakeAnswer): Record<string, unknown> {
   return {
-    done_reason: "stop",
+    done_reason: answer.stopReason,
     done: true,
     total_duration: 1_250_000_000,
     load_duration: 50_000_000,
@@ -54,6 +54,8 @@ export function createOllamaDialect(endpoint: OllamaEndpoint): ChatDialect {
         case "unauthorized":
           return { status: 401, body: { error: "unauthorized" } };
         case "context_length":
+          // Only Ollama's embedding endpoint says this; chat and generate truncate the prompt
+          // instead (ollama-routes.ts turns the fault into that), so no chat answer carries it.
           return { status: 400, body: { error: "the input length exceeds the context length" } };
       }
     },

@@ -122,7 +122,7 @@ export function createOpenAiDialect(options: OpenAiDialectOptions): ChatDialect 
             index: 0,
             message: { role: "assistant", content: answer.text, refusal: null, annotations: [] },
             logprobs: null,
-            finish_reason: "stop",
+            finish_reason: answer.stopReason,
           },
         ],
         usage: usageOf(answer),
@@ -154,7 +154,7 @@ export function createOpenAiDialect(options: OpenAiDialectOptions): ChatDialect 
         head: [chunk([delta({ role: "assistant", content: "", refusal: null })])],
         content: answer.chunks.map((piece) => chunk([delta({ content: piece })])),
         tail: [
-          chunk([delta({}, "stop")]),
+          chunk([delta({}, answer.stopReason)]),
           ...(options.includeUsage ? [chunk([], usageOf(answer))] : []),
           serverSentEvent("[DONE]"),
         ],

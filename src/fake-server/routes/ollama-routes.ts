@@ -4,11 +4,24 @@ import { answerChatTurn, collectPromptTexts } from "../chat-turn.js";
 import { createOllamaDialect, ollamaModelNotFoundReply, type OllamaEndpoint } from "../dialects/ollama.js";
 import { settleAnswer } from "../fake-answer.js";
 import { sendJson, waitUnlessClosed, writeAndFlush } from "../http-exchange.js";
-import { bodyField, type Exchange, type Route } from "./route.js";
+import { bodyField, outputCapOf, type Exchange, type Route } from "./route.js";
 
 /** Ollama treats `llama3.2` and `llama3.2:latest` as the same model. */
 export function normaliseOllamaModel(name: string): string {
   return name.includes(":") ? name : `${name}:latest`;
+}
+
+/** Ollama's context length when neither the request (`options.num_ctx`) nor the model sets one (its docs' context-length page). */
+export const ollamaDefaultContextLength = 4096;
+
+/**
+ * Prompt tokens Ollama keeps of a prompt longer than its context: it never refuses a chat for
+ * length, it drops the start and answers 200, and `prompt_eval_count` is the only trace. Measured
+ * by users and confirmed by a maintainer: half the window plus two (ollama/ollama#17427: 32770 of
+ * a 65536 window; #17889: 2050 of 4096; the open feature request #3839 "Detect Truncation").
+ */
+export function ollamaKeptPromptTokens(contextLength: number): number {
+  return Math.floor(contextLength / 2) + 2;
 }
 
 /** A model name the fake registry does not have, so a pull can fail as it really does. */
@@ -44,8 +57,16 @@ async function generate(exchange: Exchange, endpoint: OllamaEndpoint): Promise<t
     endpoint === "chat"
       ? collectPromptTexts(bodyField(exchange, "messages"))
       : [...collectPromptTexts(bodyField(exchange, "system")), ...collectPromptTexts(bodyField(exchange, "prompt"))];
-  const turn = exchange.scripts.nextTurn(model);
-  const answer = settleAnswer(model, promptTexts, turn);
+  const options = bodyField(exchange, "options") as { num_predict?: unknown; num_ctx?: unknown } | undefined;
+  const contextLength = outputCapOf(options?.num_ctx) ?? ollamaDefaultContextLength;
+  const scripted = exchange.scripts.nextTurn(model);
+  // A scripted `context_length` fault is an over-long prompt, which Ollama answers like any other.
+  const overflowScripted = scripted.fault?.type === "context_length";
+  const turn = overflowScripted ? { ...scripted, fault: undefined } : scripted;
+  const settled = settleAnswer(model, promptTexts, turn, outputCapOf(options?.num_predict));
+  const overflows = overflowScripted || settled.inputTokens > contextLength;
+  const keptTokens = ollamaKeptPromptTokens(contextLength);
+  const answer = overflows ? { ...settled, inputTokens: keptTokens, cachedInputTokens: Math.min(settled.cachedInputTokens, keptTokens) } : settled;
   // Ollama streams unless told `stream: false`.
   await answerChatTurn(exchange.response, createOllamaDialect(endpoint), answer, turn, bodyField(exchange, "stream") !== false);
   return true;

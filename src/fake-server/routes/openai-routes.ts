@@ -5,7 +5,8 @@ import { createOpenAiDialect, openAiErrorBody, openAiInvalidJsonReply, openAiMis
 import { createOpenRouterDialect, openRouterErrorBody, openRouterMissingKeyReply } from "../dialects/openrouter.js";
 import { settleAnswer } from "../fake-answer.js";
 import { sendJson } from "../http-exchange.js";
-import { bearerToken, bodyField, header, type Exchange, type Route } from "./route.js";
+import { openAiRefusal } from "../model-refusals.js";
+import { bearerToken, bodyField, header, outputCapOf, type Exchange, type Route } from "./route.js";
 
 function reply(exchange: Exchange, errorReply: ErrorReply): true {
   sendJson(exchange.response, errorReply.status, errorReply.body, errorReply.headers);
@@ -26,10 +27,16 @@ async function chatCompletion(exchange: Exchange, dialectFor: (apiKey: string, i
       body: flavour === "openai" ? openAiErrorBody(message, "invalid_request_error", null, "model") : openRouterErrorBody(400, message),
     });
   }
+  // OpenRouter drops what a model does not take and answers; OpenAI refuses it.
+  if (flavour === "openai") {
+    const refusal = openAiRefusal(model, exchange.body.json as Record<string, unknown>, exchange.scripts.behaviourOf(model).fixedTemperature);
+    if (refusal !== undefined) return reply(exchange, refusal);
+  }
   const stream = bodyField(exchange, "stream") === true;
   const streamOptions = bodyField(exchange, "stream_options") as { include_usage?: unknown } | undefined;
+  const outputCap = outputCapOf(bodyField(exchange, "max_completion_tokens")) ?? outputCapOf(bodyField(exchange, "max_tokens"));
   const turn = exchange.scripts.nextTurn(model);
-  const answer = settleAnswer(model, collectPromptTexts(bodyField(exchange, "messages")), turn);
+  const answer = settleAnswer(model, collectPromptTexts(bodyField(exchange, "messages")), turn, outputCap);
   await answerChatTurn(exchange.response, dialectFor(apiKey, streamOptions?.include_usage === true), answer, turn, stream);
   return true;
 }

@@ -29,6 +29,11 @@ export function bearerToken(exchange: Exchange): string | undefined {
   return match?.[1];
 }
 
+/** An output cap (`max_tokens`, `maxOutputTokens`, `num_predict`) when the field holds a usable one. */
+export function outputCapOf(value: unknown): number | undefined {
+  return typeof value === "number" && Number.isInteger(value) && value >= 0 ? value : undefined;
+}
+
 export function bodyField(exchange: Exchange, name: string): unknown {
   const json = exchange.body.json;
   return typeof json === "object" && json !== null ? (json as Record<string, unknown>)[name] : undefined;

@@ -3,6 +3,7 @@ import Anthropic from "@anthropic-ai/sdk";
 import type { HttpApiProvider } from "../../generated/routing-policy.js";
 import type { ProviderContext } from "../context.js";
 import type { ProbingProvider } from "../probe.js";
+import { anthropicSdkApiVersion, apiVersionOf } from "../model-capabilities.js";
 import { providerTraits } from "../provider-traits.js";
 import type { ProviderRequest, ProviderResponse } from "../provider.js";
 import { abortError } from "../shared/abort.js";
@@ -32,6 +33,7 @@ export function createAnthropicProvider(id: string, settings: HttpApiProvider, c
           logLevel: "off",
         });
   const secrets = [apiKey.value];
+  const apiVersion = apiVersionOf("anthropic", settings.headers) ?? anthropicSdkApiVersion;
 
   async function callStreaming(anthropic: Anthropic, request: ProviderRequest, signal: AbortSignal, started: number): Promise<ProviderResponse> {
     const progress = emptyMessagesStreamProgress();
@@ -43,7 +45,7 @@ export function createAnthropicProvider(id: string, settings: HttpApiProvider, c
     });
     let stream: AsyncIterable<Anthropic.Messages.RawMessageStreamEvent>;
     try {
-      stream = await anthropic.messages.create({ ...buildMessagesBody(request), stream: true }, { signal });
+      stream = await anthropic.messages.create({ ...buildMessagesBody(request, apiVersion), stream: true }, { signal });
     } catch (error) {
       throw normaliseAnthropicError(error, { providerId: id, secrets }, signal);
     }
@@ -68,7 +70,7 @@ export function createAnthropicProvider(id: string, settings: HttpApiProvider, c
 
   async function callOnce(anthropic: Anthropic, request: ProviderRequest, signal: AbortSignal, started: number): Promise<ProviderResponse> {
     try {
-      const message = await anthropic.messages.create({ ...buildMessagesBody(request), stream: false }, { signal });
+      const message = await anthropic.messages.create({ ...buildMessagesBody(request, apiVersion), stream: false }, { signal });
       const text = message.content.map((block) => (block.type === "text" ? block.text : "")).join("");
       return {
         text,

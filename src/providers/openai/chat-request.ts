@@ -1,6 +1,7 @@
 /** ProviderRequest → chat-completions request body. */
 import type { ChatCompletionCreateParamsBase } from "openai/resources/chat/completions";
-import type { ProviderRequest } from "../provider.js";
+import { capabilitiesOf } from "../model-capabilities.js";
+import type { ProviderRequest, ProviderType } from "../provider.js";
 
 /**
  * `max_completion_tokens` is what OpenAI documents now (o-series and later models reject
@@ -8,12 +9,19 @@ import type { ProviderRequest } from "../provider.js";
  */
 export type MaxTokensField = "max_tokens" | "max_completion_tokens";
 
-export function buildChatBody(request: ProviderRequest, maxTokensField: MaxTokensField): ChatCompletionCreateParamsBase {
+/**
+ * The body for `providerType`'s API. A model the capability table knows refuses `temperature` is
+ * sent none, and one that refuses `max_tokens` gets `max_completion_tokens` whatever the server
+ * (an Azure or proxy deployment of a reasoning model refuses it as OpenAI does).
+ */
+export function buildChatBody(request: ProviderRequest, maxTokensField: MaxTokensField, providerType: ProviderType): ChatCompletionCreateParamsBase {
+  const capabilities = capabilitiesOf(providerType, request.model);
+  const sendsTemperature = request.temperature !== undefined && !capabilities.refuses.has("temperature");
   return {
     model: request.model,
     messages: request.messages.map((message) => ({ role: message.role, content: message.content })),
-    [maxTokensField]: request.maxTokens,
-    ...(request.temperature === undefined ? {} : { temperature: request.temperature }),
+    [capabilities.outputCapField ?? maxTokensField]: request.maxTokens,
+    ...(sendsTemperature ? { temperature: request.temperature } : {}),
     ...(request.json === true ? { response_format: { type: "json_object" as const } } : {}),
   };
 }

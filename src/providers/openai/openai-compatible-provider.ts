@@ -76,7 +76,7 @@ export function createOpenAiCompatibleProvider(options: OpenAiCompatibleOptions)
     let stream: AsyncIterable<OpenAI.Chat.Completions.ChatCompletionChunk>;
     try {
       stream = await openai.chat.completions.create(
-        { ...buildChatBody(request, options.maxTokensField), stream: true, stream_options: { include_usage: true } },
+        { ...buildChatBody(request, options.maxTokensField, options.type), stream: true, stream_options: { include_usage: true } },
         { signal },
       );
     } catch (error) {
@@ -97,7 +97,7 @@ export function createOpenAiCompatibleProvider(options: OpenAiCompatibleOptions)
 
   async function callOnce(openai: OpenAI, request: ProviderRequest, signal: AbortSignal, started: number): Promise<ProviderResponse> {
     try {
-      const completion = await openai.chat.completions.create({ ...buildChatBody(request, options.maxTokensField), stream: false }, { signal });
+      const completion = await openai.chat.completions.create({ ...buildChatBody(request, options.maxTokensField, options.type), stream: false }, { signal });
       const choice = completion.choices[0];
       return finish(request, started, choice?.message.content ?? "", completion.model, completion.usage, choice?.finish_reason ?? undefined);
     } catch (error) {
