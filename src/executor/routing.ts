@@ -58,6 +58,7 @@ function routeRequestFor(context: RunContext, step: PipelineStep, messages: read
     tags: step.tags,
     ...(step.model === undefined ? {} : { pinnedModel: step.model }),
     ...(step.maxCostUsd === undefined ? {} : { maxCostUsd: step.maxCostUsd }),
+    ...(step.temperature === undefined ? {} : { temperature: step.temperature }),
   };
 }
 

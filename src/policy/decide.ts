@@ -7,7 +7,8 @@
  *   2. chain: the pinned model, else the first matching rule, else the request's tier;
  *   3. checks: each model kept or dropped with a sentence (see candidates.ts);
  *   4. order: as written, or by expected cost per success for best-value rules;
- *   5. exhausted: when nothing is kept, what `budget.when_exhausted` says.
+ *   5. parameters: a kept model that refuses one of the request's parameters says it is not sent;
+ *   6. exhausted: when nothing is kept, what `budget.when_exhausted` says.
  */
 import type { RoutingPolicy } from "../generated/routing-policy.js";
 import { orderByBestValue } from "./best-value.js";
@@ -17,6 +18,7 @@ import { chooseChain } from "./choose-chain.js";
 import { complexityOf } from "./complexity.js";
 import type { Decision, RouteRequest, RoutingState } from "./decision.js";
 import { applyWhenExhausted } from "./exhausted.js";
+import { noteRefusedParameters } from "./parameter-notes.js";
 
 export function decide(request: RouteRequest, policy: RoutingPolicy, state: RoutingState): Decision {
   const complexity = complexityOf(request.estimatedInputTokens);
@@ -26,6 +28,7 @@ export function decide(request: RouteRequest, policy: RoutingPolicy, state: Rout
   const context: AssessmentContext = { request, policy, state, emergency };
   let assessments = assessChain(chain.references, context);
   if (chain.strategy === "best-value") assessments = orderByBestValue(assessments, request, state.history ?? []);
+  assessments = noteRefusedParameters(assessments, request, policy);
 
   const decision: Decision = {
     matched: chain.matched,

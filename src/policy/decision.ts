@@ -3,6 +3,7 @@
  * The engine is pure: everything it needs (budget left, provider availability, prices, history)
  * arrives in `RoutingState`; nothing here does I/O.
  */
+import type { RefusableParameter } from "../providers/model-capabilities.js";
 import type { PricingMode } from "../providers/provider.js";
 
 export type QualityTier = "economy" | "standard" | "premium";
@@ -32,6 +33,8 @@ export interface RouteRequest {
   pinnedModel?: string;
   /** Per-call cost ceiling from the step. */
   maxCostUsd?: number;
+  /** The step's temperature, so the explanation can say where a model will not take it. */
+  temperature?: number;
 }
 
 export interface ProviderState {
@@ -88,6 +91,8 @@ export interface CandidateNote {
   check?: CandidateCheck;
   /** The figures a best-value rule used for this candidate. */
   bestValue?: BestValueFigures;
+  /** Request parameters the model refuses, which its provider will leave out of the call. */
+  droppedParameters?: RefusableParameter[];
 }
 
 /** Which check kept or dropped a candidate, in the order the checks run. */

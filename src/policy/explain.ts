@@ -52,6 +52,7 @@ function describeRequest(request: RouteRequest, decision: Decision): string {
   if (request.sensitive) parts.push("sensitive");
   if (request.tags.length) parts.push(`tags ${request.tags.join(", ")}`);
   if (request.maxCostUsd !== undefined) parts.push(`max ${formatLimit(request.maxCostUsd)} a call`);
+  if (request.temperature !== undefined) parts.push(`temperature ${request.temperature}`);
   return parts.join(", ");
 }
 

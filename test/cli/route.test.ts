@@ -42,6 +42,23 @@ async function route(args: string[], env: NodeJS.ProcessEnv = { ORCH_TEST_OPENAI
 }
 
 describe("orch route", () => {
+  it("says in the explanation when a model will not be sent the step's temperature", async () => {
+    const explained = await route(["--task", "code", "--tokens", "3000", "--temperature", "0.2", "--explain"]);
+    assert.equal(explained.code, 0, explained.stderr);
+    assert.match(explained.stdout, /request: .*temperature 0\.2/);
+    const gpt = explained.stdout.split("\n").find((line) => line.includes("gpt (openai:gpt-5.4-mini)"));
+    assert.match(gpt ?? "", /kept: .*; temperature 0\.2 not sent \(OpenAI reasoning models/);
+    const dear = explained.stdout.split("\n").find((line) => line.includes("dear (offline:dear)"));
+    assert.doesNotMatch(dear ?? "missing", /not sent/);
+
+    const json = JSON.parse((await route(["--task", "code", "--tokens", "3000", "--temperature", "0.2", "--json"])).stdout);
+    assert.deepEqual(json.decision.notes.map((note: { droppedParameters?: string[] }) => note.droppedParameters ?? []), [["temperature"], []]);
+
+    const bad = await route(["--task", "code", "--temperature", "hot"]);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /--temperature expects a number from 0 to 2, got "hot"/);
+  });
+
   it("prints the route of three contrasting requests in a line or two", async () => {
     const code = await route(["--task", "code", "--language", "typescript", "--tokens", "3000"]);
     assert.equal(code.code, 0, code.stderr);

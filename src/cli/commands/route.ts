@@ -13,7 +13,7 @@ import { requirePolicyFile } from "../policy-file.js";
 import { renderRoute } from "../render/route-summary.js";
 
 const usage =
-  "orch route --task TASK [--language L] [--tokens N] [--quality economy|standard|premium] [--sensitive] [--tags a,b] [--step NAME] [--pipeline NAME] [--model PIN] [--max-tokens N] [--policy FILE] [--explain] [--json] [--db FILE]";
+  "orch route --task TASK [--language L] [--tokens N] [--quality economy|standard|premium] [--sensitive] [--tags a,b] [--step NAME] [--pipeline NAME] [--model PIN] [--max-tokens N] [--temperature T] [--policy FILE] [--explain] [--json] [--db FILE]";
 
 const qualities: readonly QualityTier[] = ["economy", "standard", "premium"];
 
@@ -33,6 +33,7 @@ export const routeCommand: Command = {
         pipeline: { type: "string" },
         model: { type: "string" },
         "max-tokens": { type: "string" },
+        temperature: { type: "string" },
         policy: { type: "string" },
         explain: { type: "boolean" },
         json: { type: "boolean" },
@@ -74,6 +75,7 @@ interface RouteFlags {
   pipeline?: string | undefined;
   model?: string | undefined;
   "max-tokens"?: string | undefined;
+  temperature?: string | undefined;
 }
 
 function requestOf(values: RouteFlags): RouteRequest {
@@ -96,7 +98,18 @@ function requestOf(values: RouteFlags): RouteRequest {
     sensitive: values.sensitive ?? false,
     tags: [...new Set(tags)],
     ...(values.model === undefined ? {} : { pinnedModel: values.model }),
+    ...temperatureOf(values.temperature),
   };
+}
+
+/** The step setting's range (schemas: 0 to 2), so the explanation matches what a run would send. */
+function temperatureOf(value: string | undefined): { temperature?: number } {
+  if (value === undefined) return {};
+  const temperature = Number(value);
+  if (value.trim() === "" || !Number.isFinite(temperature) || temperature < 0 || temperature > 2) {
+    throw new UsageError({ message: `--temperature expects a number from 0 to 2, got "${value}"` });
+  }
+  return { temperature };
 }
 
 function wholeNumber(value: string | undefined, flag: string): number | undefined {
