@@ -58,6 +58,16 @@ export function usdToNano(usd: number): number {
   return safeNano(noise ? whole : whole + 1n);
 }
 
+/** The sum of two USD amounts, added as exact decimals (0.1 + 0.2 is 0.3, not 0.30000000000000004). */
+export function addUsd(first: number, second: number): number {
+  const a = exactDecimal(first);
+  const b = exactDecimal(second);
+  const scale = Math.max(a.scale, b.scale);
+  const units = a.units * 10n ** BigInt(scale - a.scale) + b.units * 10n ** BigInt(scale - b.scale);
+  const digits = units.toString().padStart(scale + 1, "0");
+  return Number(scale === 0 ? digits : `${digits.slice(0, -scale)}.${digits.slice(-scale)}`);
+}
+
 /** Nano-dollars → USD. Exact for amounts under $1,000,000 (15 significant digits print back unchanged). */
 export function nanoToUsd(nano: number): number {
   return nano / Number(nanoPerUsd);
