@@ -9,4 +9,4 @@ export type { ExpiredReservation, ReconcileOptions, ReconcileReport } from "./re
 export { budgetStatus } from "./status.js";
 export type { BudgetStatus, ScopeStatus } from "./status.js";
 export { calendarKeys } from "./calendar.js";
-export { formatUsd, nanoToUsd, usdToNano } from "./money.js";
+export { nanoToUsd, usdToNano } from "./money.js";

@@ -8,10 +8,11 @@ import type { LedgerRepository, ScopeSubject } from "../store/ledger-repository.
 import { recordCrossedAlerts, type BudgetAlert } from "./alerts.js";
 import { calendarKeys } from "./calendar.js";
 import { describeScope, scopeLimitsFor, type BudgetLimits } from "./limits.js";
-import { formatUsd, nanoToUsd, usdToNano } from "./money.js";
+import { formatBalance, formatLimit, formatUsd } from "../money/format-usd.js";
+import { ledgerAmountNano, nanoToUsd } from "./money.js";
 import { reconcileLedger, type ReconcileReport } from "./reconcile.js";
 
-export { formatUsd, nanoToUsd, usdToNano } from "./money.js";
+export { nanoToUsd, usdToNano } from "./money.js";
 export type { BudgetLimits } from "./limits.js";
 
 export interface Reservation {
@@ -81,7 +82,7 @@ export function createLedger(options: LedgerOptions): Ledger {
         ...keysAt(date),
         pipelineName: options.pipelineName,
         ...(target?.tags ? { tags: target.tags } : {}),
-        amountNanoUsd: usdToNano(amountUsd),
+        amountNanoUsd: ledgerAmountNano(amountUsd, "reserve"),
         limits: limitsFor(target),
         processId,
         createdAt: date.toISOString(),
@@ -98,13 +99,13 @@ export function createLedger(options: LedgerOptions): Ledger {
           ...(subject ? { subject } : {}),
           usedUsd,
           limitUsd,
-          reason: `worst case $${formatUsd(amountUsd)} exceeds the $${formatUsd(Math.max(0, limitUsd - usedUsd))} left ${describeScope(scope, subject)} (limit $${formatUsd(limitUsd)})`,
+          reason: `worst case ${formatUsd(amountUsd)} exceeds the ${formatBalance(Math.max(0, limitUsd - usedUsd))} left ${describeScope(scope, subject)} (limit ${formatLimit(limitUsd)})`,
         },
       };
     },
     settle(reservation, actualUsd) {
       const date = now();
-      options.repository.settle(reservation.id, usdToNano(actualUsd), date.toISOString());
+      options.repository.settle(reservation.id, ledgerAmountNano(actualUsd, "settle"), date.toISOString());
       const alerts = recordCrossedAlerts(options.repository, reservation.id, options.limits, fractions, date);
       for (const alert of alerts) options.onAlert?.(alert);
       return alerts;

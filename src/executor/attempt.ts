@@ -6,7 +6,9 @@
  */
 import type { PipelineStep } from "../pipeline/model.js";
 import type { Candidate } from "../policy/decision.js";
-import { costOfUsage } from "../providers/pricing.js";
+import { nanoToUsd } from "../money/nano.js";
+import { formatBalance, formatUsd } from "../money/format-usd.js";
+import { billNano } from "../providers/pricing.js";
 import { ProviderError } from "../providers/provider-error.js";
 import type { ChatMessage, ProviderResponse, TokenUsage } from "../providers/provider.js";
 import { cacheKeyOf, type ReusedAnswer } from "./cache.js";
@@ -49,7 +51,7 @@ export async function attemptCandidate(context: RunContext, request: AttemptRequ
   }
 
   if (request.spendLeftUsd !== undefined && request.worstCaseUsd > request.spendLeftUsd) {
-    return { kind: "refused", reason: `its worst case $${request.worstCaseUsd.toFixed(6)} exceeds the $${Math.max(0, request.spendLeftUsd).toFixed(6)} left of the step's max_cost_usd` };
+    return { kind: "refused", reason: `its worst case ${formatUsd(request.worstCaseUsd)} exceeds the ${formatBalance(Math.max(0, request.spendLeftUsd))} left of the step's max_cost_usd` };
   }
   const reservation = context.ledger.reserve(request.worstCaseUsd, { tags: step.tags });
   if (!reservation.ok) return { kind: "refused", reason: reservation.refusal.reason };
@@ -90,7 +92,7 @@ export async function attemptCandidate(context: RunContext, request: AttemptRequ
   }
 
   const usage = response?.usage ?? failure?.usage ?? { inputTokens: 0, outputTokens: 0 };
-  const costUsd = response?.reportedCostUsd ?? (candidate.prices ? costOfUsage(usage, candidate.prices) : 0);
+  const costUsd = nanoToUsd(billNano(usage, candidate.prices, response?.reportedCostUsd));
   const finishedAt = context.now().toISOString();
   if (failure?.kind !== "aborted") {
     context.health.record(candidate.provider, failure ? { ok: false, kind: failure.kind } : { ok: true }, Date.parse(finishedAt));

@@ -2,7 +2,7 @@
 import type { RoutingPolicy } from "../generated/routing-policy.js";
 import type { ModelPrices } from "../policy/decision.js";
 import { policyPricesOf } from "../providers/policy-models.js";
-import { findPrices } from "../providers/pricing.js";
+import { findPrices } from "../providers/price-table.js";
 
 export function createPriceLookup(policy: RoutingPolicy): (provider: string, model: string) => ModelPrices | undefined {
   const cache = new Map<string, ModelPrices | undefined>();

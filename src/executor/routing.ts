@@ -8,12 +8,9 @@ import { emergencyMode } from "../policy/budget-left.js";
 import { assessChain } from "../policy/candidates.js";
 import { decide } from "../policy/decide.js";
 import type { Candidate, Decision, ProviderState, RouteRequest, RoutingState } from "../policy/decision.js";
-import { estimateTokens } from "../policy/estimate-tokens.js";
+import { estimatePromptTokens } from "../policy/estimate-tokens.js";
 import type { ChatMessage } from "../providers/provider.js";
 import type { RunContext } from "./run-context.js";
-
-/** Per-message framing tokens the APIs add around each message; a small, honest overestimate. */
-export const framingTokensPerMessage = 4;
 
 export interface Route {
   decision: Decision;
@@ -45,7 +42,7 @@ export function routeUnit(context: RunContext, step: PipelineStep, messages: rea
 }
 
 function routeRequestFor(context: RunContext, step: PipelineStep, messages: readonly ChatMessage[]): RouteRequest {
-  const estimatedInputTokens = messages.reduce((sum, message) => sum + estimateTokens(message.content) + framingTokensPerMessage, 0);
+  const estimatedInputTokens = estimatePromptTokens(messages);
   return {
     step: step.name,
     pipeline: context.pipeline.name,

@@ -43,11 +43,20 @@ export interface FakeModelBehaviour {
   chunkDelayMs?: number;
   /** Prompt tokens reported as served from the provider's cache (capped at the prompt size). */
   cachedInputTokens?: number;
+  /** Prompt tokens reported as written to the cache for 5 minutes (Anthropic; capped at what the prompt has left). */
+  cacheWriteTokens?: number;
+  /** Prompt tokens reported as written to the cache for 1 hour (Anthropic; capped at what the prompt has left). */
+  cacheWrite1hTokens?: number;
   /** Reasoning/thinking tokens reported on top of the answer's tokens. */
   reasoningTokens?: number;
   usage?: FakeUsageOverride;
   /** OpenRouter's `usage.cost` in USD; computed from 1/2 USD per million tokens when absent. */
   costUsd?: number;
+  /**
+   * A BYOK call on OpenRouter: the upstream provider's charge in USD, reported as
+   * `usage.cost_details.upstream_inference_cost` with `is_byok: true`; `costUsd` is then OpenRouter's fee.
+   */
+  upstreamCostUsd?: number;
   /** Faults for the next requests, in order; each applies `times` (default 1) requests. */
   faults?: FakeFault[];
   /**
@@ -64,9 +73,12 @@ export interface FakeTurn {
   latencyMs: number;
   chunkDelayMs: number;
   cachedInputTokens: number;
+  cacheWriteTokens: number;
+  cacheWrite1hTokens: number;
   reasoningTokens: number;
   usage: FakeUsageOverride;
   costUsd: number | undefined;
+  upstreamCostUsd: number | undefined;
 }
 
 interface ModelState {
@@ -118,9 +130,12 @@ export class ModelScripts {
       latencyMs: behaviour.latencyMs ?? 0,
       chunkDelayMs: behaviour.chunkDelayMs ?? 0,
       cachedInputTokens: behaviour.cachedInputTokens ?? 0,
+      cacheWriteTokens: behaviour.cacheWriteTokens ?? 0,
+      cacheWrite1hTokens: behaviour.cacheWrite1hTokens ?? 0,
       reasoningTokens: behaviour.reasoningTokens ?? 0,
       usage: behaviour.usage ?? {},
       costUsd: behaviour.costUsd,
+      upstreamCostUsd: behaviour.upstreamCostUsd,
     };
   }
 }

@@ -12,11 +12,16 @@ export interface FakeAnswer {
   /** Prompt tokens, cached ones included. */
   inputTokens: number;
   cachedInputTokens: number;
+  /** Prompt tokens written to the cache for 5 minutes and for 1 hour (subsets of inputTokens, apart from the cached ones). */
+  cacheWriteTokens: number;
+  cacheWrite1hTokens: number;
   /** Tokens of the visible answer, reasoning excluded. */
   outputTokens: number;
   reasoningTokens: number;
   /** OpenRouter's reported cost in USD. */
   costUsd: number;
+  /** A BYOK call's upstream cost in USD (OpenRouter); undefined for a call on OpenRouter's credits. */
+  upstreamCostUsd: number | undefined;
   /** Unix seconds. */
   created: number;
   /** `length` when the answer was cut at the request's output cap (the words OpenAI and Ollama use; Anthropic and Gemini dialects translate). */
@@ -44,16 +49,22 @@ export function settleAnswer(model: string, promptTexts: string[], turn: FakeTur
   const costUsd =
     turn.costUsd ??
     inputTokens * defaultFakeCostPerToken.input + (outputTokens + reasoningTokens) * defaultFakeCostPerToken.output;
+  const cachedInputTokens = Math.min(turn.cachedInputTokens, inputTokens);
+  const cacheWrite1hTokens = Math.min(turn.cacheWrite1hTokens, inputTokens - cachedInputTokens);
+  const cacheWriteTokens = Math.min(turn.cacheWriteTokens, inputTokens - cachedInputTokens - cacheWrite1hTokens);
   return {
     id: randomBytes(12).toString("hex"),
     model,
     text: cut ? chunks.join("") : turn.text,
     chunks,
     inputTokens,
-    cachedInputTokens: Math.min(turn.cachedInputTokens, inputTokens),
+    cachedInputTokens,
+    cacheWriteTokens,
+    cacheWrite1hTokens,
     outputTokens,
     reasoningTokens,
     costUsd,
+    upstreamCostUsd: turn.upstreamCostUsd,
     created: Math.floor(Date.now() / 1000),
     stopReason: cut ? "length" : "stop",
   };

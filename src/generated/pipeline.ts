@@ -33,7 +33,7 @@ export type Retries = number;
  */
 export type MaxAttempts = number;
 /**
- * At most this much spent on the step (on each item of a for_each step), all attempts together: a model whose worst case does not fit what is left is passed over.
+ * At most this much spent on the step (on each item of a for_each step), all attempts together: a model whose worst case does not fit what is left is passed over. At most 1000000.
  */
 export type MaxCostUsd = number;
 /**

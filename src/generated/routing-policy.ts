@@ -29,7 +29,13 @@ export type Model =
   | {
       model: string;
       prices?: Prices;
+      /**
+       * The model's own output cap in tokens, at most 10000000; a step's max_tokens above it is lowered to it.
+       */
       max_output_tokens?: number;
+      /**
+       * The model's context window in tokens, at most 100000000; a prompt estimated above it skips the model.
+       */
       context_window?: number;
     };
 /**
@@ -48,6 +54,10 @@ export type Complexity = "trivial" | "simple" | "medium" | "complex" | "massive"
  * @minItems 1
  */
 export type Chain1 = [ModelRef, ...ModelRef[]];
+/**
+ * An amount in USD, at most 1000000: orch counts money in whole nano-dollars, exactly, up to that size.
+ */
+export type UsdLimit = number;
 /**
  * Models tried, in order, after a step's own chain when its answers were rejected by its output checks (schema, validate commands). A rule's own `escalate` wins over this one.
  *
@@ -187,12 +197,29 @@ export interface ReplayProvider {
   timeout_seconds?: TimeoutSeconds;
 }
 /**
- * USD per million tokens.
+ * USD per million tokens. Overrides the bundled price table for this model.
  */
 export interface Prices {
+  /**
+   * USD per million prompt tokens.
+   */
   input: number;
+  /**
+   * USD per million output tokens (reasoning tokens included).
+   */
   output: number;
+  /**
+   * USD per million prompt tokens read from the provider's cache (default: the input price).
+   */
   cached_input?: number;
+  /**
+   * USD per million prompt tokens written to the cache for 5 minutes (Anthropic; default: 1.25 times the input price).
+   */
+  cache_write?: number;
+  /**
+   * USD per million prompt tokens written to the cache for 1 hour (Anthropic; default: 2 times the input price).
+   */
+  cache_write_1h?: number;
 }
 export interface Rule {
   name: string;
@@ -302,10 +329,19 @@ export interface Budget {
    * Emergency mode: when money left falls under this, only free providers (local, subscription) are used. A number applies to the smallest left of run, day and month; an object sets one threshold per scope.
    */
   emergency_below_usd?:
-    | number
+    | UsdLimit
     | {
+        /**
+         * An amount in USD, at most 1000000: orch counts money in whole nano-dollars, exactly, up to that size.
+         */
         run?: number;
+        /**
+         * An amount in USD, at most 1000000: orch counts money in whole nano-dollars, exactly, up to that size.
+         */
         day?: number;
+        /**
+         * An amount in USD, at most 1000000: orch counts money in whole nano-dollars, exactly, up to that size.
+         */
         month?: number;
       };
 }

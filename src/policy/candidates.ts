@@ -16,6 +16,8 @@ import type {
   RouteRequest,
   RoutingState,
 } from "./decision.js";
+import { nanoToUsd } from "../money/nano.js";
+import { costRangeNano, modelPricesFromPolicy } from "../providers/pricing.js";
 import { formatBalance, formatClock, formatCount, formatLimit, formatUsd, scopeWords } from "./format.js";
 import { resolveModelReference, type ResolvedModel } from "./model-ref.js";
 
@@ -76,7 +78,7 @@ function assessModel(reference: string, resolved: ResolvedModel, context: Assess
   }
 
   const free = providerState.pricing !== "metered";
-  const prices = state.pricesFor(provider, model) ?? pricesOf(resolved);
+  const prices = state.pricesFor(provider, model) ?? (resolved.prices ? modelPricesFromPolicy(resolved.prices) : undefined);
   if (!free && !prices) {
     return dropped(
       reference,
@@ -103,6 +105,7 @@ function assessModel(reference: string, resolved: ResolvedModel, context: Assess
     local: providerState.local,
     pricing: providerState.pricing,
     estimatedCostUsd,
+    worstCaseTokens: { input: request.estimatedInputTokens, output: outputCap },
     // Free providers carry no prices, so nothing downstream can bill them by mistake.
     ...(prices && !free ? { prices } : {}),
   };
@@ -127,17 +130,13 @@ function assessModel(reference: string, resolved: ResolvedModel, context: Assess
   return kept(candidate, target, `${formatUsd(estimatedCostUsd.min)}–${formatUsd(worstCase)}`);
 }
 
-/** The policy's own prices for the model, when the state's lookup knows none. */
-function pricesOf(resolved: ResolvedModel): ModelPrices | undefined {
-  const prices = resolved.prices;
-  if (!prices) return undefined;
-  return { input: prices.input, output: prices.output, ...(prices.cached_input === undefined ? {} : { cachedInput: prices.cached_input }) };
-}
-
-/** min: the input alone (the answer could be empty); max: input plus the full output cap. */
+/**
+ * In USD, from the one price function: min, the input alone (the answer could be empty); max, the
+ * worst case, input plus the full output cap at the tier the input falls into.
+ */
 export function costRange(prices: ModelPrices, inputTokens: number, outputTokens: number): { min: number; max: number } {
-  const min = (inputTokens * prices.input) / 1_000_000;
-  return { min, max: min + (outputTokens * prices.output) / 1_000_000 };
+  const nano = costRangeNano(prices, inputTokens, outputTokens);
+  return { min: nanoToUsd(nano.min), max: nanoToUsd(nano.max) };
 }
 
 /** Of the scopes the worst case does not fit in, the one with the least left. */

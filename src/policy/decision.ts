@@ -4,18 +4,14 @@
  * arrives in `RoutingState`; nothing here does I/O.
  */
 import type { RefusableParameter } from "../providers/model-capabilities.js";
+import type { ModelPrices } from "../providers/pricing.js";
 import type { PricingMode } from "../providers/provider.js";
+
+export type { ModelPrices };
 
 export type QualityTier = "economy" | "standard" | "premium";
 export type BudgetScope = "run" | "day" | "month";
 export type Complexity = "trivial" | "simple" | "medium" | "complex" | "massive";
-
-/** USD per million tokens. */
-export interface ModelPrices {
-  input: number;
-  output: number;
-  cachedInput?: number;
-}
 
 export interface RouteRequest {
   step: string;
@@ -78,6 +74,8 @@ export interface Candidate {
   prices?: ModelPrices;
   /** min: input only (the answer could be empty); max: input plus the full output cap. */
   estimatedCostUsd: { min: number; max: number };
+  /** The usage `estimatedCostUsd.max` prices: the estimated prompt and the output cap. */
+  worstCaseTokens: { input: number; output: number };
 }
 
 export interface CandidateNote {

@@ -1,12 +1,15 @@
 /**
  * Token estimates before a call, with a real tokenizer (o200k_base, the encoding of current
  * OpenAI models; close enough for other vendors' budgeting, and far better than chars / 4).
+ * The only token estimator: routing, reservations, plan, the mock provider, the rate limiter and
+ * usage a provider never reported all count a prompt with `estimatePromptTokens`.
  *
  * Loading the encoding's rank table costs about a quarter of a second, so it is not imported at
  * start-up: the first call to `estimateTokens` loads it synchronously (the package's CommonJS
  * build, through `createRequire`), and commands that never count tokens never pay for it.
  */
 import { createRequire } from "node:module";
+import type { ChatMessage } from "../providers/provider.js";
 
 export { complexityOf } from "./complexity.js";
 
@@ -31,6 +34,14 @@ function loadTokenizer(): Tokenizer {
 export function estimateTokens(text: string): number {
   if (text === "") return 0;
   return loadTokenizer().countTokens(text, noDisallowedSpecialTokens);
+}
+
+/** Per-message framing tokens the APIs add around each message; a small, honest overestimate. */
+export const framingTokensPerMessage = 4;
+
+/** A prompt's tokens: each message's text plus its framing. */
+export function estimatePromptTokens(messages: readonly ChatMessage[]): number {
+  return messages.reduce((sum, message) => sum + estimateTokens(message.content) + framingTokensPerMessage, 0);
 }
 
 /** True once the tokenizer has been loaded (for start-up time tests). */

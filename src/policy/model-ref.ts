@@ -3,7 +3,7 @@
  * provider and model to call. Pure: no I/O, so routing and config checks share it.
  */
 import { didYouMean } from "../config/suggest.js";
-import type { Model, RoutingPolicy } from "../generated/routing-policy.js";
+import type { Model, Prices, RoutingPolicy } from "../generated/routing-policy.js";
 
 export interface ResolvedModel {
   /** The reference as written in the policy. */
@@ -13,8 +13,8 @@ export interface ResolvedModel {
   provider: string;
   /** The provider's own model name: everything after the first colon. */
   model: string;
-  /** USD per million tokens. */
-  prices?: { input: number; output: number; cached_input?: number };
+  /** USD per million tokens, as the policy writes them. */
+  prices?: Prices;
   maxOutputTokens?: number;
   contextWindow?: number;
 }

@@ -2,7 +2,7 @@
  * Which models a policy can send work to, by provider: every alias in `models` (a step may pin
  * one) and every `provider:model` written directly in tiers and rules.
  */
-import type { RoutingPolicy } from "../generated/routing-policy.js";
+import type { Prices, RoutingPolicy } from "../generated/routing-policy.js";
 import { splitModelTarget } from "../policy/model-ref.js";
 
 export function modelsUsedByPolicy(policy: RoutingPolicy): Map<string, Set<string>> {
@@ -23,7 +23,7 @@ export function modelsUsedByPolicy(policy: RoutingPolicy): Map<string, Set<strin
 }
 
 /** The policy's own prices for `provider:model`, when an alias gives them. */
-export function policyPricesOf(policy: RoutingPolicy, provider: string, model: string): { input: number; output: number; cached_input?: number } | undefined {
+export function policyPricesOf(policy: RoutingPolicy, provider: string, model: string): Prices | undefined {
   for (const entry of Object.values(policy.models)) {
     if (typeof entry !== "string" && entry.model === `${provider}:${model}` && entry.prices !== undefined) return entry.prices;
   }

@@ -1,113 +1,132 @@
 /**
- * Prices in USD per million tokens, from the policy when it gives them, otherwise from
- * @pydantic/genai-prices (a maintained price table bundled with the package, so lookups work
- * offline and change only when the package is updated).
+ * The one price function. Every figure orch shows or counts — a candidate's cost range, the worst
+ * case a reservation holds, the bill a call settles, `plan`'s totals — comes from `priceUsageNano`,
+ * the only place a price is multiplied by a token count.
+ *
+ * Rules (also in the README's "Budgets and pricing"):
+ * - Prices are USD per million tokens. The arithmetic is exact: each price is read as the decimal it
+ *   is written as, products are summed as integers, and the total is rounded UP once, to a whole
+ *   nano-dollar (1e-9 USD).
+ * - A tier (Gemini Pro, Claude Sonnet above 200k prompt tokens) applies to the whole call once the
+ *   prompt (`inputTokens`, cached and cache-written tokens included) is larger than its start.
+ * - `inputTokens` is the whole prompt. Of it, cache reads are billed at the cached price, cache writes
+ *   at the 5-minute or 1-hour write price, the rest at the input price. Reasoning tokens are part of
+ *   `outputTokens` and billed as output.
+ * - Without a listed write price, Anthropic's documented multipliers apply: 1.25× the input price for
+ *   a 5-minute write, 2× for a 1-hour write. Without a cached price, reads cost the input price.
+ * - A cost the provider reports (OpenRouter's `usage.cost`, plus the upstream cost of a BYOK call)
+ *   is the bill; the price table then only sets the reservation.
+ *
+ * Pure: no I/O, no price table (that is `price-table.ts`), so the policy engine may import it.
  */
-import { calcPrice } from "@pydantic/genai-prices";
+import { ceilDivide, exactDecimal, safeNano, usdToNano, type ExactDecimal } from "../money/nano.js";
 import type { Prices } from "../generated/routing-policy.js";
-import type { ProviderType, TokenUsage } from "./provider.js";
+import type { TokenUsage } from "./provider.js";
 
-export interface ModelPrices {
-  input: number;
-  output: number;
-  /** Price of prompt tokens served from the provider's cache; the input price when absent. */
-  cachedInput?: number;
+/** USD per million tokens, for one model. */
+export interface ModelPrices extends TierPrices {
   /**
-   * Higher prices for long prompts (Gemini Pro above 200k tokens): when a call's prompt is larger
-   * than `aboveInputTokens`, the whole call is billed at that tier, as the vendors bill it.
+   * Higher prices for long prompts: when a call's prompt is larger than `aboveInputTokens`, the
+   * whole call is billed at that tier, as the vendors bill it.
    */
   tiers?: PriceTier[];
-  source: "policy" | "genai-prices";
+  source?: "policy" | "genai-prices";
 }
 
-export interface PriceTier {
-  aboveInputTokens: number;
+export interface TierPrices {
   input: number;
   output: number;
+  /** Prompt tokens served from the provider's cache; the input price when absent. */
   cachedInput?: number;
+  /** Prompt tokens written to the cache for 5 minutes; 1.25× input when absent. */
+  cacheWrite?: number;
+  /** Prompt tokens written to the cache for 1 hour; 2× input when absent. */
+  cacheWrite1h?: number;
 }
 
-/** genai-prices' provider ids; providers without one (ollama, cli, replay, mock) have no table price. */
-const priceTableProviders: Partial<Record<ProviderType, string>> = {
-  openai: "openai",
-  anthropic: "anthropic",
-  gemini: "google",
-  openrouter: "openrouter",
-};
-
-type TableValue = number | { base: number; tiers: Array<{ start: number; price: number }> } | undefined;
-
-function asTableValue(value: unknown): TableValue {
-  if (typeof value === "number") return value;
-  if (typeof value === "object" && value !== null && typeof (value as { base?: unknown }).base === "number") {
-    return value as { base: number; tiers: Array<{ start: number; price: number }> };
-  }
-  return undefined;
+export interface PriceTier extends TierPrices {
+  aboveInputTokens: number;
 }
 
-/** The per-million price of a table value for a prompt of `inputTokens` (genai-prices' rule: above a tier's start). */
-function priceAt(value: TableValue, inputTokens: number): number | undefined {
-  if (value === undefined || typeof value === "number") return value;
-  let price = value.base;
-  for (const tier of [...value.tiers].sort((a, b) => a.start - b.start)) if (inputTokens > tier.start) price = tier.price;
-  return price;
-}
-
-function tableTierStarts(values: TableValue[]): number[] {
-  const starts = new Set<number>();
-  for (const value of values) if (typeof value === "object") for (const tier of value.tiers) starts.add(tier.start);
-  return [...starts].sort((a, b) => a - b);
-}
-
-export function findPrices(providerType: ProviderType, model: string, policyPrices?: Prices): ModelPrices | undefined {
-  if (policyPrices !== undefined) {
-    return {
-      input: policyPrices.input,
-      output: policyPrices.output,
-      ...(policyPrices.cached_input === undefined ? {} : { cachedInput: policyPrices.cached_input }),
-      source: "policy",
-    };
-  }
-  const providerId = priceTableProviders[providerType];
-  if (providerId === undefined) return undefined;
-  // A zero-token calculation is the package's public way to find the model and its current prices.
-  const found = calcPrice({ input_tokens: 0, output_tokens: 0 }, model, { providerId });
-  if (found === null) return undefined;
-  const input = asTableValue(found.model_price["input_mtok"]);
-  const output = asTableValue(found.model_price["output_mtok"]);
-  const cachedInput = asTableValue(found.model_price["cache_read_mtok"]);
-  const base = { input: priceAt(input, 0), output: priceAt(output, 0), cachedInput: priceAt(cachedInput, 0) };
-  if (base.input === undefined || base.output === undefined) return undefined;
-  const tiers: PriceTier[] = [];
-  for (const start of tableTierStarts([input, output, cachedInput])) {
-    const above = start + 1;
-    const cachedAbove = priceAt(cachedInput, above);
-    tiers.push({
-      aboveInputTokens: start,
-      input: priceAt(input, above) ?? base.input,
-      output: priceAt(output, above) ?? base.output,
-      ...(cachedAbove === undefined ? {} : { cachedInput: cachedAbove }),
-    });
-  }
+/** The policy's `prices:` (snake_case, as written) in the shape the price function reads. */
+export function modelPricesFromPolicy(prices: Prices): ModelPrices {
   return {
-    input: base.input,
-    output: base.output,
-    ...(base.cachedInput === undefined ? {} : { cachedInput: base.cachedInput }),
-    ...(tiers.length === 0 ? {} : { tiers }),
-    source: "genai-prices",
+    input: prices.input,
+    output: prices.output,
+    ...(prices.cached_input === undefined ? {} : { cachedInput: prices.cached_input }),
+    ...(prices.cache_write === undefined ? {} : { cacheWrite: prices.cache_write }),
+    ...(prices.cache_write_1h === undefined ? {} : { cacheWrite1h: prices.cache_write_1h }),
+    source: "policy",
   };
 }
 
+/** The prices that apply to a call whose prompt has `inputTokens` tokens. */
+export function pricesAt(prices: ModelPrices, inputTokens: number): TierPrices {
+  let applied: TierPrices = prices;
+  for (const tier of [...(prices.tiers ?? [])].sort((a, b) => a.aboveInputTokens - b.aboveInputTokens)) {
+    if (inputTokens > tier.aboveInputTokens) applied = tier;
+  }
+  return applied;
+}
+
+/** A token count as a bigint: a fraction is a whole token, a missing, negative or NaN count none; no count is infinite. */
+function tokens(count: number | undefined): bigint {
+  if (count === Number.POSITIVE_INFINITY) throw new RangeError("an infinite token count has no price");
+  return count !== undefined && Number.isFinite(count) && count > 0 ? BigInt(Math.ceil(count)) : 0n;
+}
+
+function times(price: ExactDecimal, factor: bigint, factorScale: number): ExactDecimal {
+  return { units: price.units * factor, scale: price.scale + factorScale };
+}
+
 /**
- * USD for one call. Cached prompt tokens are part of `inputTokens` and billed once, at the cached
- * price; reasoning tokens are part of `outputTokens` and billed as output.
+ * Nano-dollars for one call's usage at `prices`: exact, rounded up once. Parts of the prompt that
+ * overlap (reads plus writes reported above the prompt) are capped so no token is billed twice.
  */
-export function costOfUsage(usage: TokenUsage, modelPrices: Pick<ModelPrices, "input" | "output" | "cachedInput" | "tiers">): number {
-  const tier = modelPrices.tiers?.filter((candidate) => usage.inputTokens > candidate.aboveInputTokens).at(-1);
-  const prices = tier ?? modelPrices;
-  const cached = Math.min(usage.cachedInputTokens ?? 0, usage.inputTokens);
-  const uncached = usage.inputTokens - cached;
-  const micros = uncached * prices.input + cached * (prices.cachedInput ?? prices.input) + usage.outputTokens * prices.output;
-  // Rounded to a billionth of a cent to drop binary floating-point noise from sums of products.
-  return Math.round((micros / 1_000_000) * 1e11) / 1e11;
+export function priceUsageNano(usage: TokenUsage, prices: ModelPrices): number {
+  const tier = pricesAt(prices, usage.inputTokens);
+  const input = exactDecimal(tier.input);
+  let left = tokens(usage.inputTokens);
+  const take = (count: number | undefined): bigint => {
+    const taken = tokens(count) < left ? tokens(count) : left;
+    left -= taken;
+    return taken;
+  };
+  const cached = take(usage.cachedInputTokens);
+  const written1h = take(usage.cacheWrite1hTokens);
+  const written = take(usage.cacheWriteTokens);
+  const terms: Array<[bigint, ExactDecimal]> = [
+    [cached, tier.cachedInput === undefined ? input : exactDecimal(tier.cachedInput)],
+    [written1h, tier.cacheWrite1h === undefined ? times(input, 2n, 0) : exactDecimal(tier.cacheWrite1h)],
+    [written, tier.cacheWrite === undefined ? times(input, 125n, 2) : exactDecimal(tier.cacheWrite)],
+    [left, input],
+    [tokens(usage.outputTokens), exactDecimal(tier.output)],
+  ];
+  const scale = Math.max(...terms.map(([, price]) => price.scale));
+  // Σ tokens × price (USD per 1e6 tokens) × 1e9 nano per USD = Σ tokens × price × 1e3 nano.
+  const numerator = terms.reduce((sum, [count, price]) => sum + count * price.units * 10n ** BigInt(scale - price.scale), 0n) * 1000n;
+  return safeNano(ceilDivide(numerator, 10n ** BigInt(scale)));
+}
+
+/**
+ * What a call is billed, in nano-dollars: the provider's own reported cost when it gives one,
+ * otherwise its usage at `prices`; nothing for a call with neither (local, subscription).
+ */
+export function billNano(usage: TokenUsage, prices: ModelPrices | undefined, reportedCostUsd?: number): number {
+  if (reportedCostUsd !== undefined) return usdToNano(reportedCostUsd);
+  return prices === undefined ? 0 : priceUsageNano(usage, prices);
+}
+
+/**
+ * A candidate's cost range before a call, in nano-dollars. `min`: the prompt alone (the answer could
+ * be empty). `max`, the worst case a reservation holds: the prompt plus the full output cap, at the
+ * tier the prompt falls into — exactly what `priceUsageNano` bills for that usage. Cache writes are
+ * not in it: orch never asks a provider to write its cache (no `cache_control`), so a reported write
+ * is usage the request did not allow.
+ */
+export function costRangeNano(prices: ModelPrices, inputTokens: number, outputCap: number): { min: number; max: number } {
+  return {
+    min: priceUsageNano({ inputTokens, outputTokens: 0 }, prices),
+    max: priceUsageNano({ inputTokens, outputTokens: outputCap }, prices),
+  };
 }

@@ -38,6 +38,10 @@ export interface TokenUsage {
   cachedInputTokens?: number;
   /** Reasoning tokens (a subset of outputTokens) where the API reports them. */
   reasoningTokens?: number;
+  /** Input tokens written to the prompt cache at the standard (5-minute) write price (a subset of inputTokens). */
+  cacheWriteTokens?: number;
+  /** Input tokens written to the prompt cache at the 1-hour write price (a subset of inputTokens). */
+  cacheWrite1hTokens?: number;
 }
 
 export interface ProviderResponse {
@@ -46,7 +50,7 @@ export interface ProviderResponse {
   /** The model that answered, as the API names it. */
   model: string;
   latencyMs: number;
-  /** Cost reported by the provider itself (OpenRouter's `usage.cost`); wins over the price table. */
+  /** Cost reported by the provider itself (OpenRouter's `usage.cost` plus a BYOK call's upstream cost); wins over the price table. */
   reportedCostUsd?: number;
   finishReason?: string;
   /** True when the answer is synthetic (mock, replay), so the UI and results can say so. */

@@ -5,7 +5,7 @@
  */
 import type { HttpApiProvider, RoutingPolicy } from "../generated/routing-policy.js";
 import type { ProviderContext } from "./context.js";
-import { findPrices } from "./pricing.js";
+import { findPrices } from "./price-table.js";
 import { modelsUsedByPolicy, policyPricesOf } from "./policy-models.js";
 import { createProviderRegistry } from "./registry.js";
 import type { PricingMode, ProviderType } from "./provider.js";

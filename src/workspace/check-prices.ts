@@ -5,7 +5,7 @@
 import type { Diagnostic, DocumentPath } from "../config/diagnostic.js";
 import type { LoadedPolicy } from "../config/load-config.js";
 import { resolveModelReference } from "../policy/model-ref.js";
-import { findPrices } from "../providers/pricing.js";
+import { findPrices } from "../providers/price-table.js";
 
 const meteredProviderTypes = new Set(["openai", "openrouter", "anthropic", "gemini"]);
 

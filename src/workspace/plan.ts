@@ -8,7 +8,9 @@ import type { PipelineStep } from "../pipeline/model.js";
 import { renderStepMessages, type UpstreamOutput } from "../pipeline/render.js";
 import type { InputValues } from "../pipeline/inputs.js";
 import type { Decision, RouteRequest } from "../policy/decision.js";
-import { estimateTokens } from "../policy/estimate-tokens.js";
+import type { ChatMessage } from "../providers/provider.js";
+import { costRange } from "../policy/candidates.js";
+import { estimatePromptTokens } from "../policy/estimate-tokens.js";
 import { checkTemplate } from "../pipeline/template.js";
 import type { OrchStore } from "../store/index.js";
 import type { Workspace } from "./load-workspace.js";
@@ -61,12 +63,8 @@ export async function planPipeline(workspace: Workspace, inputs: InputValues, st
     const decision = routed.decision;
     budgetLeftUsd = routed.budgetLeftUsd;
     const first = decision.candidates[0];
-    const costUsd = first?.prices
-      ? {
-          min: (inputTokens.min * first.prices.input) / 1_000_000,
-          max: (inputTokens.max * first.prices.input + step.maxTokens * first.prices.output) / 1_000_000,
-        }
-      : { min: 0, max: 0 };
+    // The worst case is the candidate's own (largest prompt, output cap); the least, the smallest prompt alone.
+    const costUsd = first?.prices ? { min: costRange(first.prices, inputTokens.min, 0).min, max: first.estimatedCostUsd.max } : { min: 0, max: 0 };
     order.push({
       step: name,
       needs: step.needs,
@@ -97,14 +95,13 @@ async function estimateInputRange(
   inputs: InputValues,
   emptyOutputs: ReadonlyMap<string, UpstreamOutput>,
 ): Promise<{ min: number; max: number }> {
-  let text: string;
+  let messages: ChatMessage[];
   try {
-    const messages = await renderStepMessages(workspace.pipeline, step, inputs, emptyOutputs);
-    text = messages.map((message) => message.content).join("\n");
+    messages = await renderStepMessages(workspace.pipeline, step, inputs, emptyOutputs);
   } catch {
-    text = `${step.system?.text ?? ""}\n${step.prompt.text}`;
+    messages = [...(step.system ? [{ role: "system" as const, content: step.system.text }] : []), { role: "user", content: step.prompt.text }];
   }
-  const min = estimateTokens(text);
+  const min = estimatePromptTokens(messages);
   const readSteps = new Set(
     [step.prompt, step.system].flatMap((source) => {
       const check = source ? checkTemplate(source.text) : undefined;

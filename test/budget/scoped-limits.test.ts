@@ -58,7 +58,7 @@ describe("per-pipeline limits", () => {
       scope: "day",
       subject: { kind: "pipeline", name: "release-notes" },
     });
-    assert.equal(!refused.ok && refused.refusal.reason, "worst case $0.4000 exceeds the $0.3000 left today for pipeline release-notes (limit $1.00)");
+    assert.equal(!refused.ok && refused.refusal.reason, "worst case $0.40 exceeds the $0.30 left today for pipeline release-notes (limit $1)");
     assert.ok(ledgerOf(store, limits, "triage").reserve(0.4).ok, "another pipeline has only the global limit");
   });
 
@@ -78,7 +78,7 @@ describe("per-tag limits", () => {
     assert.ok(ledgerOf(store, limits, "a").reserve(0.3, { tags: ["drafts", "docs"] }).ok);
     assert.ok(ledgerOf(store, limits, "b").reserve(5, { tags: ["docs"] }).ok, "untagged spend does not count");
     const refused = ledgerOf(store, limits, "b").reserve(0.3, { tags: ["drafts"] });
-    assert.equal(!refused.ok && refused.refusal.reason, "worst case $0.3000 exceeds the $0.2000 left today for tag drafts (limit $0.5000)");
+    assert.equal(!refused.ok && refused.refusal.reason, "worst case $0.30 exceeds the $0.20 left today for tag drafts (limit $0.50)");
     assert.deepEqual(ledgerOf(store, limits, "b").left({ tags: ["drafts"] }), { day: 0.2 });
     assert.deepEqual(ledgerOf(store, limits, "b").left(), {});
   });

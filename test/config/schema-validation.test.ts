@@ -174,3 +174,57 @@ describe("validateAgainstSchema: routing policies", () => {
     ]);
   });
 });
+
+describe("validateAgainstSchema: money and token bounds", () => {
+  const aliased = (prices: string) => [...policyHead.slice(0, 3), "models:", `  big: { model: "local:a", prices: ${prices} }`, ...tiers];
+
+  it("refuses an absurd price at the number, with the bound", () => {
+    const errors = policyErrors(...aliased("{ input: 1e308, output: 1 }"));
+    assert.equal(errors.length, 1);
+    assert.equal(brief(errors[0]!), "5:45 models.big.prices.input: 1e+308 is too large");
+    assert.equal(errors[0]!.expected, "a number from 0 to 10000");
+  });
+
+  it("refuses an infinite or not-a-number price", () => {
+    assert.deepEqual(policyErrors(...aliased("{ input: .inf, output: 1 }")).map((error) => error.path), ["models.big.prices.input"]);
+    assert.deepEqual(policyErrors(...aliased("{ input: 1, output: .nan }")).map((error) => error.path), ["models.big.prices.output"]);
+  });
+
+  it("bounds cache-write prices like the others", () => {
+    assert.deepEqual(policyErrors(...aliased("{ input: 1, output: 1, cache_write: 1.25, cache_write_1h: 2 }")), []);
+    assert.deepEqual(policyErrors(...aliased("{ input: 1, output: 1, cache_write_1h: 1e300 }")).map((error) => error.path), ["models.big.prices.cache_write_1h"]);
+  });
+
+  it("refuses budgets past $1,000,000 in every scope", () => {
+    const errors = policyErrors(
+      ...policyHead,
+      ...tiers,
+      "budget:",
+      "  run_usd: 1e308",
+      "  daily_usd: 2000000",
+      "  monthly_usd: .inf",
+      "  per_tag: { hot: { daily_usd: 1e20 } }",
+      "  per_pipeline: { notes: { monthly_usd: 1e10 } }",
+      "  emergency_below_usd: { day: 1e9 }",
+    );
+    assert.deepEqual(errors.map((error) => error.path).sort(), [
+      "budget.daily_usd",
+      "budget.emergency_below_usd.day",
+      "budget.monthly_usd",
+      "budget.per_pipeline.notes.monthly_usd",
+      "budget.per_tag.hot.daily_usd",
+      "budget.run_usd",
+    ]);
+    assert.equal(brief(errors.find((error) => error.path === "budget.run_usd")!), "10:12 budget.run_usd: 1e+308 is too large");
+  });
+
+  it("refuses a step's max_cost_usd past $1,000,000 and token caps past their bounds", () => {
+    const pipeline = pipelineErrors(...pipelineHead, "  draft:", "    prompt: hi", "    max_cost_usd: 1e308", "    max_tokens: 1e12");
+    assert.deepEqual(pipeline.map(brief), [
+      "6:19 steps.draft.max_cost_usd: 1e+308 is too large",
+      "7:17 steps.draft.max_tokens: 1000000000000 is too large",
+    ]);
+    const policy = policyErrors(...policyHead.slice(0, 3), "models:", '  big: { model: "local:a", max_output_tokens: 1e12, context_window: 1e12 }', ...tiers);
+    assert.deepEqual(policy.map((error) => error.path).sort(), ["models.big.context_window", "models.big.max_output_tokens"]);
+  });
+});

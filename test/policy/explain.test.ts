@@ -40,7 +40,7 @@ describe("explainDecision", () => {
     const lines = explainDecision(decide(request, policy, state), request);
     assert.equal(lines[0], 'route: rule "medium" → best value of 2 models — complexity is medium (2,000 tokens)');
     assert.deepEqual(lines.slice(-3), [
-      "  1.  mini (openai:gpt-5.4-mini)       kept: $0.0015–$0.0060; best value #1: $0.0075 per success ($0.0037 estimated cost ÷ 50% smoothed success, untried)",
+      "  1.  mini (openai:gpt-5.4-mini)       kept: $0.0015–$0.0060; best value #1: $0.0075 per success ($0.0038 estimated cost ÷ 50% smoothed success, untried)",
       "  2.  flash (gemini:gemini-2.5-flash)  kept: $0.0006–$0.0031; best value #2: $0.0100 per success ($0.0020 average cost ÷ 20% smoothed success, 1 of 8 calls succeeded)",
       "outcome: try mini first, then 1 more",
     ]);

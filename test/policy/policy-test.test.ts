@@ -4,7 +4,7 @@ import { describe, test } from "node:test";
 import { Ajv } from "ajv";
 import { parse } from "yaml";
 import { loadPolicyFile } from "../../src/config/load-config.js";
-import { findPrices } from "../../src/providers/pricing.js";
+import { findPrices } from "../../src/providers/price-table.js";
 import type { PolicyCase } from "../../src/generated/policy-cases.js";
 import { assumedProviderStates, formatPolicyTestResult, fullBudget, runPolicyCases } from "../../src/policy/policy-test.js";
 import { testPolicy, testPricesFor } from "./fixtures.js";

@@ -2,6 +2,8 @@ import assert from "node:assert/strict";
 import { after, before, beforeEach, describe, it } from "node:test";
 import { startFakeLlmServer, type FakeLlmServer } from "../../src/fake-server/index.js";
 import { createAnthropicProvider } from "../../src/providers/anthropic/anthropic-provider.js";
+import { findPrices } from "../../src/providers/price-table.js";
+import { priceUsageNano } from "../../src/providers/pricing.js";
 import { withResilience } from "../../src/providers/resilience/resilient-provider.js";
 import { chatRequest, collectWaits, failureOf, fakeClock, never, standardPromptTokens, testContext } from "./helpers.js";
 
@@ -56,6 +58,27 @@ describe("anthropic provider", () => {
     assert.deepEqual(response.usage, { inputTokens: standardPromptTokens, outputTokens: 3 + 1, cachedInputTokens: 2, reasoningTokens: 1 });
     assert.equal((server.requests[0]?.body as Record<string, unknown>)["stream"], true);
   });
+
+  for (const stream of [false, true]) {
+    it(`reports cache writes by lifetime and they are billed at the write prices (${stream ? "streamed" : "plain"})`, async () => {
+      // A 1,000-token prompt: 100 read from the cache, 300 written for 5 minutes, 500 for 1 hour, 100 plain.
+      server.script(model, {
+        responses: ["Cached."],
+        usage: { inputTokens: 1_000 },
+        cachedInputTokens: 100,
+        cacheWriteTokens: 300,
+        cacheWrite1hTokens: 500,
+      });
+      const response = await resilient({ stream }).provider.call(chatRequest({ model }), never);
+      assert.deepEqual(response.usage, { inputTokens: 1_000, outputTokens: 1, cachedInputTokens: 100, cacheWriteTokens: 300, cacheWrite1hTokens: 500 });
+
+      const prices = findPrices("anthropic", model);
+      assert.ok(prices);
+      // claude-haiku-4-5, $ per million: input 1, read 0.1, 5-minute write 1.25, 1-hour write 2, output 5.
+      // 100 × 1 + 100 × 0.1 + 300 × 1.25 + 500 × 2 + 1 × 5 = 100 + 10 + 375 + 1,000 + 5 = 1,490 → $0.00149
+      assert.equal(priceUsageNano(response.usage, prices), 1_490_000);
+    });
+  }
 
   it("reports a missing key with the variable to set", async () => {
     const keyless = createAnthropicProvider("claude", { type: "anthropic", base_url: server.url, api_key_env: "TEAM_CLAUDE_KEY" }, testContext());

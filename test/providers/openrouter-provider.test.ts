@@ -2,7 +2,8 @@ import assert from "node:assert/strict";
 import { after, before, beforeEach, describe, it } from "node:test";
 import { startFakeLlmServer, type FakeLlmServer } from "../../src/fake-server/index.js";
 import { createOpenRouterProvider } from "../../src/providers/openrouter/openrouter-provider.js";
-import { costOfUsage, findPrices } from "../../src/providers/pricing.js";
+import { findPrices } from "../../src/providers/price-table.js";
+import { billNano, priceUsageNano } from "../../src/providers/pricing.js";
 import { withResilience } from "../../src/providers/resilience/resilient-provider.js";
 import { chatRequest, failureOf, fakeClock, never, standardPromptTokens, testContext } from "./helpers.js";
 
@@ -65,7 +66,25 @@ describe("openrouter provider", () => {
     const prices = findPrices("openrouter", model);
     assert.ok(prices);
     // 3M × 0.15 + 1M × 0.60 = 1.05
-    assert.equal(Math.round(costOfUsage(response.usage, prices) * 100), Math.round((response.reportedCostUsd ?? 0) * 100));
+    assert.equal(priceUsageNano(response.usage, prices), 1_050_000_000);
+    assert.equal(billNano(response.usage, prices, response.reportedCostUsd), 1_050_000_000);
+  });
+
+  for (const stream of [false, true]) {
+    it(`records a BYOK call's upstream cost on top of OpenRouter's fee (${stream ? "streamed" : "plain"})`, async () => {
+      // BYOK: OpenRouter charges its fee in usage.cost; the upstream provider bills the user's own key.
+      server.script(model, { responses: ["Bring your own key."], costUsd: 0.0001, upstreamCostUsd: 0.002 });
+      const response = await resilient({ stream }).provider.call(chatRequest({ model }), never);
+      // 0.0001 + 0.002 = 0.0021 (as an exact decimal: 2,100,000 nano-dollars, not 0.0021000000000000003).
+      assert.equal(response.reportedCostUsd, 0.0021);
+      assert.equal(billNano(response.usage, undefined, response.reportedCostUsd), 2_100_000);
+    });
+  }
+
+  it("a call on OpenRouter's credits (upstream cost null) records usage.cost alone", async () => {
+    server.script(model, { responses: ["Credits."], costUsd: 0.0042 });
+    const response = await resilient().provider.call(chatRequest({ model }), never);
+    assert.equal(response.reportedCostUsd, 0.0042);
   });
 
   it("maps an error event inside a 200 stream, status taken from its code", async () => {

@@ -26,7 +26,7 @@ describe("ledger", () => {
     const second = ledger.reserve(0.06);
     assert.equal(second.ok, false);
     assert.equal(!second.ok && second.refusal.scope, "run");
-    assert.equal(!second.ok && second.refusal.reason, "worst case $0.0600 exceeds the $0.0400 left this run (limit $0.1000)");
+    assert.equal(!second.ok && second.refusal.reason, "worst case $0.0600 exceeds the $0.04 left this run (limit $0.10)");
   });
 
   it("frees the difference on settle and everything on release", () => {

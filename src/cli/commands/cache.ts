@@ -1,4 +1,4 @@
-import { formatUsd } from "../../budget/money.js";
+import { formatUsd } from "../../money/format-usd.js";
 import { exitCodes, UsageError } from "../../errors/orch-error.js";
 import { parseDuration } from "../../policy/duration.js";
 import { defaultDatabasePath, openStore } from "../../store/index.js";
@@ -43,7 +43,7 @@ export const cacheCommand: Command = {
       output.out(`  entries   ${stats.entries} (${stats.reusable} reusable by later runs, ${stats.resumeOnly} kept only to resume their run or rejected)`);
       output.out(`  size      ${formatBytes(stats.answerBytes)} of answers`);
       if (stats.oldest && stats.newest) output.out(`  dates     ${stats.oldest.slice(0, 10)} to ${stats.newest.slice(0, 10)}`);
-      output.out(`  hits      ${stats.hits}, which saved $${formatUsd(stats.savedUsd)}`);
+      output.out(`  hits      ${stats.hits}, which saved ${formatUsd(stats.savedUsd)}`);
       return exitCodes.success;
     } finally {
       store.close();

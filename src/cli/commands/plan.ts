@@ -1,4 +1,4 @@
-import { formatUsd } from "../../budget/ledger.js";
+import { formatBalance, formatUsd } from "../../money/format-usd.js";
 import { exitCodes } from "../../errors/orch-error.js";
 import { parseSetArguments, resolveInputs } from "../../pipeline/inputs.js";
 import { openStore, defaultDatabasePath } from "../../store/index.js";
@@ -44,11 +44,11 @@ function renderPlan(plan: PipelinePlan, style: Style): string[] {
     lines.push(`${String(index + 1).padStart(2)}. ${style.bold(step.step)}${step.needs.length ? style.dim(` ← ${step.needs.join(", ")}`) : ""}`);
     lines.push(`    ${step.task}${step.language ? `/${step.language}` : ""} · ${step.quality} · ~${step.inputTokens.min}–${step.inputTokens.max} tokens in, ≤${step.maxOutputTokens} out`);
     lines.push(`    route ${route} via ${step.decision.matched}${fallbacks.length ? ` · then ${fallbacks.join(", ")}` : ""}`);
-    lines.push(`    cost  $${formatUsd(step.costUsd.min)} – $${formatUsd(step.costUsd.max)}`);
+    lines.push(`    cost  ${formatUsd(step.costUsd.min)} – ${formatUsd(step.costUsd.max)}`);
     for (const note of step.decision.notes.filter((candidateNote) => !candidateNote.kept)) lines.push(style.dim(`    dropped ${note.reference}: ${note.reason}`));
     if (step.decision.exhausted) lines.push(style.yellow(`    when nothing fits: ${step.decision.exhausted.action} (${step.decision.exhausted.reason})`));
   });
-  const left = Object.entries(plan.budgetLeftUsd).map(([scope, usd]) => `${scope} $${formatUsd(usd)}`);
-  lines.push("", `total $${formatUsd(plan.totalCostUsd.min)} – $${formatUsd(plan.totalCostUsd.max)}${left.length ? ` · budget left: ${left.join(", ")}` : ""}`);
+  const left = Object.entries(plan.budgetLeftUsd).map(([scope, usd]) => `${scope} ${formatBalance(usd)}`);
+  lines.push("", `total ${formatUsd(plan.totalCostUsd.min)} – ${formatUsd(plan.totalCostUsd.max)}${left.length ? ` · budget left: ${left.join(", ")}` : ""}`);
   return lines;
 }

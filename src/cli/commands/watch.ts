@@ -1,6 +1,6 @@
 import path from "node:path";
 import { localMidnight } from "../../budget/calendar.js";
-import { formatUsd } from "../../budget/money.js";
+import { formatUsd } from "../../money/format-usd.js";
 import { exitCodes } from "../../errors/orch-error.js";
 import { defaultResultsRoot, runPipeline } from "../../executor/run-pipeline.js";
 import { parseSetArguments, resolveInputs } from "../../pipeline/inputs.js";
@@ -83,7 +83,7 @@ export async function watchFromArguments(args: string[], output: CliOutput): Pro
           if (!signal.aborted) {
             const today = store.history.costSince(localMidnight().toISOString());
             const steps = `${tally.ran} step${tally.ran === 1 ? "" : "s"} rerun, ${tally.cached} cached`;
-            output.out(output.style.bold(`rerun ${outcome.runId}: ${steps} · this rerun $${formatUsd(outcome.totals.costUsd)} · today $${formatUsd(today)}`));
+            output.out(output.style.bold(`rerun ${outcome.runId}: ${steps} · this rerun ${formatUsd(outcome.totals.costUsd)} · today ${formatUsd(today)}`));
           }
           return outcome;
         } finally {

@@ -3,7 +3,7 @@
  * listr2 exists; each task simply waits for its step's events.
  */
 import { Listr } from "listr2";
-import { formatUsd } from "../../budget/ledger.js";
+import { formatUsd } from "../../money/format-usd.js";
 import type { RunEvent } from "../../executor/events.js";
 import type { PipelineModel } from "../../pipeline/model.js";
 import type { CliOutput } from "../output.js";
@@ -71,7 +71,7 @@ export function createListrRenderer(output: CliOutput, databaseFile: string, pip
         }
         case "attempt-start": {
           const task = views.get(event.step)?.task;
-          if (task) task.output = `→ ${event.provider}:${event.model} (reserved $${formatUsd(event.reservedUsd)})`;
+          if (task) task.output = `→ ${event.provider}:${event.model} (reserved ${formatUsd(event.reservedUsd)})`;
           return;
         }
         case "provider-wait": {

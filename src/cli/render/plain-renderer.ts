@@ -1,5 +1,5 @@
 /** One line per event that matters: for CI logs and pipes, where a redrawn screen would be noise. */
-import { formatUsd } from "../../budget/ledger.js";
+import { formatLimit, formatUsd } from "../../money/format-usd.js";
 import type { RunEvent } from "../../executor/events.js";
 import type { CliOutput } from "../output.js";
 import type { RunRenderer } from "./choose-renderer.js";
@@ -19,10 +19,10 @@ export function createPlainRenderer(output: CliOutput, databaseFile: string): Ru
           return;
         }
         case "attempt-start":
-          output.out(`${style.dim("▶")} ${event.step.padEnd(width.step)} → ${event.provider}:${event.model}${itemLabel(event.item)} (reserved $${formatUsd(event.reservedUsd)})`);
+          output.out(`${style.dim("▶")} ${event.step.padEnd(width.step)} → ${event.provider}:${event.model}${itemLabel(event.item)} (reserved ${formatUsd(event.reservedUsd)})`);
           return;
         case "attempt-end":
-          if (event.cached) output.out(`${style.cyan("≡")} ${event.step.padEnd(width.step)} cached answer of ${event.provider}:${event.model}${itemLabel(event.item)} (saved $${formatUsd(event.savedUsd ?? 0)})`);
+          if (event.cached) output.out(`${style.cyan("≡")} ${event.step.padEnd(width.step)} cached answer of ${event.provider}:${event.model}${itemLabel(event.item)} (saved ${formatUsd(event.savedUsd ?? 0)})`);
           return;
         case "answer-rejected":
           output.out(`${style.yellow("✗")} ${event.step.padEnd(width.step)} rejected ${event.provider}:${event.model}${itemLabel(event.item)}: ${event.reason}`);
@@ -34,7 +34,7 @@ export function createPlainRenderer(output: CliOutput, databaseFile: string): Ru
           output.out(`${style.dim("…")} ${event.step.padEnd(width.step)} waiting ${formatDuration(event.waitMs)} for ${event.provider} (${event.reason})`);
           return;
         case "budget-alert":
-          output.out(style.yellow(`! budget: ${Math.round(event.fraction * 100)}% of the ${event.scope} limit used ($${formatUsd(event.usedUsd)} of $${formatUsd(event.limitUsd)})`));
+          output.out(style.yellow(`! budget: ${Math.round(event.fraction * 100)}% of the ${event.scope} limit used (${formatUsd(event.usedUsd)} of ${formatLimit(event.limitUsd)})`));
           return;
         case "step-end": {
           const colour = colourFor(style, event.status);

@@ -1,6 +1,6 @@
 /** Words and lines shared by the plain and the listr2 renderers. */
 import path from "node:path";
-import { formatUsd } from "../../budget/ledger.js";
+import { formatUsd } from "../../money/format-usd.js";
 import type { RunEvent, RunTotals } from "../../executor/events.js";
 import type { Style } from "../output.js";
 
@@ -21,7 +21,7 @@ export function stepDetail(event: StepEnd): string {
   if (event.provider) parts.push(`${event.provider}:${event.model}${event.synthetic ? " (mock)" : ""}`);
   if (event.reused) parts.push("done before this resume, output reused");
   else if (event.cached) parts.push("cached · $0");
-  else if (event.attempts > 0) parts.push(`${formatTokens(event.usage.inputTokens)}→${formatTokens(event.usage.outputTokens)} tokens`, `$${formatUsd(event.costUsd)}`);
+  else if (event.attempts > 0) parts.push(`${formatTokens(event.usage.inputTokens)}→${formatTokens(event.usage.outputTokens)} tokens`, `${formatUsd(event.costUsd)}`);
   if (event.items !== undefined) parts.push(`${event.items} item${event.items === 1 ? "" : "s"}`);
   if (event.attempts > 1) parts.push(`${event.attempts} attempts`);
   if (event.outputFile) parts.push(`→ ${event.outputFile}`);
@@ -62,8 +62,8 @@ export function summaryLines(event: RunEnd, style: Style, databaseFile: string):
     "",
     `${style.bold("Run")} ${event.runId} ${statusText} in ${formatDuration(event.durationMs)} (exit ${event.exitCode})`,
     `  steps    ${counts}`,
-    `  calls    ${totals.calls} · tokens ${formatTokens(totals.inputTokens)} in / ${formatTokens(totals.outputTokens)} out · cost $${formatUsd(totals.costUsd)}${
-      totals.cacheHits > 0 ? ` · ${totals.cacheHits} cached (saved $${formatUsd(totals.savedUsd)})` : ""
+    `  calls    ${totals.calls} · tokens ${formatTokens(totals.inputTokens)} in / ${formatTokens(totals.outputTokens)} out · cost ${formatUsd(totals.costUsd)}${
+      totals.cacheHits > 0 ? ` · ${totals.cacheHits} cached (saved ${formatUsd(totals.savedUsd)})` : ""
     }`,
     `  results  ${relativeResults}/  (run.json and one file per step)`,
     `  database ${databaseFile}`,

@@ -1,6 +1,7 @@
 /**
  * Anthropic messages (`POST /v1/messages`), checked against the API reference and the SDK's
- * types: `usage.input_tokens` excludes cache reads (`cache_read_input_tokens`) and writes;
+ * types: `usage.input_tokens` excludes cache reads (`cache_read_input_tokens`) and writes
+ * (`cache_creation_input_tokens`, split by lifetime in `cache_creation.ephemeral_5m/1h_input_tokens`);
  * `output_tokens` includes thinking (`output_tokens_details.thinking_tokens`); streams are named
  * SSE events message_start → content_block_start/delta/stop → message_delta (cumulative usage,
  * stop_reason) → message_stop, with `ping`s; errors are `{type: "error", error: {type, message},
@@ -18,10 +19,10 @@ export function anthropicErrorBody(type: string, message: string, requestId: str
 
 function usageOf(answer: FakeAnswer, outputTokens: number): Record<string, unknown> {
   return {
-    input_tokens: answer.inputTokens - answer.cachedInputTokens,
-    cache_creation_input_tokens: 0,
+    input_tokens: answer.inputTokens - answer.cachedInputTokens - answer.cacheWriteTokens - answer.cacheWrite1hTokens,
+    cache_creation_input_tokens: answer.cacheWriteTokens + answer.cacheWrite1hTokens,
     cache_read_input_tokens: answer.cachedInputTokens,
-    cache_creation: { ephemeral_5m_input_tokens: 0, ephemeral_1h_input_tokens: 0 },
+    cache_creation: { ephemeral_5m_input_tokens: answer.cacheWriteTokens, ephemeral_1h_input_tokens: answer.cacheWrite1hTokens },
     output_tokens: outputTokens,
     output_tokens_details: { thinking_tokens: answer.reasoningTokens },
     service_tier: "standard",

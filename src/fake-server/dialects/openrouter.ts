@@ -22,8 +22,8 @@ function openRouterUsage(answer: FakeAnswer): Record<string, unknown> {
     ...usage,
     prompt_tokens_details: { cached_tokens: answer.cachedInputTokens, cache_write_tokens: 0, audio_tokens: 0 },
     cost: answer.costUsd,
-    is_byok: false,
-    cost_details: { upstream_inference_cost: null },
+    is_byok: answer.upstreamCostUsd !== undefined,
+    cost_details: { upstream_inference_cost: answer.upstreamCostUsd ?? null },
   };
 }
 

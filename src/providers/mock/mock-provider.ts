@@ -6,7 +6,7 @@
  */
 import { createHash } from "node:crypto";
 import type { MockProvider as MockProviderSettings, MockResponse } from "../../generated/routing-policy.js";
-import { estimateTokens } from "../../policy/estimate-tokens.js";
+import { estimatePromptTokens, estimateTokens } from "../../policy/estimate-tokens.js";
 import type { Provider, ProviderRequest, ProviderResponse } from "../provider.js";
 import { ProviderError } from "../provider-error.js";
 
@@ -34,10 +34,9 @@ export function createMockProvider(id: string, settings: MockProviderSettings, c
         });
       }
       const text = scripted?.text ?? derivedAnswer(id, request);
-      const inputText = request.messages.map((message) => message.content).join("\n");
       return {
         text,
-        usage: { inputTokens: estimateTokens(inputText), outputTokens: Math.min(estimateTokens(text), request.maxTokens) },
+        usage: { inputTokens: estimatePromptTokens(request.messages), outputTokens: Math.min(estimateTokens(text), request.maxTokens) },
         model: request.model,
         latencyMs: Math.round(performance.now() - started),
         finishReason: "stop",

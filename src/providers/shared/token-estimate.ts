@@ -1,16 +1,11 @@
 /**
  * Token estimates for when an API never said: a broken stream, a server that omits usage, a CLI
- * that prints no counts. The same o200k tokenizer as the router's estimates (loaded on first use);
- * real counts always win.
+ * that prints no counts. The router's own estimator (loaded on first use); real counts always win.
  */
-import { estimateTokens } from "../../policy/estimate-tokens.js";
+import { estimatePromptTokens, estimateTokens } from "../../policy/estimate-tokens.js";
 import type { ChatMessage, TokenUsage } from "../provider.js";
 
-export { estimateTokens };
-
-export function estimatePromptTokens(messages: readonly ChatMessage[]): number {
-  return messages.reduce((sum, message) => sum + estimateTokens(message.content), 0);
-}
+export { estimatePromptTokens, estimateTokens };
 
 /** Usage for a call that ended early: reported numbers where we have them, estimates elsewhere. */
 export function partialUsage(
