@@ -3,6 +3,7 @@
  * `<step>.json` per step, plus `latest` pointing at the newest run. Files are plain JSON so
  * they can be read by anything (jq, CI artefacts, a notebook) without orch.
  */
+import { existsSync, readdirSync, rmSync } from "node:fs";
 import { lstat, rename, rm, symlink, unlink } from "node:fs/promises";
 import path from "node:path";
 import { writeFileAtomically } from "./atomic-write.js";
@@ -11,10 +12,35 @@ export function runResultsDirectory(resultsRoot: string, runId: string, day: str
   return path.join(resultsRoot, day, runId);
 }
 
-export async function writeStepResult(directory: string, step: string, result: object): Promise<string> {
+/** The text of `<step>.json`: built once, committed with the step's row, then written as is. */
+export function stepResultDocument(result: object): string {
+  return `${JSON.stringify(result, null, 2)}\n`;
+}
+
+export async function writeStepResult(directory: string, step: string, document: string): Promise<string> {
   const file = path.join(directory, `${step}.json`);
-  await writeFileAtomically(file, `${JSON.stringify(result, null, 2)}\n`);
+  await writeFileAtomically(file, document);
   return file;
+}
+
+/**
+ * Makes a resumed run's folder whole again before it continues: the temporary files of writes a
+ * killed process never finished go, and every reused step whose `<step>.json` is missing (the
+ * process died after committing the step, before writing its file) gets it back from the document
+ * committed with its row. Only missing files are written: a resume costs no writes otherwise.
+ */
+export async function restoreStepResults(directory: string, documents: readonly { step: string; document: string | null }[]): Promise<string[]> {
+  const names = existsSync(directory) ? readdirSync(directory) : [];
+  for (const name of names) {
+    if (/^\..+\.[0-9a-f]+\.tmp$/.test(name)) rmSync(path.join(directory, name), { force: true });
+  }
+  const restored: string[] = [];
+  for (const { step, document } of documents) {
+    if (document === null || names.includes(`${step}.json`)) continue;
+    await writeStepResult(directory, step, document);
+    restored.push(step);
+  }
+  return restored;
 }
 
 export async function writeRunSummary(directory: string, summary: object): Promise<string> {
