@@ -3,7 +3,7 @@
  * `<step>.json` per step, plus `latest` pointing at the newest run. Files are plain JSON so
  * they can be read by anything (jq, CI artefacts, a notebook) without orch.
  */
-import { existsSync, readdirSync, rmSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { lstat, rename, rm, symlink, unlink } from "node:fs/promises";
 import path from "node:path";
 import { writeFileAtomically } from "./atomic-write.js";
@@ -25,9 +25,10 @@ export async function writeStepResult(directory: string, step: string, document:
 
 /**
  * Makes a resumed run's folder whole again before it continues: the temporary files of writes a
- * killed process never finished go, and every reused step whose `<step>.json` is missing (the
- * process died after committing the step, before writing its file) gets it back from the document
- * committed with its row. Only missing files are written: a resume costs no writes otherwise.
+ * killed process never finished go, and every reused step whose `<step>.json` is missing or is not
+ * the committed document (the process died after committing the step, before writing its file; the
+ * file left is from an earlier attempt of the run that failed) gets it back from its row. Files
+ * already right are only read: a resume costs no writes otherwise.
  */
 export async function restoreStepResults(directory: string, documents: readonly { step: string; document: string | null }[]): Promise<string[]> {
   const names = existsSync(directory) ? readdirSync(directory) : [];
@@ -36,7 +37,9 @@ export async function restoreStepResults(directory: string, documents: readonly 
   }
   const restored: string[] = [];
   for (const { step, document } of documents) {
-    if (document === null || names.includes(`${step}.json`)) continue;
+    if (document === null) continue;
+    const file = path.join(directory, `${step}.json`);
+    if (names.includes(`${step}.json`) && readFileSync(file, "utf8") === document) continue;
     await writeStepResult(directory, step, document);
     restored.push(step);
   }

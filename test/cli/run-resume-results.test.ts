@@ -106,4 +106,29 @@ describe("orch run --resume after a SIGKILL: the results folder", () => {
       assert.deepEqual(paid.sort(), ["last#", "plan#", "summary#", "write#0", "write#1"]);
     });
   }
+
+  it("replaces a step file left by an earlier failed attempt when the step then succeeded and the kill came before its file", async () => {
+    const directory = writeProject({
+      "pipeline.yaml": `version: 1\nname: twice\npolicy: policy.yaml\nsteps:\n  a: { prompt: "A." }\n  b: { needs: [a], prompt: "B after <%= it.steps.a.output %>" }\n`,
+      "policy.yaml": mockPolicy([`{ step: b, error: { kind: bad_request, message: "not today" } }`]),
+      "fixed.yaml": mockPolicy([]),
+    });
+    const base = ["run", "pipeline.yaml", ...runPaths(directory), "--json"];
+    const failed = await runCliProcess(base, { cwd: directory });
+    assert.equal(failed.code, 1, failed.stderr);
+    const folder = runRow(directory).results_directory;
+    assert.equal(JSON.parse(readFileSync(path.join(folder, "b.json"), "utf8")).status, "failed");
+
+    const fixed = [...base, "--policy", path.join(directory, "fixed.yaml"), "--resume"];
+    const killed = await runCliProcess(fixed, { cwd: directory, env: { ORCH_TEST_KILL_AT: "write:b.json" } });
+    assert.equal(killed.code, 128, killed.stderr);
+    assert.equal(stepRows(directory).find((row) => row.step === "b")!.status, "succeeded", "b was committed before the kill");
+
+    const resumed = await runCliProcess(fixed, { cwd: directory });
+    assert.equal(resumed.code, 0, resumed.stderr);
+    const b = JSON.parse(readFileSync(path.join(folder, "b.json"), "utf8"));
+    assert.equal(b.status, "succeeded", "b.json is the committed success, not the earlier failure");
+    assert.equal(b.output, stepRows(directory).find((row) => row.step === "b")!.output);
+    assert.equal(JSON.parse(readFileSync(path.join(folder, "run.json"), "utf8")).status, "succeeded");
+  });
 });
