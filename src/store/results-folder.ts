@@ -6,7 +6,7 @@
 import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { lstat, rename, rm, symlink, unlink } from "node:fs/promises";
 import path from "node:path";
-import { writeFileAtomically } from "./atomic-write.js";
+import { isAtomicWriteTemporary, writeFileAtomically } from "./atomic-write.js";
 
 export function runResultsDirectory(resultsRoot: string, runId: string, day: string): string {
   return path.join(resultsRoot, day, runId);
@@ -30,20 +30,17 @@ export async function writeStepResult(directory: string, step: string, document:
  * file left is from an earlier attempt of the run that failed) gets it back from its row. Files
  * already right are only read: a resume costs no writes otherwise.
  */
-export async function restoreStepResults(directory: string, documents: readonly { step: string; document: string | null }[]): Promise<string[]> {
+export async function restoreStepResults(directory: string, documents: readonly { step: string; document: string | null }[]): Promise<void> {
   const names = existsSync(directory) ? readdirSync(directory) : [];
   for (const name of names) {
-    if (/^\..+\.[0-9a-f]+\.tmp$/.test(name)) rmSync(path.join(directory, name), { force: true });
+    if (isAtomicWriteTemporary(name)) rmSync(path.join(directory, name), { force: true });
   }
-  const restored: string[] = [];
   for (const { step, document } of documents) {
     if (document === null) continue;
     const file = path.join(directory, `${step}.json`);
     if (names.includes(`${step}.json`) && readFileSync(file, "utf8") === document) continue;
     await writeStepResult(directory, step, document);
-    restored.push(step);
   }
-  return restored;
 }
 
 export async function writeRunSummary(directory: string, summary: object): Promise<string> {
