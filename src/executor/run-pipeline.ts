@@ -15,7 +15,7 @@ import { defaultConcurrency } from "../pipeline/model.js";
 import type { ProviderState } from "../policy/decision.js";
 import { attemptKey } from "../store/execution-repository.js";
 import type { OrchStore } from "../store/index.js";
-import { pointLatestAt, runResultsDirectory, writeRunSummary } from "../store/results-folder.js";
+import { pointLatestAt, restoreStepResults, runResultsDirectory, writeRunSummary } from "../store/results-folder.js";
 import type { RunStatus, StepRow } from "../store/run-repository.js";
 import { createAnswerCache } from "./cache.js";
 import type { RunEvent, RunTotals } from "./events.js";
@@ -80,6 +80,8 @@ export async function runPipeline(options: RunOptions): Promise<RunOutcome> {
   };
 
   const opened = openRun(options, runId, inputs, resultsDirectory, started);
+  // A killed run may have committed a step without writing its file: resume writes what it reuses.
+  if (resume) await restoreStepResults(resultsDirectory, opened.reused.map((row) => ({ step: row.step, document: row.result_json })));
   const providerStates = await providerStatesOf(options.providers);
   const syntheticProviders = options.providers
     .all()

@@ -7,7 +7,7 @@ import { createHash } from "node:crypto";
 import type { PipelineStep } from "../pipeline/model.js";
 import type { Candidate, Decision } from "../policy/decision.js";
 import type { TokenUsage } from "../providers/provider.js";
-import { writeStepResult } from "../store/results-folder.js";
+import { stepResultDocument, writeStepResult } from "../store/results-folder.js";
 import type { StepStatus } from "../store/run-repository.js";
 import type { UnitEnd } from "./escalation.js";
 import type { RunContext } from "./run-context.js";
@@ -49,21 +49,7 @@ export async function finishStep(
   const synthetic = attempts.some((attempt) => attempt.synthetic);
   const cached = (end.winners?.length ?? 0) > 0 && end.winners!.every((attempt) => attempt.cached);
   const outputFile = end.outputFiles?.length === 1 ? end.outputFiles[0] : undefined;
-  context.runs.finishStep(stepExecutionId, {
-    status: end.status,
-    finishedAt,
-    ...(winner ? { provider: winner.provider, model: winner.model } : {}),
-    ...(end.output === undefined ? {} : { output: end.output, outputSha256: sha256(end.output) }),
-    ...(end.outputFiles?.length ? { outputFile: end.outputFiles.join("\n") } : {}),
-    ...(end.status === "failed" ? { errorKind: attempts.at(-1)?.error?.kind ?? (attempts.at(-1)?.rejected ? "rejected" : "step"), errorMessage: end.reason } : {}),
-    ...(end.status !== "succeeded" && end.status !== "failed" && end.reason ? { skipReason: end.reason } : {}),
-    ...(end.retryAfter ? { retryAfter: end.retryAfter } : {}),
-    attempts: attempts.length,
-    inputTokens: usage.inputTokens,
-    outputTokens: usage.outputTokens,
-    costUsd,
-  });
-  await writeStepResult(context.resultsDirectory, step.name, {
+  const document = stepResultDocument({
     step: step.name,
     status: end.status,
     ...(end.reason ? { reason: end.reason } : {}),
@@ -89,6 +75,24 @@ export async function finishStep(
     startedAt,
     finishedAt,
   });
+  // The row and its document are one commit; the file follows. A process killed in between leaves
+  // the file missing, and `--resume` writes it from the row (store/results-folder.ts).
+  context.runs.finishStep(stepExecutionId, {
+    status: end.status,
+    finishedAt,
+    ...(winner ? { provider: winner.provider, model: winner.model } : {}),
+    ...(end.output === undefined ? {} : { output: end.output, outputSha256: sha256(end.output) }),
+    ...(end.outputFiles?.length ? { outputFile: end.outputFiles.join("\n") } : {}),
+    ...(end.status === "failed" ? { errorKind: attempts.at(-1)?.error?.kind ?? (attempts.at(-1)?.rejected ? "rejected" : "step"), errorMessage: end.reason } : {}),
+    ...(end.status !== "succeeded" && end.status !== "failed" && end.reason ? { skipReason: end.reason } : {}),
+    ...(end.retryAfter ? { retryAfter: end.retryAfter } : {}),
+    attempts: attempts.length,
+    inputTokens: usage.inputTokens,
+    outputTokens: usage.outputTokens,
+    costUsd,
+    resultJson: document,
+  });
+  await writeStepResult(context.resultsDirectory, step.name, document);
   context.emit({
     type: "step-end",
     step: step.name,

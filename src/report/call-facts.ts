@@ -19,11 +19,15 @@ export interface CallFact {
   made: boolean;
   /** Made to a provider on this machine: Ollama, replay files, the built-in mock. */
   local: boolean;
-  /** Made and billed $0. */
+  /** Made, answered (not failed) and billed $0: a failed call is never free, whatever it was billed. */
   free: boolean;
   /** Input + output tokens of a call made; 0 for a cache hit. */
   tokens: number;
-  /** The answer the step kept: the last attempt of a step that succeeded, not rejected by the output checks. */
+  /**
+   * The answer its unit kept (a plain step, or one item of a `for_each` step): see `isKeptAnswer`.
+   * Each item counts on its own, so a for_each step with one failed item still has its other
+   * items' answers counted as successes.
+   */
   accepted: boolean;
 }
 
@@ -44,9 +48,27 @@ export function callFacts(rows: readonly ReportCallRow[], timeZone: string | und
       stepKey: `${row.runId}/${row.step}${row.itemIndex === null ? "" : `[${row.itemIndex}]`}`,
       made,
       local: made && isLocalProviderType(row.providerType),
-      free: made && row.costUsd === 0,
+      free: made && row.status !== "failed" && row.costUsd === 0,
       tokens: made ? row.inputTokens + row.outputTokens : 0,
-      accepted: row.stepStatus === "succeeded" && row.attempt === row.lastAttempt && row.status !== "failed" && row.rejectionReason === null,
+      accepted: isKeptAnswer(row),
     };
   });
+}
+
+/**
+ * Step statuses under which an item of a `for_each` step may have kept its answer: the step's status
+ * is its worst item's, so a failed, budget-stopped or deferred step can hold items that succeeded.
+ * A cancelled step is left out: Ctrl-C during an item's checks leaves its answer neither accepted
+ * nor rejected, so an item's success cannot be told from the rows (its resume asks again).
+ */
+const statusesWithKeptItems = new Set<string>(["succeeded", "failed", "budget_stopped", "deferred"]);
+
+/**
+ * The executor stops a unit at its first accepted answer, so a unit's kept answer is its last
+ * attempt, when that attempt was answered (not failed) and not rejected by the output checks, and
+ * the unit ended: its step succeeded, or (for an item) its step ended as `statusesWithKeptItems` says.
+ */
+function isKeptAnswer(row: ReportCallRow): boolean {
+  if (row.attempt !== row.lastAttempt || row.status === "failed" || row.rejectionReason !== null || row.stepStatus === null) return false;
+  return row.stepStatus === "succeeded" || (row.itemIndex !== null && statusesWithKeptItems.has(row.stepStatus));
 }

@@ -17,9 +17,12 @@ export function escalationFigures(facts: readonly CallFact[]): EscalationFigures
       const [pipeline, step] = JSON.parse(key) as [string, string];
       const escalatedHere = stepExecutions.filter((attempts) => isEscalated.has(attempts));
       const finalModels: Record<string, number> = {};
+      const failedFinalModels: Record<string, number> = {};
       for (const attempts of escalatedHere) {
         const last = attempts[attempts.length - 1]!;
-        finalModels[last.model] = (finalModels[last.model] ?? 0) + 1;
+        // An execution whose last attempt failed or was rejected ended on no model: it is listed apart.
+        if (last.accepted) finalModels[last.model] = (finalModels[last.model] ?? 0) + 1;
+        else if (last.row.attempt === last.row.lastAttempt) failedFinalModels[last.model] = (failedFinalModels[last.model] ?? 0) + 1;
       }
       return {
         pipeline,
@@ -30,6 +33,7 @@ export function escalationFigures(facts: readonly CallFact[]): EscalationFigures
         extraCostUsd: sumUsd(escalatedHere.flatMap(earlierAttempts), (fact) => fact.row.costUsd),
         costUsd: sumUsd(escalatedHere.flat(), (fact) => fact.row.costUsd),
         finalModels,
+        failedFinalModels,
       };
     },
   );

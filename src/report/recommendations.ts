@@ -3,7 +3,8 @@
  * - cheaper-model: a model costs more than the threshold per successful step on a task while
  *   another succeeds as often (within 5 points) on that task for at most half the cost per success;
  * - local-share: the share of calls made locally is under the policy's `targets.local_share`;
- * - start-higher: a step escalated in every one of its executions (at least `minSamples`);
+ * - start-higher: a step escalated in every one of its executions (at least `minSamples`) and
+ *   some of them kept an answer (a model that never passed is nowhere to start);
  * - repeated-misses: the same prompt was answered more than once by the same model, uncached.
  */
 import { formatLimit, formatPercent, formatUsd } from "../policy/format.js";
@@ -119,7 +120,7 @@ function localShare({ totals, targets, facts }: RecommendationInputs): Recommend
 
 function startHigher({ escalations, targets }: RecommendationInputs): Recommendation[] {
   return escalations.bySteps
-    .filter((row) => row.executions >= targets.minSamples && row.escalated === row.executions)
+    .filter((row) => row.executions >= targets.minSamples && row.escalated === row.executions && Object.keys(row.finalModels).length > 0)
     .map((row) => {
       const [finalModel, finalCount] = Object.entries(row.finalModels).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))[0] ?? ["", 0];
       return {

@@ -36,14 +36,15 @@ export interface Totals {
   spendUsd: number;
   /** The part of `spendUsd` from synthetic answers (mock, replay): priced for practice, not billed. */
   syntheticSpendUsd: number;
-  /** Step executions with at least one row in the window, by final status. */
+  /** Step executions with at least one row in the window; each item of a `for_each` step counts as one. */
   steps: number;
+  /** Of those, the ones that kept an answer (an item counts on its own, whatever its siblings did). */
   successfulSteps: number;
   /** spendUsd / successfulSteps: failed attempts and failed steps included in the cost. */
   costPerSuccessfulStepUsd: number | null;
   /** Calls made to a provider running on this machine (ollama, replay, mock). */
   local: Share;
-  /** Calls made that cost $0 (local, subscription CLIs, unpriced models, failures billed nothing). */
+  /** Calls made, answered and billed $0 (local, subscription CLIs, unpriced models); a failed call is never free. */
   free: Share;
 }
 
@@ -58,7 +59,7 @@ export interface GroupRow {
   spendUsd: number;
   /** This group's spend / all spend. */
   spendShare: number;
-  /** Share of this group's calls made that cost $0. */
+  /** Share of this group's calls made that were answered and cost $0 (failed calls are in the whole, never in the part). */
   freeCallShare: number;
   /** Successful steps whose accepted answer came from a call of this group. */
   successfulSteps: number;
@@ -115,8 +116,10 @@ export interface EscalationRow {
   extraCostUsd: number;
   /** The cost of every attempt of the escalated executions. */
   costUsd: number;
-  /** The `provider:model` that made the last attempt, and how often. */
+  /** The `provider:model` whose answer an escalated execution kept in the end, and how often. */
   finalModels: Record<string, number>;
+  /** The `provider:model` of the last attempt of escalated executions that kept no answer (it failed or was rejected). */
+  failedFinalModels: Record<string, number>;
 }
 
 export interface EscalationFigures {

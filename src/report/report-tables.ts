@@ -99,7 +99,7 @@ function escalationTable(report: Report): ReportTable {
   return {
     id: "escalations",
     title: "escalations by step",
-    headings: ["step", "executions", "escalated", "extra attempts", "extra cost", "total cost", "final models"],
+    headings: ["step", "executions", "escalated", "extra attempts", "extra cost", "total cost", "final models", "failed last attempts"],
     rows: report.escalations.bySteps.map((row) => [
       `${row.pipeline}/${row.step}`,
       formatCount(row.executions),
@@ -107,13 +107,19 @@ function escalationTable(report: Report): ReportTable {
       formatCount(row.extraAttempts),
       formatUsd(row.extraCostUsd),
       formatUsd(row.costUsd),
-      Object.entries(row.finalModels)
-        .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
-        .map(([model, count]) => `${model} ×${count}`)
-        .join(", "),
+      modelCounts(row.finalModels),
+      modelCounts(row.failedFinalModels),
     ]),
     empty: "no step needed a second attempt",
   };
+}
+
+/** `provider:model ×n`, most frequent first. */
+function modelCounts(counts: Record<string, number>): string {
+  return Object.entries(counts)
+    .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+    .map(([model, times]) => `${model} ×${times}`)
+    .join(", ");
 }
 
 function count(amount: number, singular: string): string {

@@ -2,6 +2,11 @@ import { randomBytes } from "node:crypto";
 import { mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 
+/** A temporary file of `writeFileAtomically` (`.<name>.<8 hex>.tmp`, named below): what a killed writer leaves behind. */
+export function isAtomicWriteTemporary(name: string): boolean {
+  return /^\..+\.[0-9a-f]{8}\.tmp$/.test(name);
+}
+
 /**
  * Writes through a temporary file in the same directory and renames it into place, so a reader
  * (or a crash) never sees half a file.

@@ -55,7 +55,7 @@ export class ExecutionRepository {
           .prepare(
             `UPDATE step_executions SET status = 'pending', started_at = NULL, finished_at = NULL, provider = NULL, model = NULL,
                output = NULL, output_sha256 = NULL, output_file = NULL, error_kind = NULL, error_message = NULL, skip_reason = NULL,
-               retry_after = NULL, attempts = 0, input_tokens = 0, output_tokens = 0, cost_usd = 0
+               retry_after = NULL, result_json = NULL, attempts = 0, input_tokens = 0, output_tokens = 0, cost_usd = 0
              WHERE run_id = ? AND status != 'succeeded'`,
           )
           .run(runId);

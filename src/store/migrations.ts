@@ -171,4 +171,13 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX runs_pipeline_path ON runs (pipeline_path, started_at);
     `,
   },
+  {
+    // A step's result document (what `<step>.json` holds) is committed with the step's row, so the
+    // results folder can always be rebuilt from SQLite: a process killed between the commit and the
+    // file write leaves the file missing, and `--resume` writes it back from here.
+    name: "0004_step_result_documents",
+    sql: `
+      ALTER TABLE step_executions ADD COLUMN result_json TEXT;
+    `,
+  },
 ];

@@ -3,18 +3,44 @@
  * `<step>.json` per step, plus `latest` pointing at the newest run. Files are plain JSON so
  * they can be read by anything (jq, CI artefacts, a notebook) without orch.
  */
+import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { lstat, rename, rm, symlink, unlink } from "node:fs/promises";
 import path from "node:path";
-import { writeFileAtomically } from "./atomic-write.js";
+import { isAtomicWriteTemporary, writeFileAtomically } from "./atomic-write.js";
 
 export function runResultsDirectory(resultsRoot: string, runId: string, day: string): string {
   return path.join(resultsRoot, day, runId);
 }
 
-export async function writeStepResult(directory: string, step: string, result: object): Promise<string> {
+/** The text of `<step>.json`: built once, committed with the step's row, then written as is. */
+export function stepResultDocument(result: object): string {
+  return `${JSON.stringify(result, null, 2)}\n`;
+}
+
+export async function writeStepResult(directory: string, step: string, document: string): Promise<string> {
   const file = path.join(directory, `${step}.json`);
-  await writeFileAtomically(file, `${JSON.stringify(result, null, 2)}\n`);
+  await writeFileAtomically(file, document);
   return file;
+}
+
+/**
+ * Makes a resumed run's folder whole again before it continues: the temporary files of writes a
+ * killed process never finished go, and every reused step whose `<step>.json` is missing or is not
+ * the committed document (the process died after committing the step, before writing its file; the
+ * file left is from an earlier attempt of the run that failed) gets it back from its row. Files
+ * already right are only read: a resume costs no writes otherwise.
+ */
+export async function restoreStepResults(directory: string, documents: readonly { step: string; document: string | null }[]): Promise<void> {
+  const names = existsSync(directory) ? readdirSync(directory) : [];
+  for (const name of names) {
+    if (isAtomicWriteTemporary(name)) rmSync(path.join(directory, name), { force: true });
+  }
+  for (const { step, document } of documents) {
+    if (document === null) continue;
+    const file = path.join(directory, `${step}.json`);
+    if (names.includes(`${step}.json`) && readFileSync(file, "utf8") === document) continue;
+    await writeStepResult(directory, step, document);
+  }
 }
 
 export async function writeRunSummary(directory: string, summary: object): Promise<string> {

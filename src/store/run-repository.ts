@@ -41,6 +41,8 @@ export interface StepFinish {
   errorMessage?: string;
   skipReason?: string;
   retryAfter?: string;
+  /** The step's result document, exactly as written to `<step>.json`. */
+  resultJson?: string;
   attempts: number;
   inputTokens: number;
   outputTokens: number;
@@ -65,6 +67,8 @@ export interface StepRow {
   input_tokens: number;
   output_tokens: number;
   cost_usd: number;
+  /** What `<step>.json` holds; null for a step that wrote none (or ended before migration 0004). */
+  result_json: string | null;
 }
 
 export interface CallRecord {
@@ -147,7 +151,7 @@ export class RunRepository {
       .prepare(
         `UPDATE step_executions SET status = @status, finished_at = @finishedAt, provider = @provider, model = @model,
            output = @output, output_sha256 = @outputSha256, output_file = @outputFile, error_kind = @errorKind,
-           error_message = @errorMessage, skip_reason = @skipReason, retry_after = @retryAfter, attempts = @attempts,
+           error_message = @errorMessage, skip_reason = @skipReason, retry_after = @retryAfter, result_json = @resultJson, attempts = @attempts,
            input_tokens = @inputTokens, output_tokens = @outputTokens, cost_usd = @costUsd
          WHERE id = @id`,
       )
@@ -164,6 +168,7 @@ export class RunRepository {
         errorMessage: finish.errorMessage ?? null,
         skipReason: finish.skipReason ?? null,
         retryAfter: finish.retryAfter ?? null,
+        resultJson: finish.resultJson ?? null,
         attempts: finish.attempts,
         inputTokens: finish.inputTokens,
         outputTokens: finish.outputTokens,

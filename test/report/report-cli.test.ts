@@ -27,7 +27,8 @@ describe("orch report", () => {
     assert.deepEqual(lines.slice(2, 8), [
       "  calls 15 made (2 failed) + 1 cache hit · tokens 11,400 in / 2,620 out",
       "  spend $0.28 · steps 13 succeeded of 13 · cost per successful step $0.0218",
-      "  local 13% of calls, 8% of tokens (target 50%) · free ($0) 20% of calls, 11% of tokens",
+      // free: r2's rejected llama answer and sonnet, 2 of 15 calls (r1's failed llama call is not free).
+      "  local 13% of calls, 8% of tokens (target 50%) · free ($0) 13% of calls, 11% of tokens",
       "  cache 1 hit of 13 lookups (8%) · saved $0.0027 · repeated misses 1 ($0.0400)",
       "  escalations 3 of 13 step executions (23%) · 3 extra attempts · $0.0010 on attempts not kept",
       "  days within budget 1 of 4 active days (25%) · 1 step stopped by a budget",
@@ -38,7 +39,8 @@ describe("orch report", () => {
       "  openai:gpt-big         6       0       0      7,500       2,100    $0.27    95%    0%          6       $0.0450",
       "  openai:gpt-mini        6       1       1      2,700         170  $0.0140     5%    0%          6       $0.0023",
       "  claude-cli:sonnet      1       0       0        400          50       $0     0%  100%          1            $0",
-      "  local:llama            2       1       0        800         300       $0     0%  100%          0             —",
+      // llama: one answered $0 call (rejected) of two; the other failed, so it is not free.
+      "  local:llama            2       1       0        800         300       $0     0%   50%          0             —",
     ]);
     for (const heading of ["latency of successful calls", "escalations by step", "recommendations"]) assert.ok(lines.includes(heading), heading);
     assert.ok(lines.some((line) => /^budget · policy .*policy\.yaml · UTC$/.test(line)));
@@ -66,7 +68,8 @@ describe("orch report", () => {
     assert.equal(code, 0);
     const rows = [
       "day,rows,calls_made,failed_calls,cached_calls,input_tokens,output_tokens,spend_usd,spend_share,free_call_share,successful_steps,cost_per_successful_step_usd",
-      "2025-03-03,4,4,1,0,2800,720,0.092,0.323943662,0.25,3,0.030666667",
+      // 03-03's only $0 call is r1's llama timeout: failed, so not free.
+      "2025-03-03,4,4,1,0,2800,720,0.092,0.323943662,0,3,0.030666667",
       "2025-03-04,4,3,0,1,3300,1000,0.09,0.316901408,0.333333333,3,0.03",
       "2025-03-05,5,5,1,0,4500,830,0.096,0.338028169,0,4,0.024",
       "2025-03-06,3,3,0,0,800,70,0.006,0.021126761,0.333333333,3,0.002",

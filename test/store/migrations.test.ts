@@ -12,6 +12,7 @@ const expectedColumns: Record<string, string[]> = {
   step_executions: [
     "id", "run_id", "step", "status", "started_at", "finished_at", "provider", "model", "output", "output_sha256", "output_file",
     "error_kind", "error_message", "skip_reason", "retry_after", "attempts", "input_tokens", "output_tokens", "cost_usd",
+    "result_json",
   ],
   llm_calls: [
     "id", "run_id", "step_execution_id", "step", "attempt", "pipeline_name", "task", "provider", "provider_type", "model", "prompt_sha256",

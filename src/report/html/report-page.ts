@@ -21,9 +21,10 @@ export function reportHtml(report: Report, options: { graph?: ReportGraph; daily
     `<section><h2>Spend by model</h2>${spendByModelChart(report.spendByModel)}</section>`,
     ...reportTables(report).map(tableHtml),
     ...(options.graph ? [graphSection(options.graph)] : []),
-    `<p class="meta">Definitions: "free" means a call billed $0 (local, subscription, unpriced); "local" a provider on this machine (Ollama, replay, mock). ` +
+    `<p class="meta">Definitions: "free" means a call answered and billed $0 (local, subscription, unpriced), never a failed one; "local" a provider on this machine (Ollama, replay, mock). ` +
+      `Each item of a for_each step counts as one step execution: a kept answer is a success whatever its sibling items did. ` +
       `Money saved by the cache is what each reused answer cost when it was paid for (or, without its cache entry, the average cost of the same step's successful calls on the same model). ` +
-      `An escalation is a step execution that needed more than one attempt; its extra cost is what the attempts before the last one cost.</p>`,
+      `An escalation is a step execution that needed more than one attempt; its extra cost is what the attempts before the last one cost; its final model is the one whose answer was kept (escalations that kept none are listed apart).</p>`,
   ];
   return `<!DOCTYPE html>
 <html lang="en">
