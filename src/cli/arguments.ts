@@ -13,10 +13,14 @@ export function parseCommandArguments<T extends Options>(args: string[], options
   }
 }
 
-export function positiveInteger(value: string | undefined, flag: string): number | undefined {
+/** A flag's whole number from 1 up to `maximum` (when the setting it overrides has one). Only digits: "1e9" is refused. */
+export function positiveInteger(value: string | undefined, flag: string, maximum?: number): number | undefined {
   if (value === undefined) return undefined;
-  const number = Number(value);
-  if (!Number.isInteger(number) || number < 1) throw new UsageError({ message: `${flag} expects a positive whole number, got "${value}"` });
+  const number = /^\s*\d+\s*$/.test(value) ? Number(value) : Number.NaN;
+  const range = maximum === undefined ? "a positive whole number" : `a whole number from 1 to ${maximum}`;
+  if (!Number.isSafeInteger(number) || number < 1 || (maximum !== undefined && number > maximum)) {
+    throw new UsageError({ message: `${flag} expects ${range}, got "${value}"` });
+  }
   return number;
 }
 

@@ -17,6 +17,7 @@ import { salvagePipeline } from "./salvage-pipeline.js";
 import { validateAgainstSchema } from "./schema-validation.js";
 import type { ConfigKind } from "./schema-validation.js";
 import { closestMatch } from "./suggest.js";
+import { decodeSourceText } from "./source-text.js";
 import { parseYamlDocument } from "./yaml-document.js";
 import type { SourceDocument } from "./yaml-document.js";
 
@@ -143,15 +144,20 @@ function describeFile(document: SourceDocument): LoadedFile {
   };
 }
 
+/** The file could not be read at all (missing, a directory, no permission): nothing inside it is to blame. */
+export class FileReadError extends ConfigError {}
+
 async function readSourceDocument(file: string): Promise<SourceDocument> {
   const absolutePath = path.resolve(file);
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = await readFile(absolutePath, "utf8");
+    bytes = await readFile(absolutePath);
   } catch (error) {
-    throw new ConfigError([await describeReadFailure(file, absolutePath, error)]);
+    throw new FileReadError([await describeReadFailure(file, absolutePath, error)]);
   }
-  return parseYamlDocument(file, text, absolutePath);
+  const source = decodeSourceText(file, bytes);
+  if (!source.ok) throw new ConfigError([source.diagnostic]);
+  return parseYamlDocument(file, source.text, absolutePath);
 }
 
 async function describeReadFailure(file: string, absolutePath: string, error: unknown): Promise<Diagnostic> {

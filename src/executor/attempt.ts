@@ -141,6 +141,7 @@ export function cacheKeyFor(context: RunContext, step: PipelineStep, candidate: 
   return cacheKeyOf({
     provider: candidate.provider,
     providerType: context.providers.get(candidate.provider).type,
+    answerer: context.providers.answererOf(candidate.provider),
     model: candidate.model,
     messages,
     maxTokens: step.maxTokens,

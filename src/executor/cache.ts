@@ -1,9 +1,13 @@
 /**
- * The answer cache of one run. A call is addressed by its content: provider, model, rendered
- * messages, parameters (max tokens, temperature, json mode) and output schema. Before paying for
- * a call the executor asks, in order:
- *   1. this run's own answers for the same step and item (what a resumed run already paid for),
- *      whatever the cache settings: resuming must never pay twice;
+ * The answer cache of one run. A call is addressed by what answers it and what it asks: the
+ * provider's type, endpoint and API version (see providers/answerer.ts), its name, the model,
+ * the rendered messages, the parameters (max tokens, temperature, json mode) and the output
+ * schema. Before paying for a call to one candidate the executor asks, for that candidate's key
+ * only (a cached answer is used only where its candidate would be chosen now, never to jump the
+ * route's order):
+ *   1. this run's own answers for the same step and item (what a resumed run already paid for, or
+ *      was served by the cache or single flight), whatever the cache settings: resuming must never
+ *      pay twice;
  *   2. when the step caches and `--no-cache` is off: an accepted answer of any run, younger than the TTL;
  *   3. when the step caches: an identical call in flight in this process (single flight).
  * An entry serves one step/item at most once per run, so a retry of a rejected answer really calls.
@@ -16,6 +20,8 @@ import type { CacheRepository, CachedAnswerRow } from "../store/cache-repository
 export interface CacheKeyParts {
   provider: string;
   providerType: string;
+  /** What actually answers: type, endpoint, API version (`ProviderLookup.answererOf`). */
+  answerer: string;
   model: string;
   messages: readonly ChatMessage[];
   maxTokens: number;
@@ -25,12 +31,13 @@ export interface CacheKeyParts {
 }
 
 /** Bump when the meaning of a key changes, so old entries stop matching. */
-const keyVersion = 1;
+const keyVersion = 2;
 
 export function cacheKeyOf(parts: CacheKeyParts): string {
   const canonical = JSON.stringify([
     keyVersion,
     parts.providerType,
+    parts.answerer,
     parts.provider,
     parts.model,
     parts.messages.map((message) => [message.role, message.content]),

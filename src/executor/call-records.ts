@@ -66,7 +66,7 @@ export function recordReusedAnswer(
   cacheKey: string,
 ): number {
   return context.store.transaction(() => {
-    context.store.cache.recordHit(reused.entryId, record.finishedAt);
+    context.store.cache.recordHit(reused.entryId, { runId: context.runId, step: run.step.name, ...(run.item === undefined ? {} : { itemIndex: run.item }) }, record.finishedAt);
     return context.runs.recordCall({
       ...callFields(context, run, record, providerType, messages, cacheKey),
       status: "cached",

@@ -1,6 +1,7 @@
 /**
  * The attempts of one unit of work, until an answer passes the gates. In order: the route's
- * candidates (one whose answer is already cached goes first: it is free), each asked up to
+ * candidates, in the route's order (a cached answer never moves its candidate forward: it is
+ * reused only when its own candidate's turn comes, see executor/cache.ts), each asked up to
  * `1 + retries` times while its answers are rejected; once an answer has been rejected, the
  * policy's `escalate:` chain (the matched rule's, else the policy's) follows. A failed call moves
  * on at once (providers retry transient errors themselves); a refused reservation too. It stops at
@@ -13,7 +14,7 @@ import { estimatePromptTokens } from "../policy/estimate-tokens.js";
 import type { ChatMessage } from "../providers/provider.js";
 import type { StepStatus } from "../store/run-repository.js";
 import type { UpstreamOutput } from "../pipeline/render.js";
-import { attemptCandidate, cacheKeyFor } from "./attempt.js";
+import { attemptCandidate } from "./attempt.js";
 import { checkAnswer } from "./gates.js";
 import type { RunContext } from "./run-context.js";
 import type { AttemptRecord, UnitRun } from "./work-unit.js";
@@ -42,7 +43,7 @@ export async function attemptUntilAccepted(
   attempts: AttemptRecord[],
 ): Promise<UnitEnd> {
   const { step } = run;
-  const queue = cachedFirst(context, run, messages, decision.candidates);
+  const queue = [...decision.candidates];
   const tried = new Set(queue.map((candidate) => `${candidate.provider}:${candidate.model}`));
   const refusals: string[] = [];
   let escalated = false;
@@ -101,15 +102,6 @@ export async function attemptUntilAccepted(
   }
   if (lastProblem !== undefined) return { status: "failed", reason: lastProblem };
   return whenNothingWorked(context, decision, refusals);
-}
-
-/** A candidate whose answer for these messages is already reusable goes first: it costs nothing. */
-function cachedFirst(context: RunContext, run: UnitRun, messages: ChatMessage[], candidates: readonly Candidate[]): Candidate[] {
-  if (candidates.length < 2) return [...candidates];
-  const unitRef = { step: run.step.name, ...(run.item === undefined ? {} : { item: run.item }) };
-  const cached = candidates.findIndex((candidate) => context.answers.find(cacheKeyFor(context, run.step, candidate, messages), unitRef, run.step.cache));
-  if (cached <= 0) return [...candidates];
-  return [candidates[cached]!, ...candidates.filter((_, index) => index !== cached)];
 }
 
 function withRepair(messages: ChatMessage[], rejection: Rejection): ChatMessage[] {

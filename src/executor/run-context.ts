@@ -14,6 +14,8 @@ import type { ProviderHealth } from "./provider-health.js";
 
 export interface ProviderLookup {
   get(id: string): Provider;
+  /** What actually answers this provider's calls (type, endpoint, API version): part of the cache key. */
+  answererOf(id: string): string;
 }
 
 export interface RunContext {

@@ -13,6 +13,7 @@ import type { SourceDocument } from "../config/yaml-document.js";
 import { didYouMean } from "../config/suggest.js";
 import type { Pipeline } from "../generated/pipeline.js";
 import { buildStepGraph } from "./graph.js";
+import { defaultMismatch } from "./inputs.js";
 import type { InputDefinition, PipelineModel, PipelineStep, TemplateSource } from "./model.js";
 import { defaultMaxTokens } from "./model.js";
 import { findProjectDirectory } from "./project-directory.js";
@@ -38,6 +39,11 @@ export async function buildPipeline(loaded: LoadedPipeline): Promise<PipelineMod
     const where: DocumentPath =
       problem.needIndex === undefined ? ["steps", problem.step, "needs"] : ["steps", problem.step, "needs", problem.needIndex];
     report(where, problem.message, problem.suggestion ? { suggestion: problem.suggestion } : {});
+  }
+
+  for (const [name, input] of Object.entries(config.inputs ?? {})) {
+    const mismatch = input.default === undefined ? undefined : defaultMismatch(input.type ?? "string", input.default);
+    if (mismatch) report(["inputs", name, "default"], mismatch.message, { suggestion: mismatch.suggestion });
   }
 
   const steps = new Map<string, PipelineStep>();

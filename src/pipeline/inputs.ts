@@ -39,6 +39,26 @@ export function resolveInputs(pipeline: PipelineModel, given: ReadonlyMap<string
   return values;
 }
 
+/**
+ * Why an input's `default` does not fit its `type`, or undefined when it does: a number input
+ * defaulting to "abc" would otherwise send "abc" (or NaN) to the model.
+ */
+export function defaultMismatch(type: "string" | "number" | "boolean" | "list", value: unknown): { message: string; suggestion: string } | undefined {
+  const fits =
+    type === "string" ? typeof value === "string"
+    : type === "number" ? typeof value === "number" && Number.isFinite(value)
+    : type === "boolean" ? typeof value === "boolean"
+    : Array.isArray(value) && value.every((item) => typeof item === "string");
+  if (fits) return undefined;
+  const shown = JSON.stringify(value);
+  const suggestion =
+    type === "string" ? `quote it: default: "${String(value)}"`
+    : type === "number" ? "give a number, e.g. default: 3, or change the type"
+    : type === "boolean" ? "give true or false, or change the type"
+    : 'give a list of strings, e.g. default: ["a", "b"]';
+  return { message: `the default ${shown} is not a ${type}, the input's type`, suggestion };
+}
+
 function convert(raw: string, type: "string" | "number" | "boolean" | "list"): InputValue | undefined {
   if (type === "string") return raw;
   if (type === "list") return parseList(raw);

@@ -129,6 +129,8 @@ export interface PipelineModel {
 
 export const defaultMaxTokens = 1024;
 export const defaultConcurrency = 4;
+/** The most steps at once, as schemas/pipeline.schema.json caps `concurrency` (a test keeps them equal); `--concurrency` too. */
+export const maxConcurrency = 64;
 export const defaultFanOutConcurrency = 4;
 /** A week: long enough for reruns while iterating and in CI, short enough to pick up a model's silent update. */
 export const defaultCacheTtlMs = 7 * 24 * 60 * 60_000;

@@ -1,4 +1,4 @@
-import { access, realpath } from "node:fs/promises";
+import { access, lstat, readlink, realpath } from "node:fs/promises";
 import path from "node:path";
 
 /**
@@ -27,17 +27,43 @@ export function isInside(directory: string, candidate: string): boolean {
  * project pointing outside it cannot be used to write elsewhere.
  */
 export async function isReallyInside(directory: string, candidate: string): Promise<boolean> {
-  const realDirectory = await realpath(directory);
-  let existing = candidate;
+  const [realDirectory, realCandidate] = await Promise.all([realPathOf(directory), realPathOf(candidate)]);
+  return isInside(realDirectory, realCandidate);
+}
+
+/** Most links one path may go through, as the kernel's own limit (ELOOP past it). */
+const maxLinks = 40;
+
+/**
+ * Where a path really leads: symbolic links of its existing prefix followed, dangling ones too
+ * (writing through a dangling link creates its target), the parts that do not exist yet appended.
+ */
+export async function realPathOf(candidate: string, linksFollowed = 0): Promise<string> {
+  let existing = path.resolve(candidate);
   const rest: string[] = [];
-  while (!(await exists(existing))) {
-    rest.unshift(path.basename(existing));
+  while (!(await existsAsEntry(existing))) {
     const parent = path.dirname(existing);
-    if (parent === existing) break;
+    if (parent === existing) return path.join(existing, ...rest);
+    rest.unshift(path.basename(existing));
     existing = parent;
   }
-  const realCandidate = path.join(await realpath(existing), ...rest);
-  return isInside(realDirectory, realCandidate);
+  try {
+    return path.join(await realpath(existing), ...rest);
+  } catch {
+    // Every folder above `existing` resolves (it has an entry), so `existing` is a dangling link.
+    const link = linksFollowed < maxLinks ? await readlink(existing).catch(() => undefined) : undefined;
+    if (link === undefined) return path.join(existing, ...rest);
+    const target = path.resolve(path.dirname(existing), link);
+    return realPathOf(path.join(target, ...rest), linksFollowed + 1);
+  }
+}
+
+/** True when the entry exists, a dangling symbolic link included (`access` follows links). */
+async function existsAsEntry(file: string): Promise<boolean> {
+  return lstat(file).then(
+    () => true,
+    () => false,
+  );
 }
 
 async function exists(file: string): Promise<boolean> {

@@ -12,7 +12,7 @@ import type { Command, Pipeline } from "../generated/pipeline.js";
 import { languageOfFile } from "./languages.js";
 import { defaultValidatorTimeoutMs, type OutputSchema, type StepOutput, type TemplateSource, type ValidatorCommand } from "./model.js";
 import { compileOutputSchema } from "./output-schema.js";
-import { isInside } from "./project-directory.js";
+import { isInside, realPathOf } from "./project-directory.js";
 
 type StepConfig = Pipeline["steps"][string];
 type Report = (documentPath: DocumentPath, message: string, extra?: Partial<Diagnostic>) => void;
@@ -30,7 +30,7 @@ export async function readStepOutput(
   const config = step.output ?? {};
   const at = (...rest: (string | number)[]): DocumentPath => ["steps", name, "output", ...rest];
   const format = config.format ?? "text";
-  const file = config.file === undefined ? undefined : resolveFile(loaded, projectDirectory, config.file, at("file"), fanOut, report);
+  const file = config.file === undefined ? undefined : await resolveFile(loaded, projectDirectory, config.file, at("file"), fanOut, report);
   let language: string | undefined;
   if (format === "code") {
     language = config.language ?? step.language ?? loaded.pipeline.defaults?.language ?? (config.file ? languageOfFile(config.file) : undefined);
@@ -59,7 +59,7 @@ export async function readStepOutput(
   return { format, ...(file ? { file } : {}), ...(language ? { language } : {}), ...(schema ? { schema } : {}), validators };
 }
 
-function resolveFile(loaded: LoadedPipeline, projectDirectory: string, file: string, where: DocumentPath, fanOut: boolean, report: Report): StepOutput["file"] {
+async function resolveFile(loaded: LoadedPipeline, projectDirectory: string, file: string, where: DocumentPath, fanOut: boolean, report: Report): Promise<StepOutput["file"]> {
   if (file.includes("<%")) {
     const template: TemplateSource = { text: file, origin: { kind: "inline", file: loaded.file, path: where } };
     return { file, template };
@@ -72,6 +72,15 @@ function resolveFile(loaded: LoadedPipeline, projectDirectory: string, file: str
   if (!isInside(projectDirectory, absolutePath)) {
     report(where, `output file "${file}" is outside the project directory ${projectDirectory}`, {
       suggestion: "write outputs inside the project (paths are relative to the pipeline file)",
+    });
+    return undefined;
+  }
+  // A symbolic link on the way (a folder or the file itself) may lead out of the project: refused
+  // now, before anything is paid, rather than when the answer is written.
+  const [realProject, realPath] = await Promise.all([realPathOf(projectDirectory), realPathOf(absolutePath)]);
+  if (!isInside(realProject, realPath)) {
+    report(where, `output file "${file}" leads outside the project directory ${projectDirectory} through a symbolic link (to ${realPath})`, {
+      suggestion: "write outputs inside the project, or replace the link with a real folder",
     });
     return undefined;
   }

@@ -4,7 +4,9 @@
  * a paid answer. Two uses:
  *   - across runs: an `accepted`, `shareable` entry younger than the step's TTL answers an identical call;
  *   - within a run that is resumed: any entry of that run (even one rejected by the checks, or not
- *     yet checked) answers the same step again, once, so nothing completed is paid twice.
+ *     yet checked) answers the same step again, once, so nothing completed is paid twice. So does
+ *     an entry another step or run paid for that this step was served (single flight, a cache
+ *     hit): each serving is kept in `cached_answer_uses`.
  */
 import type { SqliteDatabase } from "./database.js";
 
@@ -25,6 +27,13 @@ export interface NewCachedAnswer {
   shareable: boolean;
   callId: number;
   createdAt: string;
+}
+
+/** Who was served an answer: one step (or one fan-out item of it) of one run. */
+export interface AnswerUse {
+  runId: string;
+  step: string;
+  itemIndex?: number;
 }
 
 export interface CachedAnswerRow {
@@ -86,15 +95,21 @@ export class CacheRepository {
       .get(cacheKey, since, JSON.stringify(excluded)) as CachedAnswerRow | undefined;
   }
 
-  /** The oldest answer this run already paid for, for the same step, item and key, other than `excluded`. */
+  /**
+   * The oldest answer this run already has for the same step, item and key, other than `excluded`:
+   * one it paid for, or one it was served (whoever paid for it).
+   */
   findInRun(cacheKey: string, runId: string, step: string, itemIndex: number | undefined, excluded: readonly number[]): CachedAnswerRow | undefined {
+    const item = itemIndex ?? null;
     return this.database
       .prepare(
         `SELECT ${columns} FROM cached_answers
-         WHERE run_id = ? AND step = ? AND item_index IS ? AND cache_key = ? AND id NOT IN (SELECT value FROM json_each(?))
+         WHERE cache_key = ? AND id NOT IN (SELECT value FROM json_each(?))
+           AND ((run_id = ? AND step = ? AND item_index IS ?)
+             OR id IN (SELECT entry_id FROM cached_answer_uses WHERE run_id = ? AND step = ? AND item_index IS ?))
          ORDER BY id LIMIT 1`,
       )
-      .get(runId, step, itemIndex ?? null, cacheKey, JSON.stringify(excluded)) as CachedAnswerRow | undefined;
+      .get(cacheKey, JSON.stringify(excluded), runId, step, item, runId, step, item) as CachedAnswerRow | undefined;
   }
 
   /** Accepted by some step's checks: from now on other runs may reuse it. */
@@ -107,12 +122,17 @@ export class CacheRepository {
     this.database.prepare(`UPDATE cached_answers SET state = 'rejected' WHERE id = ? AND state = 'pending'`).run(id);
   }
 
-  recordHit(id: number, at: string): void {
+  /** The entry was served to `use`: one more hit, and the serving kept so a resumed run finds it again. */
+  recordHit(id: number, use: AnswerUse, at: string): void {
     this.database.prepare(`UPDATE cached_answers SET hits = hits + 1, last_hit_at = ? WHERE id = ?`).run(at, id);
+    this.database
+      .prepare(`INSERT INTO cached_answer_uses (entry_id, run_id, step, item_index, used_at) VALUES (?, ?, ?, ?, ?)`)
+      .run(id, use.runId, use.step, use.itemIndex ?? null, at);
   }
 
   /** A run that finished with nothing left to resume no longer needs its resume-only and rejected answers. */
   forgetResumeOnly(runId: string): number {
+    this.database.prepare(`DELETE FROM cached_answer_uses WHERE run_id = ?`).run(runId);
     return this.database.prepare(`DELETE FROM cached_answers WHERE run_id = ? AND (shareable = 0 OR state != 'accepted')`).run(runId).changes;
   }
 

@@ -180,4 +180,22 @@ export const migrations: readonly Migration[] = [
       ALTER TABLE step_executions ADD COLUMN result_json TEXT;
     `,
   },
+  {
+    // Which unit of work (run, step, fan-out item) was served which answer, whoever paid for it:
+    // a resumed run finds the answers it was already given (by single flight or by the cache) even
+    // when it now runs with --no-cache or `cache: false`, so it never pays for them again.
+    name: "0005_cached_answer_uses",
+    sql: `
+      CREATE TABLE cached_answer_uses (
+        id INTEGER PRIMARY KEY,
+        entry_id INTEGER NOT NULL REFERENCES cached_answers (id) ON DELETE CASCADE,
+        run_id TEXT NOT NULL,
+        step TEXT NOT NULL,
+        item_index INTEGER,
+        used_at TEXT NOT NULL
+      );
+      CREATE INDEX cached_answer_uses_unit ON cached_answer_uses (run_id, step, item_index);
+      CREATE INDEX cached_answer_uses_entry ON cached_answer_uses (entry_id);
+    `,
+  },
 ];

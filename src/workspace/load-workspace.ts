@@ -6,7 +6,7 @@
 import path from "node:path";
 import type { Diagnostic } from "../config/diagnostic.js";
 import { ConfigError } from "../config/diagnostic.js";
-import { loadPipelineFile, loadPolicyFile, PipelineSchemaError, type LoadedPipeline, type LoadedPolicy } from "../config/load-config.js";
+import { FileReadError, loadPipelineFile, loadPolicyFile, PipelineSchemaError, type LoadedPipeline, type LoadedPolicy } from "../config/load-config.js";
 import { buildPipeline } from "../pipeline/build-pipeline.js";
 import type { PipelineModel } from "../pipeline/model.js";
 import { checkPipelineAgainstPolicy } from "./cross-checks.js";
@@ -53,7 +53,12 @@ export async function loadWorkspace(pipelineFile: string, options: WorkspaceOpti
       suggestion: "add `policy: ../routing-policies/offline.yaml` (or another policy) to the pipeline, or pass --policy FILE",
     });
   }
-  const policy = policyFile === undefined ? undefined : await collect(() => loadPolicyFile(policyFile, options.env));
+  const namedBy = options.policyFile === undefined ? (loadedPipeline ?? salvaged) : undefined;
+  const policy = policyFile === undefined ? undefined : await collect(() => loadPolicyFile(policyFile, options.env).catch((error: unknown) => {
+    // A policy file that cannot be read is the pipeline's mistake: shown at its `policy:` value.
+    if (error instanceof FileReadError && namedBy) throw new ConfigError(error.diagnostics.map((diagnostic) => atPolicyValue(namedBy, diagnostic)));
+    throw error;
+  }));
   if (policy) diagnostics.push(...checkPolicyPrices(policy));
 
   const pipeline = loadedPipeline ? await collect(() => buildPipeline(loadedPipeline)) : undefined;
@@ -63,6 +68,13 @@ export async function loadWorkspace(pipelineFile: string, options: WorkspaceOpti
 
   if (diagnostics.length > 0 || !pipeline || !policy) throw new ConfigError(dedupe(diagnostics));
   return { pipeline, policy };
+}
+
+function atPolicyValue(pipeline: LoadedPipeline, diagnostic: Diagnostic): Diagnostic {
+  return pipeline.document.diagnosticAt(["policy"], {
+    message: `policy "${pipeline.pipeline.policy}" (${diagnostic.file}): ${diagnostic.message}`,
+    suggestion: `the path is relative to the pipeline's folder ${pipeline.directory}${diagnostic.suggestion?.startsWith("did you mean") ? `; ${diagnostic.suggestion}` : ""}`,
+  });
 }
 
 /** The pipeline's `policy:` is relative to the pipeline file; shown relative to the working directory. */

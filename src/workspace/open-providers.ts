@@ -5,6 +5,7 @@
  */
 import type { LoadedPolicy } from "../config/load-config.js";
 import type { ProviderSet } from "../executor/run-pipeline.js";
+import { answererOf } from "../providers/answerer.js";
 import type { ProviderContext, ProviderWaitEvent } from "../providers/context.js";
 import type { ProbingProvider } from "../providers/probe.js";
 import { createProviderRegistry } from "../providers/registry.js";
@@ -56,7 +57,14 @@ export function openProviders(policy: LoadedPolicy, options: OpenProvidersOption
     return wrapped;
   };
   return {
-    set: { get, all: () => registry.all().map((provider) => get(provider.id)) },
+    set: {
+      get,
+      all: () => registry.all().map((provider) => get(provider.id)),
+      answererOf: (id) => {
+        const settings = Object.hasOwn(policy.policy.providers, id) ? policy.policy.providers[id] : undefined;
+        return settings === undefined ? JSON.stringify(["unknown", id]) : answererOf(settings, { env, policyDirectory: policy.directory });
+      },
+    },
     secrets: secretValues(policy, env),
     async close() {
       await Promise.all([...recorded.values()].map((provider) => provider.close?.()));

@@ -28,6 +28,7 @@ const expectedColumns: Record<string, string[]> = {
     "id", "cache_key", "run_id", "step", "item_index", "provider", "model", "answer", "input_tokens", "output_tokens", "cost_usd",
     "state", "shareable", "call_id", "created_at", "hits", "last_hit_at",
   ],
+  cached_answer_uses: ["id", "entry_id", "run_id", "step", "item_index", "used_at"],
   budget_alerts: [
     "id", "scope", "subject_kind", "subject_name", "period", "fraction", "used_nano_usd", "limit_nano_usd", "run_id", "created_at",
   ],

@@ -4,6 +4,8 @@ import type { RunEvent } from "../../executor/events.js";
 import { findRunToResume } from "../../executor/resume.js";
 import { defaultResultsRoot, runPipeline } from "../../executor/run-pipeline.js";
 import { parseSetArguments, resolveInputs } from "../../pipeline/inputs.js";
+import { maxConcurrency } from "../../pipeline/model.js";
+import { dotEnvWarnings } from "../../providers/shared/environment.js";
 import { openStore, defaultDatabasePath, type OrchStore } from "../../store/index.js";
 import { loadWorkspace } from "../../workspace/load-workspace.js";
 import { openProviders } from "../../workspace/open-providers.js";
@@ -47,13 +49,14 @@ export const runCommand: Command = {
     let store: OrchStore | undefined;
     if (resuming && resumeId !== undefined && positionals.length === 0) store = openStore(databaseFile);
     const pipelineFile = store ? pipelineOfRun(store, resumeId!) : exactlyOne(positionals, "pipeline file", usage);
-    const concurrency = positiveInteger(values.concurrency, "--concurrency");
+    const concurrency = positiveInteger(values.concurrency, "--concurrency", maxConcurrency);
     const given = parseSetArguments(values.set ?? []);
     const workspace = await loadWorkspace(pipelineFile, { env: output.env, ...(values.policy === undefined ? {} : { policyFile: values.policy }) }).catch((error: unknown) => {
       store?.close();
       throw error;
     });
     const inputs = resuming ? {} : resolveInputs(workspace.pipeline, given);
+    for (const warning of dotEnvWarnings(process.cwd())) output.err(warning);
 
     store ??= openStore(databaseFile);
     let resume;

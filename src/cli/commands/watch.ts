@@ -4,6 +4,8 @@ import { formatUsd } from "../../money/format-usd.js";
 import { exitCodes } from "../../errors/orch-error.js";
 import { defaultResultsRoot, runPipeline } from "../../executor/run-pipeline.js";
 import { parseSetArguments, resolveInputs } from "../../pipeline/inputs.js";
+import { maxConcurrency } from "../../pipeline/model.js";
+import { dotEnvWarnings } from "../../providers/shared/environment.js";
 import { defaultDatabasePath, openStore } from "../../store/index.js";
 import { watchPipeline, type WatchEvent } from "../../watch/watch-pipeline.js";
 import { loadWorkspace } from "../../workspace/load-workspace.js";
@@ -37,9 +39,10 @@ export async function watchFromArguments(args: string[], output: CliOutput): Pro
     usage,
   );
   const pipelineFile = exactlyOne(positionals, "pipeline file", usage);
-  const concurrency = positiveInteger(values.concurrency, "--concurrency");
+  const concurrency = positiveInteger(values.concurrency, "--concurrency", maxConcurrency);
   const debounceMs = positiveInteger(values.debounce, "--debounce");
   const given = parseSetArguments(values.set ?? []);
+  for (const warning of dotEnvWarnings(process.cwd())) output.err(warning);
   const store = openStore(values.db ?? defaultDatabasePath(output.env));
   const stop = new AbortController();
   const onSignal = () => stop.abort();

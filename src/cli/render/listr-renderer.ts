@@ -23,6 +23,8 @@ interface StepView {
   ended: Promise<StepEnd>;
   end(event: StepEnd): void;
   task?: TaskHandle;
+  /** The last progress line, kept until listr2 has started the step's task (events can come first). */
+  note?: string;
 }
 
 export function createListrRenderer(output: CliOutput, databaseFile: string, pipeline: PipelineModel): RunRenderer {
@@ -33,6 +35,12 @@ export function createListrRenderer(output: CliOutput, databaseFile: string, pip
     views.set(step, { ended, end });
   }
   let listrDone: Promise<unknown> | undefined;
+  const note = (step: string, text: string) => {
+    const view = views.get(step);
+    if (!view) return;
+    view.note = text;
+    if (view.task) view.task.output = text;
+  };
   const pendingLines: string[] = [];
 
   const start = () => {
@@ -42,19 +50,33 @@ export function createListrRenderer(output: CliOutput, databaseFile: string, pip
         task: async (_context, task) => {
           const view = views.get(step)!;
           view.task = task;
+          if (view.note !== undefined) task.output = view.note;
           const event = await view.ended;
           if (event.status === "succeeded") {
             task.title = `${step}  ${stepDetail(event)}`;
             return;
           }
-          if (event.status === "skipped" || event.status === "cancelled" || event.status === "deferred" || event.status === "budget_stopped") {
+          // Ctrl-C: the step was stopped, it did not fail.
+          if (event.status === "cancelled") {
+            task.skip(`${step}  interrupted`);
+            return;
+          }
+          if (event.status === "skipped" || event.status === "deferred" || event.status === "budget_stopped") {
             task.skip(`${step}  ${event.status.replace("_", " ")}: ${event.reason ?? ""}`);
             return;
           }
           throw new Error(`${step}  failed: ${event.reason ?? "unknown error"}`);
         },
       })),
-      { concurrent: true, exitOnError: false, renderer: "default", rendererOptions: { collapseErrors: false, collapseSkips: false } },
+      {
+        concurrent: true,
+        exitOnError: false,
+        // Ctrl-C belongs to `orch run` (abort, record, print the resume line, exit 130). listr2's own
+        // listener would mark every task failed and exit 127, or throw when no frame was drawn yet.
+        registerSignalListeners: false,
+        renderer: "default",
+        rendererOptions: { collapseErrors: false, collapseSkips: false },
+      },
     );
     listrDone = listr.run().catch(() => undefined);
   };
@@ -70,23 +92,19 @@ export function createListrRenderer(output: CliOutput, databaseFile: string, pip
           return;
         }
         case "attempt-start": {
-          const task = views.get(event.step)?.task;
-          if (task) task.output = `→ ${event.provider}:${event.model} (reserved ${formatUsd(event.reservedUsd)})`;
+          note(event.step, `→ ${event.provider}:${event.model} (reserved ${formatUsd(event.reservedUsd)})`);
           return;
         }
         case "provider-wait": {
-          const task = views.get(event.step)?.task;
-          if (task) task.output = `waiting ${formatDuration(event.waitMs)} for ${event.provider} (${event.reason})`;
+          note(event.step, `waiting ${formatDuration(event.waitMs)} for ${event.provider} (${event.reason})`);
           return;
         }
         case "answer-rejected": {
-          const task = views.get(event.step)?.task;
-          if (task) task.output = `rejected ${event.provider}:${event.model}: ${event.reason}`;
+          note(event.step, `rejected ${event.provider}:${event.model}: ${event.reason}`);
           return;
         }
         case "candidate-skipped": {
-          const task = views.get(event.step)?.task;
-          if (task) task.output = `passed over ${event.reference}: ${event.reason}`;
+          note(event.step, `passed over ${event.reference}: ${event.reason}`);
           return;
         }
         case "budget-alert":
