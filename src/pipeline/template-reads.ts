@@ -43,28 +43,28 @@ function problemOf(segments: readonly (string | number)[], scope: TemplateReadSc
   if (typeof field !== "string" || !itFields.includes(field)) {
     return withSuggestion(`template reads ${spelled}, which does not exist: templates read it.${itFields.join(", it.")}`, String(field), itFields);
   }
-  if (name === undefined) return field === "file" && scope.items !== "files" ? notFanOut(field, scope, "a for_each glob") : undefined;
+  if (field === "file" && scope.items !== "files") return notFanOut(field, scope, "a for_each glob");
+  if ((field === "item" || field === "index") && scope.items === "none") return notFanOut(field, scope, "for_each");
+  if (name === undefined) return undefined;
   switch (field) {
     case "inputs": {
       const input = typeof name === "string" ? scope.inputs.get(name) : undefined;
       if (!input) {
         return withSuggestion(`template reads input "${name}", which the pipeline does not declare`, String(name), [...scope.inputs.keys()], `declare it under inputs: or fix the name`);
       }
-      return input.type === "list" ? undefined : scalarOnly(spelled, `input "${name}" is a ${input.type}`, rest);
+      return input.type === "list" ? undefined : scalarOnly(`it.inputs.${name}`, `input "${name}" is a ${input.type}`, rest);
     }
     case "steps":
       return stepProblem(String(name), rest, scope);
     case "item":
-      if (scope.items === "none") return notFanOut(field, scope, "for_each");
-      return scope.items === "unknown" ? undefined : scalarOnly(spelled, "each item is a string", [name, ...rest]);
+      return scope.items === "unknown" ? undefined : scalarOnly("it.item", "each item is a string", [name, ...rest]);
     case "index":
-      return scope.items === "none" ? notFanOut(field, scope, "for_each") : scalarOnly(spelled, "it.index is a number", [name, ...rest]);
+      return scalarOnly("it.index", "it.index is a number", [name, ...rest]);
     case "context":
       return typeof name === "number" && (rest[0] === undefined || rest[0] === "file" || rest[0] === "content") ? undefined : name === "length" ? undefined : { message: `template reads ${spelled}: it.context is a list of { file, content }` };
     default: {
-      if (field === "file" && scope.items !== "files") return notFanOut(field, scope, "a for_each glob");
       const known = fieldsOf[field]!;
-      if (typeof name === "string" && known.includes(name)) return scalarOnly(spelled, `it.${field}.${name} is a string`, rest);
+      if (typeof name === "string" && known.includes(name)) return scalarOnly(`it.${field}.${name}`, `it.${field}.${name} is a string`, rest);
       return withSuggestion(`template reads ${spelled}, which does not exist: it.${field} has ${known.join(", ")}`, String(name), known);
     }
   }
