@@ -171,4 +171,12 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX runs_pipeline_path ON runs (pipeline_path, started_at);
     `,
   },
+  {
+    // Issue 9 item 12: a rejected answer's checker output (the end of it, secrets scrubbed) is kept
+    // on the call's row, so `orch report` and later readers see why, not just "exit 1".
+    name: "0004_checker_output",
+    sql: `
+      ALTER TABLE llm_calls ADD COLUMN checker_output TEXT;
+    `,
+  },
 ];

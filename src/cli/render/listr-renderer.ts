@@ -81,7 +81,8 @@ export function createListrRenderer(output: CliOutput, databaseFile: string, pip
         }
         case "answer-rejected": {
           const task = views.get(event.step)?.task;
-          if (task) task.output = `rejected ${event.provider}:${event.model}: ${event.reason}`;
+          const lastLine = (event.checkerOutput ?? "").trim().split("\n").at(-1);
+          if (task) task.output = `rejected ${event.provider}:${event.model}: ${event.reason}${lastLine ? ` — ${lastLine}` : ""}`;
           return;
         }
         case "candidate-skipped": {
