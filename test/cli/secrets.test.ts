@@ -96,6 +96,10 @@ steps:
     assert.ok(answers.length >= 2, "a repair attempt was made");
     const [first] = callRows(directory) as (ReturnType<typeof callRows>[number] & { checker_output: string | null })[];
     assert.match(first!.checker_output ?? "", /DEPLOY_TOKEN=\[redacted\]/, "the checker output is kept, scrubbed");
+    const stepJson = JSON.parse(readFileSync(path.join(directory, "results/latest/gen.json"), "utf8")) as { attempts: { checkerOutput?: string }[] };
+    assert.match(stepJson.attempts[0]?.checkerOutput ?? "", /DEPLOY_TOKEN=\[redacted\]/, "and in the step JSON");
+    const rejected = jsonEvents(result.stdout).find((event) => event.type === "answer-rejected");
+    assert.match(rejected?.type === "answer-rejected" ? (rejected.checkerOutput ?? "") : "", /DEPLOY_TOKEN=\[redacted\]/, "and in the run output");
     assert.deepEqual(leaked(directory, result.stdout + result.stderr, [dump, path.join(directory, "policy.yaml")]), []);
     assert.ok(!result.stdout.includes("LEAKED INTO THE REPAIR PROMPT"));
   });
