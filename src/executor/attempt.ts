@@ -90,6 +90,9 @@ export async function attemptCandidate(context: RunContext, request: AttemptRequ
   } catch (error) {
     failure = normaliseFailure(error, candidate.provider, run.signal, context.signal);
   }
+  // Where an answer enters orch: a server that echoes the prompt or a header could hand back a
+  // key. Everything downstream (cache, outputs, files, repair prompts, results) holds the scrubbed text.
+  if (response) response = { ...response, text: context.redact(response.text) };
 
   const usage = response?.usage ?? failure?.usage ?? { inputTokens: 0, outputTokens: 0 };
   const costUsd = nanoToUsd(billNano(usage, candidate.prices, response?.reportedCostUsd));

@@ -89,7 +89,7 @@ export async function attemptUntilAccepted(
       }
       rejection = { text: outcome.text, reason: verdict.reason, ...(verdict.details ? { details: verdict.details } : {}) };
       lastProblem = `${candidate.reference}: ${verdict.reason}`;
-      recordRejection(context, run, outcome.attempt, outcome.callId, outcome.entryId, verdict.reason);
+      recordRejection(context, run, outcome.attempt, outcome.callId, outcome.entryId, verdict.reason, verdict.details);
       if (verdict.fatal) return { status: "failed", reason: verdict.reason };
     }
     if (index === queue.length - 1 && rejection && !escalated) {
@@ -124,10 +124,11 @@ function passOver(context: RunContext, run: UnitRun, candidate: Candidate, reaso
   context.emit({ type: "candidate-skipped", step: run.step.name, reference: candidate.reference, reason, at: context.now().toISOString() });
 }
 
-function recordRejection(context: RunContext, run: UnitRun, attempt: AttemptRecord, callId: number, entryId: number | undefined, reason: string): void {
+function recordRejection(context: RunContext, run: UnitRun, attempt: AttemptRecord, callId: number, entryId: number | undefined, reason: string, checkerOutput: string | undefined): void {
   attempt.rejected = reason;
+  if (checkerOutput) attempt.checkerOutput = checkerOutput;
   context.store.transaction(() => {
-    context.store.executions.markCallRejected(callId, reason);
+    context.store.executions.markCallRejected(callId, reason, checkerOutput);
     if (entryId !== undefined) context.store.cache.markRejected(entryId);
   });
   context.emit({
@@ -138,6 +139,7 @@ function recordRejection(context: RunContext, run: UnitRun, attempt: AttemptReco
     provider: attempt.provider,
     model: attempt.model,
     reason,
+    ...(checkerOutput ? { checkerOutput } : {}),
     at: context.now().toISOString(),
   });
 }

@@ -65,7 +65,8 @@ export type RunEvent =
       at: string;
     }
   /** An answer came back but failed the step's output checks; the step moves on (escalates) if it can. */
-  | { type: "answer-rejected"; step: string; item?: number; attempt: number; provider: string; model: string; reason: string; at: string }
+  /** `checkerOutput`: the end of what the failing validator printed (scrubbed), when it printed anything. */
+  | { type: "answer-rejected"; step: string; item?: number; attempt: number; provider: string; model: string; reason: string; checkerOutput?: string; at: string }
   /** A candidate passed over at run time: its reservation was refused, or its provider failed. */
   | { type: "candidate-skipped"; step: string; reference: string; reason: string; at: string }
   | { type: "provider-wait"; step: string; provider: string; reason: string; waitMs: number; at: string }

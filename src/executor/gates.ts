@@ -12,6 +12,7 @@ import { writeFileAtomically } from "../store/atomic-write.js";
 import { readAnswer } from "./answer-format.js";
 import type { RunContext } from "./run-context.js";
 import { stageFile } from "./staging.js";
+import { childEnvironment } from "../secrets/child-environment.js";
 import { runValidator } from "./validators.js";
 import type { UnitRun } from "./work-unit.js";
 
@@ -59,7 +60,7 @@ async function runValidators(context: RunContext, run: UnitRun, content: string,
   try {
     for (const command of step.output.validators) {
       if (run.signal.aborted) return { accepted: false, reason: "the run was interrupted before the checks finished" };
-      const result = await runValidator(command, staged, context.validatorEnv, run.signal);
+      const result = await runValidator(command, staged, childEnvironment(context.environment, step.output.passEnv ?? []), run.signal);
       if (!result.ok) {
         const output = context.redact(result.output.replaceAll(staged.root, "<staged>").trim());
         return { accepted: false, reason: `validate ${result.summary}`, ...(output ? { details: output } : {}) };

@@ -8,6 +8,7 @@ import type { ModelHistory, ModelPrices, ProviderState } from "../policy/decisio
 import type { Provider } from "../providers/provider.js";
 import type { OrchStore } from "../store/index.js";
 import type { RunRepository } from "../store/run-repository.js";
+import type { Redactor } from "../secrets/redact.js";
 import type { AnswerCache } from "./cache.js";
 import type { RunEvent } from "./events.js";
 import type { ProviderHealth } from "./provider-health.js";
@@ -43,11 +44,11 @@ export interface RunContext {
   resultsDirectory: string;
   /** `<project>/.orch/staging/<run id>`: where outputs wait for their checks. */
   stagingRoot: string;
-  /** The environment validator commands run with: ours, without the API keys of the policy. */
-  validatorEnv: NodeJS.ProcessEnv;
+  /** orch's environment: validators get only its allowlisted part and what `pass_env` names. */
+  environment: Readonly<Record<string, string | undefined>>;
   signal: AbortSignal;
   now(): Date;
   emit(event: RunEvent): void;
-  /** Removes secret values (API keys) from text before it is stored or shown. */
-  redact(text: string): string;
+  /** Removes secret values (keys, tokens) from text before it is stored or shown (secrets/redact.ts). */
+  redact: Redactor;
 }

@@ -17,6 +17,7 @@ import { attemptKey } from "../store/execution-repository.js";
 import type { OrchStore } from "../store/index.js";
 import { pointLatestAt, restoreStepResults, runResultsDirectory, writeRunSummary } from "../store/results-folder.js";
 import type { RunStatus, StepRow } from "../store/run-repository.js";
+import { createRedactor, redactDeep, secretValuesOf } from "../secrets/redact.js";
 import { createAnswerCache } from "./cache.js";
 import type { RunEvent, RunTotals } from "./events.js";
 import { createPriceLookup } from "./prices.js";
@@ -52,8 +53,10 @@ export interface RunOptions {
   onEvent?: (event: RunEvent) => void;
   now?: () => Date;
   runId?: string;
-  /** Secret values to scrub from anything stored or shown. */
+  /** Secret values to scrub from anything stored or shown (secret-looking variables of `env` are added). */
   secrets?: readonly string[];
+  /** Where validators take their allowlisted variables and `pass_env` from (default: process.env). */
+  env?: Readonly<Record<string, string | undefined>>;
 }
 
 export interface RunOutcome {
@@ -73,8 +76,12 @@ export async function runPipeline(options: RunOptions): Promise<RunOutcome> {
   const inputs = resume?.inputs ?? options.inputs;
   const resultsDirectory = resume?.resultsDirectory ?? runResultsDirectory(options.resultsRoot, runId, calendarKeys(started).day);
   const signal = options.signal ?? new AbortController().signal;
+  const environment = options.env ?? process.env;
+  const redact = createRedactor([...(options.secrets ?? []), ...secretValuesOf(environment)]);
   const events: RunEvent[] = [];
-  const emit = (event: RunEvent) => {
+  // The event boundary: whatever the UI, `--json` and watch mode show has been scrubbed here.
+  const emit = (raw: RunEvent) => {
+    const event = redactDeep(raw, redact);
     if (event.type === "step-end" || event.type === "attempt-end") events.push(event);
     options.onEvent?.(event);
   };
@@ -95,7 +102,6 @@ export async function runPipeline(options: RunOptions): Promise<RunOutcome> {
   // Reservations left open by a crashed run (a killed run being resumed, too) are closed first, still counted at their worst case.
   ledger.reconcile();
   const lastAttempts = store.executions.lastAttempts(runId);
-  const secrets = new Set(options.secrets ?? []);
   const context: RunContext = {
     runId,
     pipeline,
@@ -120,11 +126,11 @@ export async function runPipeline(options: RunOptions): Promise<RunOutcome> {
     },
     resultsDirectory,
     stagingRoot: path.join(pipeline.projectDirectory, ".orch", "staging", runId),
-    validatorEnv: validatorEnvironment(secrets),
+    environment,
     signal,
     now,
     emit,
-    redact: createRedactor([...secrets]),
+    redact,
   };
 
   const final = await runSchedule({
@@ -214,22 +220,6 @@ function emitReused(emit: (event: RunEvent) => void, row: StepRow, at: Date): vo
 export function newRunId(date: Date): string {
   const stamp = date.toISOString().replace(/[-:]/g, "").replace("T", "-").slice(0, 15);
   return `${stamp}-${randomBytes(3).toString("hex")}`;
-}
-
-/**
- * Validators run generated code: they get our environment without the policy's API keys, and
- * without node's test-runner marker, so a `node --test` gate reports as it would from a shell.
- */
-function validatorEnvironment(secrets: ReadonlySet<string>): NodeJS.ProcessEnv {
-  return Object.fromEntries(
-    Object.entries(process.env).filter(([name, value]) => name !== "NODE_TEST_CONTEXT" && (value === undefined || !secrets.has(value))),
-  );
-}
-
-function createRedactor(secrets: readonly string[]): (text: string) => string {
-  const meaningful = secrets.filter((secret) => secret.length >= 8);
-  if (meaningful.length === 0) return (text) => text;
-  return (text) => meaningful.reduce((result, secret) => result.split(secret).join("[redacted]"), text);
 }
 
 export function defaultResultsRoot(workingDirectory: string = process.cwd()): string {

@@ -59,7 +59,7 @@ async function runUnit(context: RunContext, run: UnitRun): Promise<UnitResult> {
     return { end, attempts, decision: route.decision };
   } catch (error) {
     if (!(error instanceof TemplateRenderError)) throw error;
-    return { end: { status: "failed", reason: `template error: ${error.message}` }, attempts };
+    return { end: { status: "failed", reason: context.redact(`template error: ${error.message}`) }, attempts };
   }
 }
 

@@ -18,7 +18,8 @@ export interface ValidatorResult {
   output: string;
 }
 
-const keptOutputChars = 4000;
+/** The tail kept of a check's output: where compilers and test runners put the verdict. */
+export const keptOutputChars = 4096;
 
 export function validatorArguments(command: ValidatorCommand, staged: Pick<StagedFile, "root" | "file">): { program: string; args: string[]; env: Record<string, string> } {
   const values: Record<string, string> = { file: staged.file, dir: staged.root, name: path.basename(staged.file) };

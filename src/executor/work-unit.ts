@@ -36,6 +36,8 @@ export interface AttemptRecord {
   error?: { kind: ProviderErrorKind; message: string };
   /** Set when the answer came back but failed the output checks (invalid JSON, a validator, …). */
   rejected?: string;
+  /** The end of the failing check's output (validators), scrubbed of secrets. */
+  checkerOutput?: string;
   startedAt: string;
   finishedAt: string;
 }

@@ -201,4 +201,8 @@ export interface Output {
    * Commands run against the staged output; it reaches its destination only when every one exits 0. A failure rejects the answer, and the step moves on to the next model.
    */
   validate?: Command[];
+  /**
+   * Environment variables given to the `validate` commands by name, beyond the few every command gets (PATH, HOME, LANG, TMPDIR… see the README's Security model). Nothing else of orch's environment reaches them; values of secret-looking variables are still scrubbed from their output.
+   */
+  pass_env?: string[];
 }

@@ -180,6 +180,10 @@ export interface CliProvider {
    * With output json: the field holding the answer (dot path).
    */
   json_field?: string;
+  /**
+   * Environment variables given to the command by name (e.g. the tool's own key), beyond the few every command gets (PATH, HOME, LANG, TMPDIR… see the README's Security model). Nothing else of orch's environment reaches it.
+   */
+  pass_env?: string[];
   daily_call_cap?: number;
   max_concurrency?: MaxConcurrency;
   rpm?: RequestsPerMinute;

@@ -20,6 +20,7 @@ import { findProjectDirectory } from "./project-directory.js";
 import { checkStepExpressions, readStepFlow } from "./step-flow.js";
 import { readStepOutput } from "./step-output.js";
 import { checkTemplate, type TemplateLocation } from "./template.js";
+import { problemsOfReads, type TemplateReadScope } from "./template-reads.js";
 
 type PipelineStepConfig = Pipeline["steps"][string];
 type TextSourceConfig = PipelineStepConfig["prompt"];
@@ -77,9 +78,12 @@ export async function buildPipeline(loaded: LoadedPipeline): Promise<PipelineMod
 
   if (graph) {
     const inputs = Object.keys(config.inputs ?? {});
+    const inputDefinitions = readInputs(config);
+    const fanOutSteps = new Set([...steps.values()].filter((step) => step.forEach).map((step) => step.name));
     for (const step of steps.values()) {
       const upstream = graph.upstream.get(step.name) ?? new Set<string>();
-      checkStepTemplates(loaded, step, upstream, [...needsByStep.keys()], diagnostics);
+      const scope: TemplateReadScope = { step: step.name, inputs: inputDefinitions, upstream, allSteps: [...needsByStep.keys()], fanOutSteps, items: itemsOf(step, inputDefinitions) };
+      checkStepTemplates(loaded, step, scope, diagnostics);
       checkStepExpressions(loaded, step, upstream, [...needsByStep.keys()], inputs, diagnostics);
     }
   }
@@ -164,13 +168,7 @@ async function resolveContextFiles(
   return resolved;
 }
 
-function checkStepTemplates(
-  loaded: LoadedPipeline,
-  step: PipelineStep,
-  upstream: ReadonlySet<string>,
-  allSteps: readonly string[],
-  diagnostics: Diagnostic[],
-): void {
+function checkStepTemplates(loaded: LoadedPipeline, step: PipelineStep, scope: TemplateReadScope, diagnostics: Diagnostic[]): void {
   const sources: [string, TemplateSource | undefined][] = [
     ["prompt", step.prompt],
     ["system", step.system],
@@ -184,22 +182,20 @@ function checkStepTemplates(
       diagnostics.push({ ...at(check.problem.location), path: `steps.${step.name}.${field}`, message: `template error: ${check.problem.message}` });
       continue;
     }
-    for (const reference of check.stepReferences) {
-      if (upstream.has(reference.step)) continue;
-      const known = allSteps.includes(reference.step);
-      const suggestion = known
-        ? `add "${reference.step}" to steps.${step.name}.needs`
-        : didYouMean(reference.step, [...upstream]) ?? didYouMean(reference.step, allSteps);
-      diagnostics.push({
-        ...at(reference.location),
-        path: `steps.${step.name}.${field}`,
-        message: known
-          ? `template reads step "${reference.step}", which is not upstream of "${step.name}"`
-          : `template reads unknown step "${reference.step}"`,
-        ...(suggestion ? { suggestion } : {}),
-      });
+    for (const problem of problemsOfReads(check.reads, scope)) {
+      diagnostics.push({ ...at(problem.location), path: `steps.${step.name}.${field}`, message: problem.message, ...(problem.suggestion ? { suggestion: problem.suggestion } : {}) });
     }
   }
+}
+
+/** What `it.item` holds, where it can be known before running: files of a glob, the strings of a list input. */
+function itemsOf(step: PipelineStep, inputs: ReadonlyMap<string, InputDefinition>): TemplateReadScope["items"] {
+  const source = step.forEach?.source;
+  if (!source) return "none";
+  if (source.kind === "glob") return "files";
+  const expression = source.items.expression;
+  const input = expression.kind === "path" && expression.root === "inputs" && expression.segments.length === 1 ? inputs.get(String(expression.segments[0])) : undefined;
+  return input?.type === "list" ? "strings" : "unknown";
 }
 
 function templatePosition(document: SourceDocument, source: TemplateSource, location: TemplateLocation): Pick<Diagnostic, "file" | "line" | "column"> {

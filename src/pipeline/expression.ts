@@ -15,13 +15,50 @@ export type ExpressionFunction = "contains" | "startsWith" | "endsWith" | "lengt
 export const expressionFunctions: readonly ExpressionFunction[] = ["contains", "startsWith", "endsWith", "length"];
 export const expressionRoots = ["inputs", "steps"] as const;
 
+/** How many arguments a helper takes. */
+export interface Arity {
+  min: number;
+  max: number;
+}
+
+/**
+ * What a parse accepts beyond the common core. `when:`/`for_each:` read `inputs` and `steps`;
+ * templates read `it` and their loop variables, and have a few more helpers (see template.ts).
+ * Every name a path may start with is listed: anything else (`process`, `globalThis`, `this`,
+ * `require`, `import`) is a syntax error, so nothing outside the data can be reached.
+ */
+export interface ExpressionDialect {
+  roots: readonly string[];
+  /** Says what may be read, for the unknown-name error. */
+  rootsHint: string;
+  /** Read `it.inputs` as `inputs` (`when:` accepts the template spelling). */
+  stripItPrefix: boolean;
+  functions: Readonly<Record<string, Arity>>;
+  /** `value.name(…)`: a helper called with the value as its first argument. */
+  methods: Readonly<Record<string, Arity>>;
+  /** Other spellings of functions, such as `JSON.stringify` for `json`. */
+  aliases: Readonly<Record<string, string>>;
+}
+
+export const whenDialect: ExpressionDialect = {
+  roots: expressionRoots,
+  rootsHint: "expressions read inputs.<name> and steps.<step>.<field>",
+  stripItPrefix: true,
+  functions: { contains: { min: 2, max: 2 }, startsWith: { min: 2, max: 2 }, endsWith: { min: 2, max: 2 }, length: { min: 1, max: 1 } },
+  methods: {},
+  aliases: {},
+};
+
 export type Expression =
   | { kind: "literal"; value: string | number | boolean | null; offset: number }
-  | { kind: "path"; root: (typeof expressionRoots)[number]; segments: (string | number)[]; offset: number }
+  | { kind: "list"; items: Expression[]; offset: number }
+  | { kind: "path"; root: string; segments: (string | number)[]; offset: number }
+  /** Fields read from a computed value: `(a || b).name`. */
+  | { kind: "member"; object: Expression; segments: (string | number)[]; offset: number }
   | { kind: "not"; operand: Expression; offset: number }
   | { kind: "logical"; operator: "&&" | "||"; left: Expression; right: Expression; offset: number }
   | { kind: "compare"; operator: ComparisonOperator; left: Expression; right: Expression; offset: number }
-  | { kind: "call"; name: ExpressionFunction; args: Expression[]; offset: number };
+  | { kind: "call"; name: string; args: Expression[]; offset: number };
 
 /** A syntax error, at a character offset of the expression text. */
 export class ExpressionSyntaxError extends Error {
@@ -41,7 +78,8 @@ type Token =
   | { type: "symbol"; value: string; offset: number }
   | { type: "end"; offset: number };
 
-const symbols = ["===", "!==", "==", "!=", "<=", ">=", "&&", "||", "<", ">", "!", "(", ")", "[", "]", ".", ","];
+const symbols = ["===", "!==", "==", "!=", "<=", ">=", "&&", "||", "<", ">", "!", "(", ")", "[", "]", ".", ",", "-"];
+const escapes: Record<string, string> = { n: "\n", t: "\t", r: "\r" };
 
 function tokenize(text: string): Token[] {
   const tokens: Token[] = [];
@@ -69,8 +107,12 @@ function tokenize(text: string): Token[] {
       let value = "";
       index++;
       while (index < text.length && text[index] !== char) {
-        if (text[index] === "\\" && index + 1 < text.length) index++;
-        value += text[index];
+        if (text[index] === "\\" && index + 1 < text.length) {
+          index++;
+          value += escapes[text[index]!] ?? text[index];
+        } else {
+          value += text[index];
+        }
         index++;
       }
       if (index >= text.length) throw new ExpressionSyntaxError("unterminated string", start);
@@ -88,12 +130,12 @@ function tokenize(text: string): Token[] {
   return tokens;
 }
 
-export function parseExpression(text: string): Expression {
+export function parseExpression(text: string, dialect: ExpressionDialect = whenDialect): Expression {
   const tokens = tokenize(text);
   let position = 0;
-  const peek = (): Token => tokens[position]!;
-  const isSymbol = (value: string): boolean => {
-    const token = peek();
+  const peek = (ahead = 0): Token => tokens[Math.min(position + ahead, tokens.length - 1)]!;
+  const isSymbol = (value: string, ahead = 0): boolean => {
+    const token = peek(ahead);
     return token.type === "symbol" && token.value === value;
   };
   const expect = (value: string): void => {
@@ -128,39 +170,17 @@ export function parseExpression(text: string): Expression {
     return parseCompare();
   };
   const parseCompare = (): Expression => {
-    const left = parseValue();
+    const left = parsePostfix(parseValue());
     const token = peek();
     if (token.type === "symbol" && ["==", "!=", "<", "<=", ">", ">="].includes(token.value)) {
       position++;
-      return { kind: "compare", operator: token.value as ComparisonOperator, left, right: parseValue(), offset: token.offset };
+      return { kind: "compare", operator: token.value as ComparisonOperator, left, right: parsePostfix(parseValue()), offset: token.offset };
     }
     return left;
   };
-  const parseValue = (): Expression => {
-    const token = peek();
-    if (token.type === "number" || token.type === "string") {
-      position++;
-      return { kind: "literal", value: token.value, offset: token.offset };
-    }
-    if (isSymbol("(")) {
-      position++;
-      const inner = parseOr();
-      expect(")");
-      return inner;
-    }
-    if (token.type !== "name") throw new ExpressionSyntaxError(`expected a value${describeFound(token)}`, token.offset);
-    position++;
-    if (token.value === "true" || token.value === "false") return { kind: "literal", value: token.value === "true", offset: token.offset };
-    if (token.value === "null") return { kind: "literal", value: null, offset: token.offset };
-    if (isSymbol("(")) return parseCall(token.value, token.offset);
-    return parsePath(token.value, token.offset);
-  };
-  const parseCall = (name: string, offset: number): Expression => {
-    if (!(expressionFunctions as readonly string[]).includes(name)) {
-      throw new ExpressionSyntaxError(`unknown function "${name}" (known: ${expressionFunctions.join(", ")})`, offset);
-    }
-    position++;
-    const args: Expression[] = [];
+  const parseArguments = (name: string, arity: Arity, offset: number, receiver?: Expression): Expression => {
+    expect("(");
+    const args: Expression[] = receiver ? [receiver] : [];
     if (!isSymbol(")")) {
       args.push(parseOr());
       while (isSymbol(",")) {
@@ -169,42 +189,103 @@ export function parseExpression(text: string): Expression {
       }
     }
     expect(")");
-    const wanted = name === "length" ? 1 : 2;
-    if (args.length !== wanted) throw new ExpressionSyntaxError(`${name}() takes ${wanted} argument${wanted === 1 ? "" : "s"}, got ${args.length}`, offset);
-    return { kind: "call", name: name as ExpressionFunction, args, offset };
+    const given = args.length - (receiver ? 1 : 0);
+    const wanted = arity.min === arity.max ? `${arity.min}` : `${arity.min} to ${arity.max}`;
+    if (given < arity.min || given > arity.max) throw new ExpressionSyntaxError(`${name}() takes ${wanted} argument${wanted === "1" ? "" : "s"}, got ${given}`, offset);
+    return { kind: "call", name: dialect.aliases[name] ?? name, args, offset };
   };
-  const parsePath = (first: string, offset: number): Expression => {
-    const segments: (string | number)[] = [];
+  const parseValue = (): Expression => {
+    const token = peek();
+    if (token.type === "number" || token.type === "string") {
+      position++;
+      return { kind: "literal", value: token.value, offset: token.offset };
+    }
+    if (isSymbol("-") && peek(1).type === "number") {
+      position += 2;
+      return { kind: "literal", value: -(peek(-1) as { value: number }).value, offset: token.offset };
+    }
+    if (isSymbol("(")) {
+      position++;
+      const inner = parseOr();
+      expect(")");
+      return inner;
+    }
+    if (isSymbol("[")) return parseList(token.offset);
+    if (token.type !== "name") throw new ExpressionSyntaxError(`expected a value${describeFound(token)}`, token.offset);
+    position++;
+    if (token.value === "true" || token.value === "false") return { kind: "literal", value: token.value === "true", offset: token.offset };
+    if (token.value === "null") return { kind: "literal", value: null, offset: token.offset };
+    const dotted = isSymbol(".") && peek(1).type === "name" && isSymbol("(", 2) ? `${token.value}.${(peek(1) as { value: string }).value}` : undefined;
+    if (dotted !== undefined && dialect.aliases[dotted] !== undefined) {
+      position += 2;
+      return parseArguments(dotted, dialect.functions[dialect.aliases[dotted]!]!, token.offset);
+    }
+    if (isSymbol("(")) {
+      const arity = Object.hasOwn(dialect.functions, token.value) ? dialect.functions[token.value] : undefined;
+      if (!arity) throw new ExpressionSyntaxError(`unknown function "${token.value}" (known: ${Object.keys(dialect.functions).join(", ")})`, token.offset);
+      return parseArguments(token.value, arity, token.offset);
+    }
+    return parseRoot(token.value, token.offset);
+  };
+  const parseList = (offset: number): Expression => {
+    expect("[");
+    const items: Expression[] = [];
+    if (!isSymbol("]")) {
+      items.push(parseOr());
+      while (isSymbol(",")) {
+        position++;
+        items.push(parseOr());
+      }
+    }
+    expect("]");
+    return { kind: "list", items, offset };
+  };
+  const parseRoot = (first: string, offset: number): Expression => {
     let root = first;
-    if (root === "it" && isSymbol(".")) {
+    if (dialect.stripItPrefix && root === "it" && isSymbol(".")) {
       position++;
       const next = peek();
       if (next.type !== "name") throw new ExpressionSyntaxError(`expected a name after "it."${describeFound(next)}`, next.offset);
       root = next.value;
       position++;
     }
-    if (!(expressionRoots as readonly string[]).includes(root)) {
-      throw new ExpressionSyntaxError(`unknown name "${root}": expressions read inputs.<name> and steps.<step>.<field>`, offset);
-    }
+    if (!dialect.roots.includes(root)) throw new ExpressionSyntaxError(`unknown name "${root}": ${dialect.rootsHint}`, offset);
+    return { kind: "path", root, segments: [], offset };
+  };
+  /** `.name`, `[key]` and `.method(…)` after a value. Keys are names, numbers or quoted strings: never computed. */
+  const parsePostfix = (start: Expression): Expression => {
+    let current = start;
+    const addSegment = (segment: string | number) => {
+      if (current.kind === "path" || current.kind === "member") current = { ...current, segments: [...current.segments, segment] };
+      else current = { kind: "member", object: current, segments: [segment], offset: current.offset };
+    };
     for (;;) {
       if (isSymbol(".")) {
         position++;
         const name = peek();
         if (name.type !== "name") throw new ExpressionSyntaxError(`expected a name after "."${describeFound(name)}`, name.offset);
-        segments.push(name.value);
         position++;
+        if (isSymbol("(")) {
+          const arity = Object.hasOwn(dialect.methods, name.value) ? dialect.methods[name.value] : undefined;
+          if (!arity) {
+            const known = Object.keys(dialect.methods);
+            throw new ExpressionSyntaxError(`unknown helper "${name.value}"${known.length > 0 ? ` (known: ${known.join(", ")})` : ": expressions call no methods"}`, name.offset);
+          }
+          current = parseArguments(name.value, arity, name.offset, current);
+        } else {
+          addSegment(name.value);
+        }
       } else if (isSymbol("[")) {
         position++;
         const key = peek();
         if (key.type !== "number" && key.type !== "string") throw new ExpressionSyntaxError(`expected a number or a quoted key${describeFound(key)}`, key.offset);
-        segments.push(key.value);
+        addSegment(key.value);
         position++;
         expect("]");
       } else {
-        break;
+        return current;
       }
     }
-    return { kind: "path", root: root as (typeof expressionRoots)[number], segments, offset };
   };
 
   const expression = parseOr();
@@ -223,21 +304,31 @@ function describeFound(token: Token): string {
   return `, found ${describeToken(token)}`;
 }
 
-/** Every `inputs.<name>` and `steps.<name>` the expression reads, with offsets for diagnostics. */
-export function expressionReferences(expression: Expression): { root: "inputs" | "steps"; name: string | undefined; offset: number }[] {
+/** Every path an expression reads (`it.steps.a.output`, `file.content`), in source order. */
+export function expressionPaths(expression: Expression): Extract<Expression, { kind: "path" }>[] {
   switch (expression.kind) {
     case "literal":
       return [];
-    case "path": {
-      const first = expression.segments[0];
-      return [{ root: expression.root, name: typeof first === "string" ? first : undefined, offset: expression.offset }];
-    }
+    case "path":
+      return [expression];
+    case "list":
+      return expression.items.flatMap(expressionPaths);
+    case "member":
+      return expressionPaths(expression.object);
     case "not":
-      return expressionReferences(expression.operand);
+      return expressionPaths(expression.operand);
     case "logical":
     case "compare":
-      return [...expressionReferences(expression.left), ...expressionReferences(expression.right)];
+      return [...expressionPaths(expression.left), ...expressionPaths(expression.right)];
     case "call":
-      return expression.args.flatMap(expressionReferences);
+      return expression.args.flatMap(expressionPaths);
   }
+}
+
+/** Every `inputs.<name>` and `steps.<name>` a `when`/`for_each` expression reads, with offsets for diagnostics. */
+export function expressionReferences(expression: Expression): { root: "inputs" | "steps"; name: string | undefined; offset: number }[] {
+  return expressionPaths(expression).map((path) => {
+    const first = path.segments[0];
+    return { root: path.root as "inputs" | "steps", name: typeof first === "string" ? first : undefined, offset: path.offset };
+  });
 }

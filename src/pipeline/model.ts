@@ -86,6 +86,8 @@ export interface StepOutput {
   language?: string;
   schema?: OutputSchema;
   validators: readonly ValidatorCommand[];
+  /** Variables the validators get by name, beyond the allowlist (secrets/child-environment.ts). */
+  passEnv?: readonly string[];
 }
 
 export interface OutputSchema {

@@ -3,7 +3,8 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import type { ChatMessage } from "../providers/provider.js";
 import type { InputValue, PipelineModel, PipelineStep, TemplateSource } from "./model.js";
-import { checkTemplate } from "./template.js";
+import { formatDocumentPath } from "../config/diagnostic.js";
+import { checkTemplate, TemplateValueError, type TemplateLocation } from "./template.js";
 
 export interface UpstreamOutput {
   /** The accepted answer (for a for_each step: every item's, separated by blank lines). */
@@ -47,15 +48,21 @@ export class TemplateRenderError extends Error {
 }
 
 function render(source: TemplateSource, data: TemplateData): string {
-  // checkTemplate compiles each text once; validation already did, so this is a lookup.
+  // checkTemplate parses each text once; validation already did, so this is a lookup.
   const check = checkTemplate(source.text);
-  if (!check.ok) throw new TemplateRenderError(check.problem.message);
+  if (!check.ok) throw new TemplateRenderError(`${whereIn(source, check.problem.location)}: ${check.problem.message}`);
   try {
     return check.render(data);
   } catch (error) {
-    const where = source.origin.kind === "file" ? source.origin.file : "inline template";
-    throw new TemplateRenderError(`${where}: ${(error as Error).message.split("\n")[0]}`, { cause: error });
+    if (!(error instanceof TemplateValueError)) throw error;
+    throw new TemplateRenderError(`${whereIn(source, error.location)}: ${error.message}`, { cause: error });
   }
+}
+
+/** `prompts/a.eta:3:7`, or for an inline template its field and the line and column inside it. */
+function whereIn(source: TemplateSource, location: TemplateLocation): string {
+  if (source.origin.kind === "file") return `${source.origin.file}:${location.line + 1}:${location.column + 1}`;
+  return `${source.origin.file} ${formatDocumentPath(source.origin.path)} (template line ${location.line + 1}, column ${location.column + 1})`;
 }
 
 export async function renderStepMessages(

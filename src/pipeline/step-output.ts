@@ -56,7 +56,7 @@ export async function readStepOutput(
     }
     return [parsed];
   });
-  return { format, ...(file ? { file } : {}), ...(language ? { language } : {}), ...(schema ? { schema } : {}), validators };
+  return { format, ...(file ? { file } : {}), ...(language ? { language } : {}), ...(schema ? { schema } : {}), validators, passEnv: config.pass_env ?? [] };
 }
 
 async function resolveFile(loaded: LoadedPipeline, projectDirectory: string, file: string, where: DocumentPath, fanOut: boolean, report: Report): Promise<StepOutput["file"]> {

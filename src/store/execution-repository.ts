@@ -77,8 +77,9 @@ export class ExecutionRepository {
     return new Map(rows.map((row) => [attemptKey(row.step, row.itemIndex ?? undefined), row.attempt]));
   }
 
-  markCallRejected(callId: number, reason: string): void {
-    this.database.prepare(`UPDATE llm_calls SET rejection_reason = ? WHERE id = ?`).run(reason, callId);
+  /** `checkerOutput`: the end of what the failing check printed, already scrubbed of secrets. */
+  markCallRejected(callId: number, reason: string, checkerOutput?: string): void {
+    this.database.prepare(`UPDATE llm_calls SET rejection_reason = ?, checker_output = ? WHERE id = ?`).run(reason, checkerOutput ?? null, callId);
   }
 }
 

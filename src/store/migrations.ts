@@ -198,4 +198,12 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX cached_answer_uses_entry ON cached_answer_uses (entry_id);
     `,
   },
+  {
+    // Issue 9 item 12: a rejected answer's checker output (the end of it, secrets scrubbed) is kept
+    // on the call's row, so `orch report` and later readers see why, not just "exit 1".
+    name: "0006_checker_output",
+    sql: `
+      ALTER TABLE llm_calls ADD COLUMN checker_output TEXT;
+    `,
+  },
 ];

@@ -11,12 +11,13 @@ import type { ProbingProvider } from "../providers/probe.js";
 import { createProviderRegistry } from "../providers/registry.js";
 import { createRecordingProvider } from "../providers/replay/recording-provider.js";
 import { loadEnvironment } from "../providers/shared/environment.js";
+import { createRedactor, secretValuesOf } from "../secrets/redact.js";
 import type { HistoryRepository } from "../store/history-repository.js";
 import { localMidnight } from "../budget/calendar.js";
 
 export interface OpenedProviders {
   set: ProviderSet;
-  /** Values of the API-key variables the policy names, for redaction; never printed. */
+  /** The providers' keys and every secret-looking variable (`.env` included), for redaction; never printed. */
   secrets: string[];
   close(): Promise<void>;
 }
@@ -44,6 +45,9 @@ export function openProviders(policy: LoadedPolicy, options: OpenProvidersOption
     ...(options.history ? { callsToday: (providerId: string) => options.history!.callsSince(providerId, localMidnight().toISOString()) } : {}),
   };
   const registry = createProviderRegistry(policy.policy, context);
+  const secrets = [...new Set([...keyValues(policy, env), ...secretValuesOf(env)])];
+  // The recording is written before the executor sees the answer: it is scrubbed on its own way out.
+  const redact = createRedactor(secrets);
   const recorded = new Map<string, ProbingProvider>();
   const recordTo = options.recordTo;
   const get = (id: string): ProbingProvider => {
@@ -51,7 +55,7 @@ export function openProviders(policy: LoadedPolicy, options: OpenProvidersOption
     if (recordTo === undefined) return provider;
     let wrapped = recorded.get(id);
     if (!wrapped) {
-      wrapped = { ...createRecordingProvider(provider, recordTo), probe: (signal: AbortSignal) => provider.probe(signal) };
+      wrapped = { ...createRecordingProvider(provider, recordTo, { redact }), probe: (signal: AbortSignal) => provider.probe(signal) };
       recorded.set(id, wrapped);
     }
     return wrapped;
@@ -65,7 +69,7 @@ export function openProviders(policy: LoadedPolicy, options: OpenProvidersOption
         return settings === undefined ? JSON.stringify(["unknown", id]) : answererOf(settings, { env, policyDirectory: policy.directory });
       },
     },
-    secrets: secretValues(policy, env),
+    secrets,
     async close() {
       await Promise.all([...recorded.values()].map((provider) => provider.close?.()));
       await registry.close();
@@ -80,7 +84,7 @@ const defaultKeyVariables: Record<string, string> = {
   gemini: "GEMINI_API_KEY",
 };
 
-function secretValues(policy: LoadedPolicy, env: NodeJS.ProcessEnv): string[] {
+function keyValues(policy: LoadedPolicy, env: NodeJS.ProcessEnv): string[] {
   const secrets = new Set<string>();
   for (const provider of Object.values(policy.policy.providers)) {
     const variable = "api_key_env" in provider && provider.api_key_env ? provider.api_key_env : defaultKeyVariables[provider.type];

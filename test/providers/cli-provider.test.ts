@@ -49,13 +49,29 @@ describe("cli provider", () => {
 
   it("turns a non-zero exit into an error with the end of stderr, secrets removed, not retried", async () => {
     const secret = "tok_live_abcdefghijklmnop";
-    const agent = withResilience(cli("fail", {}, testContext({ env: { PATH: process.env["PATH"], SECRET_TOOL_TOKEN: secret } })), {}, testContext());
+    const agent = withResilience(cli("fail", { pass_env: ["SECRET_TOOL_TOKEN"] }, testContext({ env: { PATH: process.env["PATH"], SECRET_TOOL_TOKEN: secret } })), {}, testContext());
     const failure = await failureOf(agent.call(chatRequest(), never));
     assert.equal(failure.kind, "server");
     assert.equal(failure.retryable, false);
     assert.match(failure.message, /exited with code 3.*fatal: something broke/s);
     assert.doesNotMatch(failure.message, new RegExp(secret));
     assert.match(failure.message, /\[redacted\]/);
+  });
+
+  it("runs the tool with the allowlisted environment and what pass_env names, never other keys", async () => {
+    const env = {
+      PATH: process.env["PATH"],
+      HOME: "/home/someone",
+      LANG: "C.UTF-8",
+      ANTHROPIC_API_KEY: "sk-ant-canary-0123456789",
+      GITHUB_TOKEN: "ghp_canary0123456789",
+      AWS_SECRET_ACCESS_KEY: "aws-canary-0123456789",
+      DATABASE_URL: "postgres://example",
+      TOOL_HOME: "/opt/tool",
+    };
+    const agent = cli("env", { pass_env: ["TOOL_HOME"] }, testContext({ env }));
+    const response = await agent.call(chatRequest(), never);
+    assert.deepEqual(response.text.split(","), ["HOME", "LANG", "PATH", "TOOL_HOME"]);
   });
 
   it("recognises a throttled subscription as a rate limit", async () => {

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { classifyHttpFailure } from "../../src/providers/shared/http-error-kind.js";
-import { redactSecrets } from "../../src/providers/shared/redact.js";
+import { redactSecrets } from "../../src/secrets/redact.js";
 import { retryAfterMsFromGoogleDetails, retryHintsFromHeaders } from "../../src/providers/shared/retry-hints.js";
 
 describe("classifyHttpFailure", () => {

@@ -100,7 +100,8 @@ export function createListrRenderer(output: CliOutput, databaseFile: string, pip
           return;
         }
         case "answer-rejected": {
-          note(event.step, `rejected ${event.provider}:${event.model}: ${event.reason}`);
+          const lastLine = (event.checkerOutput ?? "").trim().split("\n").at(-1);
+          note(event.step, `rejected ${event.provider}:${event.model}: ${event.reason}${lastLine ? ` — ${lastLine}` : ""}`);
           return;
         }
         case "candidate-skipped": {

@@ -5,6 +5,9 @@ import type { CliOutput } from "../output.js";
 import type { RunRenderer } from "./choose-renderer.js";
 import { colourFor, formatDuration, offlineNotice, statusSymbols, stepDetail, summaryLines } from "./summary.js";
 
+/** How many of the checker's last lines a rejection shows in the log. */
+const checkerLinesShown = 12;
+
 export function createPlainRenderer(output: CliOutput, databaseFile: string): RunRenderer {
   const { style } = output;
   const width = { step: 12 };
@@ -26,6 +29,8 @@ export function createPlainRenderer(output: CliOutput, databaseFile: string): Ru
           return;
         case "answer-rejected":
           output.out(`${style.yellow("✗")} ${event.step.padEnd(width.step)} rejected ${event.provider}:${event.model}${itemLabel(event.item)}: ${event.reason}`);
+          // The checker's last lines say why; the whole tail is in the step's JSON and on the call's row.
+          for (const line of (event.checkerOutput ?? "").split("\n").slice(-checkerLinesShown)) if (line.trim() !== "") output.out(style.dim(`    │ ${line}`));
           return;
         case "candidate-skipped":
           output.out(`${style.yellow("↪")} ${event.step.padEnd(width.step)} passed over ${event.reference}: ${event.reason}`);

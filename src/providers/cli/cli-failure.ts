@@ -1,15 +1,6 @@
 /** A failed command → ProviderError, with the end of stderr scrubbed of secrets. */
 import { ProviderError, type ProviderErrorKind } from "../provider-error.js";
-import { redactSecrets } from "../shared/redact.js";
-
-/** Environment variables whose values must never be echoed back from a tool's stderr. */
-const secretName = /KEY|TOKEN|SECRET|PASSWORD|CREDENTIAL|AUTH/i;
-
-export function secretValues(env: Readonly<Record<string, string | undefined>>): string[] {
-  return Object.entries(env)
-    .filter(([name, value]) => secretName.test(name) && value !== undefined && value.length >= 8)
-    .map(([, value]) => value as string);
-}
+import { redactSecrets } from "../../secrets/redact.js";
 
 /** What coding-agent CLIs print when the subscription is throttled or the login is missing. */
 function kindOfStderr(stderr: string): { kind: ProviderErrorKind; retryable: boolean } {

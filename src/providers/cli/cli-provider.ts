@@ -11,7 +11,9 @@ import type { Provider, ProviderRequest, ProviderResponse } from "../provider.js
 import { abortError } from "../shared/abort.js";
 import { loadEnvironment } from "../shared/environment.js";
 import { partialUsage } from "../shared/token-estimate.js";
-import { commandFailure, secretValues } from "./cli-failure.js";
+import { childEnvironment } from "../../secrets/child-environment.js";
+import { secretValuesOf } from "../../secrets/redact.js";
+import { commandFailure } from "./cli-failure.js";
 import { parseCommandOutput } from "./cli-output.js";
 import { renderPrompt } from "./cli-prompt.js";
 import { findExecutable } from "./find-executable.js";
@@ -19,8 +21,10 @@ import { runCommand } from "./run-command.js";
 
 export function createCliProvider(id: string, settings: CliProvider, context: ProviderContext): Provider {
   const environment = loadEnvironment(context);
+  // The tool sees the allowlist and what `pass_env` names, never the other providers' keys.
+  const commandEnvironment = childEnvironment(environment, settings.pass_env ?? []);
   const [program, ...argumentTemplates] = settings.command;
-  const secrets = secretValues(environment);
+  const secrets = secretValuesOf(environment);
 
   function failure(kind: "unavailable" | "server", message: string): ProviderError {
     return new ProviderError({ kind, retryable: false, provider: id, message: `${id}: ${message}` });
@@ -43,7 +47,7 @@ export function createCliProvider(id: string, settings: CliProvider, context: Pr
       // `{model}` is replaced inside each argument; the argument stays one argument whatever it holds.
       args: argumentTemplates.map((argument) => argument.replaceAll("{model}", request.model)),
       stdin: prompt,
-      env: environment,
+      env: commandEnvironment,
       cwd: context.workingDirectory,
       signal,
     });

@@ -9,12 +9,20 @@ import type { Provider, ProviderRequest, ProviderResponse } from "../provider.js
 import { fingerprintRequest } from "./fingerprint.js";
 import { recordedAnswerOf } from "./recording-format.js";
 
-export function createRecordingProvider(inner: Provider, filePath: string, now: () => Date = () => new Date()): Provider {
+export interface RecordingOptions {
+  now?: () => Date;
+  /** Scrubs secrets from the answer before it is written (the same redactor as the run's). */
+  redact?: (text: string) => string;
+}
+
+export function createRecordingProvider(inner: Provider, filePath: string, options: RecordingOptions = {}): Provider {
+  const now = options.now ?? (() => new Date());
+  const redact = options.redact ?? ((text: string) => text);
   let writes: Promise<void> = mkdir(path.dirname(path.resolve(filePath)), { recursive: true }).then(() => undefined);
   let firstWriteError: unknown;
 
   function record(request: ProviderRequest, response: ProviderResponse): void {
-    const line = `${JSON.stringify(recordedAnswerOf(fingerprintRequest(request), inner.id, request.model, response, now()))}\n`;
+    const line = `${JSON.stringify(recordedAnswerOf(fingerprintRequest(request), inner.id, request.model, { ...response, text: redact(response.text) }, now()))}\n`;
     // Chained so lines from concurrent calls never interleave; one write per line keeps it append-only.
     writes = writes
       .then(() => appendFile(filePath, line, "utf8"))

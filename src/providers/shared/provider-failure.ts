@@ -6,7 +6,7 @@
 import { ProviderError, type ProviderErrorKind } from "../provider-error.js";
 import type { TokenUsage } from "../provider.js";
 import { classifyHttpFailure } from "./http-error-kind.js";
-import { redactSecrets } from "./redact.js";
+import { redactSecrets } from "../../secrets/redact.js";
 import type { RetryHints } from "./retry-hints.js";
 
 export interface FailureReport {
