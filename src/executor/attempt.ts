@@ -1,14 +1,15 @@
 /**
  * One attempt at one candidate. First an answer already paid for is looked for (this run's own,
  * the cache, an identical call in flight): it costs nothing. Otherwise: reserve the worst case,
- * call, and record the call, its settlement and its answer in one transaction before anything
- * else. Every path closes the reservation.
+ * call (each retry the provider layer makes is reserved and settled on its own, see
+ * attempt-reservations.ts), and record the call, its last settlement and its answer in one
+ * transaction before anything else. Every path closes every reservation.
  */
 import type { PipelineStep } from "../pipeline/model.js";
 import type { Candidate } from "../policy/decision.js";
-import { costOfUsage } from "../providers/pricing.js";
 import { ProviderError } from "../providers/provider-error.js";
 import type { ChatMessage, ProviderResponse, TokenUsage } from "../providers/provider.js";
+import { costOf, coverAttempts } from "./attempt-reservations.js";
 import { cacheKeyOf, type ReusedAnswer } from "./cache.js";
 import { recordPaidCall, recordReusedAnswer } from "./call-records.js";
 import type { RunContext } from "./run-context.js";
@@ -51,11 +52,21 @@ export async function attemptCandidate(context: RunContext, request: AttemptRequ
   if (request.spendLeftUsd !== undefined && request.worstCaseUsd > request.spendLeftUsd) {
     return { kind: "refused", reason: `its worst case $${request.worstCaseUsd.toFixed(6)} exceeds the $${Math.max(0, request.spendLeftUsd).toFixed(6)} left of the step's max_cost_usd` };
   }
-  const reservation = context.ledger.reserve(request.worstCaseUsd, { tags: step.tags });
+  const synthetic = provider.type === "mock" || provider.type === "replay";
+  const reservation = context.ledger.reserve(request.worstCaseUsd, { tags: step.tags, ...(synthetic ? { synthetic: true } : {}) });
   if (!reservation.ok) return { kind: "refused", reason: reservation.refusal.reason };
 
   const handOver = context.answers.lead(cacheKey, step.cache);
   const attempt = request.attemptNumber();
+  const reservations = coverAttempts(context, {
+    first: reservation.reservation,
+    candidate,
+    call: { step: step.name, ...(run.item === undefined ? {} : { item: run.item }), attempt, provider: candidate.provider, model: candidate.model },
+    worstCaseUsd: request.worstCaseUsd,
+    ...(request.spendLeftUsd === undefined ? {} : { spendLeftUsd: request.spendLeftUsd }),
+    tags: step.tags,
+    synthetic,
+  });
   const startedAt = context.now().toISOString();
   context.emit({
     type: "attempt-start",
@@ -65,7 +76,7 @@ export async function attemptCandidate(context: RunContext, request: AttemptRequ
     reference: candidate.reference,
     provider: candidate.provider,
     model: candidate.model,
-    synthetic: provider.type === "mock" || provider.type === "replay",
+    synthetic,
     reservedUsd: request.worstCaseUsd,
     at: startedAt,
   });
@@ -84,13 +95,16 @@ export async function attemptCandidate(context: RunContext, request: AttemptRequ
         origin: { runId: context.runId, step: step.name },
       },
       run.signal,
+      reservations.gate,
     );
   } catch (error) {
     failure = normaliseFailure(error, candidate.provider, run.signal, context.signal);
   }
 
   const usage = response?.usage ?? failure?.usage ?? { inputTokens: 0, outputTokens: 0 };
-  const costUsd = response?.reportedCostUsd ?? (candidate.prices ? costOfUsage(usage, candidate.prices) : 0);
+  // The attempt that ended the call is billed for what earlier (failed, settled) attempts did not account for.
+  const lastAttemptCostUsd = response?.reportedCostUsd ?? costOf(candidate, reservations.remainingUsage(usage));
+  const costUsd = reservations.settledUsd() + lastAttemptCostUsd;
   const finishedAt = context.now().toISOString();
   if (failure?.kind !== "aborted") {
     context.health.record(candidate.provider, failure ? { ok: false, kind: failure.kind } : { ok: true }, Date.parse(finishedAt));
@@ -118,7 +132,8 @@ export async function attemptCandidate(context: RunContext, request: AttemptRequ
       providerType: provider.type,
       messages,
       cacheKey,
-      reservation: reservation.reservation,
+      reservation: reservations.latest(),
+      ...(reservations.open() ? { open: { reservation: reservations.open()!, costUsd: lastAttemptCostUsd } } : {}),
       ...(response ? { answer: response.text } : {}),
     });
     if (response && stored.entryId !== undefined) {

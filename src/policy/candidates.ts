@@ -108,7 +108,9 @@ function assessModel(reference: string, resolved: ResolvedModel, context: Assess
   };
 
   if (free) return kept(candidate, target, `free (${providerState.pricing === "local" ? "local" : "subscription"})`);
-  if (emergency) {
+  // Synthetic money (mock, replay) is held against the run only: the real day and month neither count it nor stop it.
+  const synthetic = providerState.synthetic === true;
+  if (emergency && !(synthetic && emergency.scope !== "run")) {
     return dropped(
       reference,
       target,
@@ -120,7 +122,7 @@ function assessModel(reference: string, resolved: ResolvedModel, context: Assess
   if (request.maxCostUsd !== undefined && worstCase > request.maxCostUsd) {
     return dropped(reference, target, "max-cost", `worst case ${formatUsd(worstCase)} exceeds step max_cost_usd ${formatLimit(request.maxCostUsd)}`);
   }
-  const tightest = tightestScopeExceeded(worstCase, state.budgetLeftUsd);
+  const tightest = tightestScopeExceeded(worstCase, synthetic ? runScopeOnly(state.budgetLeftUsd) : state.budgetLeftUsd);
   if (tightest) {
     return dropped(reference, target, "budget", `worst case ${formatUsd(worstCase)} exceeds ${formatBalance(tightest.leftUsd)} left ${scopeWords(tightest.scope)}`);
   }
@@ -138,6 +140,10 @@ function pricesOf(resolved: ResolvedModel): ModelPrices | undefined {
 export function costRange(prices: ModelPrices, inputTokens: number, outputTokens: number): { min: number; max: number } {
   const min = (inputTokens * prices.input) / 1_000_000;
   return { min, max: min + (outputTokens * prices.output) / 1_000_000 };
+}
+
+function runScopeOnly(budgetLeftUsd: RoutingState["budgetLeftUsd"]): RoutingState["budgetLeftUsd"] {
+  return budgetLeftUsd.run === undefined ? {} : { run: budgetLeftUsd.run };
 }
 
 /** Of the scopes the worst case does not fit in, the one with the least left. */

@@ -40,6 +40,11 @@ export interface ProviderState {
   reason?: string;
   local: boolean;
   pricing: PricingMode;
+  /**
+   * Answers without a real model (mock, replay): its cost is synthetic money, held against the
+   * run's budget only — never the real day or month, which it neither uses up nor is stopped by.
+   */
+  synthetic?: boolean;
   /** Epoch ms until which the provider is skipped after repeated failures. */
   coolingDownUntil?: number;
 }

@@ -8,7 +8,6 @@ import type { ProviderSet } from "../executor/run-pipeline.js";
 import type { ProviderContext, ProviderWaitEvent } from "../providers/context.js";
 import type { ProbingProvider } from "../providers/probe.js";
 import { createProviderRegistry } from "../providers/registry.js";
-import { createRecordingProvider } from "../providers/replay/recording-provider.js";
 import { loadEnvironment } from "../providers/shared/environment.js";
 import type { HistoryRepository } from "../store/history-repository.js";
 import { localMidnight } from "../budget/calendar.js";
@@ -42,26 +41,12 @@ export function openProviders(policy: LoadedPolicy, options: OpenProvidersOption
       : {}),
     ...(options.history ? { callsToday: (providerId: string) => options.history!.callsSince(providerId, localMidnight().toISOString()) } : {}),
   };
-  const registry = createProviderRegistry(policy.policy, context);
-  const recorded = new Map<string, ProbingProvider>();
-  const recordTo = options.recordTo;
-  const get = (id: string): ProbingProvider => {
-    const provider = registry.get(id);
-    if (recordTo === undefined) return provider;
-    let wrapped = recorded.get(id);
-    if (!wrapped) {
-      wrapped = { ...createRecordingProvider(provider, recordTo), probe: (signal: AbortSignal) => provider.probe(signal) };
-      recorded.set(id, wrapped);
-    }
-    return wrapped;
-  };
+  // The registry records under the retries (one line per answered attempt, with its cost).
+  const registry = createProviderRegistry(policy.policy, context, options.recordTo === undefined ? {} : { recordTo: options.recordTo });
   return {
-    set: { get, all: () => registry.all().map((provider) => get(provider.id)) },
+    set: { get: (id: string): ProbingProvider => registry.get(id), all: () => registry.all() },
     secrets: secretValues(policy, env),
-    async close() {
-      await Promise.all([...recorded.values()].map((provider) => provider.close?.()));
-      await registry.close();
-    },
+    close: () => registry.close(),
   };
 }
 

@@ -3,7 +3,7 @@ import { formatUsd } from "../../budget/ledger.js";
 import type { RunEvent } from "../../executor/events.js";
 import type { CliOutput } from "../output.js";
 import type { RunRenderer } from "./choose-renderer.js";
-import { colourFor, formatDuration, offlineNotice, statusSymbols, stepDetail, summaryLines } from "./summary.js";
+import { colourFor, formatDuration, offlineNotice, overrunLine, statusSymbols, stepDetail, summaryLines } from "./summary.js";
 
 export function createPlainRenderer(output: CliOutput, databaseFile: string): RunRenderer {
   const { style } = output;
@@ -35,6 +35,9 @@ export function createPlainRenderer(output: CliOutput, databaseFile: string): Ru
           return;
         case "budget-alert":
           output.out(style.yellow(`! budget: ${Math.round(event.fraction * 100)}% of the ${event.scope} limit used ($${formatUsd(event.usedUsd)} of $${formatUsd(event.limitUsd)})`));
+          return;
+        case "budget-overrun":
+          output.out(style.red(overrunLine(event)));
           return;
         case "step-end": {
           const colour = colourFor(style, event.status);
