@@ -10,11 +10,10 @@
  * `Retry-After`, `max_retries`) and the limiters stay in one place, providers stay free of ledger
  * knowledge, and an attempt as the user sees it (one row, one attempt number) keeps its meaning.
  */
-import type { Reservation, SettledCall } from "../budget/ledger.js";
+import type { Ledger, Reservation, SettledCall } from "../budget/ledger.js";
 import type { Candidate } from "../policy/decision.js";
 import { costOfUsage } from "../providers/pricing.js";
 import type { AttemptGate, TokenUsage } from "../providers/provider.js";
-import type { RunContext } from "./run-context.js";
 
 export interface CallReservations {
   gate: AttemptGate;
@@ -39,7 +38,7 @@ export interface CoverOptions {
   synthetic: boolean;
 }
 
-export function coverAttempts(context: RunContext, options: CoverOptions): CallReservations {
+export function coverAttempts(ledger: Pick<Ledger, "reserve" | "settle" | "release">, options: CoverOptions): CallReservations {
   let open: Reservation | undefined = options.first;
   let latest = options.first;
   let settledUsd = 0;
@@ -50,7 +49,7 @@ export function coverAttempts(context: RunContext, options: CoverOptions): CallR
         if (options.spendLeftUsd !== undefined && settledUsd + options.worstCaseUsd > options.spendLeftUsd) {
           return `retry ${attempt}'s worst case $${options.worstCaseUsd.toFixed(6)} exceeds the $${Math.max(0, options.spendLeftUsd - settledUsd).toFixed(6)} left of the step's max_cost_usd`;
         }
-        const reserved = context.ledger.reserve(options.worstCaseUsd, { tags: options.tags, ...(options.synthetic ? { synthetic: true } : {}) });
+        const reserved = ledger.reserve(options.worstCaseUsd, { tags: options.tags, ...(options.synthetic ? { synthetic: true } : {}) });
         if (!reserved.ok) return `retry ${attempt}: ${reserved.refusal.reason}`;
         open = reserved.reservation;
         latest = reserved.reservation;
@@ -61,8 +60,8 @@ export function coverAttempts(context: RunContext, options: CoverOptions): CallR
         if (usage !== undefined) settledUsages.push(usage);
         settledUsd += costUsd;
         if (open === undefined) return;
-        if (costUsd > 0) context.ledger.settle(open, costUsd, options.call);
-        else context.ledger.release(open);
+        if (costUsd > 0) ledger.settle(open, costUsd, options.call);
+        else ledger.release(open);
         open = undefined;
       },
     },

@@ -58,7 +58,7 @@ export async function attemptCandidate(context: RunContext, request: AttemptRequ
 
   const handOver = context.answers.lead(cacheKey, step.cache);
   const attempt = request.attemptNumber();
-  const reservations = coverAttempts(context, {
+  const reservations = coverAttempts(context.ledger, {
     first: reservation.reservation,
     candidate,
     call: { step: step.name, ...(run.item === undefined ? {} : { item: run.item }), attempt, provider: candidate.provider, model: candidate.model },

@@ -8,13 +8,12 @@
  * deadline, or on Ctrl-C. Every attempt is recorded, a rejected one with its reason.
  */
 import type { Candidate, Decision } from "../policy/decision.js";
-import { estimateTokens } from "../policy/estimate-tokens.js";
+import { inputTokenBound } from "../policy/estimate-tokens.js";
 import type { ChatMessage } from "../providers/provider.js";
 import type { StepStatus } from "../store/run-repository.js";
 import type { UpstreamOutput } from "../pipeline/render.js";
 import { attemptCandidate, cacheKeyFor } from "./attempt.js";
 import { checkAnswer } from "./gates.js";
-import { framingTokensPerMessage } from "./routing.js";
 import type { RunContext } from "./run-context.js";
 import type { AttemptRecord, UnitRun } from "./work-unit.js";
 
@@ -121,10 +120,10 @@ function withRepair(messages: ChatMessage[], rejection: Rejection): ChatMessage[
   ];
 }
 
-/** The candidate's worst case, plus the price of the extra input a repair prompt adds. */
+/** The candidate's worst case, plus the price of the extra input a repair prompt adds (at the same byte bound). */
 function worstCaseOf(candidate: Candidate, base: readonly ChatMessage[], asked: readonly ChatMessage[]): number {
   if (asked === base || !candidate.prices) return candidate.estimatedCostUsd.max;
-  const extra = asked.slice(base.length).reduce((sum, message) => sum + estimateTokens(message.content) + framingTokensPerMessage, 0);
+  const extra = inputTokenBound(asked.slice(base.length).map((message) => message.content));
   return candidate.estimatedCostUsd.max + (extra * candidate.prices.input) / 1_000_000;
 }
 

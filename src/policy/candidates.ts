@@ -95,7 +95,10 @@ function assessModel(reference: string, resolved: ResolvedModel, context: Assess
   }
 
   const outputCap = Math.min(request.maxOutputTokens, resolved.maxOutputTokens ?? Number.POSITIVE_INFINITY);
-  const estimatedCostUsd = free || !prices ? { min: 0, max: 0 } : costRange(prices, request.estimatedInputTokens, outputCap);
+  // The worst case holds whatever the tokenizer: the byte bound of the prompt, capped by the context
+  // window (a longer prompt is refused by the API, unbilled), and every output token allowed.
+  const worstInputTokens = Math.min(request.worstCaseInputTokens ?? request.estimatedInputTokens, resolved.contextWindow ?? Number.POSITIVE_INFINITY);
+  const estimatedCostUsd = free || !prices ? { min: 0, max: 0 } : costRange(prices, request.estimatedInputTokens, outputCap, worstInputTokens);
   const candidate: Candidate = {
     reference,
     provider,
@@ -136,10 +139,10 @@ function pricesOf(resolved: ResolvedModel): ModelPrices | undefined {
   return { input: prices.input, output: prices.output, ...(prices.cached_input === undefined ? {} : { cachedInput: prices.cached_input }) };
 }
 
-/** min: the input alone (the answer could be empty); max: input plus the full output cap. */
-export function costRange(prices: ModelPrices, inputTokens: number, outputTokens: number): { min: number; max: number } {
+/** min: the estimated input alone (the answer could be empty); max: the input bound plus the full output cap. */
+export function costRange(prices: ModelPrices, inputTokens: number, outputTokens: number, worstInputTokens = inputTokens): { min: number; max: number } {
   const min = (inputTokens * prices.input) / 1_000_000;
-  return { min, max: min + (outputTokens * prices.output) / 1_000_000 };
+  return { min, max: (Math.max(inputTokens, worstInputTokens) * prices.input + outputTokens * prices.output) / 1_000_000 };
 }
 
 function runScopeOnly(budgetLeftUsd: RoutingState["budgetLeftUsd"]): RoutingState["budgetLeftUsd"] {

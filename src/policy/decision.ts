@@ -24,6 +24,11 @@ export interface RouteRequest {
   quality: QualityTier;
   /** Input tokens estimated with a real tokenizer before the call. */
   estimatedInputTokens: number;
+  /**
+   * A bound no vendor's count of this prompt can pass (see `inputTokenBound`); the worst case, and so
+   * the reservation, is priced at it. Absent (a request described by numbers only): the estimate.
+   */
+  worstCaseInputTokens?: number;
   /** The call's output cap; the worst case of a reservation. */
   maxOutputTokens: number;
   sensitive: boolean;
