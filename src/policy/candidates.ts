@@ -142,7 +142,8 @@ function pricesOf(resolved: ResolvedModel): ModelPrices | undefined {
 /** min: the estimated input alone (the answer could be empty); max: the input bound plus the full output cap. */
 export function costRange(prices: ModelPrices, inputTokens: number, outputTokens: number, worstInputTokens = inputTokens): { min: number; max: number } {
   const min = (inputTokens * prices.input) / 1_000_000;
-  return { min, max: (Math.max(inputTokens, worstInputTokens) * prices.input + outputTokens * prices.output) / 1_000_000 };
+  const extraInputTokens = Math.max(0, worstInputTokens - inputTokens);
+  return { min, max: min + (extraInputTokens * prices.input + outputTokens * prices.output) / 1_000_000 };
 }
 
 function runScopeOnly(budgetLeftUsd: RoutingState["budgetLeftUsd"]): RoutingState["budgetLeftUsd"] {
