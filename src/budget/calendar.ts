@@ -1,4 +1,9 @@
-/** Calendar keys of a moment in a time zone (default: the machine's), for day and month budgets. */
+/**
+ * Calendar keys of a moment in a time zone, for day and month budgets; and which zone a ledger
+ * follows, so that every process sharing a database agrees on what "today" is.
+ */
+import type { LedgerRepository } from "../store/ledger-repository.js";
+
 const formatters = new Map<string, Intl.DateTimeFormat>();
 
 function formatterFor(timeZone: string | undefined): Intl.DateTimeFormat {
@@ -15,6 +20,20 @@ export function calendarKeys(date: Date, timeZone?: string): { day: string; mont
   const parts = Object.fromEntries(formatterFor(timeZone).formatToParts(date).map((part) => [part.type, part.value]));
   const month = `${parts.year}-${parts.month}`;
   return { day: `${month}-${parts.day}`, month };
+}
+
+/** This process's zone (from `TZ` or the system), as an IANA name. */
+export function machineTimeZone(): string {
+  return new Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC";
+}
+
+/**
+ * The zone of a ledger's days and months: the policy's `time_zone` when it sets one, else the zone
+ * fixed for the database — the zone of the first process that used it, stored then and read back by
+ * every later process, whatever its own `TZ`.
+ */
+export function ledgerTimeZone(repository: Pick<LedgerRepository, "calendarZone">, policyZone: string | undefined, now: Date = new Date()): string {
+  return policyZone ?? repository.calendarZone(machineTimeZone(), now.toISOString());
 }
 
 /** Today's start on this machine's clock: daily call caps and "cost today" count from here. */

@@ -1,15 +1,18 @@
 /**
- * The budget ledger: reserve the worst case before a call, settle to the real cost after it,
- * release on failure. A hard limit is never exceeded, whatever the concurrency, because the
- * check and the reservation are one transaction in the store.
+ * The budget ledger: reserve the worst case before each provider attempt, settle to the real cost
+ * after it, release when nothing was used. A hard limit is never exceeded by reservations,
+ * whatever the concurrency, because the check and the reservation are one transaction in the
+ * store; a settlement above its reservation is recorded as an overrun (see overruns.ts).
  */
 import type { BudgetScope } from "../policy/decision.js";
-import type { LedgerRepository, ScopeSubject } from "../store/ledger-repository.js";
+import type { LedgerRepository, ScopeSubject, SettledCall } from "../store/ledger-repository.js";
+import { moneyCountedIn } from "../store/ledger-scopes.js";
 import { recordCrossedAlerts, type BudgetAlert } from "./alerts.js";
-import { calendarKeys } from "./calendar.js";
+import { calendarKeys, ledgerTimeZone } from "./calendar.js";
 import { describeScope, scopeLimitsFor, type BudgetLimits } from "./limits.js";
 import { formatBalance, formatLimit, formatUsd } from "../money/format-usd.js";
 import { ledgerAmountNano, nanoToUsd } from "./money.js";
+import { overrunOf, type BudgetOverrun } from "./overruns.js";
 import { reconcileLedger, type ReconcileReport } from "./reconcile.js";
 
 export { nanoToUsd, usdToNano } from "./money.js";
@@ -34,18 +37,27 @@ export interface Refusal {
 export interface ReservationTarget {
   /** The step's tags, for per-tag limits. */
   tags?: readonly string[];
+  /** Synthetic money (a mock or replay call): held against the run's limit only, never the real day or month. */
+  synthetic?: boolean;
 }
+
+export type { SettledCall } from "../store/ledger-repository.js";
 
 export interface Ledger {
   reserve(amountUsd: number, target?: ReservationTarget): { ok: true; reservation: Reservation } | { ok: false; refusal: Refusal };
-  /** Returns the soft alerts this settle crossed (each recorded once per period, across processes). */
-  settle(reservation: Reservation, actualUsd: number): BudgetAlert[];
+  /**
+   * Returns the soft alerts this settle crossed (each recorded once per period, across processes).
+   * A cost above the reservation is recorded as an overrun of `call` and passed to `onOverrun`.
+   */
+  settle(reservation: Reservation, actualUsd: number, call?: SettledCall): BudgetAlert[];
   release(reservation: Reservation): void;
   /**
    * Money left per period, counting open reservations at their worst case. With a target, a
    * tighter per-pipeline or per-tag limit lowers the day or month figure: it is what this step may spend.
    */
   left(target?: ReservationTarget): Partial<Record<BudgetScope, number>>;
+  /** The zone of this ledger's days and months (the policy's, else the database's). */
+  readonly timeZone: string;
   /** Closes the open reservations of vanished processes and overdue ones; see `reconcileLedger`. */
   reconcile(): ReconcileReport;
 }
@@ -55,6 +67,7 @@ export interface LedgerOptions {
   runId: string;
   pipelineName: string;
   limits: BudgetLimits;
+  /** The policy's `time_zone`; without one, the zone fixed for the database (see `ledgerTimeZone`). */
   timeZone?: string;
   now?: () => Date;
   processId?: number;
@@ -64,6 +77,8 @@ export interface LedgerOptions {
   alerts?: readonly number[];
   /** Called for each alert `settle` returns: the executor turns it into a `budget-alert` event. */
   onAlert?: (alert: BudgetAlert) => void;
+  /** Called for each overrun a settle records: the executor turns it into a `budget-overrun` event. */
+  onOverrun?: (overrun: BudgetOverrun) => void;
 }
 
 export function createLedger(options: LedgerOptions): Ledger {
@@ -71,11 +86,16 @@ export function createLedger(options: LedgerOptions): Ledger {
   const ttl = options.reservationTtlMs ?? 30 * 60_000;
   const processId = options.processId ?? process.pid;
   const fractions = [...new Set(options.alerts ?? [])].sort((a, b) => a - b);
-  const keysAt = (date: Date) => ({ runId: options.runId, ...calendarKeys(date, options.timeZone) });
+  const timeZone = ledgerTimeZone(options.repository, options.timeZone, now());
+  const keysAt = (date: Date) => ({ runId: options.runId, ...calendarKeys(date, timeZone) });
+  // Synthetic money is held against the run only: the day and month are the user's real money.
   const limitsFor = (target: ReservationTarget | undefined) =>
-    scopeLimitsFor(options.limits, { pipelineName: options.pipelineName, ...(target?.tags ? { tags: target.tags } : {}) });
+    scopeLimitsFor(options.limits, { pipelineName: options.pipelineName, ...(target?.tags ? { tags: target.tags } : {}) }).filter(
+      (limit) => target?.synthetic !== true || moneyCountedIn(limit.scope) === "all",
+    );
 
   return {
+    timeZone,
     reserve(amountUsd, target) {
       const date = now();
       const outcome = options.repository.reserve({
@@ -83,6 +103,7 @@ export function createLedger(options: LedgerOptions): Ledger {
         pipelineName: options.pipelineName,
         ...(target?.tags ? { tags: target.tags } : {}),
         amountNanoUsd: ledgerAmountNano(amountUsd, "reserve"),
+        ...(target?.synthetic ? { synthetic: true } : {}),
         limits: limitsFor(target),
         processId,
         createdAt: date.toISOString(),
@@ -103,9 +124,10 @@ export function createLedger(options: LedgerOptions): Ledger {
         },
       };
     },
-    settle(reservation, actualUsd) {
+    settle(reservation, actualUsd, call) {
       const date = now();
-      options.repository.settle(reservation.id, ledgerAmountNano(actualUsd, "settle"), date.toISOString());
+      const outcome = options.repository.settle(reservation.id, ledgerAmountNano(actualUsd, "settle"), date.toISOString(), call);
+      if (outcome.overrun) options.onOverrun?.(overrunOf(outcome.overrun));
       const alerts = recordCrossedAlerts(options.repository, reservation.id, options.limits, fractions, date);
       for (const alert of alerts) options.onAlert?.(alert);
       return alerts;

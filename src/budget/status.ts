@@ -1,15 +1,18 @@
 /**
  * Where every budget stands now, for `orch budget`: per scope its limit, what is spent (settled),
  * held by open reservations, held by expired ones (at their worst case) and left; and the soft
- * alerts already raised in the current periods.
+ * alerts already raised in the current periods. Days and months count real money only; what
+ * mock and replay calls "spent" in them is shown apart (`syntheticUsd`), and every overrun of the
+ * current run, day and month is listed.
  */
 import type { BudgetScope } from "../policy/decision.js";
 import type { LedgerRepository, ScopeSubject } from "../store/ledger-repository.js";
 import { periodOf, type ScopeKeys } from "../store/ledger-scopes.js";
 import type { BudgetAlert } from "./alerts.js";
-import { calendarKeys } from "./calendar.js";
+import { calendarKeys, ledgerTimeZone } from "./calendar.js";
 import type { BudgetLimits, ScopedLimits } from "./limits.js";
 import { nanoToUsd, usdToNano } from "./money.js";
+import { overrunOf, type BudgetOverrun } from "./overruns.js";
 
 export interface ScopeStatus {
   scope: BudgetScope;
@@ -22,6 +25,8 @@ export interface ScopeStatus {
   reservedUsd: number;
   expiredUsd: number;
   expiredCount: number;
+  /** Day and month only: synthetic money (mock, replay) settled in the period, not counted against its limit. */
+  syntheticUsd?: number;
   /** limit − (spent + reserved + expired), never below 0; absent without a limit. */
   leftUsd?: number;
   /** Alert fractions already reached in this period. */
@@ -30,7 +35,8 @@ export interface ScopeStatus {
 
 export interface BudgetStatus {
   at: string;
-  timeZone?: string;
+  /** The zone of the day and month: the policy's `time_zone`, else the database's. */
+  timeZone: string;
   day: string;
   month: string;
   /** Absent outside a run: the run scope is then not applicable. */
@@ -38,6 +44,8 @@ export interface BudgetStatus {
   scopes: ScopeStatus[];
   /** Alerts recorded for this run, day or month, in the order they were raised. */
   alerts: BudgetAlert[];
+  /** Settlements above their reservation in this run (with `runId`), day or month, oldest first. */
+  overruns: BudgetOverrun[];
 }
 
 export function budgetStatus(
@@ -47,7 +55,8 @@ export function budgetStatus(
   now: Date,
   options: { runId?: string } = {},
 ): BudgetStatus {
-  const keys: ScopeKeys = { runId: options.runId ?? "", ...calendarKeys(now, timeZone) };
+  const zone = ledgerTimeZone(repository, timeZone, now);
+  const keys: ScopeKeys = { runId: options.runId ?? "", ...calendarKeys(now, zone) };
   const alerts = options.runId === undefined ? repository.alertsInPeriods(keys).filter((alert) => alert.scope !== "run") : repository.alertsInPeriods(keys);
   const crossedIn = (scope: BudgetScope, subject?: ScopeSubject) =>
     alerts
@@ -66,6 +75,7 @@ export function budgetStatus(
       reservedUsd: nanoToUsd(usage.reservedNanoUsd),
       expiredUsd: nanoToUsd(usage.expiredNanoUsd),
       expiredCount: usage.expiredCount,
+      ...(scope === "run" ? {} : { syntheticUsd: nanoToUsd(repository.usageInScope(scope, keys, subject, "synthetic").settledNanoUsd) }),
       alertsCrossed: crossedIn(scope, subject),
     };
   };
@@ -85,7 +95,7 @@ export function budgetStatus(
   }
   return {
     at: now.toISOString(),
-    ...(timeZone === undefined ? {} : { timeZone }),
+    timeZone: zone,
     day: keys.day,
     month: keys.month,
     ...(options.runId === undefined ? {} : { runId: options.runId }),
@@ -99,5 +109,6 @@ export function budgetStatus(
       limitUsd: nanoToUsd(alert.limitNanoUsd),
       at: alert.createdAt,
     })),
+    overruns: repository.overrunsInPeriods(keys).map(overrunOf),
   };
 }

@@ -1,8 +1,9 @@
 /**
  * One attempt at one candidate. First an answer already paid for is looked for (this run's own,
  * the cache, an identical call in flight): it costs nothing. Otherwise: reserve the worst case,
- * call, and record the call, its settlement and its answer in one transaction before anything
- * else. Every path closes the reservation.
+ * call (each retry the provider layer makes is reserved and settled on its own, see
+ * attempt-reservations.ts), and record the call, its last settlement and its answer in one
+ * transaction before anything else. Every path closes every reservation.
  */
 import type { PipelineStep } from "../pipeline/model.js";
 import type { Candidate } from "../policy/decision.js";
@@ -11,6 +12,7 @@ import { formatBalance, formatUsd } from "../money/format-usd.js";
 import { billNano } from "../providers/pricing.js";
 import { ProviderError } from "../providers/provider-error.js";
 import type { ChatMessage, ProviderResponse, TokenUsage } from "../providers/provider.js";
+import { coverAttempts } from "./attempt-reservations.js";
 import { cacheKeyOf, type ReusedAnswer } from "./cache.js";
 import { recordPaidCall, recordReusedAnswer } from "./call-records.js";
 import type { RunContext } from "./run-context.js";
@@ -53,11 +55,21 @@ export async function attemptCandidate(context: RunContext, request: AttemptRequ
   if (request.spendLeftUsd !== undefined && request.worstCaseUsd > request.spendLeftUsd) {
     return { kind: "refused", reason: `its worst case ${formatUsd(request.worstCaseUsd)} exceeds the ${formatBalance(Math.max(0, request.spendLeftUsd))} left of the step's max_cost_usd` };
   }
-  const reservation = context.ledger.reserve(request.worstCaseUsd, { tags: step.tags });
+  const synthetic = provider.type === "mock" || provider.type === "replay";
+  const reservation = context.ledger.reserve(request.worstCaseUsd, { tags: step.tags, ...(synthetic ? { synthetic: true } : {}) });
   if (!reservation.ok) return { kind: "refused", reason: reservation.refusal.reason };
 
   const handOver = context.answers.lead(cacheKey, step.cache);
   const attempt = request.attemptNumber();
+  const reservations = coverAttempts(context.ledger, {
+    first: reservation.reservation,
+    candidate,
+    call: { step: step.name, ...(run.item === undefined ? {} : { item: run.item }), attempt, provider: candidate.provider, model: candidate.model },
+    worstCaseUsd: request.worstCaseUsd,
+    ...(request.spendLeftUsd === undefined ? {} : { spendLeftUsd: request.spendLeftUsd }),
+    tags: step.tags,
+    synthetic,
+  });
   const startedAt = context.now().toISOString();
   context.emit({
     type: "attempt-start",
@@ -67,7 +79,7 @@ export async function attemptCandidate(context: RunContext, request: AttemptRequ
     reference: candidate.reference,
     provider: candidate.provider,
     model: candidate.model,
-    synthetic: provider.type === "mock" || provider.type === "replay",
+    synthetic,
     reservedUsd: request.worstCaseUsd,
     at: startedAt,
   });
@@ -86,6 +98,7 @@ export async function attemptCandidate(context: RunContext, request: AttemptRequ
         origin: { runId: context.runId, step: step.name },
       },
       run.signal,
+      reservations.gate,
     );
   } catch (error) {
     failure = normaliseFailure(error, candidate.provider, run.signal, context.signal);
@@ -95,7 +108,9 @@ export async function attemptCandidate(context: RunContext, request: AttemptRequ
   if (response) response = { ...response, text: context.redact(response.text) };
 
   const usage = response?.usage ?? failure?.usage ?? { inputTokens: 0, outputTokens: 0 };
-  const costUsd = nanoToUsd(billNano(usage, candidate.prices, response?.reportedCostUsd));
+  // The attempt that ended the call is billed for what earlier (failed, settled) attempts did not account for.
+  const lastAttemptCostUsd = nanoToUsd(billNano(reservations.remainingUsage(usage), candidate.prices, response?.reportedCostUsd));
+  const costUsd = reservations.settledUsd() + lastAttemptCostUsd;
   const finishedAt = context.now().toISOString();
   if (failure?.kind !== "aborted") {
     context.health.record(candidate.provider, failure ? { ok: false, kind: failure.kind } : { ok: true }, Date.parse(finishedAt));
@@ -123,7 +138,8 @@ export async function attemptCandidate(context: RunContext, request: AttemptRequ
       providerType: provider.type,
       messages,
       cacheKey,
-      reservation: reservation.reservation,
+      reservation: reservations.latest(),
+      ...(reservations.open() ? { open: { reservation: reservations.open()!, costUsd: lastAttemptCostUsd } } : {}),
       ...(response ? { answer: response.text } : {}),
     });
     if (response && stored.entryId !== undefined) {

@@ -15,17 +15,24 @@ export interface PaidCall {
   providerType: string;
   messages: readonly ChatMessage[];
   cacheKey: string;
+  /** The call's latest reservation (its last attempt's), named on its row. */
   reservation: Reservation;
+  /** The reservation still open, settled here at the last attempt's cost (or released when nothing was used). */
+  open?: { reservation: Reservation; costUsd: number };
   /** The answer, when the call succeeded. */
   answer?: string;
 }
 
-/** Settles (or releases) the reservation, records the call and keeps its answer, atomically. */
+/** Settles (or releases) the open reservation, records the call and keeps its answer, atomically. */
 export function recordPaidCall(context: RunContext, run: UnitRun, call: PaidCall): { callId: number; entryId?: number } {
-  const { record } = call;
+  const { record, open } = call;
   return context.store.transaction(() => {
-    if (record.costUsd > 0 || call.answer !== undefined) context.ledger.settle(call.reservation, record.costUsd);
-    else context.ledger.release(call.reservation);
+    if (open && (open.costUsd > 0 || call.answer !== undefined)) {
+      const settled = { step: run.step.name, ...(run.item === undefined ? {} : { item: run.item }), attempt: record.attempt, provider: record.provider, model: record.model };
+      context.ledger.settle(open.reservation, open.costUsd, settled);
+    } else if (open) {
+      context.ledger.release(open.reservation);
+    }
     const callId = context.runs.recordCall({
       ...callFields(context, run, record, call.providerType, call.messages, call.cacheKey),
       status: record.status,

@@ -10,7 +10,7 @@
  */
 import type { Candidate, Decision } from "../policy/decision.js";
 import { costRange } from "../policy/candidates.js";
-import { estimatePromptTokens } from "../policy/estimate-tokens.js";
+import { inputTokenBound } from "../policy/estimate-tokens.js";
 import type { ChatMessage } from "../providers/provider.js";
 import type { StepStatus } from "../store/run-repository.js";
 import type { UpstreamOutput } from "../pipeline/render.js";
@@ -113,10 +113,10 @@ function withRepair(messages: ChatMessage[], rejection: Rejection): ChatMessage[
   ];
 }
 
-/** The candidate's worst case, repriced with the extra input a repair prompt adds (it may cross a tier). */
+/** The candidate's worst case, repriced with the extra input a repair prompt adds at the same bound (it may cross a tier). */
 function worstCaseOf(candidate: Candidate, base: readonly ChatMessage[], asked: readonly ChatMessage[]): number {
   if (asked === base || !candidate.prices) return candidate.estimatedCostUsd.max;
-  const input = candidate.worstCaseTokens.input + estimatePromptTokens(asked.slice(base.length));
+  const input = candidate.worstCaseTokens.input + inputTokenBound(asked.slice(base.length).map((message) => message.content));
   return costRange(candidate.prices, input, candidate.worstCaseTokens.output).max;
 }
 

@@ -3,6 +3,7 @@
  * the executor never formats anything for humans.
  */
 import type { BudgetAlert } from "../budget/alerts.js";
+import type { BudgetOverrun } from "../budget/overruns.js";
 import type { ProviderErrorKind } from "../providers/provider-error.js";
 import type { TokenUsage } from "../providers/provider.js";
 import type { RunStatus, StepStatus } from "../store/run-repository.js";
@@ -17,6 +18,10 @@ export interface RunTotals {
   /** Answers reused instead of paid for, and what their calls had cost. */
   cacheHits: number;
   savedUsd: number;
+  /** Settlements above their reservation (usage beyond what the request allowed): the run exits 3. */
+  overruns: number;
+  /** What those settlements cost beyond their reservations. */
+  overrunUsd: number;
 }
 
 export type RunEvent =
@@ -93,6 +98,8 @@ export type RunEvent =
     }
   /** A soft alert: a configured fraction of a limit was reached (raised once per period, across processes). */
   | ({ type: "budget-alert" } & BudgetAlert)
+  /** A call cost more than its reservation (the provider reported usage beyond what was allowed); recorded in the ledger. */
+  | ({ type: "budget-overrun" } & BudgetOverrun)
   | {
       type: "run-end";
       runId: string;

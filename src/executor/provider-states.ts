@@ -13,6 +13,7 @@ export async function providerStatesOf(providers: ProviderSet): Promise<Record<s
           ...(availability.reason === undefined ? {} : { reason: availability.reason }),
           local: provider.local,
           pricing: provider.pricing,
+          ...(provider.type === "mock" || provider.type === "replay" ? { synthetic: true } : {}),
         },
       ];
     }),

@@ -8,7 +8,7 @@ import { emergencyMode } from "../policy/budget-left.js";
 import { assessChain } from "../policy/candidates.js";
 import { decide } from "../policy/decide.js";
 import type { Candidate, Decision, ProviderState, RouteRequest, RoutingState } from "../policy/decision.js";
-import { estimatePromptTokens } from "../policy/estimate-tokens.js";
+import { estimatePromptTokens, inputTokenBound } from "../policy/estimate-tokens.js";
 import type { ChatMessage } from "../providers/provider.js";
 import type { RunContext } from "./run-context.js";
 
@@ -50,6 +50,7 @@ function routeRequestFor(context: RunContext, step: PipelineStep, messages: read
     ...(step.language === undefined ? {} : { language: step.language }),
     quality: step.quality,
     estimatedInputTokens,
+    worstCaseInputTokens: inputTokenBound(messages.map((message) => message.content)),
     maxOutputTokens: step.maxTokens,
     sensitive: step.sensitive,
     tags: step.tags,

@@ -82,7 +82,7 @@ export async function runPipeline(options: RunOptions): Promise<RunOutcome> {
   // The event boundary: whatever the UI, `--json` and watch mode show has been scrubbed here.
   const emit = (raw: RunEvent) => {
     const event = redactDeep(raw, redact);
-    if (event.type === "step-end" || event.type === "attempt-end") events.push(event);
+    if (event.type === "step-end" || event.type === "attempt-end" || event.type === "budget-overrun") events.push(event);
     options.onEvent?.(event);
   };
 
@@ -98,7 +98,15 @@ export async function runPipeline(options: RunOptions): Promise<RunOutcome> {
   for (const row of opened.reused) emitReused(emit, row, now());
 
   const settings = ledgerSettingsOf(options.policy.policy.budget);
-  const ledger = createLedger({ repository: store.ledger, runId, pipelineName: pipeline.name, ...settings, now, onAlert: (alert) => emit({ type: "budget-alert", ...alert }) });
+  const ledger = createLedger({
+    repository: store.ledger,
+    runId,
+    pipelineName: pipeline.name,
+    ...settings,
+    now,
+    onAlert: (alert) => emit({ type: "budget-alert", ...alert }),
+    onOverrun: (overrun) => emit({ type: "budget-overrun", ...overrun }),
+  });
   // Reservations left open by a crashed run (a killed run being resumed, too) are closed first, still counted at their worst case.
   ledger.reconcile();
   const lastAttempts = store.executions.lastAttempts(runId);
@@ -158,8 +166,8 @@ export async function runPipeline(options: RunOptions): Promise<RunOutcome> {
     },
   });
 
-  const { status, exitCode } = runStatusOf(final, signal.aborted);
   const totals = totalsOf(final, events);
+  const { status, exitCode } = runStatusOf(final, signal.aborted, totals.overruns);
   const finished = now();
   await rm(context.stagingRoot, { recursive: true, force: true });
   // Nothing is left to resume: the answers kept only for that (or rejected) can go.

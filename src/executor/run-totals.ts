@@ -4,11 +4,19 @@ import type { RunStatus, StepStatus } from "../store/run-repository.js";
 import type { RunEvent, RunTotals } from "./events.js";
 import type { FinalStepStatus } from "./scheduler.js";
 
-/** Precedence: an interruption, then a failed step (1), then budget or deferral (3), else success. */
-export function runStatusOf(final: ReadonlyMap<string, FinalStepStatus>, interrupted: boolean): { status: RunStatus; exitCode: number } {
+/**
+ * Precedence: an interruption, then a failed step (1), then budget, deferral or an overrun (3),
+ * else success. A run whose steps all succeeded but that overran a reservation keeps its status
+ * and exits 3: the money is spent and recorded, and a script must not take it for a clean run.
+ */
+export function runStatusOf(final: ReadonlyMap<string, FinalStepStatus>, interrupted: boolean, overruns = 0): { status: RunStatus; exitCode: number } {
   const statuses = new Set(final.values());
   if (interrupted) return { status: "interrupted", exitCode: exitCodes.interrupted };
   if (statuses.has("failed")) return { status: "failed", exitCode: exitCodes.stepFailed };
+  if (overruns > 0 && !statuses.has("cancelled")) {
+    const { status } = runStatusOf(final, false);
+    return { status, exitCode: exitCodes.stoppedByBudget };
+  }
   if (statuses.has("budget_stopped")) return { status: "budget_stopped", exitCode: exitCodes.stoppedByBudget };
   if (statuses.has("deferred")) return { status: "deferred", exitCode: exitCodes.stoppedByBudget };
   if (statuses.has("cancelled")) return { status: "failed", exitCode: exitCodes.stepFailed };
@@ -19,8 +27,13 @@ export function runStatusOf(final: ReadonlyMap<string, FinalStepStatus>, interru
 export function totalsOf(final: ReadonlyMap<string, FinalStepStatus>, events: readonly RunEvent[]): RunTotals {
   const steps = { pending: 0, running: 0, succeeded: 0, failed: 0, skipped: 0, budget_stopped: 0, deferred: 0, cancelled: 0 } satisfies Record<StepStatus, number>;
   for (const status of final.values()) steps[status]++;
-  const totals: RunTotals = { steps, calls: 0, inputTokens: 0, outputTokens: 0, costUsd: 0, cacheHits: 0, savedUsd: 0 };
+  const totals: RunTotals = { steps, calls: 0, inputTokens: 0, outputTokens: 0, costUsd: 0, cacheHits: 0, savedUsd: 0, overruns: 0, overrunUsd: 0 };
   for (const event of events) {
+    if (event.type === "budget-overrun") {
+      totals.overruns++;
+      totals.overrunUsd += event.overrunUsd;
+      continue;
+    }
     if (event.type !== "attempt-end") continue;
     if (event.cached) {
       totals.cacheHits++;

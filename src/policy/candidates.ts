@@ -97,7 +97,10 @@ function assessModel(reference: string, resolved: ResolvedModel, context: Assess
   }
 
   const outputCap = Math.min(request.maxOutputTokens, resolved.maxOutputTokens ?? Number.POSITIVE_INFINITY);
-  const estimatedCostUsd = free || !prices ? { min: 0, max: 0 } : costRange(prices, request.estimatedInputTokens, outputCap);
+  // The worst case holds whatever the tokenizer: the byte bound of the prompt, capped by the context
+  // window (a longer prompt is refused by the API, unbilled), and every output token allowed.
+  const worstInputTokens = Math.min(request.worstCaseInputTokens ?? request.estimatedInputTokens, resolved.contextWindow ?? Number.POSITIVE_INFINITY);
+  const estimatedCostUsd = free || !prices ? { min: 0, max: 0 } : costRange(prices, request.estimatedInputTokens, outputCap, worstInputTokens);
   const candidate: Candidate = {
     reference,
     provider,
@@ -105,13 +108,15 @@ function assessModel(reference: string, resolved: ResolvedModel, context: Assess
     local: providerState.local,
     pricing: providerState.pricing,
     estimatedCostUsd,
-    worstCaseTokens: { input: request.estimatedInputTokens, output: outputCap },
+    worstCaseTokens: { input: Math.max(request.estimatedInputTokens, worstInputTokens), output: outputCap },
     // Free providers carry no prices, so nothing downstream can bill them by mistake.
     ...(prices && !free ? { prices } : {}),
   };
 
   if (free) return kept(candidate, target, `free (${providerState.pricing === "local" ? "local" : "subscription"})`);
-  if (emergency) {
+  // Synthetic money (mock, replay) is held against the run only: the real day and month neither count it nor stop it.
+  const synthetic = providerState.synthetic === true;
+  if (emergency && !(synthetic && emergency.scope !== "run")) {
     return dropped(
       reference,
       target,
@@ -123,7 +128,7 @@ function assessModel(reference: string, resolved: ResolvedModel, context: Assess
   if (request.maxCostUsd !== undefined && worstCase > request.maxCostUsd) {
     return dropped(reference, target, "max-cost", `worst case ${formatUsd(worstCase)} exceeds step max_cost_usd ${formatLimit(request.maxCostUsd)}`);
   }
-  const tightest = tightestScopeExceeded(worstCase, state.budgetLeftUsd);
+  const tightest = tightestScopeExceeded(worstCase, synthetic ? runScopeOnly(state.budgetLeftUsd) : state.budgetLeftUsd);
   if (tightest) {
     return dropped(reference, target, "budget", `worst case ${formatUsd(worstCase)} exceeds ${formatBalance(tightest.leftUsd)} left ${scopeWords(tightest.scope)}`);
   }
@@ -131,12 +136,17 @@ function assessModel(reference: string, resolved: ResolvedModel, context: Assess
 }
 
 /**
- * In USD, from the one price function: min, the input alone (the answer could be empty); max, the
- * worst case, input plus the full output cap at the tier the input falls into.
+ * In USD, from the one price function: min, the estimated input alone (the answer could be empty);
+ * max, the worst case: the input bound plus the full output cap, at the tier the bound falls into.
  */
-export function costRange(prices: ModelPrices, inputTokens: number, outputTokens: number): { min: number; max: number } {
-  const nano = costRangeNano(prices, inputTokens, outputTokens);
-  return { min: nanoToUsd(nano.min), max: nanoToUsd(nano.max) };
+export function costRange(prices: ModelPrices, inputTokens: number, outputTokens: number, worstInputTokens = inputTokens): { min: number; max: number } {
+  const min = costRangeNano(prices, inputTokens, 0).min;
+  const max = costRangeNano(prices, Math.max(inputTokens, worstInputTokens), outputTokens).max;
+  return { min: nanoToUsd(min), max: nanoToUsd(max) };
+}
+
+function runScopeOnly(budgetLeftUsd: RoutingState["budgetLeftUsd"]): RoutingState["budgetLeftUsd"] {
+  return budgetLeftUsd.run === undefined ? {} : { run: budgetLeftUsd.run };
 }
 
 /** Of the scopes the worst case does not fit in, the one with the least left. */

@@ -21,6 +21,11 @@ export interface RouteRequest {
   quality: QualityTier;
   /** Input tokens estimated with a real tokenizer before the call. */
   estimatedInputTokens: number;
+  /**
+   * A bound no vendor's count of this prompt can pass (see `inputTokenBound`); the worst case, and so
+   * the reservation, is priced at it. Absent (a request described by numbers only): the estimate.
+   */
+  worstCaseInputTokens?: number;
   /** The call's output cap; the worst case of a reservation. */
   maxOutputTokens: number;
   sensitive: boolean;
@@ -39,6 +44,11 @@ export interface ProviderState {
   reason?: string;
   local: boolean;
   pricing: PricingMode;
+  /**
+   * Answers without a real model (mock, replay): its cost is synthetic money, held against the
+   * run's budget only — never the real day or month, which it neither uses up nor is stopped by.
+   */
+  synthetic?: boolean;
   /** Epoch ms until which the provider is skipped after repeated failures. */
   coolingDownUntil?: number;
 }

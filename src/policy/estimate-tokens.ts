@@ -48,3 +48,21 @@ export function estimatePromptTokens(messages: readonly ChatMessage[]): number {
 export function tokenizerLoaded(): boolean {
   return tokenizer !== undefined;
 }
+
+/**
+ * Framing the chat APIs add around each message (role markers, separators, a tokenizer's leading
+ * space piece), counted generously for the bound below: real framing is 3–5 tokens a message.
+ */
+export const boundFramingTokensPerMessage = 8;
+
+/**
+ * An upper bound on the input tokens of these messages as any current vendor counts them. Every
+ * current tokenizer (OpenAI's and Anthropic's byte-level BPE, Gemini's and Llama's SentencePiece
+ * with byte fallback) makes each token of at least one byte of the UTF-8 text, so a prompt has at
+ * most as many tokens as bytes, plus the framing. It is ~4× the estimate for English prose, which
+ * is the price of a reservation that holds whatever the tokenizer: the difference is held only
+ * until the call settles, never spent.
+ */
+export function inputTokenBound(contents: readonly string[]): number {
+  return contents.reduce((sum, content) => sum + Buffer.byteLength(content, "utf8") + boundFramingTokensPerMessage, 0);
+}

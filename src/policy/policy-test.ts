@@ -73,7 +73,7 @@ export function assumedProviderStates(policy: RoutingPolicy): Record<string, Pro
         break;
       case "mock":
       case "replay":
-        states[name] = { available: true, local: true, pricing: "metered" };
+        states[name] = { available: true, local: true, pricing: "metered", synthetic: true };
         break;
       default:
         states[name] = { available: true, local: false, pricing: "metered" };

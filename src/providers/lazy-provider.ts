@@ -14,7 +14,7 @@ export function lazyProvider(
   const loaded = (): Promise<Provider> => (loading ??= load());
   return {
     ...identity,
-    call: async (request, signal) => (await loaded()).call(request, signal),
+    call: async (request, signal, gate) => (await loaded()).call(request, signal, gate),
     available: async (model) => (await loaded()).available(model),
     async probe(signal): Promise<ProbeResult> {
       const provider = await loaded();

@@ -18,6 +18,7 @@ export const providerTraits: Record<Exclude<ProviderType, "mock">, ProviderTrait
   ollama: { pricing: "local", local: true },
   // A coding-agent CLI sends the prompt to its vendor; a flat subscription pays for it.
   cli: { pricing: "subscription", local: false },
-  // Answers come from a file: nothing leaves the machine, nothing is billed.
-  replay: { pricing: "local", local: true },
+  // Answers come from a file: nothing leaves the machine. Priced like the recorded model, with
+  // synthetic money (its recorded cost), so a replayed run's budgets bind as the recorded run's did.
+  replay: { pricing: "metered", local: true },
 };

@@ -57,6 +57,18 @@ export interface ProviderResponse {
   synthetic?: boolean;
 }
 
+/**
+ * Lets a caller cover every attempt of one call before it goes out, retries included, without the
+ * provider knowing what covers it (orch's executor holds one budget reservation per attempt). Only
+ * the resilience wrapper, which makes the retries, calls it; the first attempt is the caller's own.
+ */
+export interface AttemptGate {
+  /** Before retry number `attempt` (2, 3, …) goes out. A returned reason stops the retries there. */
+  beforeRetry(attempt: number): string | undefined;
+  /** After each attempt that failed, with the usage it was billed (undefined: none was reported). */
+  afterFailedAttempt(attempt: number, usage: TokenUsage | undefined): void;
+}
+
 export interface Availability {
   available: boolean;
   /** Why not, in words a user can act on (`OPENAI_API_KEY is not set`). */
@@ -72,7 +84,8 @@ export interface Provider {
   readonly pricing: PricingMode;
   /** True when data never leaves the machine: the only kind a `sensitive` step may use. */
   readonly local: boolean;
-  call(request: ProviderRequest, signal: AbortSignal): Promise<ProviderResponse>;
+  /** `gate` is passed down by wrappers and honoured where retries are made (providers/resilience). */
+  call(request: ProviderRequest, signal: AbortSignal, gate?: AttemptGate): Promise<ProviderResponse>;
   available(model?: string): Promise<Availability>;
   close?(): Promise<void>;
 }

@@ -8,10 +8,15 @@ import type { ProviderContext } from "./context.js";
 import { createProvider } from "./create-provider.js";
 import { lazyProvider } from "./lazy-provider.js";
 import { createMockProvider } from "./mock/mock-provider.js";
+import { policyPricesOf } from "./policy-models.js";
+import { nanoToUsd } from "../money/nano.js";
+import { findPrices } from "./price-table.js";
+import { billNano } from "./pricing.js";
 import type { ProbingProvider } from "./probe.js";
 import { ProviderError } from "./provider-error.js";
 import { providerTraits } from "./provider-traits.js";
 import type { Provider, ProviderType } from "./provider.js";
+import { createRecordingProvider, type AnswerCost, type RecordingOptions } from "./replay/recording-provider.js";
 import { withResilience } from "./resilience/resilient-provider.js";
 
 export interface ProviderRegistry {
@@ -22,7 +27,17 @@ export interface ProviderRegistry {
   close(): Promise<void>;
 }
 
-export function createProviderRegistry(policy: RoutingPolicy, context: ProviderContext): ProviderRegistry {
+export interface RegistryOptions {
+  /**
+   * `--record FILE`: every answer is appended to this JSONL recording, for `replay` providers. The
+   * recorder sits under the retries, so each line is one answered attempt with its own usage and cost.
+   */
+  recordTo?: string;
+  /** Scrubs secrets from recorded answers (the run's redactor). */
+  redact?: (text: string) => string;
+}
+
+export function createProviderRegistry(policy: RoutingPolicy, context: ProviderContext, options: RegistryOptions = {}): ProviderRegistry {
   const created = new Map<string, ProbingProvider>();
 
   function get(id: string): ProbingProvider {
@@ -46,6 +61,7 @@ export function createProviderRegistry(policy: RoutingPolicy, context: ProviderC
     } else {
       inner = lazyProvider({ id, type, ...providerTraits[type] }, () => createProvider(id, settings, context));
     }
+    if (options.recordTo !== undefined) inner = recorded(inner, options.recordTo, { costOf: answerCost(policy, id, type, inner.pricing), ...(options.redact ? { redact: options.redact } : {}) });
     const provider = withResilience(inner, settings, context) as ProbingProvider;
     created.set(id, provider);
     return provider;
@@ -59,5 +75,19 @@ export function createProviderRegistry(policy: RoutingPolicy, context: ProviderC
       const failure = results.find((result): result is PromiseRejectedResult => result.status === "rejected");
       if (failure !== undefined) throw failure.reason;
     },
+  };
+}
+
+function recorded(inner: ProbingProvider, file: string, options: RecordingOptions): ProbingProvider {
+  return { ...createRecordingProvider(inner, file, options), probe: (signal: AbortSignal) => inner.probe(signal) };
+}
+
+/** An answer's cost as the executor bills it: the provider's reported cost, else the model's prices; $0 when not metered. */
+function answerCost(policy: RoutingPolicy, id: string, type: ProviderType, pricing: Provider["pricing"]): AnswerCost {
+  return (model, response) => {
+    if (pricing !== "metered") return 0;
+    const prices = findPrices(type, model, policyPricesOf(policy, id, model));
+    if (prices === undefined && response.reportedCostUsd === undefined) return undefined;
+    return nanoToUsd(billNano(response.usage, prices, response.reportedCostUsd));
   };
 }

@@ -4,10 +4,12 @@
  *
  * A day scope counts the days of the window with ledger activity; a month scope the calendar
  * months those days fall in (whole months); a run scope the runs with activity on those days.
- * A period is within budget when its use is at most the limit.
+ * A period is within budget when its use is at most the limit. Days and months count real money
+ * only (as the ledger does); a run counts its synthetic money (mock, replay) too.
  */
 import { calendarKeys } from "../budget/calendar.js";
 import type { BudgetLimits, ScopedLimits } from "../budget/limits.js";
+import type { BudgetOverrun } from "../budget/overruns.js";
 import { nanoToUsd, usdToNano } from "../budget/money.js";
 import type { BudgetScope } from "../policy/decision.js";
 import type { BudgetStopRow, LedgerTagUseRow, LedgerUseRow } from "../store/report-queries.js";
@@ -22,16 +24,19 @@ export interface BudgetInputs {
   limits: BudgetLimits | undefined;
   policyFile: string | undefined;
   timeZone: string | undefined;
+  /** Settlements above their reservation in the window. */
+  overruns: readonly BudgetOverrun[];
 }
 
 type Subject = NonNullable<BudgetScopeUse["subject"]>;
 
 export function budgetFigures(inputs: BudgetInputs): BudgetFigures {
   const days = new Set(inputs.days);
-  const inDays = inputs.ledger.filter((row) => days.has(row.day));
+  const realLedger = inputs.ledger.filter((row) => row.synthetic !== 1);
+  const inDays = realLedger.filter((row) => days.has(row.day));
   const months = new Set(inDays.map((row) => row.month));
-  const runs = new Set(inDays.map((row) => row.runId));
-  const inMonths = inputs.ledger.filter((row) => months.has(row.month));
+  const runs = new Set(inputs.ledger.filter((row) => days.has(row.day)).map((row) => row.runId));
+  const inMonths = realLedger.filter((row) => months.has(row.month));
   const limits = inputs.limits ?? {};
 
   const scopes: BudgetScopeUse[] = [
@@ -47,8 +52,8 @@ export function budgetFigures(inputs: BudgetInputs): BudgetFigures {
       if (scoped.monthlyUsd !== undefined) scopes.push(scopeUse("month", scoped.monthlyUsd, totalsBy(rows.filter((row) => months.has(row.month)), (row) => row.month), subject));
     }
   };
-  subjectScopes("pipeline", limits.perPipeline, (name) => inputs.ledger.filter((row) => row.pipelineName === name));
-  subjectScopes("tag", limits.perTag, (name) => inputs.ledgerByTag.filter((row) => row.tag === name));
+  subjectScopes("pipeline", limits.perPipeline, (name) => realLedger.filter((row) => row.pipelineName === name));
+  subjectScopes("tag", limits.perTag, (name) => inputs.ledgerByTag.filter((row) => row.tag === name && row.synthetic !== 1));
 
   const stops = inputs.budgetStops.map((stop) => calendarKeys(new Date(stop.finishedAt), inputs.timeZone).day).filter((day) => days.has(day));
   const stoppedDays = new Set(stops);
@@ -58,6 +63,11 @@ export function budgetFigures(inputs: BudgetInputs): BudgetFigures {
     scopes,
     days: daysWithinBudget(inputs, days, new Set([...inDays.map((row) => row.day), ...stoppedDays]), stoppedDays),
     budgetStoppedSteps: stops.length,
+    overruns: {
+      count: inputs.overruns.length,
+      overrunUsd: inputs.overruns.reduce((sum, overrun) => sum + overrun.overrunUsd, 0),
+      calls: [...inputs.overruns],
+    },
   };
 }
 

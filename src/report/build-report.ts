@@ -4,6 +4,7 @@
  * clock and the policy's figures come in; nothing is read or written here.
  */
 import type { BudgetLimits } from "../budget/limits.js";
+import type { BudgetOverrun } from "../budget/overruns.js";
 import type { AverageCostRow, BudgetStopRow, CachedAnswerCostRow, LedgerTagUseRow, LedgerUseRow, ReportCallRow } from "../store/report-queries.js";
 import { groupFacts, groupsOf, sumUsd, totalsOf } from "./breakdown.js";
 import { budgetFigures } from "./budget-use.js";
@@ -23,6 +24,8 @@ export interface ReportData {
   ledger: readonly LedgerUseRow[];
   ledgerByTag: readonly LedgerTagUseRow[];
   budgetStops: readonly BudgetStopRow[];
+  /** Settlements above their reservation in the window (read from the ledger). */
+  overruns?: readonly BudgetOverrun[];
 }
 
 export interface ReportOptions {
@@ -74,6 +77,7 @@ export function buildReport(data: ReportData, options: ReportOptions): Report {
       limits: options.limits,
       policyFile: options.policyFile,
       timeZone,
+      overruns: data.overruns ?? [],
     }),
     targets,
     recommendations: recommendations({ facts, totals, cache, escalations, targets }),

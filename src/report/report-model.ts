@@ -6,6 +6,8 @@
 import type { BudgetScope } from "../policy/decision.js";
 
 /** What `--by` groups the breakdown table by. */
+import type { BudgetOverrun } from "../budget/overruns.js";
+
 export type GroupBy = "provider" | "model" | "pipeline" | "task" | "day";
 
 export const groupByValues: readonly GroupBy[] = ["provider", "model", "pipeline", "task", "day"];
@@ -163,6 +165,8 @@ export interface BudgetFigures {
   days: { active: number; withinBudget: number; share: number } | null;
   /** Steps stopped by a budget in the window. */
   budgetStoppedSteps: number;
+  /** Calls that cost more than their reservation (usage beyond what the request allowed). */
+  overruns: { count: number; overrunUsd: number; calls: BudgetOverrun[] };
 }
 
 export interface DailySpend {

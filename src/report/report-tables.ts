@@ -30,6 +30,10 @@ export function overviewLines(report: Report): string[] {
       `${count(escalations.extraAttempts, "extra attempt")} · ${formatUsd(escalations.extraCostUsd)} on attempts not kept`,
   ];
   const days = report.budget.days;
+  const overruns = report.budget.overruns;
+  if (overruns.count > 0) {
+    lines.push(`overruns ${count(overruns.count, "call")} cost ${formatUsd(overruns.overrunUsd)} more than reserved (the provider reported usage beyond what the request allowed; see orch budget)`);
+  }
   if (days) lines.push(`days within budget ${days.withinBudget} of ${days.active} active days (${formatPercent(days.share)}) · ${count(report.budget.budgetStoppedSteps, "step")} stopped by a budget`);
   return lines;
 }

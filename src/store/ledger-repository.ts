@@ -6,9 +6,9 @@
  * reservations at their worst case (a crashed process may have spent it: never guess low).
  */
 import type { SqliteDatabase } from "./database.js";
-import { scopeFilter, type LedgerScope, type ScopeKeys, type ScopeSubject } from "./ledger-scopes.js";
+import { moneyCountedIn, scopeFilter, type LedgerScope, type MoneyKind, type ScopeKeys, type ScopeSubject } from "./ledger-scopes.js";
 
-export type { LedgerScope, ScopeKeys, ScopeSubject } from "./ledger-scopes.js";
+export type { LedgerScope, MoneyKind, ScopeKeys, ScopeSubject } from "./ledger-scopes.js";
 
 /** A hard limit on one scope: a run, a day or a month, optionally narrowed to a pipeline or a tag. */
 export interface ScopeLimit {
@@ -22,6 +22,8 @@ export interface ReservationRequest extends ScopeKeys {
   /** The step's tags, for per-tag limits. */
   tags?: readonly string[];
   amountNanoUsd: number;
+  /** Synthetic money (a mock or replay call): checked against run limits only, never a day or a month. */
+  synthetic?: boolean;
   /** Every limit the reservation must fit under; a scope without a limit is not checked. */
   limits: readonly ScopeLimit[];
   processId: number;
@@ -59,6 +61,35 @@ export interface ReservationRow {
   expiresAt: string;
 }
 
+/** The call a settlement belongs to, so an overrun says which call went over. */
+export interface SettledCall {
+  step: string;
+  item?: number;
+  attempt: number;
+  provider: string;
+  model: string;
+}
+
+/** A settlement above its reservation: usage beyond what the request allowed. */
+export interface OverrunRecord extends SettledCall {
+  reservationId: number;
+  runId: string;
+  pipelineName: string;
+  day: string;
+  month: string;
+  synthetic: boolean;
+  reservedNanoUsd: number;
+  settledNanoUsd: number;
+  overrunNanoUsd: number;
+  createdAt: string;
+}
+
+export interface SettleOutcome {
+  /** False when the reservation was already closed (settled or released). */
+  settled: boolean;
+  overrun?: OverrunRecord;
+}
+
 export interface AlertRecord {
   scope: LedgerScope;
   subject?: ScopeSubject;
@@ -88,15 +119,28 @@ export class LedgerRepository {
       .transaction((): ReservationOutcome => {
         this.expireOverdue(request.createdAt);
         for (const limit of request.limits) {
+          // Synthetic money never counts in a calendar scope, so it is not checked against one.
+          if (request.synthetic === true && moneyCountedIn(limit.scope) === "real") continue;
+          // `used` includes settled overruns: a scope already over its limit refuses any amount above $0.
           const used = this.usedInScope(limit.scope, request, limit.subject);
           if (used + request.amountNanoUsd > limit.limitNanoUsd) return { ok: false, limit, usedNanoUsd: used };
         }
         const result = this.database
           .prepare(
-            `INSERT INTO budget_reservations (run_id, pipeline_name, day, month, reserved_nano_usd, status, process_id, created_at, expires_at)
-             VALUES (?, ?, ?, ?, ?, 'reserved', ?, ?, ?)`,
+            `INSERT INTO budget_reservations (run_id, pipeline_name, day, month, reserved_nano_usd, status, process_id, created_at, expires_at, synthetic)
+             VALUES (?, ?, ?, ?, ?, 'reserved', ?, ?, ?, ?)`,
           )
-          .run(request.runId, request.pipelineName, request.day, request.month, request.amountNanoUsd, request.processId, request.createdAt, request.expiresAt);
+          .run(
+            request.runId,
+            request.pipelineName,
+            request.day,
+            request.month,
+            request.amountNanoUsd,
+            request.processId,
+            request.createdAt,
+            request.expiresAt,
+            request.synthetic === true ? 1 : 0,
+          );
         const reservationId = Number(result.lastInsertRowid);
         const insertTag = this.database.prepare(`INSERT OR IGNORE INTO budget_reservation_tags (reservation_id, tag) VALUES (?, ?)`);
         for (const tag of request.tags ?? []) insertTag.run(reservationId, tag);
@@ -106,18 +150,69 @@ export class LedgerRepository {
   }
 
   /**
-   * Settles at the real cost. The real cost may exceed the reservation only if a provider
-   * overran `max_tokens`; it is recorded as is, because the ledger must not lie about spend.
-   * An expired reservation can still be settled: its process was slow, not gone.
+   * Settles at the real cost. The real cost exceeds the reservation only when a provider reported
+   * usage beyond what the request allowed (output above `max_tokens`, input above orch's bound):
+   * it is recorded as is, because the ledger must not lie about spend, and the excess is recorded
+   * as an overrun in the same transaction. An expired reservation can still be settled: its
+   * process was slow, not gone.
    */
-  settle(reservationId: number, actualNanoUsd: number, closedAt: string): boolean {
-    const result = this.database
-      .prepare(
-        `UPDATE budget_reservations SET status = 'settled', settled_nano_usd = ?, closed_at = ?
-         WHERE id = ? AND status IN ('reserved', 'expired')`,
-      )
-      .run(actualNanoUsd, closedAt, reservationId);
-    return result.changes === 1;
+  settle(reservationId: number, actualNanoUsd: number, closedAt: string, call?: SettledCall): SettleOutcome {
+    return this.database
+      .transaction((): SettleOutcome => {
+        const row = this.database
+          .prepare(
+            `UPDATE budget_reservations SET status = 'settled', settled_nano_usd = ?, closed_at = ?
+             WHERE id = ? AND status IN ('reserved', 'expired')
+             RETURNING run_id AS runId, pipeline_name AS pipelineName, day, month, reserved_nano_usd AS reservedNanoUsd, synthetic`,
+          )
+          .get(actualNanoUsd, closedAt, reservationId) as
+          | { runId: string; pipelineName: string; day: string; month: string; reservedNanoUsd: number; synthetic: number }
+          | undefined;
+        if (!row) return { settled: false };
+        if (actualNanoUsd <= row.reservedNanoUsd) return { settled: true };
+        const overrun: OverrunRecord = {
+          reservationId,
+          runId: row.runId,
+          pipelineName: row.pipelineName,
+          day: row.day,
+          month: row.month,
+          step: call?.step ?? "",
+          ...(call?.item === undefined ? {} : { item: call.item }),
+          attempt: call?.attempt ?? 0,
+          provider: call?.provider ?? "",
+          model: call?.model ?? "",
+          synthetic: row.synthetic === 1,
+          reservedNanoUsd: row.reservedNanoUsd,
+          settledNanoUsd: actualNanoUsd,
+          overrunNanoUsd: actualNanoUsd - row.reservedNanoUsd,
+          createdAt: closedAt,
+        };
+        this.database
+          .prepare(
+            `INSERT INTO budget_overruns (reservation_id, run_id, pipeline_name, day, month, step, item_index, attempt, provider, model, synthetic,
+               reserved_nano_usd, settled_nano_usd, overrun_nano_usd, created_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          )
+          .run(
+            reservationId,
+            overrun.runId,
+            overrun.pipelineName,
+            overrun.day,
+            overrun.month,
+            overrun.step,
+            overrun.item ?? null,
+            overrun.attempt,
+            overrun.provider,
+            overrun.model,
+            row.synthetic,
+            overrun.reservedNanoUsd,
+            overrun.settledNanoUsd,
+            overrun.overrunNanoUsd,
+            closedAt,
+          );
+        return { settled: true, overrun };
+      })
+      .immediate();
   }
 
   /** Nothing was spent: the worst case is freed, also for a reservation that had expired meanwhile. */
@@ -133,8 +228,9 @@ export class LedgerRepository {
     return usage.settledNanoUsd + usage.reservedNanoUsd + usage.expiredNanoUsd;
   }
 
-  usageInScope(scope: LedgerScope, keys: ScopeKeys, subject?: ScopeSubject): ScopeUsage {
-    const filter = scopeFilter(scope, keys, subject);
+  /** What a scope holds; `money` defaults to what the scope's budget counts (see `moneyCountedIn`). */
+  usageInScope(scope: LedgerScope, keys: ScopeKeys, subject?: ScopeSubject, money?: MoneyKind): ScopeUsage {
+    const filter = scopeFilter(scope, keys, subject, money);
     const row = this.database.prepare(`SELECT ${usageColumns} FROM budget_reservations WHERE ${filter.where}`).get(...filter.parameters) as {
       settled: number;
       reserved: number;
@@ -201,6 +297,40 @@ export class LedgerRepository {
       .immediate();
   }
 
+  /** Overruns recorded in this run, day or month (overruns of synthetic money only in the run). */
+  overrunsInPeriods(keys: ScopeKeys): OverrunRecord[] {
+    const rows = this.database
+      .prepare(
+        `SELECT ${overrunColumns} FROM budget_overruns
+         WHERE run_id = ? OR (synthetic = 0 AND (day = ? OR month = ?))
+         ORDER BY created_at, id`,
+      )
+      .all(keys.runId, keys.day, keys.month) as OverrunRow[];
+    return rows.map(overrunOf);
+  }
+
+  /** Overruns recorded at or after `sinceIso` and before `untilIso`, oldest first. */
+  overrunsBetween(sinceIso: string, untilIso: string): OverrunRecord[] {
+    const rows = this.database
+      .prepare(`SELECT ${overrunColumns} FROM budget_overruns WHERE created_at >= ? AND created_at < ? ORDER BY created_at, id`)
+      .all(sinceIso, untilIso) as OverrunRow[];
+    return rows.map(overrunOf);
+  }
+
+  /**
+   * The database's own calendar zone: the first process to ask fixes it (INSERT OR IGNORE in one
+   * transaction, so two processes asking at once get the same answer), and every later process
+   * reads it back, whatever its own `TZ`.
+   */
+  calendarZone(proposed: string, at: string): string {
+    return this.database
+      .transaction((): string => {
+        this.database.prepare(`INSERT OR IGNORE INTO ledger_settings (name, value, set_at) VALUES ('time_zone', ?, ?)`).run(proposed, at);
+        return (this.database.prepare(`SELECT value FROM ledger_settings WHERE name = 'time_zone'`).get() as { value: string }).value;
+      })
+      .immediate();
+  }
+
   /** True when this process is the first to record the alert: two processes never both alert. */
   recordAlert(alert: AlertRecord): boolean {
     const result = this.database
@@ -238,4 +368,14 @@ export class LedgerRepository {
       ...(subjectKind === "all" ? {} : { subject: { kind: subjectKind, name: subjectName } }),
     }));
   }
+}
+
+const overrunColumns = `reservation_id AS reservationId, run_id AS runId, pipeline_name AS pipelineName, day, month, step, item_index AS item,
+  attempt, provider, model, synthetic, reserved_nano_usd AS reservedNanoUsd, settled_nano_usd AS settledNanoUsd,
+  overrun_nano_usd AS overrunNanoUsd, created_at AS createdAt`;
+
+type OverrunRow = Omit<OverrunRecord, "synthetic" | "item"> & { synthetic: number; item: number | null };
+
+function overrunOf({ synthetic, item, ...row }: OverrunRow): OverrunRecord {
+  return { ...row, ...(item === null ? {} : { item }), synthetic: synthetic === 1 };
 }

@@ -206,4 +206,43 @@ export const migrations: readonly Migration[] = [
       ALTER TABLE llm_calls ADD COLUMN checker_output TEXT;
     `,
   },
+  {
+    // Budgets you can bet on: a reservation says whether its money is synthetic (mock, replay: counted
+    // in its run, never in the real day and month); a settlement above its reservation is an overrun,
+    // recorded once per reservation; and the calendar (time zone) of day and month budgets is fixed
+    // per database, so every process sharing it agrees on what "today" is.
+    name: "0007_ledger_overruns_synthetic_calendar",
+    sql: `
+      ALTER TABLE budget_reservations ADD COLUMN synthetic INTEGER NOT NULL DEFAULT 0 CHECK (synthetic IN (0, 1));
+      CREATE INDEX budget_reservations_day_synthetic ON budget_reservations (day, synthetic, status);
+
+      CREATE TABLE budget_overruns (
+        id INTEGER PRIMARY KEY,
+        reservation_id INTEGER NOT NULL UNIQUE REFERENCES budget_reservations (id),
+        run_id TEXT NOT NULL,
+        pipeline_name TEXT NOT NULL,
+        day TEXT NOT NULL,
+        month TEXT NOT NULL,
+        step TEXT NOT NULL,
+        item_index INTEGER,
+        attempt INTEGER NOT NULL,
+        provider TEXT NOT NULL,
+        model TEXT NOT NULL,
+        synthetic INTEGER NOT NULL CHECK (synthetic IN (0, 1)),
+        reserved_nano_usd INTEGER NOT NULL CHECK (reserved_nano_usd >= 0),
+        settled_nano_usd INTEGER NOT NULL CHECK (settled_nano_usd > reserved_nano_usd),
+        overrun_nano_usd INTEGER NOT NULL CHECK (overrun_nano_usd > 0),
+        created_at TEXT NOT NULL
+      );
+      CREATE INDEX budget_overruns_run ON budget_overruns (run_id);
+      CREATE INDEX budget_overruns_day ON budget_overruns (day);
+      CREATE INDEX budget_overruns_created_at ON budget_overruns (created_at);
+
+      CREATE TABLE ledger_settings (
+        name TEXT PRIMARY KEY,
+        value TEXT NOT NULL,
+        set_at TEXT NOT NULL
+      );
+    `,
+  },
 ];

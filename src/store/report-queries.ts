@@ -63,6 +63,8 @@ export interface LedgerUseRow {
   month: string;
   runId: string;
   pipelineName: string;
+  /** 1 for synthetic money (mock, replay): it counts in its run, never in a day or a month. */
+  synthetic: number;
   /** Settled amounts + open and expired reservations at their worst case, as the ledger counts them. */
   usedNanoUsd: number;
 }
@@ -71,6 +73,8 @@ export interface LedgerTagUseRow {
   tag: string;
   day: string;
   month: string;
+  /** 1 for synthetic money (mock, replay). */
+  synthetic: number;
   usedNanoUsd: number;
 }
 
@@ -140,9 +144,9 @@ export class ReportQueries {
   ledgerUse(fromMonth: string, toMonth: string): LedgerUseRow[] {
     return this.database
       .prepare(
-        `SELECT day, month, run_id AS runId, pipeline_name AS pipelineName, SUM(${usedNano}) AS usedNanoUsd
+        `SELECT day, month, run_id AS runId, pipeline_name AS pipelineName, synthetic, SUM(${usedNano}) AS usedNanoUsd
          FROM budget_reservations WHERE month >= ? AND month <= ?
-         GROUP BY day, month, run_id, pipeline_name
+         GROUP BY day, month, run_id, pipeline_name, synthetic
          ORDER BY day, run_id`,
       )
       .all(fromMonth, toMonth) as LedgerUseRow[];
@@ -151,10 +155,10 @@ export class ReportQueries {
   ledgerUseByTag(fromMonth: string, toMonth: string): LedgerTagUseRow[] {
     return this.database
       .prepare(
-        `SELECT t.tag, r.day, r.month, SUM(${usedNano}) AS usedNanoUsd
+        `SELECT t.tag, r.day, r.month, r.synthetic, SUM(${usedNano}) AS usedNanoUsd
          FROM budget_reservations r JOIN budget_reservation_tags t ON t.reservation_id = r.id
          WHERE r.month >= ? AND r.month <= ?
-         GROUP BY t.tag, r.day, r.month
+         GROUP BY t.tag, r.day, r.month, r.synthetic
          ORDER BY t.tag, r.day`,
       )
       .all(fromMonth, toMonth) as LedgerTagUseRow[];

@@ -9,7 +9,6 @@ import { answererOf } from "../providers/answerer.js";
 import type { ProviderContext, ProviderWaitEvent } from "../providers/context.js";
 import type { ProbingProvider } from "../providers/probe.js";
 import { createProviderRegistry } from "../providers/registry.js";
-import { createRecordingProvider } from "../providers/replay/recording-provider.js";
 import { loadEnvironment } from "../providers/shared/environment.js";
 import { createRedactor, secretValuesOf } from "../secrets/redact.js";
 import type { HistoryRepository } from "../store/history-repository.js";
@@ -44,36 +43,25 @@ export function openProviders(policy: LoadedPolicy, options: OpenProvidersOption
       : {}),
     ...(options.history ? { callsToday: (providerId: string) => options.history!.callsSince(providerId, localMidnight().toISOString()) } : {}),
   };
-  const registry = createProviderRegistry(policy.policy, context);
   const secrets = [...new Set([...keyValues(policy, env), ...secretValuesOf(env)])];
-  // The recording is written before the executor sees the answer: it is scrubbed on its own way out.
-  const redact = createRedactor(secrets);
-  const recorded = new Map<string, ProbingProvider>();
-  const recordTo = options.recordTo;
-  const get = (id: string): ProbingProvider => {
-    const provider = registry.get(id);
-    if (recordTo === undefined) return provider;
-    let wrapped = recorded.get(id);
-    if (!wrapped) {
-      wrapped = { ...createRecordingProvider(provider, recordTo, { redact }), probe: (signal: AbortSignal) => provider.probe(signal) };
-      recorded.set(id, wrapped);
-    }
-    return wrapped;
-  };
+  // The registry records under the retries (one line per answered attempt, with its cost); the
+  // recording is written before the executor sees the answer, so it is scrubbed on its own way out.
+  const registry = createProviderRegistry(
+    policy.policy,
+    context,
+    options.recordTo === undefined ? {} : { recordTo: options.recordTo, redact: createRedactor(secrets) },
+  );
   return {
     set: {
-      get,
-      all: () => registry.all().map((provider) => get(provider.id)),
+      get: (id: string): ProbingProvider => registry.get(id),
+      all: () => registry.all(),
       answererOf: (id) => {
         const settings = Object.hasOwn(policy.policy.providers, id) ? policy.policy.providers[id] : undefined;
         return settings === undefined ? JSON.stringify(["unknown", id]) : answererOf(settings, { env, policyDirectory: policy.directory });
       },
     },
     secrets,
-    async close() {
-      await Promise.all([...recorded.values()].map((provider) => provider.close?.()));
-      await registry.close();
-    },
+    close: () => registry.close(),
   };
 }
 

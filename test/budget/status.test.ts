@@ -23,18 +23,19 @@ function seededStore() {
 describe("budgetStatus", () => {
   it("shows per scope the limit, spent, reserved, expired and left, and the alerts crossed", () => {
     const status = budgetStatus(seededStore().ledger, limits, "UTC", at, { runId: "run-1" });
-    const row = (spentUsd: number, limitUsd: number | undefined, alertsCrossed: number[] = []) => ({
+    const row = (spentUsd: number, limitUsd: number | undefined, alertsCrossed: number[] = [], calendar = true) => ({
       spentUsd,
       reservedUsd: 0.25,
       expiredUsd: 0.125,
       expiredCount: 1,
+      ...(calendar ? { syntheticUsd: 0 } : {}),
       ...(limitUsd === undefined ? {} : { limitUsd, leftUsd: limitUsd - 1.625 }),
       alertsCrossed,
     });
     assert.deepEqual(
       status.scopes.map(({ scope, subject, period, ...figures }) => ({ scope, subject, period, figures })),
       [
-        { scope: "run", subject: undefined, period: "run-1", figures: row(1.25, 2, [0.5]) },
+        { scope: "run", subject: undefined, period: "run-1", figures: row(1.25, 2, [0.5], false) },
         { scope: "day", subject: undefined, period: "2026-03-10", figures: row(1.25, 10) },
         { scope: "month", subject: undefined, period: "2026-03", figures: row(1.25, undefined) },
         { scope: "day", subject: { kind: "pipeline", name: "release-notes" }, period: "2026-03-10", figures: row(1.25, 4) },
@@ -42,7 +43,7 @@ describe("budgetStatus", () => {
           scope: "month",
           subject: { kind: "tag", name: "drafts" },
           period: "2026-03",
-          figures: { spentUsd: 1.25, reservedUsd: 0, expiredUsd: 0, expiredCount: 0, limitUsd: 3, leftUsd: 1.75, alertsCrossed: [] },
+          figures: { spentUsd: 1.25, reservedUsd: 0, expiredUsd: 0, expiredCount: 0, syntheticUsd: 0, limitUsd: 3, leftUsd: 1.75, alertsCrossed: [] },
         },
       ],
     );

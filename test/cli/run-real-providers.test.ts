@@ -61,7 +61,7 @@ describe("orch run against real SDKs (fake server)", () => {
 
   it("routes, falls back from a refusing vendor, records exact costs, and never writes a key", async () => {
     server.reset();
-    server.script("gpt-4o-mini", { responses: ["The ledger holds.", "Notes: budgets are promises."], usage: { inputTokens: 1000, outputTokens: 200 } });
+    server.script("gpt-4o-mini", { responses: ["The ledger holds.", "Notes: budgets are promises."], usage: { inputTokens: 30, outputTokens: 200 } });
     server.script("claude-haiku-4-5", { faults: [{ type: "unauthorized", times: 5 }] });
     const directory = writeProject({ "pipeline.yaml": pipeline, "policy.yaml": policy });
     const result = await runCliInProcess(
@@ -84,7 +84,8 @@ describe("orch run against real SDKs (fake server)", () => {
     assert.equal(second.messages.at(-1)?.content, "Write notes from The ledger holds.");
     assert.equal(openaiRequests[1]!.headers.authorization, `Bearer ${canaries.OPENAI_TEST_KEY}`);
 
-    // Exact cost: 1000 input tokens at $0.15/M + 200 output at $0.60/M = $0.00027 per gpt call.
+    // Exact cost: 30 input tokens at $0.15/M + 200 output at $0.60/M = $0.0001245 per gpt call. (The
+    // prompts are ~40 bytes: a server reporting 1,000 input tokens for them would be an overrun.)
     const database = new Database(path.join(directory, "state/orch.db"), { readonly: true });
     const calls = database.prepare("SELECT provider, status, error_kind, input_tokens, output_tokens, cost_usd FROM llm_calls ORDER BY id").all() as {
       provider: string;
@@ -101,7 +102,7 @@ describe("orch run against real SDKs (fake server)", () => {
         ["openai", "succeeded", null],
       ],
     );
-    for (const call of calls.filter((row) => row.status === "succeeded")) assert.ok(Math.abs(call.cost_usd - 0.00027) < 1e-12, String(call.cost_usd));
+    for (const call of calls.filter((row) => row.status === "succeeded")) assert.ok(Math.abs(call.cost_usd - 0.0001245) < 1e-12, String(call.cost_usd));
 
     // No key anywhere: output, events, SQLite (with its WAL), result files, output files.
     const written = [

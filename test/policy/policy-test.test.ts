@@ -70,7 +70,7 @@ describe("runPolicyCases", () => {
     assert.deepEqual(assumedProviderStates(testPolicy({ providers: { a: { type: "ollama" }, b: { type: "cli", command: ["x"] }, c: { type: "mock" }, d: { type: "openai" } } })), {
       a: { available: true, local: true, pricing: "local" },
       b: { available: true, local: false, pricing: "subscription" },
-      c: { available: true, local: true, pricing: "metered" },
+      c: { available: true, local: true, pricing: "metered", synthetic: true },
       d: { available: true, local: false, pricing: "metered" },
     });
     assert.deepEqual(fullBudget(testPolicy({ budget: { run_usd: 1, daily_usd: 20, monthly_usd: 300 } })), { run: 1, day: 20, month: 300 });

@@ -37,7 +37,8 @@ describe("record and replay", () => {
     const directory = emptyDirectory();
     const file = path.join(directory, "recordings", "run.jsonl");
     const openai = createOpenAiProvider("openai", { type: "openai", base_url: `${server.url}/v1` }, testContext({ env: { OPENAI_API_KEY: key } }));
-    const recorder = createRecordingProvider(openai, file);
+    // Priced as orch bills it: the recording keeps each answer's cost.
+    const recorder = createRecordingProvider(openai, file, { costOf: (_model, response) => response.usage.inputTokens * 1e-6 + response.usage.outputTokens * 2e-6 });
     const request = chatRequest({ model: "gpt-4o-mini" });
     const first = await recorder.call(request, never);
     const second = await recorder.call(request, never);
@@ -58,7 +59,10 @@ describe("record and replay", () => {
     assert.equal(replayedSecond.text, second.text);
     assert.equal(replayedThird.text, second.text, "the last answer repeats");
     assert.equal(replayedFirst.synthetic, true);
-    assert.equal(replay.pricing, "local");
+    // The recorded cost comes back as the answer's cost: a replayed run spends what the recorded one did.
+    assert.equal(replayedFirst.reportedCostUsd, first.usage.inputTokens * 1e-6 + first.usage.outputTokens * 2e-6);
+    assert.ok((replayedFirst.reportedCostUsd ?? 0) > 0);
+    assert.equal(replay.pricing, "metered");
     assert.equal(replay.local, true);
   });
 

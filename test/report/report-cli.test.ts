@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { before, describe, it } from "node:test";
+import Database from "better-sqlite3";
 import type { Report } from "../../src/report/index.js";
 import { runCliInProcess, runCliProcess } from "../support/cli.js";
 import { copyQuickstart, writeProject } from "../support/project.js";
@@ -129,7 +130,11 @@ describe("orch report", () => {
   it("reports use only, without limits, when no policy is given or found", async () => {
     const { code, stdout, stderr } = await runCliProcess(["report", ...march, "--db", db], { cwd: directory });
     assert.equal(code, 0, stderr);
-    assert.match(stdout, /^budget · no policy: use only, no limits · machine's time zone$/m);
+    // Without a policy zone, days follow the zone fixed for the database (stored on its first use).
+    const stored = new Database(db, { readonly: true });
+    const zone = (stored.prepare(`SELECT value FROM ledger_settings WHERE name = 'time_zone'`).get() as { value: string }).value;
+    stored.close();
+    assert.match(stdout, new RegExp(`^budget · no policy: use only, no limits · ${zone.replace(/[/+]/g, "\\$&")}$`, "m"));
     assert.doesNotMatch(stdout, /days within budget/);
     assert.ok(!existsSync(path.join(directory, "routing-policies")));
   });

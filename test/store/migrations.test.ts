@@ -22,7 +22,7 @@ const expectedColumns: Record<string, string[]> = {
   ],
   budget_reservations: [
     "id", "run_id", "pipeline_name", "day", "month", "reserved_nano_usd", "settled_nano_usd", "status", "process_id", "created_at",
-    "expires_at", "closed_at",
+    "expires_at", "closed_at", "synthetic",
   ],
   budget_reservation_tags: ["reservation_id", "tag"],
   cached_answers: [
@@ -33,6 +33,11 @@ const expectedColumns: Record<string, string[]> = {
   budget_alerts: [
     "id", "scope", "subject_kind", "subject_name", "period", "fraction", "used_nano_usd", "limit_nano_usd", "run_id", "created_at",
   ],
+  budget_overruns: [
+    "id", "reservation_id", "run_id", "pipeline_name", "day", "month", "step", "item_index", "attempt", "provider", "model", "synthetic",
+    "reserved_nano_usd", "settled_nano_usd", "overrun_nano_usd", "created_at",
+  ],
+  ledger_settings: ["name", "value", "set_at"],
 };
 
 describe("migrations", () => {

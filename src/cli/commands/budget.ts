@@ -35,7 +35,8 @@ export const budgetCommand: Command = {
         const view = { policyFile: policy?.file, database: store.file, settings, status, reconciled };
         for (const line of renderBudget(view, output.style)) output.out(line);
       }
-      return exitCodes.success;
+      // An overrun in the current run, day or month is money spent past a reservation: say so in the exit code too.
+      return status.overruns.length > 0 ? exitCodes.stoppedByBudget : exitCodes.success;
     } finally {
       store.close();
     }

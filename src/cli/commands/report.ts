@@ -1,5 +1,7 @@
 import path from "node:path";
+import { ledgerTimeZone } from "../../budget/calendar.js";
 import { ledgerSettingsOf } from "../../budget/limits.js";
+import { overrunOf } from "../../budget/overruns.js";
 import { loadPolicyFile } from "../../config/load-config.js";
 import { exitCodes, UsageError } from "../../errors/orch-error.js";
 import { buildReport, readReportData, reportCsv, reportHtml, reportWindow, groupByValues, type GroupBy, type ReportGraph } from "../../report/index.js";
@@ -46,11 +48,14 @@ export const reportCommand: Command = {
     const targets = policy?.policy.targets;
     const store = openStore(values.db ?? defaultDatabasePath(output.env));
     try {
-      const report = buildReport(readReportData(store.reports, window, settings.timeZone), {
+      // Days and months as the ledger counts them: the policy's zone, else the database's.
+      const timeZone = ledgerTimeZone(store.ledger, settings.timeZone, now);
+      const data = { ...readReportData(store.reports, window, timeZone), overruns: store.ledger.overrunsBetween(window.fromIso, window.toIso).map(overrunOf) };
+      const report = buildReport(data, {
         window,
         groupBy,
         now,
-        ...(settings.timeZone === undefined ? {} : { timeZone: settings.timeZone }),
+        timeZone,
         limits: settings.limits,
         ...(policy ? { policyFile: policy.file } : {}),
         targets: { localShare: targets?.local_share, costPerSuccessUsd: targets?.cost_per_success_usd },

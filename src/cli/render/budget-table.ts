@@ -1,7 +1,11 @@
-/** `orch budget`: one row per scope with its figures, then the alerts raised and the money held by crashed processes. */
+/**
+ * `orch budget`: one row per scope with its figures (days and months: real money only), then the
+ * synthetic money kept apart, the alerts raised, the overruns and the money held by crashed processes.
+ */
 import type { BudgetAlert } from "../../budget/alerts.js";
 import type { LedgerSettings } from "../../budget/limits.js";
 import type { ReconcileReport } from "../../budget/reconcile.js";
+import type { BudgetOverrun } from "../../budget/overruns.js";
 import type { BudgetStatus, ScopeStatus } from "../../budget/status.js";
 import { formatBalance, formatLimit, formatPercent } from "../../policy/format.js";
 import type { BudgetScope } from "../../policy/decision.js";
@@ -19,7 +23,7 @@ const headings = ["scope", "limit", "spent", "reserved", "expired", "left", "ale
 
 export function renderBudget(view: BudgetView, style: Style): string[] {
   const { status, settings } = view;
-  const zone = status.timeZone ? ` (${status.timeZone})` : "";
+  const zone = ` (${status.timeZone})`;
   const lines = [
     `${style.bold("budget")} · ${view.policyFile ? `policy ${view.policyFile}` : "no policy (pass --policy): spend only, no limits"} · ${status.day}${zone} · ${view.database}`,
     "",
@@ -37,6 +41,12 @@ export function renderBudget(view: BudgetView, style: Style): string[] {
 
   lines.push("");
   lines.push(settings.alerts.length ? `alerts at ${settings.alerts.map(formatPercent).join(", ")} of a limit; ${raised(status.alerts)}` : "no alerts configured (budget.alerts)");
+  const synthetic = status.scopes.filter((scope) => scope.subject === undefined && (scope.syntheticUsd ?? 0) > 0);
+  if (synthetic.length > 0) {
+    const parts = synthetic.map((scope) => `${periodWords[scope.scope]} ${formatBalance(scope.syntheticUsd ?? 0)}`);
+    lines.push(`synthetic (mock, replay) spend, not counted against the real day and month: ${parts.join(", ")}; it counts in its run`);
+  }
+  for (const overrun of status.overruns) lines.push(style.red(overrunText(overrun)));
   const expired = status.scopes.find((scope) => scope.scope === "day" && scope.subject === undefined);
   if (expired && expired.expiredCount > 0) {
     lines.push(
@@ -82,6 +92,15 @@ function raised(alerts: readonly BudgetAlert[]): string {
     return `${where} ${formatPercent(alert.fraction)} (${formatBalance(alert.usedUsd)} of ${formatLimit(alert.limitUsd)})`;
   });
   return `raised: ${parts.join(", ")}`;
+}
+
+function overrunText(overrun: BudgetOverrun): string {
+  const item = overrun.item === undefined ? "" : ` [item ${overrun.item}]`;
+  return (
+    `overrun ${overrun.at.slice(0, 16).replace("T", " ")}Z: run ${overrun.runId} step ${overrun.step}${item} attempt ${overrun.attempt} ` +
+    `(${overrun.provider}:${overrun.model}) settled ${formatBalance(overrun.settledUsd)} against ${formatBalance(overrun.reservedUsd)} reserved, ` +
+    `${formatBalance(overrun.overrunUsd)} over${overrun.synthetic ? " (synthetic)" : ""}`
+  );
 }
 
 function count(amount: number, singular: string, plural = `${singular}s`): string {

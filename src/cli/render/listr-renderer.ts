@@ -8,7 +8,7 @@ import type { RunEvent } from "../../executor/events.js";
 import type { PipelineModel } from "../../pipeline/model.js";
 import type { CliOutput } from "../output.js";
 import type { RunRenderer } from "./choose-renderer.js";
-import { formatDuration, offlineNotice, stepDetail, summaryLines } from "./summary.js";
+import { formatDuration, offlineNotice, overrunLine, stepDetail, summaryLines } from "./summary.js";
 
 type StepEnd = Extract<RunEvent, { type: "step-end" }>;
 
@@ -110,6 +110,9 @@ export function createListrRenderer(output: CliOutput, databaseFile: string, pip
         }
         case "budget-alert":
           pendingLines.push(output.style.yellow(`! budget: ${Math.round(event.fraction * 100)}% of the ${event.scope} limit used`));
+          return;
+        case "budget-overrun":
+          pendingLines.push(output.style.red(overrunLine(event)));
           return;
         case "step-end":
           views.get(event.step)?.end(event);

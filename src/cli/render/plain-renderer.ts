@@ -3,7 +3,7 @@ import { formatLimit, formatUsd } from "../../money/format-usd.js";
 import type { RunEvent } from "../../executor/events.js";
 import type { CliOutput } from "../output.js";
 import type { RunRenderer } from "./choose-renderer.js";
-import { colourFor, formatDuration, offlineNotice, statusSymbols, stepDetail, summaryLines } from "./summary.js";
+import { colourFor, formatDuration, offlineNotice, overrunLine, statusSymbols, stepDetail, summaryLines } from "./summary.js";
 
 /** How many of the checker's last lines a rejection shows in the log. */
 const checkerLinesShown = 12;
@@ -40,6 +40,9 @@ export function createPlainRenderer(output: CliOutput, databaseFile: string): Ru
           return;
         case "budget-alert":
           output.out(style.yellow(`! budget: ${Math.round(event.fraction * 100)}% of the ${event.scope} limit used (${formatUsd(event.usedUsd)} of ${formatLimit(event.limitUsd)})`));
+          return;
+        case "budget-overrun":
+          output.out(style.red(overrunLine(event)));
           return;
         case "step-end": {
           const colour = colourFor(style, event.status);

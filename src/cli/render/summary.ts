@@ -6,6 +6,17 @@ import type { Style } from "../output.js";
 
 type StepEnd = Extract<RunEvent, { type: "step-end" }>;
 type RunEnd = Extract<RunEvent, { type: "run-end" }>;
+type Overrun = Extract<RunEvent, { type: "budget-overrun" }>;
+
+/** `! overrun: draft attempt 1 (openai:gpt-5.4) settled $0.0410 against $0.0120 reserved: $0.0290 over` */
+export function overrunLine(event: Overrun): string {
+  const item = event.item === undefined ? "" : ` [item ${event.item}]`;
+  const money = event.synthetic ? " (synthetic)" : "";
+  return (
+    `! overrun: ${event.step}${item} attempt ${event.attempt} (${event.provider}:${event.model}) settled $${formatUsd(event.settledUsd)} ` +
+    `against $${formatUsd(event.reservedUsd)} reserved: $${formatUsd(event.overrunUsd)} over${money}; the provider reported usage beyond what the request allowed`
+  );
+}
 
 export function formatTokens(count: number): string {
   return count.toLocaleString("en-US");
@@ -65,6 +76,9 @@ export function summaryLines(event: RunEnd, style: Style, databaseFile: string):
     `  calls    ${totals.calls} · tokens ${formatTokens(totals.inputTokens)} in / ${formatTokens(totals.outputTokens)} out · cost ${formatUsd(totals.costUsd)}${
       totals.cacheHits > 0 ? ` · ${totals.cacheHits} cached (saved ${formatUsd(totals.savedUsd)})` : ""
     }`,
+    ...(totals.overruns > 0
+      ? [style.red(`  overrun  ${totals.overruns} call${totals.overruns === 1 ? "" : "s"} cost $${formatUsd(totals.overrunUsd)} more than reserved (recorded in the ledger; exit 3)`)]
+      : []),
     `  results  ${relativeResults}/  (run.json and one file per step)`,
     `  database ${databaseFile}`,
   ];

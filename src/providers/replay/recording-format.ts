@@ -1,7 +1,8 @@
 /**
  * The JSONL recording written by `orch run --record FILE` and read by the `replay` provider: one
  * answer per line. Only the answer is stored (never headers, keys or the prompt itself), so a
- * recording can be committed for CI.
+ * recording can be committed for CI. Each answer keeps its usage and what it cost (`costUsd`), so
+ * a replayed run spends the same synthetic money as the recorded one spent real money.
  */
 import type { ProviderResponse, TokenUsage } from "../provider.js";
 
@@ -18,10 +19,19 @@ export interface RecordedAnswer {
     model: string;
     finishReason?: string;
     reportedCostUsd?: number;
+    /** What the answering attempt cost when it was recorded (absent in older recordings). */
+    costUsd?: number;
   };
 }
 
-export function recordedAnswerOf(fingerprint: string, provider: string, model: string, response: ProviderResponse, now: Date): RecordedAnswer {
+export function recordedAnswerOf(
+  fingerprint: string,
+  provider: string,
+  model: string,
+  response: ProviderResponse,
+  now: Date,
+  costUsd?: number,
+): RecordedAnswer {
   return {
     version: 1,
     fingerprint,
@@ -34,6 +44,7 @@ export function recordedAnswerOf(fingerprint: string, provider: string, model: s
       model: response.model,
       ...(response.finishReason === undefined ? {} : { finishReason: response.finishReason }),
       ...(response.reportedCostUsd === undefined ? {} : { reportedCostUsd: response.reportedCostUsd }),
+      ...(costUsd === undefined ? {} : { costUsd }),
     },
   };
 }
@@ -50,7 +61,8 @@ function isRecordedAnswer(value: unknown): value is RecordedAnswer {
     response !== null &&
     typeof response.text === "string" &&
     typeof response.usage?.inputTokens === "number" &&
-    typeof response.usage.outputTokens === "number"
+    typeof response.usage.outputTokens === "number" &&
+    (response.costUsd === undefined || (typeof response.costUsd === "number" && Number.isFinite(response.costUsd) && response.costUsd >= 0))
   );
 }
 

@@ -1,7 +1,9 @@
 /**
  * `orch run --record FILE`: wraps any provider and appends each answer to a JSONL recording. Only
- * the answer is written (see recording-format.ts). A failed write does not fail the call (the
- * answer was paid for); it is raised by `close()`, which also waits for pending writes.
+ * the answer is written (see recording-format.ts), with its cost (`costOf`). The registry puts it
+ * under the retries, so a line is one attempt the API answered, with that attempt's own usage. A
+ * failed write does not fail the call (the answer was paid for); it is raised by `close()`, which
+ * also waits for pending writes.
  */
 import { appendFile, mkdir } from "node:fs/promises";
 import path from "node:path";
@@ -9,20 +11,26 @@ import type { Provider, ProviderRequest, ProviderResponse } from "../provider.js
 import { fingerprintRequest } from "./fingerprint.js";
 import { recordedAnswerOf } from "./recording-format.js";
 
+/** What an answer cost, as orch bills it; undefined when no price is known. */
+export type AnswerCost = (model: string, response: ProviderResponse) => number | undefined;
+
 export interface RecordingOptions {
   now?: () => Date;
   /** Scrubs secrets from the answer before it is written (the same redactor as the run's). */
   redact?: (text: string) => string;
+  /** What an answer cost, kept in the recording so a replay reproduces the run's economics. */
+  costOf?: AnswerCost;
 }
 
 export function createRecordingProvider(inner: Provider, filePath: string, options: RecordingOptions = {}): Provider {
   const now = options.now ?? (() => new Date());
   const redact = options.redact ?? ((text: string) => text);
+  const costOf = options.costOf ?? (() => undefined);
   let writes: Promise<void> = mkdir(path.dirname(path.resolve(filePath)), { recursive: true }).then(() => undefined);
   let firstWriteError: unknown;
 
   function record(request: ProviderRequest, response: ProviderResponse): void {
-    const line = `${JSON.stringify(recordedAnswerOf(fingerprintRequest(request), inner.id, request.model, { ...response, text: redact(response.text) }, now()))}\n`;
+    const line = `${JSON.stringify(recordedAnswerOf(fingerprintRequest(request), inner.id, request.model, { ...response, text: redact(response.text) }, now(), costOf(request.model, response)))}\n`;
     // Chained so lines from concurrent calls never interleave; one write per line keeps it append-only.
     writes = writes
       .then(() => appendFile(filePath, line, "utf8"))
@@ -36,8 +44,8 @@ export function createRecordingProvider(inner: Provider, filePath: string, optio
     type: inner.type,
     pricing: inner.pricing,
     local: inner.local,
-    async call(request, signal) {
-      const response = await inner.call(request, signal);
+    async call(request, signal, gate) {
+      const response = await inner.call(request, signal, gate);
       record(request, response);
       return response;
     },

@@ -1,6 +1,8 @@
 /**
  * The `replay` provider: answers from a recording, so CI runs are free, offline and deterministic.
- * Replayed answers are synthetic and cost nothing (pricing `local`); their usage is the recorded one.
+ * Replayed answers are synthetic: their usage and cost are the recorded ones (the cost as
+ * `reportedCostUsd`, so it wins over prices), so run budgets, `max_cost_usd` and `best_value` see
+ * the recorded run's economics, while the real day and month count none of it (see budget/).
  */
 import { readFile } from "node:fs/promises";
 import path from "node:path";
@@ -58,6 +60,8 @@ export function createReplayProvider(id: string, settings: ReplayProvider, conte
       model: answer.response.model,
       latencyMs: 0,
       synthetic: true,
+      // A recording without costs (older orch) leaves the cost to the policy's prices for the recorded usage.
+      ...(answer.response.costUsd === undefined ? {} : { reportedCostUsd: answer.response.costUsd }),
       ...(answer.response.finishReason === undefined ? {} : { finishReason: answer.response.finishReason }),
     };
   }

@@ -5,11 +5,16 @@
  *
  * Usage of failed attempts (a stream cut after 300 tokens) is added to the call's final usage, on
  * success and on failure alike: those tokens were billed, and the caller records one usage per call.
+ *
+ * Every retry is covered before it goes out: with an `AttemptGate`, each failed attempt's usage is
+ * handed to `afterFailedAttempt` (the caller settles it) and each retry waits for `beforeRetry`
+ * (the caller reserves its worst case) — a refusal ends the retries with the last failure. The
+ * gate keeps this layer free of any budget knowledge.
  */
 import { clockOf, type ProviderContext, type WaitReason } from "../context.js";
 import type { ProbingProvider } from "../probe.js";
 import { ProviderError } from "../provider-error.js";
-import type { Provider, ProviderRequest, ProviderResponse, TokenUsage } from "../provider.js";
+import type { AttemptGate, Provider, ProviderRequest, ProviderResponse, TokenUsage } from "../provider.js";
 import { abortError } from "../shared/abort.js";
 import { estimatePromptTokens } from "../shared/token-estimate.js";
 import { attemptSignal } from "./attempt-signal.js";
@@ -100,9 +105,14 @@ export function withResilience(
     }
   }
 
-  async function call(request: ProviderRequest, signal: AbortSignal): Promise<ProviderResponse> {
+  async function call(request: ProviderRequest, signal: AbortSignal, gate?: AttemptGate): Promise<ProviderResponse> {
     let usedByFailures: TokenUsage | undefined;
+    let lastFailure: ProviderError | undefined;
     for (let attemptNumber = 1; ; attemptNumber += 1) {
+      if (attemptNumber > 1 && lastFailure !== undefined) {
+        const refusal = gate?.beforeRetry(attemptNumber);
+        if (refusal !== undefined) throw notRetried(lastFailure, refusal);
+      }
       let failure: ProviderError;
       try {
         const response = await attempt(request, signal);
@@ -113,7 +123,9 @@ export function withResilience(
         if (signal.aborted && !ProviderError.isInstance(error)) throw abortError(provider.id, signal, usedByFailures);
         if (!ProviderError.isInstance(error)) throw error;
         usedByFailures = addUsage(usedByFailures, error.usage);
+        gate?.afterFailedAttempt(attemptNumber, error.usage);
         failure = withTotalUsage(error, usedByFailures);
+        lastFailure = failure;
       }
       if (!failure.retryable || attemptNumber > maxRetries || signal.aborted) throw failure;
       const delay = retryDelayMs(attemptNumber, failure, backoff);
@@ -125,6 +137,19 @@ export function withResilience(
         throw abortError(provider.id, signal, usedByFailures);
       }
     }
+  }
+
+  /** The last failure, saying why it was not retried (the caller's refusal, e.g. the budget). */
+  function notRetried(failure: ProviderError, refusal: string): ProviderError {
+    return new ProviderError({
+      kind: failure.kind,
+      retryable: false,
+      provider: failure.provider,
+      message: `${failure.message} (not retried: ${refusal})`,
+      ...(failure.status === undefined ? {} : { status: failure.status }),
+      ...(failure.usage === undefined ? {} : { usage: failure.usage }),
+      cause: failure,
+    });
   }
 
   const wrapped: Provider = {

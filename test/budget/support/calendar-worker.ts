@@ -1,0 +1,17 @@
+/**
+ * One process for the shared-calendar test: opens the database, makes a ledger with no policy
+ * time zone (so the database's zone decides), reserves an amount at a fixed instant and settles it,
+ * then prints what happened as one JSON line. Its own `TZ` comes from the environment.
+ */
+import { createLedger } from "../../../src/budget/index.js";
+import { calendarKeys } from "../../../src/budget/calendar.js";
+import { openStore } from "../../../src/store/index.js";
+
+const [file, at, amount] = process.argv.slice(2) as [string, string, string];
+const store = openStore(file);
+const now = () => new Date(at);
+const ledger = createLedger({ repository: store.ledger, runId: `run-${process.pid}`, pipelineName: "shared", limits: { dailyUsd: 0.005 }, now });
+const outcome = ledger.reserve(Number(amount));
+if (outcome.ok) ledger.settle(outcome.reservation, Number(amount));
+store.close();
+process.stdout.write(`${JSON.stringify({ granted: outcome.ok, zone: ledger.timeZone, day: calendarKeys(now(), ledger.timeZone).day, ownDay: calendarKeys(now()).day })}\n`);
