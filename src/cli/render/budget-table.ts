@@ -7,7 +7,7 @@ import type { LedgerSettings } from "../../budget/limits.js";
 import type { ReconcileReport } from "../../budget/reconcile.js";
 import type { BudgetOverrun } from "../../budget/overruns.js";
 import type { BudgetStatus, ScopeStatus } from "../../budget/status.js";
-import { formatBalance, formatLimit, formatPercent } from "../../policy/format.js";
+import { formatBalance, formatLimit, formatPercent, formatUsd } from "../../policy/format.js";
 import type { BudgetScope } from "../../policy/decision.js";
 import type { Style } from "../output.js";
 
@@ -98,8 +98,8 @@ function overrunText(overrun: BudgetOverrun): string {
   const item = overrun.item === undefined ? "" : ` [item ${overrun.item}]`;
   return (
     `overrun ${overrun.at.slice(0, 16).replace("T", " ")}Z: run ${overrun.runId} step ${overrun.step}${item} attempt ${overrun.attempt} ` +
-    `(${overrun.provider}:${overrun.model}) settled ${formatBalance(overrun.settledUsd)} against ${formatBalance(overrun.reservedUsd)} reserved, ` +
-    `${formatBalance(overrun.overrunUsd)} over${overrun.synthetic ? " (synthetic)" : ""}`
+    `(${overrun.provider}:${overrun.model}) settled ${formatUsd(overrun.settledUsd)} against ${formatUsd(overrun.reservedUsd)} reserved, ` +
+    `${formatUsd(overrun.overrunUsd)} over${overrun.synthetic ? " (synthetic)" : ""}`
   );
 }
 
