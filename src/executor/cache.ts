@@ -25,6 +25,8 @@ export interface CacheKeyParts {
   model: string;
   messages: readonly ChatMessage[];
   maxTokens: number;
+  /** The context window a server is told to allocate (Ollama's `num_ctx`): a smaller one cuts the prompt. */
+  contextWindow?: number;
   temperature?: number;
   json: boolean;
   schemaDigest?: string;
@@ -45,6 +47,7 @@ export function cacheKeyOf(parts: CacheKeyParts): string {
     parts.temperature ?? null,
     parts.json,
     parts.schemaDigest ?? null,
+    parts.contextWindow ?? null,
   ]);
   return createHash("sha256").update(canonical).digest("hex");
 }

@@ -109,6 +109,7 @@ function assessModel(reference: string, resolved: ResolvedModel, context: Assess
     pricing: providerState.pricing,
     estimatedCostUsd,
     worstCaseTokens: { input: Math.max(request.estimatedInputTokens, worstInputTokens), output: outputCap },
+    ...(resolved.contextWindow === undefined ? {} : { contextWindow: resolved.contextWindow }),
     // Free providers carry no prices, so nothing downstream can bill them by mistake.
     ...(prices && !free ? { prices } : {}),
   };

@@ -86,6 +86,8 @@ export interface Candidate {
   estimatedCostUsd: { min: number; max: number };
   /** The usage `estimatedCostUsd.max` prices: the estimated prompt and the output cap. */
   worstCaseTokens: { input: number; output: number };
+  /** The model's `context_window` from the policy, when it gives one. */
+  contextWindow?: number;
 }
 
 export interface CandidateNote {

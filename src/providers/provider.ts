@@ -24,6 +24,12 @@ export interface ProviderRequest {
   model: string;
   messages: ChatMessage[];
   maxTokens: number;
+  /**
+   * The model's context window as the policy states it (`context_window`). Sent only to servers
+   * that must be told how much context to allocate (Ollama's `num_ctx`, which otherwise defaults
+   * to a few thousand tokens and silently drops the start of a longer prompt).
+   */
+  contextWindow?: number;
   temperature?: number;
   /** Ask for JSON output where the API supports it. */
   json?: boolean;

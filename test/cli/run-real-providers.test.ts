@@ -156,4 +156,42 @@ tiers: { economy: [gpt], standard: [gpt], premium: [gpt] }
     assert.equal(missing.code, 1);
     assert.match(missing.stdout, /✗ anthropic .*key ANTHROPIC_TEST_KEY not set/);
   });
+
+  it("tells Ollama the policy's context window, so a long prompt is read whole, not cut to Ollama's default", async () => {
+    server.reset();
+    const ollamaServer = await startFakeLlmServer({ ollamaModels: ["llama3.2"] });
+    try {
+      ollamaServer.script("llama3.2", { responses: ["Read it all."] });
+      const directory = writeProject({
+        "policy.yaml": `version: 1
+providers:
+  local: { type: ollama, host: "${ollamaServer.url}" }
+models:
+  llama: { model: "local:llama3.2", context_window: 16384 }
+tiers:
+  economy: [llama]
+  standard: [llama]
+  premium: [llama]
+`,
+        "pipeline.yaml": `version: 1
+name: long-context
+policy: policy.yaml
+steps:
+  read:
+    prompt: "${"word ".repeat(6000).trim()}"
+`,
+      });
+      const result = await runCliInProcess(
+        ["run", path.join(directory, "pipeline.yaml"), "--db", path.join(directory, "orch.db"), "--results", path.join(directory, "results"), "--json"],
+        {},
+      );
+      assert.equal(result.code, 0, result.stdout + result.stderr);
+      const chat = ollamaServer.requests.find((request) => request.path === "/api/chat");
+      assert.equal((chat?.body as { options?: { num_ctx?: number } }).options?.num_ctx, 16384);
+      const end = result.stdout.trim().split("\n").map((line) => JSON.parse(line)).find((event) => event.type === "step-end");
+      assert.ok(end.usage.inputTokens >= 6000, `the whole 6,000-word prompt was read (got ${end.usage.inputTokens} tokens, Ollama's default keeps 2,050)`);
+    } finally {
+      await ollamaServer.close();
+    }
+  });
 });

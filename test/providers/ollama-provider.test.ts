@@ -142,6 +142,15 @@ describe("ollama provider", () => {
     assert.equal(overflowing.usage.inputTokens, 2050, "5,000 prompt tokens in the default 4,096 window: 2,050 kept");
   });
 
+  it("asks for the policy's context window (num_ctx), so a prompt that fits it is not cut to Ollama's default", async () => {
+    server.script(model, { responses: ["Whole prompt."] });
+    const longPrompt = { role: "user" as const, content: "word ".repeat(5000) };
+    const answered = await resilient({ max_retries: 0 }).provider.call(chatRequest({ model, messages: [longPrompt], contextWindow: 8192 }), never);
+    assert.equal(answered.text, "Whole prompt.");
+    assert.deepEqual((server.requests.at(-1)?.body as { options?: { num_ctx?: number } }).options?.num_ctx, 8192);
+    assert.ok(answered.usage.inputTokens >= 5000, `the whole prompt was read, not 2,050 of it (got ${answered.usage.inputTokens})`);
+  });
+
   it("probes by listing pulled models", async () => {
     assert.deepEqual(await resilient().inner.probe(never), { reachable: true, models: ["llama3.2:latest"] });
   });

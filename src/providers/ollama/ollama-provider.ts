@@ -22,7 +22,12 @@ function chatRequestOf(request: ProviderRequest): ChatRequest {
   return {
     model: request.model,
     messages: request.messages.map((message) => ({ role: message.role, content: message.content })),
-    options: { num_predict: request.maxTokens, ...(request.temperature === undefined ? {} : { temperature: request.temperature }) },
+    options: {
+      num_predict: request.maxTokens,
+      // Without num_ctx Ollama uses its own default window and silently drops the start of a longer prompt.
+      ...(request.contextWindow === undefined ? {} : { num_ctx: request.contextWindow }),
+      ...(request.temperature === undefined ? {} : { temperature: request.temperature }),
+    },
     ...(request.json === true ? { format: "json" } : {}),
   };
 }
