@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { before, describe, it } from "node:test";
 import { temporaryDirectory } from "../support/cli.js";
@@ -133,5 +133,24 @@ describe("the packed package", { timeout: 300_000 }, () => {
     const invalid = spawnSync("npx", ["--no-install", "orch", "validate", "pipelines/broken.yaml"], { cwd: project, encoding: "utf8", env });
     assert.equal(invalid.status, 2);
     assert.match(invalid.stderr, /pipelines\/broken\.yaml:10:5/);
+  });
+
+  it("from a new project: `npx orch init`, then the two printed commands, offline, pass", () => {
+    const fresh = installIntoNewProject(packed.tarball);
+    const env = { PATH: process.env.PATH, HOME: orchHome, ORCH_HOME: temporaryDirectory("orch-home-"), CI: "true", npm_config_offline: "true", npm_config_update_notifier: "false" };
+    const init = spawnSync("npx", ["--no-install", "orch", "init"], { cwd: fresh, encoding: "utf8", env });
+    assert.equal(init.status, 0, init.stderr);
+    assert.doesNotMatch(init.stdout, /npm install --save-dev orch/, "orch is installed: no install hint");
+    for (const file of ["pipelines/summarise.yaml", "routing-policies/default.yaml"]) {
+      const schema = /\$schema=(.+)$/m.exec(readFileSync(path.join(fresh, file), "utf8"))![1]!;
+      assert.ok(existsSync(path.resolve(path.dirname(path.join(fresh, file)), schema)), `${file}: ${schema} does not resolve`);
+    }
+    const commands = init.stdout.split("\n").filter((line) => line.startsWith("  npx orch "));
+    assert.equal(commands.length, 2, init.stdout);
+    for (const command of commands) {
+      const [program, ...args] = command.trim().split(/\s+/);
+      const result = spawnSync(program!, args, { cwd: fresh, encoding: "utf8", env });
+      assert.equal(result.status, 0, `${command}: ${result.stderr}${result.stdout}`);
+    }
   });
 });
