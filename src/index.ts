@@ -9,6 +9,11 @@
 export { planPipelineFile, runPipelineFile } from "./library/pipeline-file.js";
 export type { PipelineFileOptions, RunPipelineFileOptions } from "./library/pipeline-file.js";
 
+// Project settings: orch.config.yaml, ORCH_POLICY, env files — resolved as every command resolves them.
+export { resolveProject } from "./project/resolve-project.js";
+export type { Project } from "./project/resolve-project.js";
+export type { ProjectSettings } from "./generated/project-settings.js";
+
 // Load and validate: every problem of a pipeline and its policy, with file:line:column.
 export { loadWorkspace } from "./workspace/load-workspace.js";
 export type { Workspace, WorkspaceOptions, LoadedPipeline, LoadedPolicy } from "./workspace/load-workspace.js";

@@ -9,6 +9,7 @@ const scaffolded = [
   ".github/workflows/orch.yml",
   ".gitignore",
   "notes/example.md",
+  "orch.config.yaml",
   "pipelines/summarise.yaml",
   "prompts/summarise.eta",
   "routing-policies/default.yaml",
@@ -33,6 +34,9 @@ describe("orch init", () => {
       assert.equal(result.code, 0, `${command}: ${result.stderr}${result.stdout}`);
     }
     assert.ok(existsSync(path.join(project, ".orch/results")), "the run wrote its result folder inside the project");
+    // orch.config.yaml names the policy, so commands without a pipeline find it too.
+    const providers = await runCliProcess(["providers"], { cwd: project, env: { ORCH_HOME: orchHome } });
+    assert.equal(providers.code, 0, providers.stderr);
   });
 
   it("points every $schema line at the schemas installed in the user's node_modules", async () => {
@@ -41,6 +45,7 @@ describe("orch init", () => {
     const expected: Record<string, string> = {
       "pipelines/summarise.yaml": "node_modules/orch/schemas/pipeline.schema.json",
       "routing-policies/default.yaml": "node_modules/orch/schemas/routing-policy.schema.json",
+      "orch.config.yaml": "node_modules/orch/schemas/project-settings.schema.json",
     };
     for (const [file, schema] of Object.entries(expected)) {
       const line = /^# yaml-language-server: \$schema=(.+)$/m.exec(readFileSync(path.join(project, file), "utf8"));

@@ -141,7 +141,7 @@ describe("the packed package", { timeout: 300_000 }, () => {
     const init = spawnSync("npx", ["--no-install", "orch", "init"], { cwd: fresh, encoding: "utf8", env });
     assert.equal(init.status, 0, init.stderr);
     assert.doesNotMatch(init.stdout, /npm install --save-dev orch/, "orch is installed: no install hint");
-    for (const file of ["pipelines/summarise.yaml", "routing-policies/default.yaml"]) {
+    for (const file of ["pipelines/summarise.yaml", "routing-policies/default.yaml", "orch.config.yaml"]) {
       const schema = /\$schema=(.+)$/m.exec(readFileSync(path.join(fresh, file), "utf8"))![1]!;
       assert.ok(existsSync(path.resolve(path.dirname(path.join(fresh, file)), schema)), `${file}: ${schema} does not resolve`);
     }
