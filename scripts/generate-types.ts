@@ -13,6 +13,7 @@ export const generatedTypeFiles = [
   { schema: "schemas/pipeline.schema.json", output: "src/generated/pipeline.ts" },
   { schema: "schemas/routing-policy.schema.json", output: "src/generated/routing-policy.ts" },
   { schema: "schemas/policy-cases.schema.json", output: "src/generated/policy-cases.ts" },
+  { schema: "schemas/project-settings.schema.json", output: "src/generated/project-settings.ts" },
 ] as const;
 
 const banner =

@@ -13,6 +13,10 @@ export interface Command {
 
 /** Summaries live here, not in the command modules, so `orch help` loads none of them. */
 const commands: Record<string, { summary: string; load: () => Promise<Command> }> = {
+  init: {
+    summary: "scaffold a project that runs offline at once: pipeline, policy, prompt, .env.example, .gitignore, GitHub Actions workflow",
+    load: async () => (await import("./commands/init.js")).initCommand,
+  },
   validate: {
     summary: "check pipelines and routing policies (every error, with file:line:column), spending nothing",
     load: async () => (await import("./commands/validate.js")).validateCommand,

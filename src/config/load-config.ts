@@ -7,6 +7,7 @@ import { readFile, readdir } from "node:fs/promises";
 import path from "node:path";
 import type { Pipeline } from "../generated/pipeline.js";
 import type { PolicyCases } from "../generated/policy-cases.js";
+import type { ProjectSettings } from "../generated/project-settings.js";
 import type { RoutingPolicy } from "../generated/routing-policy.js";
 import { ConfigError } from "./diagnostic.js";
 import type { Diagnostic } from "./diagnostic.js";
@@ -85,6 +86,20 @@ export async function loadPolicyCasesFile(file: string, policy: LoadedPolicy): P
   if (schemaDiagnostics.length === 0) diagnostics.push(...checkPolicyCases(document, document.value as PolicyCases, policy.policy, policy.file));
   if (diagnostics.length > 0) throw new ConfigError(diagnostics);
   return { kind: "cases", ...describeFile(document), cases: document.value as PolicyCases };
+}
+
+export interface LoadedProjectSettings extends LoadedFile {
+  kind: "settings";
+  settings: ProjectSettings;
+}
+
+/** `orch.config.yaml`, checked against its schema. */
+export async function loadProjectSettingsFile(file: string): Promise<LoadedProjectSettings> {
+  const document = await readSourceDocument(file);
+  if (document.value === undefined) throw new ConfigError(document.diagnostics);
+  const diagnostics = [...document.diagnostics, ...validateAgainstSchema(document, "settings")];
+  if (diagnostics.length > 0) throw new ConfigError(diagnostics);
+  return { kind: "settings", ...describeFile(document), settings: document.value as ProjectSettings };
 }
 
 export async function loadConfigFile(file: string, env: NodeJS.ProcessEnv = process.env): Promise<LoadedPipeline | LoadedPolicy> {

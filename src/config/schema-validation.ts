@@ -18,7 +18,7 @@ import { describeSchemaError, describeTypes, describeValue, joinWithOr, showValu
 import type { ErrorSubject, SchemaFinding } from "./schema-error-messages.js";
 import type { SourceDocument } from "./yaml-document.js";
 
-export type ConfigKind = "pipeline" | "policy" | "cases";
+export type ConfigKind = "pipeline" | "policy" | "cases" | "settings";
 
 type SchemaObject = Record<string, unknown>;
 
@@ -35,6 +35,7 @@ const schemaFiles: Record<ConfigKind, string> = {
   pipeline: "pipeline.schema.json",
   policy: "routing-policy.schema.json",
   cases: "policy-cases.schema.json",
+  settings: "project-settings.schema.json",
 };
 
 // ajv-formats is CommonJS: under NodeNext its default import is the module object.
@@ -77,14 +78,15 @@ function indexSchemaObjects(root: SchemaObject): WeakMap<object, string> {
 }
 
 /** Ahead-of-time compiled (see scripts/generate-types.ts): the fast path for files that are valid. */
-const precompiledValidators: Record<ConfigKind, (value: unknown) => boolean> = {
+const precompiledValidators: Partial<Record<ConfigKind, (value: unknown) => boolean>> = {
+  // `settings` (orch.config.yaml) has five properties: compiling its schema takes no noticeable time.
   pipeline: precompiled.pipeline,
   policy: precompiled.policy,
   cases: precompiled.cases,
 };
 
 export function validateAgainstSchema(document: SourceDocument, kind: ConfigKind): Diagnostic[] {
-  if (precompiledValidators[kind](document.value)) return [];
+  if (precompiledValidators[kind]?.(document.value)) return [];
   const schema = compiledSchema(kind);
   if (schema.validate(document.value)) return [];
   const findings = explainErrors([...(schema.validate.errors ?? [])], { schema, value: document.value });

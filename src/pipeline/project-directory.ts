@@ -2,13 +2,14 @@ import { access, lstat, readlink, realpath } from "node:fs/promises";
 import path from "node:path";
 
 /**
- * The project a pipeline belongs to: the nearest ancestor of its directory holding `.git` or
- * `package.json`, else the pipeline's own directory. Output files may not leave it.
+ * The project a pipeline belongs to: the nearest ancestor of its directory holding `.git`,
+ * `package.json` or orch's settings file `orch.config.yaml`, else the pipeline's own directory.
+ * Output files may not leave it.
  */
 export async function findProjectDirectory(pipelineDirectory: string): Promise<string> {
   let current = path.resolve(pipelineDirectory);
   for (;;) {
-    for (const marker of [".git", "package.json"]) {
+    for (const marker of [".git", "package.json", "orch.config.yaml"]) {
       if (await exists(path.join(current, marker))) return current;
     }
     const parent = path.dirname(current);

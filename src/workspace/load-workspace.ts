@@ -20,6 +20,8 @@ export interface Workspace {
 export interface WorkspaceOptions {
   /** `--policy`: wins over the pipeline's `policy:`. */
   policyFile?: string;
+  /** The project's default policy (orch.config.yaml): used when the pipeline names none. */
+  fallbackPolicyFile?: string;
   env?: NodeJS.ProcessEnv;
 }
 
@@ -42,14 +44,14 @@ export async function loadWorkspace(pipelineFile: string, options: WorkspaceOpti
       throw error;
     }),
   );
-  const policyFile = options.policyFile ?? policyNamedBy(loadedPipeline ?? salvaged);
+  const policyFile = options.policyFile ?? policyNamedBy(loadedPipeline ?? salvaged) ?? options.fallbackPolicyFile;
   if (policyFile === undefined && loadedPipeline) {
     diagnostics.push({
       file: loadedPipeline.file,
       line: 1,
       column: 1,
       path: "",
-      message: "no routing policy: the pipeline has no `policy:` and no --policy was given",
+      message: "no routing policy: the pipeline has no `policy:`, and no --policy, ORCH_POLICY or orch.config.yaml `policy` was given",
       suggestion: "add `policy: ../routing-policies/offline.yaml` (or another policy) to the pipeline, or pass --policy FILE",
     });
   }

@@ -9,7 +9,7 @@ describe("orch help and --version", () => {
   it("lists every command with its summary and the exit codes", async () => {
     const result = await runCliInProcess(["help"]);
     assert.equal(result.code, 0);
-    for (const command of ["validate", "plan", "run", "route", "policy", "budget", "cache", "report", "graph", "providers", "fake-server", "watch"]) {
+    for (const command of ["init", "validate", "plan", "run", "route", "policy", "budget", "cache", "report", "graph", "providers", "fake-server", "watch"]) {
       assert.match(result.stdout, new RegExp(`^  ${command} +\\S`, "m"), command);
     }
     assert.match(result.stdout, /exit codes: 0 success · 1 a step failed · 2 invalid config or usage · 3 stopped by budget or deferred/);

@@ -3,11 +3,11 @@ import { reconcileLedger } from "../../budget/reconcile.js";
 import { budgetStatus } from "../../budget/status.js";
 import { loadPolicyFile } from "../../config/load-config.js";
 import { exitCodes, UsageError } from "../../errors/orch-error.js";
-import { defaultDatabasePath, openStore } from "../../store/index.js";
+import { openStore } from "../../store/index.js";
 import { parseCommandArguments } from "../arguments.js";
 import type { Command } from "../main.js";
-import { policyFileOr } from "../policy-file.js";
 import { renderBudget } from "../render/budget-table.js";
+import { resolveProject } from "../../project/resolve-project.js";
 
 const usage = "orch budget [--policy FILE] [--run ID] [--db FILE] [--json]";
 
@@ -20,10 +20,11 @@ export const budgetCommand: Command = {
       usage,
     );
     if (positionals.length > 0) throw new UsageError({ message: `unexpected argument "${positionals[0]}"`, hint: `usage: ${usage}` });
-    const policyFile = policyFileOr(values.policy);
-    const policy = policyFile === undefined ? undefined : await loadPolicyFile(policyFile, output.env);
+    const project = await resolveProject(output.env);
+    const policyFile = project.policyFile(values.policy);
+    const policy = policyFile === undefined ? undefined : await loadPolicyFile(policyFile, project.env);
     const settings = ledgerSettingsOf(policy?.policy.budget);
-    const store = openStore(values.db ?? defaultDatabasePath(output.env));
+    const store = openStore(project.databaseFile(values.db));
     try {
       const now = new Date();
       // Close what crashed processes left open first, so the figures below say where it went.

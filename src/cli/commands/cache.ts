@@ -1,9 +1,10 @@
 import { formatUsd } from "../../money/format-usd.js";
 import { exitCodes, UsageError } from "../../errors/orch-error.js";
 import { parseDuration } from "../../policy/duration.js";
-import { defaultDatabasePath, openStore } from "../../store/index.js";
+import { openStore } from "../../store/index.js";
 import { parseCommandArguments } from "../arguments.js";
 import type { Command } from "../main.js";
+import { resolveProject } from "../../project/resolve-project.js";
 
 const usage = "orch cache stats [--db FILE] [--json] | orch cache clear [--older-than 7d] [--db FILE]";
 
@@ -26,7 +27,7 @@ export const cacheCommand: Command = {
       throw new UsageError({ message: `--older-than expects a duration such as 12h, 7d or 1d12h, got "${values["older-than"]}"` });
     }
 
-    const store = openStore(values.db ?? defaultDatabasePath(output.env));
+    const store = openStore((await resolveProject(output.env)).databaseFile(values.db));
     try {
       if (action === "clear") {
         const before = olderThanMs === undefined ? undefined : new Date(Date.now() - olderThanMs).toISOString();

@@ -2,9 +2,10 @@ import path from "node:path";
 import { exitCodes, UsageError } from "../../errors/orch-error.js";
 import { layoutGraph, loadPipelineGraph, renderDot, renderGraphHtml, renderGraphText, renderSvg, type PipelineGraph } from "../../report/graph/index.js";
 import { writeFileAtomically } from "../../store/atomic-write.js";
-import { defaultDatabasePath, openStore } from "../../store/index.js";
+import { openStore } from "../../store/index.js";
 import { exactlyOne, parseCommandArguments } from "../arguments.js";
 import type { Command } from "../main.js";
+import { resolveProject } from "../../project/resolve-project.js";
 
 const usage = "orch graph <pipeline> [-o FILE.svg|.html|.dot|.json] [--format text|dot|svg|html|json] [--run RUN_ID|latest] [--db FILE]";
 
@@ -24,7 +25,7 @@ export const graphCommand: Command = {
     let graph: PipelineGraph;
     if (values.run === undefined) graph = await loadPipelineGraph(pipelineFile);
     else {
-      const store = openStore(values.db ?? defaultDatabasePath(output.env));
+      const store = openStore((await resolveProject(output.env)).databaseFile(values.db));
       try {
         graph = await loadPipelineGraph(pipelineFile, { store, runId: values.run });
       } finally {

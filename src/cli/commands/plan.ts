@@ -1,13 +1,14 @@
 import { formatBalance, formatUsd } from "../../money/format-usd.js";
 import { exitCodes } from "../../errors/orch-error.js";
 import { parseSetArguments, resolveInputs } from "../../pipeline/inputs.js";
-import { openStore, defaultDatabasePath } from "../../store/index.js";
+import { openStore } from "../../store/index.js";
 import { loadWorkspace } from "../../workspace/load-workspace.js";
 import { openProviders } from "../../workspace/open-providers.js";
 import { planPipeline, type PipelinePlan } from "../../workspace/plan.js";
 import { exactlyOne, parseCommandArguments } from "../arguments.js";
 import type { Command } from "../main.js";
 import type { Style } from "../output.js";
+import { resolveProject } from "../../project/resolve-project.js";
 
 const usage = "orch plan <pipeline> [--set name=value]… [--policy FILE] [--json] [--db FILE]";
 
@@ -19,10 +20,11 @@ export const planCommand: Command = {
       { set: { type: "string", multiple: true }, policy: { type: "string" }, json: { type: "boolean" }, db: { type: "string" } },
       usage,
     );
-    const workspace = await loadWorkspace(exactlyOne(positionals, "pipeline file", usage), { env: output.env, ...(values.policy === undefined ? {} : { policyFile: values.policy }) });
+    const project = await resolveProject(output.env);
+    const workspace = await loadWorkspace(exactlyOne(positionals, "pipeline file", usage), project.workspaceOptions(values.policy));
     const inputs = resolveInputs(workspace.pipeline, parseSetArguments(values.set ?? []));
-    const store = openStore(values.db ?? defaultDatabasePath(output.env));
-    const providers = openProviders(workspace.policy, { env: output.env });
+    const store = openStore(project.databaseFile(values.db));
+    const providers = openProviders(workspace.policy, { env: project.env });
     try {
       const plan = await planPipeline(workspace, inputs, store, providers.set);
       if (values.json) output.out(JSON.stringify(plan, null, 2));

@@ -5,6 +5,7 @@ import { runPolicyCases } from "../../policy/policy-test.js";
 import { parseCommandArguments } from "../arguments.js";
 import type { Command } from "../main.js";
 import { renderPolicyTest } from "../render/policy-test-report.js";
+import { resolveProject } from "../../project/resolve-project.js";
 
 const usage = "orch policy test <policy.yaml> <cases.yaml> [--json]";
 
@@ -19,7 +20,7 @@ export const policyCommand: Command = {
     if (policyFile === undefined || casesFile === undefined || extra.length > 0) {
       throw new UsageError({ message: extra.length > 0 ? `unexpected argument "${extra[0]}"` : "expected a policy file and a cases file", hint: `usage: ${usage}` });
     }
-    const policy = await loadPolicyFile(policyFile, output.env);
+    const policy = await loadPolicyFile(policyFile, (await resolveProject(output.env)).env);
     const cases = await loadPolicyCasesFile(casesFile, policy);
     // Availability and money come from each case (every provider up, every budget full unless it
     // says otherwise), never from this machine: the same cases pass in CI and on a laptop.

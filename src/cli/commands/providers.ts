@@ -2,10 +2,10 @@ import { loadPolicyFile } from "../../config/load-config.js";
 import { exitCodes } from "../../errors/orch-error.js";
 import { loadEnvironment } from "../../providers/shared/environment.js";
 import { checkProviders, type ProviderStatus } from "../../providers/status.js";
-import { requirePolicyFile } from "../policy-file.js";
 import { parseCommandArguments, positiveInteger } from "../arguments.js";
 import type { Command } from "../main.js";
 import type { Style } from "../output.js";
+import { resolveProject } from "../../project/resolve-project.js";
 
 const usage = "orch providers [--policy FILE] [--json] [--timeout SECONDS]";
 
@@ -13,9 +13,10 @@ export const providersCommand: Command = {
   usage,
   async run(args, output) {
     const { values } = parseCommandArguments(args, { policy: { type: "string" }, json: { type: "boolean" }, timeout: { type: "string" } }, usage);
-    const policy = await loadPolicyFile(requirePolicyFile(values.policy, usage), output.env);
+    const project = await resolveProject(output.env);
+    const policy = await loadPolicyFile(project.requirePolicyFile(values.policy, usage), project.env);
     const timeoutSeconds = positiveInteger(values.timeout, "--timeout") ?? 10;
-    const env = { ...loadEnvironment({ env: output.env, workingDirectory: process.cwd() }) };
+    const env = { ...loadEnvironment({ env: project.env, workingDirectory: process.cwd() }) };
     const statuses = await checkProviders(policy.policy, { env, workingDirectory: process.cwd(), policyDirectory: policy.directory }, { timeoutMs: timeoutSeconds * 1000 });
     if (values.json) output.out(JSON.stringify(statuses, null, 2));
     else for (const line of renderStatuses(policy.file, statuses, output.style)) output.out(line);

@@ -7,11 +7,11 @@ import { exitCodes, UsageError } from "../../errors/orch-error.js";
 import { buildReport, readReportData, reportCsv, reportHtml, reportWindow, groupByValues, type GroupBy, type ReportGraph } from "../../report/index.js";
 import { graphOfRecordedRun, layoutGraph, renderSvg } from "../../report/graph/index.js";
 import { writeFileAtomically } from "../../store/atomic-write.js";
-import { defaultDatabasePath, openStore, type OrchStore } from "../../store/index.js";
+import { openStore, type OrchStore } from "../../store/index.js";
 import { parseCommandArguments } from "../arguments.js";
 import type { Command } from "../main.js";
-import { policyFileOr } from "../policy-file.js";
 import { renderReport } from "../render/report-text.js";
+import { resolveProject } from "../../project/resolve-project.js";
 
 const usage =
   "orch report [--since DURATION (default 30d) | --from YYYY-MM-DD --to YYYY-MM-DD] [--by provider|model|pipeline|task|day] [--json | --csv] [--html FILE [--graph FILE]] [--policy FILE] [--db FILE]";
@@ -42,11 +42,12 @@ export const reportCommand: Command = {
     const now = new Date();
     const window = reportWindow({ since: values.since, from: values.from, to: values.to }, now);
 
-    const policyFile = policyFileOr(values.policy);
-    const policy = policyFile === undefined ? undefined : await loadPolicyFile(policyFile, output.env);
+    const project = await resolveProject(output.env);
+    const policyFile = project.policyFile(values.policy);
+    const policy = policyFile === undefined ? undefined : await loadPolicyFile(policyFile, project.env);
     const settings = ledgerSettingsOf(policy?.policy.budget);
     const targets = policy?.policy.targets;
-    const store = openStore(values.db ?? defaultDatabasePath(output.env));
+    const store = openStore(project.databaseFile(values.db));
     try {
       // Days and months as the ledger counts them: the policy's zone, else the database's.
       const timeZone = ledgerTimeZone(store.ledger, settings.timeZone, now);

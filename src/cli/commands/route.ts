@@ -4,13 +4,13 @@ import { exitCodes, UsageError } from "../../errors/orch-error.js";
 import { explainDecision } from "../../policy/explain.js";
 import type { QualityTier, RouteRequest } from "../../policy/decision.js";
 import { resolveModelReference } from "../../policy/model-ref.js";
-import { defaultDatabasePath, openStore } from "../../store/index.js";
+import { openStore } from "../../store/index.js";
 import { openProviders } from "../../workspace/open-providers.js";
 import { routeRequest } from "../../workspace/route-request.js";
 import { parseCommandArguments, positiveInteger } from "../arguments.js";
 import type { Command } from "../main.js";
-import { requirePolicyFile } from "../policy-file.js";
 import { renderRoute } from "../render/route-summary.js";
+import { resolveProject } from "../../project/resolve-project.js";
 
 const usage =
   "orch route --task TASK [--language L] [--tokens N] [--quality economy|standard|premium] [--sensitive] [--tags a,b] [--step NAME] [--pipeline NAME] [--model PIN] [--max-tokens N] [--temperature T] [--policy FILE] [--explain] [--json] [--db FILE]";
@@ -42,15 +42,16 @@ export const routeCommand: Command = {
       usage,
     );
     if (positionals.length > 0) throw new UsageError({ message: `unexpected argument "${positionals[0]}"`, hint: `usage: ${usage}` });
-    const policy = await loadPolicyFile(requirePolicyFile(values.policy, usage), output.env);
+    const project = await resolveProject(output.env);
+    const policy = await loadPolicyFile(project.requirePolicyFile(values.policy, usage), project.env);
     const request = requestOf(values);
     if (request.pinnedModel !== undefined) {
       const pinned = resolveModelReference(policy.policy, request.pinnedModel);
       if (!pinned.ok) throw new UsageError({ message: `--model: ${pinned.message} in ${policy.file}`, ...(pinned.suggestion ? { hint: pinned.suggestion } : {}) });
     }
 
-    const store = openStore(values.db ?? defaultDatabasePath(output.env));
-    const providers = openProviders(policy, { env: output.env });
+    const store = openStore(project.databaseFile(values.db));
+    const providers = openProviders(policy, { env: project.env });
     try {
       const outcome = await routeRequest(policy, request, { store, providers: providers.set });
       if (values.json) output.out(JSON.stringify({ policy: policy.file, ...outcome, explanation: explainDecision(outcome.decision, request) }, null, 2));

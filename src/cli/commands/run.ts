@@ -5,13 +5,13 @@ import { findRunToResume } from "../../executor/resume.js";
 import { defaultResultsRoot, runPipeline } from "../../executor/run-pipeline.js";
 import { parseSetArguments, resolveInputs } from "../../pipeline/inputs.js";
 import { maxConcurrency } from "../../pipeline/model.js";
-import { dotEnvWarnings } from "../../providers/shared/environment.js";
-import { openStore, defaultDatabasePath, type OrchStore } from "../../store/index.js";
+import { openStore, type OrchStore } from "../../store/index.js";
 import { loadWorkspace } from "../../workspace/load-workspace.js";
 import { openProviders } from "../../workspace/open-providers.js";
 import { parseCommandArguments, positiveInteger, exactlyOne } from "../arguments.js";
 import type { Command } from "../main.js";
 import { createRunRenderer } from "../render/choose-renderer.js";
+import { resolveProject } from "../../project/resolve-project.js";
 
 const usage =
   "orch run <pipeline> [--set name=value]… [--policy FILE] [--concurrency N] [--fail-fast] [--no-cache] [--resume [RUN-ID]] [--json] [--db FILE] [--results DIR] [--record FILE] [--watch]";
@@ -44,19 +44,20 @@ export const runCommand: Command = {
     );
     const resuming = values.resume === true;
     if (resuming && values.set?.length) throw new UsageError({ message: "--set cannot be combined with --resume", hint: "a resumed run keeps the inputs it started with" });
-    const databaseFile = values.db ?? defaultDatabasePath(output.env);
+    const project = await resolveProject(output.env);
+    const databaseFile = project.databaseFile(values.db);
     // `orch run --resume ID` alone: the run knows its pipeline. Only then is the database opened before validation.
     let store: OrchStore | undefined;
     if (resuming && resumeId !== undefined && positionals.length === 0) store = openStore(databaseFile);
     const pipelineFile = store ? pipelineOfRun(store, resumeId!) : exactlyOne(positionals, "pipeline file", usage);
     const concurrency = positiveInteger(values.concurrency, "--concurrency", maxConcurrency);
     const given = parseSetArguments(values.set ?? []);
-    const workspace = await loadWorkspace(pipelineFile, { env: output.env, ...(values.policy === undefined ? {} : { policyFile: values.policy }) }).catch((error: unknown) => {
+    const workspace = await loadWorkspace(pipelineFile, project.workspaceOptions(values.policy)).catch((error: unknown) => {
       store?.close();
       throw error;
     });
     const inputs = resuming ? {} : resolveInputs(workspace.pipeline, given);
-    for (const warning of dotEnvWarnings(process.cwd())) output.err(warning);
+    for (const warning of project.envWarnings) output.err(warning);
 
     store ??= openStore(databaseFile);
     let resume;
@@ -69,7 +70,7 @@ export const runCommand: Command = {
     const renderer = createRunRenderer(output, { json: values.json === true, databaseFile: store.file, pipeline: workspace.pipeline });
     let emit: (event: RunEvent) => void = renderer.onEvent;
     const providers = openProviders(workspace.policy, {
-      env: output.env,
+      env: project.env,
       history: store.history,
       ...(values.record === undefined ? {} : { recordTo: path.resolve(values.record) }),
       onWait: (wait) => emit({ type: "provider-wait", ...wait, at: new Date().toISOString() }),
@@ -89,7 +90,7 @@ export const runCommand: Command = {
         inputs,
         store,
         providers: providers.set,
-        resultsRoot: values.results === undefined ? defaultResultsRoot() : path.resolve(values.results),
+        resultsRoot: project.resultsDirectory(values.results) ?? defaultResultsRoot(),
         ...(concurrency === undefined ? {} : { concurrency }),
         failFast: values["fail-fast"] === true,
         reuseCache: values["no-cache"] !== true,

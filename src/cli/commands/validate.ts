@@ -5,6 +5,7 @@ import { exitCodes, UsageError } from "../../errors/orch-error.js";
 import { loadWorkspace } from "../../workspace/load-workspace.js";
 import { parseCommandArguments } from "../arguments.js";
 import type { Command } from "../main.js";
+import { resolveProject } from "../../project/resolve-project.js";
 
 const usage = "orch validate <file…> [--policy FILE]";
 
@@ -13,15 +14,16 @@ export const validateCommand: Command = {
   async run(args, output) {
     const { values, positionals } = parseCommandArguments(args, { policy: { type: "string" } }, usage);
     if (positionals.length === 0) throw new UsageError({ message: "no file to validate", hint: `usage: ${usage}` });
+    const project = await resolveProject(output.env);
     const diagnostics: Diagnostic[] = [];
     for (const file of positionals) {
       try {
-        const loaded = await loadPolicyOrRecognisePipeline(file, output.env);
+        const loaded = await loadPolicyOrRecognisePipeline(file, project.env);
         if (loaded !== "pipeline") {
           output.out(`${output.style.green("✓")} ${file}: routing policy, ${Object.keys(loaded.policy.providers).length} providers, ${(loaded.policy.rules ?? []).length} rules`);
           continue;
         }
-        const workspace = await loadWorkspace(file, { env: output.env, ...(values.policy === undefined ? {} : { policyFile: values.policy }) });
+        const workspace = await loadWorkspace(file, project.workspaceOptions(values.policy));
         output.out(`${output.style.green("✓")} ${file}: pipeline "${workspace.pipeline.name}", ${workspace.pipeline.steps.size} steps, policy ${workspace.policy.file}`);
       } catch (error) {
         if (!(error instanceof ConfigError)) throw error;

@@ -5,8 +5,7 @@ import { exitCodes } from "../../errors/orch-error.js";
 import { defaultResultsRoot, runPipeline } from "../../executor/run-pipeline.js";
 import { parseSetArguments, resolveInputs } from "../../pipeline/inputs.js";
 import { maxConcurrency } from "../../pipeline/model.js";
-import { dotEnvWarnings } from "../../providers/shared/environment.js";
-import { defaultDatabasePath, openStore } from "../../store/index.js";
+import { openStore } from "../../store/index.js";
 import { watchPipeline, type WatchEvent } from "../../watch/watch-pipeline.js";
 import { loadWorkspace } from "../../workspace/load-workspace.js";
 import { openProviders } from "../../workspace/open-providers.js";
@@ -15,6 +14,7 @@ import type { Command } from "../main.js";
 import type { CliOutput } from "../output.js";
 import { createPlainRenderer } from "../render/plain-renderer.js";
 import { reportError } from "../main.js";
+import { resolveProject } from "../../project/resolve-project.js";
 
 const usage = "orch watch <pipeline> [--set name=value]… [--policy FILE] [--concurrency N] [--db FILE] [--results DIR] [--debounce MS]";
 
@@ -42,17 +42,18 @@ export async function watchFromArguments(args: string[], output: CliOutput): Pro
   const concurrency = positiveInteger(values.concurrency, "--concurrency", maxConcurrency);
   const debounceMs = positiveInteger(values.debounce, "--debounce");
   const given = parseSetArguments(values.set ?? []);
-  for (const warning of dotEnvWarnings(process.cwd())) output.err(warning);
-  const store = openStore(values.db ?? defaultDatabasePath(output.env));
+  const project = await resolveProject(output.env);
+  for (const warning of project.envWarnings) output.err(warning);
+  const store = openStore(project.databaseFile(values.db));
   const stop = new AbortController();
   const onSignal = () => stop.abort();
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
-  const workspaceOptions = { env: output.env, ...(values.policy === undefined ? {} : { policyFile: values.policy }) };
+  const workspaceOptions = project.workspaceOptions(values.policy);
   try {
     await watchPipeline({
       pipelineFile,
-      ...(values.policy === undefined ? {} : { policyFile: values.policy }),
+      ...(workspaceOptions.policyFile === undefined ? {} : { policyFile: workspaceOptions.policyFile }),
       load: () => loadWorkspace(pipelineFile, workspaceOptions),
       signal: stop.signal,
       ...(debounceMs === undefined ? {} : { debounceMs }),
@@ -60,7 +61,7 @@ export async function watchFromArguments(args: string[], output: CliOutput): Pro
       onEvent: (event) => renderWatchEvent(event, output),
       run: async (workspace, signal, wrote) => {
         const inputs = resolveInputs(workspace.pipeline, given);
-        const providers = openProviders(workspace.policy, { env: output.env, history: store.history });
+        const providers = openProviders(workspace.policy, { env: project.env, history: store.history });
         const renderer = createPlainRenderer(output, store.file);
         const tally = { ran: 0, cached: 0 };
         try {
@@ -70,7 +71,7 @@ export async function watchFromArguments(args: string[], output: CliOutput): Pro
             inputs,
             store,
             providers: providers.set,
-            resultsRoot: values.results === undefined ? defaultResultsRoot() : path.resolve(values.results),
+            resultsRoot: project.resultsDirectory(values.results) ?? defaultResultsRoot(),
             ...(concurrency === undefined ? {} : { concurrency }),
             reuseCache: values["no-cache"] !== true,
             signal,
