@@ -75,6 +75,30 @@ describe("orch validate", () => {
     assert.match(stderr, /3 errors; nothing was run\./);
   });
 
+  it("checks the rest of a pipeline that fails its schema against its own inputs and items, inventing no error", async () => {
+    const { code, stderr } = await validateProject({
+      "pipeline.yaml": `version: 1
+name: p
+policy: policy.yaml
+inputs:
+  topic: { type: string, default: tea }
+  files: { type: list, default: [a, b] }
+steps:
+  a:
+    qualty: premium
+    prompt: "About <%= it.inputs.topic %>."
+  b:
+    for_each: inputs.files
+    prompt: "Read <%= it.item %> (<%= it.index %>), and <%= it.inputs.nothing %>."
+`,
+    });
+    assert.equal(code, 2);
+    assert.match(stderr, /unknown key "qualty".*did you mean "quality"\?/);
+    assert.match(stderr, /template reads input "nothing", which the pipeline does not declare/);
+    assert.doesNotMatch(stderr, /input "topic"|it\.item|it\.index/);
+    assert.match(stderr, /2 errors; nothing was run\./);
+  });
+
   it("rejects an output file outside the project", async () => {
     const { code, stderr } = await validateProject({
       "pipeline.yaml": `version: 1\nname: p\npolicy: policy.yaml\nsteps:\n  a:\n    prompt: x\n    output: { file: ../../escape.md }\n`,
