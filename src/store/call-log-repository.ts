@@ -24,7 +24,8 @@ export interface RunListRow extends RunRow {
 }
 
 export interface RunFilter {
-  pipeline?: string;
+  /** A pipeline's name, or its file (an absolute path). */
+  pipeline?: { name: string; file: string };
   status?: RunStatus;
   /** Runs started at or after this instant. */
   sinceIso?: string;
@@ -74,7 +75,7 @@ export class CallLogRepository {
     const parameters: (string | number)[] = [];
     if (filter.pipeline !== undefined) {
       conditions.push(`(r.pipeline_name = ? OR r.pipeline_path = ?)`);
-      parameters.push(filter.pipeline, filter.pipeline);
+      parameters.push(filter.pipeline.name, filter.pipeline.file);
     }
     if (filter.status !== undefined) {
       conditions.push(`r.status = ?`);
@@ -117,16 +118,16 @@ export class CallLogRepository {
     return this.database.prepare(`SELECT * FROM step_executions WHERE run_id = ? ORDER BY id`).all(runId) as StepRow[];
   }
 
-  /** Every call of a run (or of one step of it), with its texts, in the order they were made. */
-  calls(runId: string, step?: string): LoggedCall[] {
-    const columns = `c.id, c.step, c.item_index, c.attempt, c.provider, c.provider_type, c.model, c.status, c.prompt_sha256, c.input_tokens,
-      c.output_tokens, c.cost_usd, c.latency_ms, c.error_kind, c.error_message, c.rejection_reason, c.checker_output, c.synthetic,
-      c.started_at, t.kept, t.messages_json, t.answer, t.answer_sha256`;
-    const from = `FROM llm_calls c LEFT JOIN llm_call_texts t ON t.call_id = c.id`;
-    return (
-      step === undefined
-        ? this.database.prepare(`SELECT ${columns} ${from} WHERE c.run_id = ? ORDER BY c.id`).all(runId)
-        : this.database.prepare(`SELECT ${columns} ${from} WHERE c.run_id = ? AND c.step = ? ORDER BY c.id`).all(runId, step)
-    ) as LoggedCall[];
+  /** Every call of a run, with its texts, in the order they were made. */
+  calls(runId: string): LoggedCall[] {
+    return this.database
+      .prepare(
+        `SELECT c.id, c.step, c.item_index, c.attempt, c.provider, c.provider_type, c.model, c.status, c.prompt_sha256, c.input_tokens,
+           c.output_tokens, c.cost_usd, c.latency_ms, c.error_kind, c.error_message, c.rejection_reason, c.checker_output, c.synthetic,
+           c.started_at, t.kept, t.messages_json, t.answer, t.answer_sha256
+         FROM llm_calls c LEFT JOIN llm_call_texts t ON t.call_id = c.id
+         WHERE c.run_id = ? ORDER BY c.id`,
+      )
+      .all(runId) as LoggedCall[];
   }
 }

@@ -1,6 +1,7 @@
 import { formatBalance, formatUsd } from "../../money/format-usd.js";
 import { exitCodes } from "../../errors/orch-error.js";
 import { parseSetArguments, resolveInputs } from "../../pipeline/inputs.js";
+import { createRedactor } from "../../secrets/redact.js";
 import { openStore, defaultDatabasePath } from "../../store/index.js";
 import { loadWorkspace } from "../../workspace/load-workspace.js";
 import { openProviders } from "../../workspace/open-providers.js";
@@ -24,7 +25,7 @@ export const planCommand: Command = {
     const store = openStore(values.db ?? defaultDatabasePath(output.env));
     const providers = openProviders(workspace.policy, { env: output.env });
     try {
-      const plan = await planPipeline(workspace, inputs, store, providers.set);
+      const plan = await planPipeline(workspace, inputs, store, providers.set, { redact: createRedactor(providers.secrets) });
       if (values.json) output.out(JSON.stringify(plan, null, 2));
       else for (const line of renderPlan(plan, output.style)) output.out(line);
       return exitCodes.success;
