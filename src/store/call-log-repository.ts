@@ -18,7 +18,8 @@ export interface CallText {
 
 /** A run as `orch runs` lists it: its row plus what its calls cost. */
 export interface RunListRow extends RunRow {
-  cost_usd: number;
+  /** Whole nano-dollars: each call's REAL cost is a whole number of them, summed exactly. */
+  cost_nano_usd: number;
   calls: number;
   synthetic: number;
 }
@@ -88,7 +89,7 @@ export class CallLogRepository {
     const where = conditions.length > 0 ? `WHERE ${conditions.join(" AND ")}` : "";
     return this.database
       .prepare(
-        `SELECT r.*, COALESCE(SUM(c.cost_usd), 0) AS cost_usd, COUNT(c.id) AS calls, COALESCE(MAX(c.synthetic), 0) AS synthetic
+        `SELECT r.*, COALESCE(SUM(CAST(ROUND(c.cost_usd * 1e9) AS INTEGER)), 0) AS cost_nano_usd, COUNT(c.id) AS calls, COALESCE(MAX(c.synthetic), 0) AS synthetic
          FROM runs r LEFT JOIN llm_calls c ON c.run_id = r.id
          ${where}
          GROUP BY r.id ORDER BY r.started_at DESC, r.rowid DESC LIMIT ?`,

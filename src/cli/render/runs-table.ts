@@ -1,5 +1,6 @@
 /** `orch runs` as a table, newest first. */
 import { formatUsd } from "../../money/format-usd.js";
+import { nanoToUsd } from "../../money/nano.js";
 import type { RunListRow } from "../../store/call-log-repository.js";
 import type { Style } from "../output.js";
 import { formatDuration } from "./summary.js";
@@ -26,7 +27,7 @@ export function runListing(row: RunListRow): RunListing {
     pipeline: row.pipeline_name,
     pipelinePath: row.pipeline_path,
     status: row.status,
-    costUsd: row.cost_usd,
+    costUsd: nanoToUsd(row.cost_nano_usd),
     synthetic: row.synthetic === 1,
     calls: row.calls,
     startedAt: row.started_at,

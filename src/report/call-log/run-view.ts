@@ -4,6 +4,7 @@
  * result document), and every call with what it sent, what came back, its checks and its cost.
  * Pure: it takes the store's rows and returns plain data.
  */
+import { nanoToUsd, usdToNano } from "../../money/nano.js";
 import type { ChatMessage } from "../../providers/provider.js";
 import type { LoggedCall } from "../../store/call-log-repository.js";
 import type { RunRow, StepRow } from "../../store/run-repository.js";
@@ -91,7 +92,8 @@ export function buildRunView(run: RunRow, steps: readonly StepRow[], calls: read
     startedAt: run.started_at,
     finishedAt: run.finished_at,
     durationMs: run.finished_at === null ? null : Date.parse(run.finished_at) - Date.parse(run.started_at),
-    costUsd: calls.reduce((sum, call) => sum + call.cost_usd, 0),
+    // Summed in nano-dollars, as the ledger counts: a sum of floats would print 0.000026000000000000002.
+    costUsd: nanoToUsd(calls.reduce((sum, call) => sum + usdToNano(call.cost_usd), 0)),
     synthetic: calls.some((call) => call.synthetic === 1),
     exitCode: run.exit_code,
     steps: views,
