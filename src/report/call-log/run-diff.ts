@@ -23,7 +23,7 @@ export interface StepDiff {
   routeChanges: string[];
   prompt: Compared<string> & { changed: boolean; hashesOnly: boolean };
   output: Compared<string> & { changed: boolean };
-  /** One line per attempt whose answer was refused, failed or served from the cache. */
+  /** One line per attempt whose answer the checks refused or whose call failed. */
   checks: Compared<string[]> & { changed: boolean };
   costUsd: Compared<number>;
   /** What differs, in this order: step (added or removed), status, model, route, prompt, output, checks, cost. Empty when nothing does. */
@@ -103,7 +103,6 @@ function checksOf(step: StepView | undefined): string[] {
 function checkLine(call: CallView): string | undefined {
   if (call.rejection) return `rejected: ${call.rejection}`;
   if (call.error) return `failed (${call.error.kind}): ${call.error.message}`;
-  if (call.status === "cached") return "accepted from the cache";
   return undefined;
 }
 
