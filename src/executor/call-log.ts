@@ -34,9 +34,9 @@ export function scrubbedMessagesJson(context: Pick<RunContext, "redact">, messag
 
 /** The row of `llm_call_texts` for one call. `answer` is already scrubbed (attempt.ts scrubs it where it enters). */
 export function callTextOf(context: Pick<RunContext, "policy" | "redact">, step: PipelineStep, messages: readonly ChatMessage[], answer: string | undefined): CallText {
-  const answerSha256 = answer === undefined ? undefined : sha256(answer);
-  if (promptLoggingOf(context, step) === "hashes") return { kept: "hashes", ...(answerSha256 ? { answerSha256 } : {}) };
-  return { kept: "full", messagesJson: scrubbedMessagesJson(context, messages), ...(answer === undefined ? {} : { answer, answerSha256: answerSha256! }) };
+  // The answer's hash stands in for it only when it is not kept: hashing a kept answer would cost every call for nothing.
+  if (promptLoggingOf(context, step) === "hashes") return { kept: "hashes", ...(answer === undefined ? {} : { answerSha256: sha256(answer) }) };
+  return { kept: "full", messagesJson: scrubbedMessagesJson(context, messages), ...(answer === undefined ? {} : { answer }) };
 }
 
 /** What the step JSON says of the prompt a unit rendered: the messages, or their hash only. */

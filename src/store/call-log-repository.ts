@@ -13,6 +13,7 @@ export interface CallText {
   messagesJson?: string;
   /** The answer as orch received it, secrets scrubbed. */
   answer?: string;
+  /** Only when the answer itself is not kept. */
   answerSha256?: string;
 }
 

@@ -250,6 +250,7 @@ export const migrations: readonly Migration[] = [
     // secrets scrubbed, beside its row in llm_calls. A table of its own keeps llm_calls (which every
     // report scans) narrow. `kept = 'hashes'` (a sensitive step, or the policy's `log.prompts:
     // hashes`) stores no text, only the SHA-256 of the answer (the prompt's is on llm_calls).
+    // answer_sha256 is set only then.
     name: "0008_call_log_texts",
     sql: `
       CREATE TABLE llm_call_texts (
