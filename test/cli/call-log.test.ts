@@ -10,7 +10,7 @@ import { after, before, beforeEach, describe, it } from "node:test";
 import { startFakeLlmServer, type FakeLlmServer } from "../../src/fake-server/index.js";
 import { runCliInProcess } from "../support/cli.js";
 import { writeProject } from "../support/project.js";
-import { openDatabase, runPaths } from "../executor/support/run-project.js";
+import { mockPolicy, runPaths } from "../executor/support/run-project.js";
 
 const key = "sk-test-call-log-0123456789";
 
@@ -170,6 +170,54 @@ describe("call log: orch runs, show, diff", () => {
     const lonely = await cli(directory, "diff", first);
     assert.equal(lonely.code, 2);
     assert.match(lonely.stderr, /is the first of notes/);
+  });
+
+  it("show: every for_each item's prompt and attempts, and the messages a repair attempt added", async () => {
+    const directory = writeProject({
+      "pipeline.yaml": `version: 1
+name: fan
+policy: policy.yaml
+inputs:
+  topics: { type: list, default: [red, blue] }
+steps:
+  each:
+    for_each: { items: inputs.topics, concurrency: 1 }
+    prompt: "Name a <%= it.item %> thing."
+  fixed:
+    prompt: "Say OK."
+    repair: true
+    retries: 1
+    output:
+      file: out/fixed.txt
+      validate: ['grep -q OK "$ORCH_FILE"']
+`,
+      "policy.yaml": mockPolicy([
+        `{ step: each, contains: "red", text: "A rose." }`,
+        `{ step: each, contains: "blue", text: "The sea." }`,
+        `{ step: fixed, contains: "rejected", text: "OK now." }`,
+        `{ step: fixed, text: "no" }`,
+      ]),
+    });
+    const result = await runCliInProcess(["run", path.join(directory, "pipeline.yaml"), ...runPaths(directory)]);
+    assert.equal(result.code, 0, result.stdout + result.stderr);
+
+    const each = withoutLatency((await cli(directory, "show", "latest", "each")).stdout).split("\n");
+    const prompts = each.flatMap((line, index) => (line.startsWith("prompt (item") ? [line, each[index + 1], each[index + 2]] : []));
+    assert.deepEqual(prompts, ["prompt (item 0)", "  [user]", "  │ Name a red thing.", "prompt (item 1)", "  [user]", "  │ Name a blue thing."]);
+    const attempts = each.filter((line) => line.startsWith("attempt "));
+    assert.equal(attempts.length, 2);
+    assert.match(attempts[0]!, /^attempt 1 \(item 0\) · offline:cheap · succeeded · /);
+    assert.match(attempts[1]!, /^attempt 1 \(item 1\) · offline:cheap · succeeded · /);
+    assert.ok(each.includes("  │ A rose.") && each.includes("  │ The sea."));
+    const stepJson = JSON.parse(readFileSync(path.join(directory, "results/latest/each.json"), "utf8")) as { items: { prompt: unknown }[] };
+    assert.deepEqual(stepJson.items.map((item) => item.prompt), [[{ role: "user", content: "Name a red thing." }], [{ role: "user", content: "Name a blue thing." }]]);
+
+    const fixed = withoutLatency((await cli(directory, "show", "latest", "fixed")).stdout).split("\n");
+    const repair = fixed.indexOf("  sent the prompt plus (repair):");
+    assert.ok(repair > 0, fixed.join("\n"));
+    assert.match(fixed[repair - 1]!, /^attempt 2 · offline:cheap · succeeded/);
+    assert.deepEqual(fixed.slice(repair + 1, repair + 4), ["    [assistant]", "    │ no", "    [user]"]);
+    assert.match(fixed[repair + 4]!, /^ {4}│ That answer was rejected: /);
   });
 });
 
