@@ -49,6 +49,18 @@ const commands: Record<string, { summary: string; load: () => Promise<Command> }
     summary: "spend, tokens, local share, cache hits, budget use, latency and escalations from the database, with recommendations",
     load: async () => (await import("./commands/report.js")).reportCommand,
   },
+  runs: {
+    summary: "recent runs: pipeline, status, cost, duration, start; filter by --pipeline, --status, --since",
+    load: async () => (await import("./commands/runs.js")).runsCommand,
+  },
+  show: {
+    summary: "one run's steps; for a step, the prompt sent, the route with every candidate's reason, each attempt's answer, checks and cost",
+    load: async () => (await import("./commands/show.js")).showCommand,
+  },
+  diff: {
+    summary: "what changed between two runs, step by step: prompt, model and why, output, checks, cost (text or --format markdown)",
+    load: async () => (await import("./commands/diff.js")).diffCommand,
+  },
   graph: {
     summary: "draw the pipeline's DAG (SVG, HTML, Graphviz DOT, JSON layout); with --run, each step's status, model and cost",
     load: async () => (await import("./commands/graph.js")).graphCommand,

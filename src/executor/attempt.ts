@@ -14,6 +14,7 @@ import { ProviderError } from "../providers/provider-error.js";
 import type { ChatMessage, ProviderResponse, TokenUsage } from "../providers/provider.js";
 import { coverAttempts } from "./attempt-reservations.js";
 import { cacheKeyOf, type ReusedAnswer } from "./cache.js";
+import { promptLoggingOf } from "./call-log.js";
 import { recordPaidCall, recordReusedAnswer } from "./call-records.js";
 import type { RunContext } from "./run-context.js";
 import type { AttemptRecord, UnitRun } from "./work-unit.js";
@@ -96,7 +97,7 @@ export async function attemptCandidate(context: RunContext, request: AttemptRequ
         ...(candidate.contextWindow === undefined ? {} : { contextWindow: candidate.contextWindow }),
         ...(step.temperature === undefined ? {} : { temperature: step.temperature }),
         ...(json ? { json: true } : {}),
-        origin: { runId: context.runId, step: step.name },
+        origin: { runId: context.runId, step: step.name, logPrompt: promptLoggingOf(context, step) === "full" },
       },
       run.signal,
       reservations.gate,

@@ -1,12 +1,14 @@
 /**
  * Writing attempts down. A paid call is recorded in one transaction with its ledger settlement
  * and, when an answer came back, the answer itself (a cache entry): after a crash at any moment
- * either all three exist or none, so a resumed run finds every answer it paid for.
+ * either all three exist or none, so a resumed run finds every answer it paid for. The call log's
+ * texts (the messages sent, the answer) are one more insert in the same transaction.
  */
 import { createHash } from "node:crypto";
 import type { Reservation } from "../budget/ledger.js";
 import type { ChatMessage } from "../providers/provider.js";
 import type { ReusedAnswer } from "./cache.js";
+import { callTextOf } from "./call-log.js";
 import type { RunContext } from "./run-context.js";
 import type { AttemptRecord, UnitRun } from "./work-unit.js";
 
@@ -26,6 +28,8 @@ export interface PaidCall {
 /** Settles (or releases) the open reservation, records the call and keeps its answer, atomically. */
 export function recordPaidCall(context: RunContext, run: UnitRun, call: PaidCall): { callId: number; entryId?: number } {
   const { record, open } = call;
+  // Scrubbed before the transaction: the write lock is held for inserts only.
+  const text = callTextOf(context, run.step, call.messages, call.answer);
   return context.store.transaction(() => {
     if (open && (open.costUsd > 0 || call.answer !== undefined)) {
       const settled = { step: run.step.name, ...(run.item === undefined ? {} : { item: run.item }), attempt: record.attempt, provider: record.provider, model: record.model };
@@ -42,6 +46,7 @@ export function recordPaidCall(context: RunContext, run: UnitRun, call: PaidCall
       ...(record.error ? { errorKind: record.error.kind, errorMessage: record.error.message } : {}),
       reservationId: call.reservation.id,
     });
+    context.store.callLog.recordCallText(callId, text);
     if (call.answer === undefined || call.answer.trim() === "") return { callId };
     const entryId = context.store.cache.insert({
       cacheKey: call.cacheKey,
@@ -72,15 +77,18 @@ export function recordReusedAnswer(
   messages: readonly ChatMessage[],
   cacheKey: string,
 ): number {
+  const text = callTextOf(context, run.step, messages, reused.text);
   return context.store.transaction(() => {
     context.store.cache.recordHit(reused.entryId, { runId: context.runId, step: run.step.name, ...(run.item === undefined ? {} : { itemIndex: run.item }) }, record.finishedAt);
-    return context.runs.recordCall({
+    const callId = context.runs.recordCall({
       ...callFields(context, run, record, providerType, messages, cacheKey),
       status: "cached",
       cachedInputTokens: 0,
       reasoningTokens: 0,
       costUsd: 0,
     });
+    context.store.callLog.recordCallText(callId, text);
+    return callId;
   });
 }
 

@@ -36,8 +36,8 @@ export interface RunContext {
   pricesFor(provider: string, model: string): ModelPrices | undefined;
   ledger: Ledger;
   runs: RunRepository;
-  /** Cache entries, resume bookkeeping and transactions. */
-  store: Pick<OrchStore, "cache" | "executions" | "transaction">;
+  /** Cache entries, resume bookkeeping, the call log and transactions. */
+  store: Pick<OrchStore, "cache" | "executions" | "callLog" | "transaction">;
   answers: AnswerCache;
   /** The attempt number to use next for a step (or one item of it); continues after a resumed run's. */
   nextAttempt(step: string, item: number | undefined): number;

@@ -9,6 +9,7 @@ import type { Candidate, Decision } from "../policy/decision.js";
 import type { TokenUsage } from "../providers/provider.js";
 import { stepResultDocument, writeStepResult } from "../store/results-folder.js";
 import type { StepStatus } from "../store/run-repository.js";
+import type { UnitPrompt } from "./call-log.js";
 import type { UnitEnd } from "./escalation.js";
 import type { RunContext } from "./run-context.js";
 import type { StepOutcome } from "./scheduler.js";
@@ -18,6 +19,8 @@ export interface ItemResult {
   index: number;
   item: unknown;
   end: UnitEnd;
+  /** The item's rendered messages (or their hash). */
+  prompt?: UnitPrompt;
 }
 
 export interface StepEnd {
@@ -30,6 +33,8 @@ export interface StepEnd {
   /** The attempts whose answers were accepted (one per item for a for_each step). */
   winners?: AttemptRecord[];
   items?: ItemResult[];
+  /** The unit's rendered messages (or their hash) of a plain step; a for_each step's are on its items. */
+  prompt?: UnitPrompt;
 }
 
 export async function finishStep(
@@ -56,6 +61,7 @@ export async function finishStep(
     ...(end.retryAfter ? { retryAfter: end.retryAfter } : {}),
     synthetic,
     cached,
+    ...(end.prompt ?? {}),
     output: end.items ? null : (end.output ?? null),
     outputFile: outputFile ?? null,
     ...(end.outputFiles && end.outputFiles.length > 1 ? { outputFiles: end.outputFiles } : {}),
@@ -115,6 +121,7 @@ function itemSummary(item: ItemResult) {
   return {
     index: item.index,
     item: item.item,
+    ...(item.prompt ?? {}),
     status: item.end.status,
     ...(item.end.reason ? { reason: item.end.reason } : {}),
     output: item.end.upstream?.output ?? null,

@@ -7,6 +7,7 @@ import type { PipelineStep } from "../pipeline/model.js";
 import { evaluateExpression, isTruthy } from "../pipeline/evaluate-expression.js";
 import { renderStepMessages, TemplateRenderError, type UpstreamOutput } from "../pipeline/render.js";
 import type { Decision } from "../policy/decision.js";
+import { promptOfUnit, type UnitPrompt } from "./call-log.js";
 import { attemptUntilAccepted, type UnitEnd } from "./escalation.js";
 import { expressionData, listItems, runWithCap } from "./fan-out.js";
 import type { RunContext } from "./run-context.js";
@@ -21,6 +22,8 @@ interface UnitResult {
   decision?: Decision;
   /** For a for_each item: the item itself. */
   item?: unknown;
+  /** The rendered messages (or their hash), for the step JSON; absent when rendering failed. */
+  prompt?: UnitPrompt;
 }
 
 export async function runStep(context: RunContext, step: PipelineStep): Promise<StepOutcome> {
@@ -46,6 +49,7 @@ export async function runStep(context: RunContext, step: PipelineStep): Promise<
     ...(end.upstream ? { output: end.upstream.output } : {}),
     ...(end.outputFile ? { outputFiles: [end.outputFile] } : {}),
     ...(end.winner ? { winners: [end.winner] } : {}),
+    ...(result.prompt ? { prompt: result.prompt } : {}),
   };
   return finishStep(context, step, startedAt, stepEnd, result.attempts, result.decision);
 }
@@ -56,7 +60,7 @@ async function runUnit(context: RunContext, run: UnitRun): Promise<UnitResult> {
     const messages = await renderStepMessages(context.pipeline, run.step, context.inputs, context.outputs, run.unit);
     const route = routeUnit(context, run.step, messages);
     const end = await attemptUntilAccepted(context, run, messages, route.decision, route.escalation, attempts);
-    return { end, attempts, decision: route.decision };
+    return { end, attempts, decision: route.decision, prompt: promptOfUnit(context, run.step, messages) };
   } catch (error) {
     if (!(error instanceof TemplateRenderError)) throw error;
     return { end: { status: "failed", reason: context.redact(`template error: ${error.message}`) }, attempts };
@@ -85,7 +89,7 @@ async function runFanOut(context: RunContext, step: PipelineStep, stepExecutionI
     }),
   );
 
-  const items: ItemResult[] = results.map((result, index) => ({ index, item: result.item, end: result.end }));
+  const items: ItemResult[] = results.map((result, index) => ({ index, item: result.item, end: result.end, ...(result.prompt ? { prompt: result.prompt } : {}) }));
   const status = worstStatus(items.map((item) => item.end.status));
   const firstProblem = items.find((item) => item.end.status !== "succeeded");
   const succeeded = status === "succeeded";

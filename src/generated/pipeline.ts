@@ -152,7 +152,7 @@ export interface Step {
   model?: string;
   tags?: string[];
   /**
-   * Sensitive steps may only use local providers.
+   * Sensitive steps may only use local providers, and the call log, step JSON and recordings keep only hashes of their prompts and answers.
    */
   sensitive?: boolean;
   system?: TextSource;

@@ -103,6 +103,15 @@ export interface RoutingPolicy {
   budget?: Budget;
   escalate?: Chain2;
   targets?: Targets;
+  /**
+   * What the call log keeps of every call (the SQLite table `llm_call_texts`, each step's `<step>.json`, the `--record` file and `plan --json`). By default the rendered messages and the answer, secrets scrubbed.
+   */
+  log?: {
+    /**
+     * `full` (default): the rendered messages and the answer, secrets scrubbed. `hashes`: only their SHA-256, for every step (a `sensitive: true` step always keeps only hashes).
+     */
+    prompts?: "full" | "hashes";
+  };
 }
 export interface MockProvider {
   type: "mock";

@@ -33,8 +33,12 @@ export interface ProviderRequest {
   temperature?: number;
   /** Ask for JSON output where the API supports it. */
   json?: boolean;
-  /** Who is calling, for scripted providers and logs; never sent to a paid API. */
-  origin: { runId: string; step: string };
+  /**
+   * Who is calling, for scripted providers and logs; never sent to a paid API. `logPrompt`: the
+   * messages may be written to logs and recordings (false for a sensitive step or under the
+   * policy's `log: { prompts: hashes }`; absent means no).
+   */
+  origin: { runId: string; step: string; logPrompt?: boolean };
 }
 
 export interface TokenUsage {

@@ -1,5 +1,6 @@
 /** The store: the only door to persistence (SQLite and result folders). */
 import { CacheRepository } from "./cache-repository.js";
+import { CallLogRepository } from "./call-log-repository.js";
 import { defaultDatabasePath, openDatabase, type SqliteDatabase } from "./database.js";
 import { ExecutionRepository } from "./execution-repository.js";
 import { HistoryRepository } from "./history-repository.js";
@@ -19,6 +20,8 @@ export interface OrchStore {
   readonly cache: CacheRepository;
   /** Resuming runs, attempt numbers, rejection reasons. */
   readonly executions: ExecutionRepository;
+  /** What every call sent and received, and the queries of `orch runs`, `show` and `diff`. */
+  readonly callLog: CallLogRepository;
   /** Runs `work` in one IMMEDIATE transaction: all of it is written, or none of it. */
   transaction<T>(work: () => T): T;
   close(): void;
@@ -35,6 +38,7 @@ export function openStore(file: string = defaultDatabasePath()): OrchStore {
     reports: new ReportQueries(database),
     cache: new CacheRepository(database),
     executions: new ExecutionRepository(database),
+    callLog: new CallLogRepository(database),
     transaction: (work) => database.transaction(work).immediate(),
     close: () => database.close(),
   };

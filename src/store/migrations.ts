@@ -245,4 +245,21 @@ export const migrations: readonly Migration[] = [
       );
     `,
   },
+  {
+    // Issue 12, the call log: what each call sent (the rendered messages, as JSON) and what came back,
+    // secrets scrubbed, beside its row in llm_calls. A table of its own keeps llm_calls (which every
+    // report scans) narrow. `kept = 'hashes'` (a sensitive step, or the policy's `log.prompts:
+    // hashes`) stores no text, only the SHA-256 of the answer (the prompt's is on llm_calls).
+    // answer_sha256 is set only then.
+    name: "0008_call_log_texts",
+    sql: `
+      CREATE TABLE llm_call_texts (
+        call_id INTEGER PRIMARY KEY REFERENCES llm_calls (id),
+        kept TEXT NOT NULL CHECK (kept IN ('full', 'hashes')),
+        messages_json TEXT,
+        answer TEXT,
+        answer_sha256 TEXT
+      );
+    `,
+  },
 ];

@@ -15,6 +15,8 @@ import { checkTemplate } from "../pipeline/template.js";
 import type { OrchStore } from "../store/index.js";
 import type { Workspace } from "./load-workspace.js";
 import { createRouter } from "./route-request.js";
+import { promptLoggingOf } from "../executor/call-log.js";
+import type { Redactor } from "../secrets/redact.js";
 
 export interface StepPlan {
   step: string;
@@ -27,6 +29,11 @@ export interface StepPlan {
   decision: Decision;
   /** The first candidate's cost range: the route taken if nothing fails. */
   costUsd: { min: number; max: number };
+  /**
+   * The rendered messages, secrets scrubbed, when they are known before running: the step reads no
+   * upstream output and is not a for_each step. Never for a sensitive step or under `log.prompts: hashes`.
+   */
+  prompt?: ChatMessage[];
 }
 
 export interface PipelinePlan {
@@ -37,7 +44,13 @@ export interface PipelinePlan {
   budgetLeftUsd: Partial<Record<"run" | "day" | "month", number>>;
 }
 
-export async function planPipeline(workspace: Workspace, inputs: InputValues, store: OrchStore, providers: ProviderSet): Promise<PipelinePlan> {
+export async function planPipeline(
+  workspace: Workspace,
+  inputs: InputValues,
+  store: OrchStore,
+  providers: ProviderSet,
+  options: { redact?: Redactor } = {},
+): Promise<PipelinePlan> {
   const { pipeline, policy } = workspace;
   const route = await createRouter(policy, { store, providers });
   const emptyOutputs = new Map<string, UpstreamOutput>([...pipeline.steps.keys()].map((name) => [name, { output: "", json: {} }]));
@@ -46,7 +59,8 @@ export async function planPipeline(workspace: Workspace, inputs: InputValues, st
   const order: StepPlan[] = [];
   for (const name of pipeline.order) {
     const step = pipeline.steps.get(name)!;
-    const inputTokens = await estimateInputRange(workspace, step, inputs, emptyOutputs);
+    const { prompt, ...inputTokens } = await estimateInputRange(workspace, step, inputs, emptyOutputs);
+    const shownPrompt = prompt && promptLoggingOf({ policy: policy.policy }, step) === "full" ? scrubbed(prompt, options.redact ?? ((text) => text)) : undefined;
     const request: RouteRequest = {
       step: name,
       pipeline: pipeline.name,
@@ -75,6 +89,7 @@ export async function planPipeline(workspace: Workspace, inputs: InputValues, st
       maxOutputTokens: step.maxTokens,
       decision,
       costUsd,
+      ...(shownPrompt ? { prompt: shownPrompt } : {}),
     });
   }
   return {
@@ -94,10 +109,12 @@ async function estimateInputRange(
   step: PipelineStep,
   inputs: InputValues,
   emptyOutputs: ReadonlyMap<string, UpstreamOutput>,
-): Promise<{ min: number; max: number }> {
+): Promise<{ min: number; max: number; prompt?: ChatMessage[] }> {
   let messages: ChatMessage[];
+  let rendered = false;
   try {
     messages = await renderStepMessages(workspace.pipeline, step, inputs, emptyOutputs);
+    rendered = true;
   } catch {
     messages = [...(step.system ? [{ role: "system" as const, content: step.system.text }] : []), { role: "user", content: step.prompt.text }];
   }
@@ -109,5 +126,10 @@ async function estimateInputRange(
     }),
   );
   const upstreamMax = [...readSteps].reduce((sum, name) => sum + (workspace.pipeline.steps.get(name)?.maxTokens ?? 0), 0);
-  return { min, max: min + upstreamMax };
+  const known = rendered && readSteps.size === 0 && !step.forEach;
+  return { min, max: min + upstreamMax, ...(known ? { prompt: messages } : {}) };
+}
+
+function scrubbed(messages: readonly ChatMessage[], redact: Redactor): ChatMessage[] {
+  return messages.map((message) => ({ role: message.role, content: redact(message.content) }));
 }

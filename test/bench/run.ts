@@ -4,7 +4,8 @@
  *   2. per-step overhead: a 200-step chain on a mock answering in 50 ms, run by orch, against the
  *      same 200 calls made directly one after another (so timer slop is not counted as orch's);
  *   3. validation of a 500-step pipeline;
- *   4. memory: heap growth over a 1,000-step run.
+ *   4. memory: heap growth over a 1,000-step run;
+ *   5. the call log: what keeping each call's messages and answer adds per call (call-log.ts).
  * Run: npm run bench   (the README quotes its output)
  */
 import { execFileSync } from "node:child_process";
@@ -12,6 +13,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { runPipeline } from "../../src/executor/run-pipeline.js";
+import { measureCallLog } from "./call-log.js";
 import { estimateTokens } from "../../src/policy/estimate-tokens.js";
 import { createMockProvider } from "../../src/providers/mock/mock-provider.js";
 import { openStore } from "../../src/store/index.js";
@@ -124,6 +126,8 @@ results.memory = {
   rssMiB: +(process.memoryUsage().rss / 1024 / 1024).toFixed(1),
   gcExposed: typeof global.gc === "function",
 };
+
+results.callLog = measureCallLog();
 
 const outputDirectory = path.join(repositoryRoot, "test/bench");
 mkdirSync(outputDirectory, { recursive: true });

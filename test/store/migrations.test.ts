@@ -38,6 +38,7 @@ const expectedColumns: Record<string, string[]> = {
     "reserved_nano_usd", "settled_nano_usd", "overrun_nano_usd", "created_at",
   ],
   ledger_settings: ["name", "value", "set_at"],
+  llm_call_texts: ["call_id", "kept", "messages_json", "answer", "answer_sha256"],
 };
 
 describe("migrations", () => {

@@ -1,6 +1,7 @@
 import { formatBalance, formatUsd } from "../../money/format-usd.js";
 import { exitCodes } from "../../errors/orch-error.js";
 import { parseSetArguments, resolveInputs } from "../../pipeline/inputs.js";
+import { createRedactor } from "../../secrets/redact.js";
 import { openStore } from "../../store/index.js";
 import { loadWorkspace } from "../../workspace/load-workspace.js";
 import { openProviders } from "../../workspace/open-providers.js";
@@ -26,7 +27,7 @@ export const planCommand: Command = {
     const store = openStore(project.databaseFile(values.db));
     const providers = openProviders(workspace.policy, { env: project.env });
     try {
-      const plan = await planPipeline(workspace, inputs, store, providers.set);
+      const plan = await planPipeline(workspace, inputs, store, providers.set, { redact: createRedactor(providers.secrets) });
       if (values.json) output.out(JSON.stringify(plan, null, 2));
       else for (const line of renderPlan(plan, output.style)) output.out(line);
       return exitCodes.success;

@@ -1,10 +1,11 @@
 /**
  * The JSONL recording written by `orch run --record FILE` and read by the `replay` provider: one
- * answer per line. Only the answer is stored (never headers, keys or the prompt itself), so a
- * recording can be committed for CI. Each answer keeps its usage and what it cost (`costUsd`), so
+ * answer per line, with the messages that asked for it (secrets scrubbed; left out for a sensitive
+ * step or under the policy's `log: { prompts: hashes }`), never headers or keys, so a recording can
+ * be committed for CI and a reader can see what was asked. Replay matches by fingerprint only. Each answer keeps its usage and what it cost (`costUsd`), so
  * a replayed run spends the same synthetic money as the recorded one spent real money.
  */
-import type { ProviderResponse, TokenUsage } from "../provider.js";
+import type { ChatMessage, ProviderResponse, TokenUsage } from "../provider.js";
 
 export interface RecordedAnswer {
   version: 1;
@@ -13,6 +14,8 @@ export interface RecordedAnswer {
   provider: string;
   model: string;
   recordedAt: string;
+  /** The messages sent, secrets scrubbed; absent when prompts are kept as hashes only (and in older recordings). */
+  messages?: ChatMessage[];
   response: {
     text: string;
     usage: TokenUsage;
@@ -31,6 +34,7 @@ export function recordedAnswerOf(
   response: ProviderResponse,
   now: Date,
   costUsd?: number,
+  messages?: ChatMessage[],
 ): RecordedAnswer {
   return {
     version: 1,
@@ -38,6 +42,7 @@ export function recordedAnswerOf(
     provider,
     model,
     recordedAt: now.toISOString(),
+    ...(messages === undefined ? {} : { messages }),
     response: {
       text: response.text,
       usage: response.usage,

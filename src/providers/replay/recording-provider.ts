@@ -1,6 +1,7 @@
 /**
- * `orch run --record FILE`: wraps any provider and appends each answer to a JSONL recording. Only
- * the answer is written (see recording-format.ts), with its cost (`costOf`). The registry puts it
+ * `orch run --record FILE`: wraps any provider and appends each answer to a JSONL recording: the
+ * answer, its cost (`costOf`) and, unless the request says prompts are kept as hashes only, the
+ * messages that asked for it (see recording-format.ts), all scrubbed. The registry puts it
  * under the retries, so a line is one attempt the API answered, with that attempt's own usage. A
  * failed write does not fail the call (the answer was paid for); it is raised by `close()`, which
  * also waits for pending writes.
@@ -30,7 +31,9 @@ export function createRecordingProvider(inner: Provider, filePath: string, optio
   let firstWriteError: unknown;
 
   function record(request: ProviderRequest, response: ProviderResponse): void {
-    const line = `${JSON.stringify(recordedAnswerOf(fingerprintRequest(request), inner.id, request.model, { ...response, text: redact(response.text) }, now(), costOf(request.model, response)))}\n`;
+    const messages = request.origin.logPrompt === true ? request.messages.map((message) => ({ role: message.role, content: redact(message.content) })) : undefined;
+    const answer = recordedAnswerOf(fingerprintRequest(request), inner.id, request.model, { ...response, text: redact(response.text) }, now(), costOf(request.model, response), messages);
+    const line = `${JSON.stringify(answer)}\n`;
     // Chained so lines from concurrent calls never interleave; one write per line keeps it append-only.
     writes = writes
       .then(() => appendFile(filePath, line, "utf8"))

@@ -1,0 +1,48 @@
+import path from "node:path";
+import { exitCodes, UsageError } from "../../errors/orch-error.js";
+import { parseDuration } from "../../policy/duration.js";
+import type { RunStatus } from "../../store/run-repository.js";
+import { defaultDatabasePath, openStore } from "../../store/index.js";
+import { parseCommandArguments, positiveInteger } from "../arguments.js";
+import type { Command } from "../main.js";
+import { renderRuns, runListing } from "../render/runs-table.js";
+
+const usage = "orch runs [--pipeline NAME|FILE] [--status STATUS] [--since DURATION] [--limit N (default 20)] [--json] [--db FILE]";
+
+const statuses: readonly RunStatus[] = ["running", "succeeded", "failed", "budget_stopped", "deferred", "interrupted"];
+
+export const runsCommand: Command = {
+  usage,
+  async run(args, output) {
+    const { values, positionals } = parseCommandArguments(
+      args,
+      { pipeline: { type: "string" }, status: { type: "string" }, since: { type: "string" }, limit: { type: "string" }, json: { type: "boolean" }, db: { type: "string" } },
+      usage,
+    );
+    if (positionals.length > 0) throw new UsageError({ message: `unexpected argument "${positionals[0]}"`, hint: `usage: ${usage}` });
+    const status = values.status;
+    if (status !== undefined && !(statuses as readonly string[]).includes(status)) {
+      throw new UsageError({ message: `--status expects one of ${statuses.join(", ")}, got "${status}"` });
+    }
+    const sinceMs = values.since === undefined ? undefined : parseDuration(values.since);
+    if (values.since !== undefined && !sinceMs) throw new UsageError({ message: `--since expects a duration such as 12h, 7d or 1d12h, got "${values.since}"` });
+    const limit = positiveInteger(values.limit, "--limit", 10_000) ?? 20;
+
+    const store = openStore(values.db ?? defaultDatabasePath(output.env));
+    try {
+      const runs = store.callLog
+        .listRuns({
+          ...(values.pipeline === undefined ? {} : { pipeline: { name: values.pipeline, file: path.resolve(values.pipeline) } }),
+          ...(status === undefined ? {} : { status: status as RunStatus }),
+          ...(sinceMs === undefined ? {} : { sinceIso: new Date(Date.now() - sinceMs).toISOString() }),
+          limit,
+        })
+        .map(runListing);
+      if (values.json) output.out(JSON.stringify(runs, null, 2));
+      else for (const line of renderRuns(runs, store.file, output.style)) output.out(line);
+      return exitCodes.success;
+    } finally {
+      store.close();
+    }
+  },
+};

@@ -1,0 +1,40 @@
+import { exitCodes, UsageError } from "../../errors/orch-error.js";
+import { findRun } from "../../report/call-log/find-run.js";
+import { buildRunView } from "../../report/call-log/run-view.js";
+import { defaultDatabasePath, openStore } from "../../store/index.js";
+import { parseCommandArguments } from "../arguments.js";
+import type { Command } from "../main.js";
+import { renderRun, renderStep } from "../render/show-text.js";
+
+const usage = "orch show RUN|latest [STEP] [--json] [--db FILE]   (RUN may be the start of a run id)";
+
+export const showCommand: Command = {
+  usage,
+  async run(args, output) {
+    const { values, positionals } = parseCommandArguments(args, { json: { type: "boolean" }, db: { type: "string" } }, usage);
+    const [reference, stepName, ...extra] = positionals;
+    if (reference === undefined) throw new UsageError({ message: "missing run id (or latest)", hint: `usage: ${usage}` });
+    if (extra.length > 0) throw new UsageError({ message: `unexpected argument "${extra[0]}"`, hint: `usage: ${usage}` });
+
+    const store = openStore(values.db ?? defaultDatabasePath(output.env));
+    try {
+      const row = findRun(store.callLog, reference, store.file);
+      const run = buildRunView(row, store.callLog.steps(row.id), store.callLog.calls(row.id));
+      if (stepName === undefined) {
+        if (values.json) output.out(JSON.stringify(run, null, 2));
+        else for (const line of renderRun(run, output.style)) output.out(line);
+        return exitCodes.success;
+      }
+      const step = run.steps.find((candidate) => candidate.name === stepName);
+      if (!step) {
+        throw new UsageError({ message: `run ${run.id} has no step "${stepName}"`, hint: `its steps: ${run.steps.map((candidate) => candidate.name).join(", ")}` });
+      }
+      const { steps: _steps, ...summary } = run;
+      if (values.json) output.out(JSON.stringify({ run: summary, step }, null, 2));
+      else for (const line of renderStep(run, step, output.style)) output.out(line);
+      return exitCodes.success;
+    } finally {
+      store.close();
+    }
+  },
+};
