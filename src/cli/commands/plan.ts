@@ -4,6 +4,7 @@ import { parseSetArguments, resolveInputs } from "../../pipeline/inputs.js";
 import { openStore, defaultDatabasePath } from "../../store/index.js";
 import { loadWorkspace } from "../../workspace/load-workspace.js";
 import { openProviders } from "../../workspace/open-providers.js";
+import { droppedBecause } from "../../policy/explain.js";
 import { planPipeline, type PipelinePlan } from "../../workspace/plan.js";
 import { exactlyOne, parseCommandArguments } from "../arguments.js";
 import type { Command } from "../main.js";
@@ -45,7 +46,7 @@ function renderPlan(plan: PipelinePlan, style: Style): string[] {
     lines.push(`    ${step.task}${step.language ? `/${step.language}` : ""} · ${step.quality} · ~${step.inputTokens.min}–${step.inputTokens.max} tokens in, ≤${step.maxOutputTokens} out`);
     lines.push(`    route ${route} via ${step.decision.matched}${fallbacks.length ? ` · then ${fallbacks.join(", ")}` : ""}`);
     lines.push(`    cost  ${formatUsd(step.costUsd.min)} – ${formatUsd(step.costUsd.max)}`);
-    for (const note of step.decision.notes.filter((candidateNote) => !candidateNote.kept)) lines.push(style.dim(`    dropped ${note.reference}: ${note.reason}`));
+    for (const note of step.decision.notes.filter((candidateNote) => !candidateNote.kept)) lines.push(style.dim(`    dropped ${note.reference}: ${droppedBecause(note)}`));
     if (step.decision.exhausted) lines.push(style.yellow(`    when nothing fits: ${step.decision.exhausted.action} (${step.decision.exhausted.reason})`));
   });
   const left = Object.entries(plan.budgetLeftUsd).map(([scope, usd]) => `${scope} ${formatBalance(usd)}`);
