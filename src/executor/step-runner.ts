@@ -64,7 +64,7 @@ async function runUnit(context: RunContext, run: UnitRun): Promise<UnitResult> {
 }
 
 async function runFanOut(context: RunContext, step: PipelineStep, stepExecutionId: number, startedAt: string, signal: AbortSignal): Promise<StepOutcome> {
-  const list = await listItems(context, step.forEach!);
+  const list = await listItems(context.pipeline.directory, step.forEach!, expressionData(context));
   if (!list.ok) return finishStep(context, step, startedAt, { status: "failed", reason: list.reason }, [], undefined);
   const results = await runWithCap(
     list.units.length,
