@@ -13,8 +13,8 @@ export function overrunLine(event: Overrun): string {
   const item = event.item === undefined ? "" : ` [item ${event.item}]`;
   const money = event.synthetic ? " (synthetic)" : "";
   return (
-    `! overrun: ${event.step}${item} attempt ${event.attempt} (${event.provider}:${event.model}) settled $${formatUsd(event.settledUsd)} ` +
-    `against $${formatUsd(event.reservedUsd)} reserved: $${formatUsd(event.overrunUsd)} over${money}; the provider reported usage beyond what the request allowed`
+    `! overrun: ${event.step}${item} attempt ${event.attempt} (${event.provider}:${event.model}) settled ${formatUsd(event.settledUsd)} ` +
+    `against ${formatUsd(event.reservedUsd)} reserved: ${formatUsd(event.overrunUsd)} over${money}; the provider reported usage beyond what the request allowed`
   );
 }
 
@@ -96,7 +96,7 @@ export function summaryLines(event: RunEnd, style: Style, databaseFile: string):
       totals.cacheHits > 0 ? ` · ${totals.cacheHits} cached (saved ${formatUsd(totals.savedUsd)})` : ""
     }`,
     ...(totals.overruns > 0
-      ? [style.red(`  overrun  ${totals.overruns} call${totals.overruns === 1 ? "" : "s"} cost $${formatUsd(totals.overrunUsd)} more than reserved (recorded in the ledger; exit 3)`)]
+      ? [style.red(`  overrun  ${totals.overruns} call${totals.overruns === 1 ? "" : "s"} cost ${formatUsd(totals.overrunUsd)} more than reserved (recorded in the ledger; exit 3)`)]
       : []),
     `  results  ${relativeResults}/  (run.json and one file per step)`,
     `  database ${databaseFile}`,
