@@ -48,12 +48,14 @@ export interface BudgetStatus {
   overruns: BudgetOverrun[];
 }
 
+const scopeOrder: readonly BudgetScope[] = ["run", "day", "month"];
+
 export function budgetStatus(
   repository: LedgerRepository,
   limits: BudgetLimits,
   timeZone: string | undefined,
   now: Date,
-  options: { runId?: string } = {},
+  options: { runId?: string; pipeline?: string } = {},
 ): BudgetStatus {
   const zone = ledgerTimeZone(repository, timeZone, now);
   const keys: ScopeKeys = { runId: options.runId ?? "", ...calendarKeys(now, zone) };
@@ -92,6 +94,16 @@ export function budgetStatus(
       if (scoped.dailyUsd !== undefined) scopes.push(statusOf("day", scoped.dailyUsd, { kind, name }));
       if (scoped.monthlyUsd !== undefined) scopes.push(statusOf("month", scoped.monthlyUsd, { kind, name }));
     }
+  }
+  // `--pipeline`: that pipeline's day and month, with or without a limit of its own, and no other subject.
+  const pipeline = options.pipeline;
+  if (pipeline !== undefined) {
+    const own = limits.perPipeline?.[pipeline];
+    const subject: ScopeSubject = { kind: "pipeline", name: pipeline };
+    const kept = scopes.filter((scope) => scope.scope === "run" || (scope.subject?.kind === "pipeline" && scope.subject.name === pipeline));
+    if (own?.dailyUsd === undefined) kept.push(statusOf("day", undefined, subject));
+    if (own?.monthlyUsd === undefined) kept.push(statusOf("month", undefined, subject));
+    scopes.splice(0, scopes.length, ...kept.sort((a, b) => scopeOrder.indexOf(a.scope) - scopeOrder.indexOf(b.scope)));
   }
   return {
     at: now.toISOString(),

@@ -94,8 +94,19 @@ export type RunEvent =
       reused?: true;
       /** For a for_each step: how many items it ran over. */
       items?: number;
+      /** For a for_each step: items that did not succeed. */
+      itemsNotSucceeded?: number;
+      /**
+       * For a for_each step: the model each item's accepted answer came from, counted, most used
+       * first (`provider`/`model` above are only the first item's).
+       */
+      models?: { target: string; items: number }[];
       at: string;
     }
+  /** A for_each step listed its items and starts on them (at most its `concurrency` at once). */
+  | { type: "items-start"; step: string; count: number; at: string }
+  /** One item of a for_each step is done: its status, and the model whose answer was kept. */
+  | { type: "item-end"; step: string; item: number; status: StepStatus; provider?: string; model?: string; cached?: true; at: string }
   /** A soft alert: a configured fraction of a limit was reached (raised once per period, across processes). */
   | ({ type: "budget-alert" } & BudgetAlert)
   /** A call cost more than its reservation (the provider reported usage beyond what was allowed); recorded in the ledger. */

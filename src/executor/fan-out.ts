@@ -4,7 +4,7 @@
  */
 import { readFile } from "node:fs/promises";
 import path from "node:path";
-import { evaluateExpression } from "../pipeline/evaluate-expression.js";
+import { evaluateExpression, type ExpressionData } from "../pipeline/evaluate-expression.js";
 import { expandGlobs } from "../pipeline/glob.js";
 import type { FanOut } from "../pipeline/model.js";
 import type { UpstreamOutput, WorkUnit } from "../pipeline/render.js";
@@ -12,20 +12,24 @@ import type { RunContext } from "./run-context.js";
 
 export type ItemList = { ok: true; units: (() => Promise<WorkUnit>)[] } | { ok: false; reason: string };
 
-export async function listItems(context: RunContext, fanOut: FanOut): Promise<ItemList> {
+/**
+ * The items of a fan-out: glob matches under `directory`, or the expression's list over `data`.
+ * `orch plan` asks too, with the inputs alone, so a plan counts the items a run will see.
+ */
+export async function listItems(directory: string, fanOut: FanOut, data: ExpressionData): Promise<ItemList> {
   const source = fanOut.source;
   if (source.kind === "glob") {
-    const files = await expandGlobs(source.globs, context.pipeline.directory);
+    const files = await expandGlobs(source.globs, directory);
     return {
       ok: true,
       units: files.map((file, index) => async () => ({
         item: file,
         index,
-        file: { path: file, content: await readFile(path.join(context.pipeline.directory, file), "utf8") },
+        file: { path: file, content: await readFile(path.join(directory, file), "utf8") },
       })),
     };
   }
-  const value = evaluateExpression(source.items.expression, expressionData(context));
+  const value = evaluateExpression(source.items.expression, data);
   if (!Array.isArray(value)) {
     return { ok: false, reason: `for_each: ${source.items.text} is ${describe(value)}, not a list` };
   }

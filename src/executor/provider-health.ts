@@ -4,6 +4,7 @@
  * latency on a provider that is down. Seeded from the store (earlier runs count), then updated
  * as this run's calls end.
  */
+import type { ProviderState } from "../policy/decision.js";
 import type { HistoryRepository } from "../store/history-repository.js";
 
 export const failuresBeforeCooldown = 3;
@@ -42,4 +43,17 @@ export function createProviderHealth(history: HistoryRepository, now: number): P
       return until > current ? until : undefined;
     },
   };
+}
+
+/**
+ * The providers' states with their cool-downs marked: what a run routes on, and what `plan`,
+ * `route` and `providers` show, so none of them calls a provider reachable that a run would avoid.
+ */
+export function withCooldowns(states: Readonly<Record<string, ProviderState>>, health: ProviderHealth, now: number): Record<string, ProviderState> {
+  return Object.fromEntries(
+    Object.entries(states).map(([id, state]) => {
+      const until = health.coolingDownUntil(id, now);
+      return [id, until === undefined ? state : { ...state, coolingDownUntil: until }];
+    }),
+  );
 }

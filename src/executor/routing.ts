@@ -7,9 +7,11 @@ import type { PipelineStep } from "../pipeline/model.js";
 import { emergencyMode } from "../policy/budget-left.js";
 import { assessChain } from "../policy/candidates.js";
 import { decide } from "../policy/decide.js";
+import { droppedBecause } from "../policy/explain.js";
 import type { Candidate, Decision, ProviderState, RouteRequest, RoutingState } from "../policy/decision.js";
 import { estimatePromptTokens, inputTokenBound } from "../policy/estimate-tokens.js";
 import type { ChatMessage } from "../providers/provider.js";
+import { withCooldowns } from "./provider-health.js";
 import type { RunContext } from "./run-context.js";
 
 export interface Route {
@@ -24,11 +26,12 @@ export function routeUnit(context: RunContext, step: PipelineStep, messages: rea
   const state: RoutingState = {
     now,
     budgetLeftUsd: context.ledger.left({ tags: step.tags }),
-    providers: withCooldowns(context, now),
+    providers: withCooldowns(context.providerStates, context.health, now),
     history: context.history,
     pricesFor: context.pricesFor,
   };
   const decision = decide(request, context.policy, state);
+  reportCooldowns(context, step.name, decision);
   return {
     decision,
     escalation(tried) {
@@ -60,11 +63,19 @@ function routeRequestFor(context: RunContext, step: PipelineStep, messages: read
   };
 }
 
-function withCooldowns(context: RunContext, now: number): Record<string, ProviderState> {
-  return Object.fromEntries(
-    Object.entries(context.providerStates).map(([id, state]) => {
-      const until = context.health.coolingDownUntil(id, now);
-      return [id, until === undefined ? state : { ...state, coolingDownUntil: until }];
-    }),
-  );
+/** Steps (by run) already told about a cooling provider: one line per step and model, not one per item. */
+const cooldownsReported = new WeakMap<RunContext, Set<string>>();
+
+/**
+ * A candidate dropped because its provider is cooling down is news the user cannot see in the
+ * route alone (it comes from earlier failures, maybe of another process): say it as the run goes.
+ */
+function reportCooldowns(context: RunContext, step: string, decision: Decision): void {
+  const reported = cooldownsReported.get(context) ?? new Set<string>();
+  cooldownsReported.set(context, reported);
+  for (const note of decision.notes) {
+    if (note.check !== "cooling-down" || reported.has(`${step}\0${note.reference}`)) continue;
+    reported.add(`${step}\0${note.reference}`);
+    context.emit({ type: "candidate-skipped", step, reference: note.reference, reason: droppedBecause(note), at: context.now().toISOString() });
+  }
 }

@@ -111,10 +111,20 @@ export async function finishStep(
     ...(outputFile ? { outputFile } : {}),
     ...(end.reason && end.status !== "succeeded" ? { reason: end.reason } : {}),
     ...(cached ? { cached: true as const } : {}),
-    ...(end.items ? { items: end.items.length } : {}),
+    ...(end.items ? { items: end.items.length, itemsNotSucceeded: end.items.filter((item) => item.end.status !== "succeeded").length, models: modelsOfItems(end.items) } : {}),
     at: finishedAt,
   });
   return end.status === "running" || end.status === "pending" ? "failed" : end.status;
+}
+
+/** The accepted models of a fan-out's items, counted, most used first (ties by name). */
+function modelsOfItems(items: readonly ItemResult[]): { target: string; items: number }[] {
+  const counts = new Map<string, number>();
+  for (const item of items) {
+    const winner = item.end.winner;
+    if (winner) counts.set(`${winner.provider}:${winner.model}`, (counts.get(`${winner.provider}:${winner.model}`) ?? 0) + 1);
+  }
+  return [...counts].map(([target, count]) => ({ target, items: count })).sort((a, b) => b.items - a.items || a.target.localeCompare(b.target));
 }
 
 function itemSummary(item: ItemResult) {

@@ -68,8 +68,9 @@ async function runUnit(context: RunContext, run: UnitRun): Promise<UnitResult> {
 }
 
 async function runFanOut(context: RunContext, step: PipelineStep, stepExecutionId: number, startedAt: string, signal: AbortSignal): Promise<StepOutcome> {
-  const list = await listItems(context, step.forEach!);
+  const list = await listItems(context.pipeline.directory, step.forEach!, expressionData(context));
   if (!list.ok) return finishStep(context, step, startedAt, { status: "failed", reason: list.reason }, [], undefined);
+  context.emit({ type: "items-start", step: step.name, count: list.units.length, at: context.now().toISOString() });
   const results = await runWithCap(
     list.units.length,
     step.forEach!.concurrency,
@@ -79,9 +80,13 @@ async function runFanOut(context: RunContext, step: PipelineStep, stepExecutionI
       try {
         unit = await list.units[index]!();
       } catch (error) {
-        return { end: { status: "failed", reason: `item ${index}: ${(error as Error).message}` }, attempts: [] };
+        const end: UnitEnd = { status: "failed", reason: `item ${index}: ${(error as Error).message}` };
+        reportItemEnd(context, step.name, index, end);
+        return { end, attempts: [] };
       }
-      return { ...(await runUnit(context, { step, item: index, unit, stepExecutionId, signal })), item: unit.item };
+      const result = await runUnit(context, { step, item: index, unit, stepExecutionId, signal });
+      reportItemEnd(context, step.name, index, result.end);
+      return { ...result, item: unit.item };
     },
     (): UnitResult => ({
       end: context.signal.aborted ? { status: "cancelled", reason: "the run was interrupted" } : { status: "failed", reason: `timed out after ${step.timeoutSeconds}s` },
@@ -104,6 +109,19 @@ async function runFanOut(context: RunContext, step: PipelineStep, stepExecutionI
     items,
   };
   return finishStep(context, step, startedAt, stepEnd, results.flatMap((result) => result.attempts), results[0]?.decision);
+}
+
+/** Progress of a fan-out for the live view: one event per item as it ends. */
+function reportItemEnd(context: RunContext, step: string, item: number, end: UnitEnd): void {
+  const winner = end.winner;
+  context.emit({
+    type: "item-end",
+    step,
+    item,
+    status: end.status,
+    ...(winner ? { provider: winner.provider, model: winner.model, ...(winner.cached ? { cached: true as const } : {}) } : {}),
+    at: context.now().toISOString(),
+  });
 }
 
 /** What dependents read of a for_each step: every item's output, in order, and the items themselves. */

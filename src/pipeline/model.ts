@@ -93,6 +93,8 @@ export interface StepOutput {
 export interface OutputSchema {
   /** Where it came from: `inline` or the file as written. */
   origin: string;
+  /** For a schema file: its absolute path (watch mode reruns when it changes). */
+  absolutePath?: string;
   /** SHA-256 of the schema's JSON: part of the cache key. */
   digest: string;
   /** Problems of a value against the schema, in words; empty when it matches. */

@@ -12,7 +12,7 @@ import type { OutputSchema } from "./model.js";
 const addFormats = ((addFormatsPlugin as unknown as { default?: typeof addFormatsPlugin }).default ?? addFormatsPlugin) as unknown as (ajv: Ajv) => Ajv;
 
 /** Throws with ajv's message when the schema itself is invalid. */
-export function compileOutputSchema(schema: object, origin: string): OutputSchema {
+export function compileOutputSchema(schema: object, origin: string, absolutePath?: string): OutputSchema {
   const draft2020 = String((schema as { $schema?: unknown }).$schema ?? "").includes("2020-12");
   // Not strict: user schemas carry `examples`, `title` and other annotations ajv's strict mode rejects.
   const ajv = draft2020 ? new Ajv2020({ allErrors: true, strict: false }) : new Ajv({ allErrors: true, strict: false });
@@ -20,6 +20,7 @@ export function compileOutputSchema(schema: object, origin: string): OutputSchem
   const validate = ajv.compile(schema);
   return {
     origin,
+    ...(absolutePath === undefined ? {} : { absolutePath }),
     digest: createHash("sha256").update(JSON.stringify(schema)).digest("hex"),
     check(value) {
       if (validate(value)) return [];

@@ -89,8 +89,8 @@ async function resolveFile(loaded: LoadedPipeline, projectDirectory: string, fil
 
 async function readSchema(loaded: LoadedPipeline, source: object | string, where: DocumentPath, report: Report): Promise<OutputSchema | undefined> {
   let schema: unknown = source;
-  if (typeof source === "string") {
-    const absolutePath = path.resolve(loaded.directory, source);
+  const absolutePath = typeof source === "string" ? path.resolve(loaded.directory, source) : undefined;
+  if (typeof source === "string" && absolutePath !== undefined) {
     try {
       const text = await readFile(absolutePath, "utf8");
       schema = /\.ya?ml$/i.test(source) ? parseYaml(text) : JSON.parse(text);
@@ -105,7 +105,7 @@ async function readSchema(loaded: LoadedPipeline, source: object | string, where
     }
   }
   try {
-    return compileOutputSchema(schema as object, typeof source === "string" ? source : "inline");
+    return compileOutputSchema(schema as object, typeof source === "string" ? source : "inline", absolutePath);
   } catch (error) {
     report(where, `invalid output.schema: ${(error as Error).message}`, { suggestion: "it must be a JSON Schema (draft-07, or 2020-12 with $schema)" });
     return undefined;

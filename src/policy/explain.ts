@@ -6,6 +6,11 @@
 import type { CandidateNote, Decision, RouteRequest } from "./decision.js";
 import { formatBalance, formatCount, formatLimit, scopeWords } from "./format.js";
 
+/** Why a candidate was dropped, without the note's own "dropped: " lead (for lines that say "passed over X: …"). */
+export function droppedBecause(note: CandidateNote): string {
+  return note.reason.replace(/^dropped: /, "");
+}
+
 export function explainDecision(decision: Decision, request?: RouteRequest): string[] {
   const lines = [`route: ${describeRoute(decision)}`];
   if (request) lines.push(`request: ${describeRequest(request, decision)}`);

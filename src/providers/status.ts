@@ -36,6 +36,8 @@ export interface ProviderStatus {
   models: ModelStatus[];
   /** The policy routes at least one model here. */
   neededByPolicy: boolean;
+  /** Set when repeated transient failures (of any process) make runs pass the provider over until then (ISO). */
+  coolingDownUntil?: string;
   /** Reachable, and every model the policy routes here is usable. */
   usable: boolean;
 }

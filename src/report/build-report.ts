@@ -13,6 +13,7 @@ import { callFacts } from "./call-facts.js";
 import { escalationFigures } from "./escalations.js";
 import { latencyByModel } from "./latency.js";
 import { recommendations } from "./recommendations.js";
+import { runDrillDowns } from "./run-drilldown.js";
 import type { GroupBy, Report, ReportTargets } from "./report-model.js";
 import { inWindow, windowDays, type ReportWindow } from "./report-window.js";
 
@@ -81,6 +82,7 @@ export function buildReport(data: ReportData, options: ReportOptions): Report {
     }),
     targets,
     recommendations: recommendations({ facts, totals, cache, escalations, targets }),
+    runs: runDrillDowns(facts),
   };
 }
 

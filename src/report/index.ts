@@ -11,3 +11,6 @@ export { reportHtml } from "./html/report-page.js";
 export type { ReportGraph } from "./html/report-page.js";
 export { groupByValues } from "./report-model.js";
 export type * from "./report-model.js";
+export { checkFilter, filterLabel, filterReportData, isFiltered, windowSpend } from "./report-filter.js";
+export type { ReportFilter, WindowSpend } from "./report-filter.js";
+export { windowDays } from "./report-window.js";

@@ -4,6 +4,7 @@
  * useful as the reader's trust in what each number means.
  */
 import type { BudgetScope } from "../policy/decision.js";
+import type { RunDrillDown } from "./run-drilldown.js";
 
 /** What `--by` groups the breakdown table by. */
 import type { BudgetOverrun } from "../budget/overruns.js";
@@ -209,4 +210,6 @@ export interface Report {
   budget: BudgetFigures;
   targets: ReportTargets;
   recommendations: Recommendation[];
+  /** The window's runs, newest first (at most `drillDownRunLimit`): steps, attempts, costs, checks. */
+  runs: RunDrillDown[];
 }

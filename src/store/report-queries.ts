@@ -35,6 +35,8 @@ export interface ReportCallRow {
   errorKind: string | null;
   /** Set when the answer came back but the output checks refused it. */
   rejectionReason: string | null;
+  /** The end of what the failing checker printed (scrubbed), when it printed anything. */
+  checkerOutput: string | null;
   synthetic: boolean;
   startedAt: string;
   /** Null when the call has no step execution (never, as the executor records calls today). */
@@ -101,7 +103,7 @@ export class ReportQueries {
            c.pipeline_name AS pipelineName, c.task, c.provider, c.provider_type AS providerType, c.model,
            c.prompt_sha256 AS promptSha256, c.cache_key AS cacheKey, c.status, c.input_tokens AS inputTokens,
            c.output_tokens AS outputTokens, c.cost_usd AS costUsd, c.latency_ms AS latencyMs, c.error_kind AS errorKind,
-           c.rejection_reason AS rejectionReason, c.synthetic, c.started_at AS startedAt,
+           c.rejection_reason AS rejectionReason, c.checker_output AS checkerOutput, c.synthetic, c.started_at AS startedAt,
            s.status AS stepStatus
          FROM llm_calls c LEFT JOIN step_executions s ON s.id = c.step_execution_id
          WHERE c.started_at >= ? AND c.started_at < ?
@@ -174,6 +176,18 @@ export class ReportQueries {
          ORDER BY s.finished_at, s.id`,
       )
       .all(fromIso, toIso) as BudgetStopRow[];
+  }
+
+  /** Every pipeline name runs or ledger rows were recorded under, for `--pipeline` and its suggestions. */
+  pipelineNames(): string[] {
+    return (
+      this.database.prepare(`SELECT pipeline_name AS name FROM runs UNION SELECT pipeline_name FROM budget_reservations ORDER BY name`).all() as { name: string }[]
+    ).map((row) => row.name);
+  }
+
+  /** Whether a run of this id was recorded (its run row, or money the ledger counted for it). */
+  runKnown(runId: string): boolean {
+    return this.database.prepare(`SELECT 1 FROM runs WHERE id = ? UNION ALL SELECT 1 FROM budget_reservations WHERE run_id = ? LIMIT 1`).get(runId, runId) !== undefined;
   }
 
   /** The newest run started before `beforeIso`, optionally of one pipeline file. */

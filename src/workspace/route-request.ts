@@ -6,6 +6,7 @@ import { createLedger } from "../budget/ledger.js";
 import { ledgerSettingsOf } from "../budget/limits.js";
 import type { LoadedPolicy } from "../config/load-config.js";
 import { createPriceLookup } from "../executor/prices.js";
+import { createProviderHealth, withCooldowns } from "../executor/provider-health.js";
 import { providerStatesOf } from "../executor/provider-states.js";
 import type { ProviderSet } from "../executor/run-pipeline.js";
 import { decide } from "../policy/decide.js";
@@ -33,7 +34,9 @@ export async function createRouter(
 ): Promise<(request: RouteRequest) => RouteOutcome> {
   const now = dependencies.now ?? new Date();
   const settings = ledgerSettingsOf(policy.policy.budget);
-  const providers = await providerStatesOf(dependencies.providers);
+  // Cool-downs as a run starting now would see them (failures recorded by earlier processes).
+  const health = createProviderHealth(dependencies.store.history, now.getTime());
+  const providers = withCooldowns(await providerStatesOf(dependencies.providers), health, now.getTime());
   const history = dependencies.store.history.routingHistory(now);
   const pricesFor = createPriceLookup(policy.policy);
   return (request) => {

@@ -37,3 +37,57 @@ describe("orch run --watch", () => {
     assert.match(result.stdout, /changed: a\.eta — revalidating/);
   });
 });
+
+describe("orch watch: failures and the files checks read", () => {
+  it("reports failed steps and rejected checks in the rerun line, and reruns when a schema or a validator script changes", async () => {
+    const directory = writeProject({
+      "policy.yaml": offlinePolicy(`    responses:\n      - { step: a, text: '{"y": 1}' }`),
+      "schema.json": `{ "type": "object", "required": ["x"] }`,
+      "checks/check.sh": "echo 'too short'\nexit 3\n",
+      "pipeline.yaml": `version: 1
+name: w
+policy: policy.yaml
+steps:
+  a:
+    quality: economy
+    output: { format: json, schema: schema.json }
+    prompt: "Give JSON."
+  b:
+    quality: economy
+    output: { validate: ["sh checks/check.sh"] }
+    prompt: "Say something."
+  c:
+    quality: economy
+    prompt: "Fine."
+`,
+    });
+    let stdout = "";
+    const edits = [
+      () => writeFileSync(path.join(directory, "schema.json"), `{ "type": "object", "required": ["y"] }`),
+      () => writeFileSync(path.join(directory, "checks/check.sh"), "exit 0\n"),
+    ];
+    const result = await runCliProcess(["run", "pipeline.yaml", "--watch", "--db", "state/orch.db", "--debounce", "100", "--concurrency", "1"], {
+      cwd: directory,
+      env: { ORCH_WATCH_POLLING: "1" },
+      onSpawn: (child) => {
+        child.stdout?.on("data", (chunk: Buffer) => {
+          const before = (stdout.match(/^rerun /gm) ?? []).length;
+          stdout += chunk.toString();
+          const reruns = (stdout.match(/^rerun /gm) ?? []).length;
+          if (reruns > before && reruns <= edits.length) edits[reruns - 1]!();
+          if (reruns > edits.length) child.kill("SIGINT");
+        });
+        setTimeout(() => child.kill("SIGKILL"), 60_000).unref();
+      },
+    });
+    assert.equal(result.code, 0, result.stderr + result.stdout);
+    assert.match(result.stdout, /^watching 4 files \(Ctrl-C stops\): checks\/check\.sh, pipeline\.yaml, policy\.yaml, schema\.json/m);
+    const summaries = result.stdout.split("\n").filter((line) => line.startsWith("rerun "));
+    assert.equal(summaries.length, 3, result.stdout);
+    assert.match(summaries[0]!, /: 1 step rerun, 0 cached, 2 failed \(a, b\) · checks rejected 2 answers: a: the JSON does not match output\.schema: the answer is missing "x"; b: validate sh checks\/check\.sh: exit 3 · this rerun /);
+    assert.match(result.stdout, /changed: schema\.json — revalidating/);
+    assert.match(summaries[1]!, /: 1 step rerun, 1 cached, 1 failed \(b\) · checks rejected 1 answer: b: validate sh checks\/check\.sh: exit 3 · this rerun /);
+    assert.match(result.stdout, /changed: checks\/check\.sh — revalidating/);
+    assert.match(summaries[2]!, /: 1 step rerun, 2 cached · this rerun /);
+  });
+});

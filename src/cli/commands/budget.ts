@@ -3,20 +3,53 @@ import { reconcileLedger } from "../../budget/reconcile.js";
 import { budgetStatus } from "../../budget/status.js";
 import { loadPolicyFile } from "../../config/load-config.js";
 import { exitCodes, UsageError } from "../../errors/orch-error.js";
-import { openStore } from "../../store/index.js";
+import { ledgerTimeZone } from "../../budget/calendar.js";
+import { formatUsd } from "../../money/format-usd.js";
+import { checkFilter, filterLabel, reportWindow, windowDays, windowSpend, type ReportFilter, type WindowFlags, type WindowSpend } from "../../report/index.js";
+import { openStore, type OrchStore } from "../../store/index.js";
 import { parseCommandArguments } from "../arguments.js";
 import type { Command } from "../main.js";
 import { renderBudget } from "../render/budget-table.js";
 import { resolveProject } from "../../project/resolve-project.js";
 
-const usage = "orch budget [--policy FILE] [--run ID] [--db FILE] [--json]";
+const usage = "orch budget [--policy FILE] [--run ID] [--pipeline NAME] [--since DURATION | --from YYYY-MM-DD --to YYYY-MM-DD] [--db FILE] [--json]";
+
+interface WindowFigures extends WindowSpend {
+  label: string;
+  from: string;
+  to: string;
+}
+
+/** `--since` or `--from/--to`: what the ledger counted on those days, for `--run`/`--pipeline` when given. */
+function windowFigures(store: OrchStore, flags: WindowFlags, filter: ReportFilter, timeZone: string, now: Date): WindowFigures | undefined {
+  if (flags.since === undefined && flags.from === undefined && flags.to === undefined) return undefined;
+  const window = reportWindow(flags, now);
+  const rows = store.reports.ledgerUse("0000-00", "9999-99");
+  const firstDay = rows.reduce<string | undefined>((first, row) => (first === undefined || row.day < first ? row.day : first), undefined);
+  const days = windowDays(window, timeZone, firstDay);
+  return { label: window.label, from: days[0] ?? "", to: days.at(-1) ?? "", ...windowSpend(rows, days, filter) };
+}
+
+function windowLine(window: WindowFigures, filter: ReportFilter): string {
+  const synthetic = window.syntheticUsd > 0 ? ` (and ${formatUsd(window.syntheticUsd)} synthetic, not billed)` : "";
+  return `window ${window.label} (${window.from} – ${window.to})${filterLabel(filter)}: ${formatUsd(window.realUsd)} counted by the ledger${synthetic} over ${window.runs} run${window.runs === 1 ? "" : "s"}`;
+}
 
 export const budgetCommand: Command = {
   usage,
   async run(args, output) {
     const { values, positionals } = parseCommandArguments(
       args,
-      { policy: { type: "string" }, run: { type: "string" }, db: { type: "string" }, json: { type: "boolean" } },
+      {
+        policy: { type: "string" },
+        run: { type: "string" },
+        pipeline: { type: "string" },
+        since: { type: "string" },
+        from: { type: "string" },
+        to: { type: "string" },
+        db: { type: "string" },
+        json: { type: "boolean" },
+      },
       usage,
     );
     if (positionals.length > 0) throw new UsageError({ message: `unexpected argument "${positionals[0]}"`, hint: `usage: ${usage}` });
@@ -27,14 +60,18 @@ export const budgetCommand: Command = {
     const store = openStore(project.databaseFile(values.db));
     try {
       const now = new Date();
+      const filter: ReportFilter = { ...(values.run === undefined ? {} : { runId: values.run }), ...(values.pipeline === undefined ? {} : { pipeline: values.pipeline }) };
+      checkFilter(filter, { runExists: (id) => store.reports.runKnown(id), pipelineNames: store.reports.pipelineNames(), database: store.file });
       // Close what crashed processes left open first, so the figures below say where it went.
       const reconciled = reconcileLedger(store.ledger, { now });
-      const status = budgetStatus(store.ledger, settings.limits, settings.timeZone, now, values.run === undefined ? {} : { runId: values.run });
+      const status = budgetStatus(store.ledger, settings.limits, settings.timeZone, now, filter);
+      const window = windowFigures(store, values, filter, ledgerTimeZone(store.ledger, settings.timeZone, now), now);
       if (values.json) {
-        output.out(JSON.stringify({ policy: policy?.file ?? null, database: store.file, limits: settings.limits, alertFractions: settings.alerts, ...status, reconciled }, null, 2));
+        output.out(JSON.stringify({ policy: policy?.file ?? null, database: store.file, limits: settings.limits, alertFractions: settings.alerts, ...status, ...(window ? { window } : {}), reconciled }, null, 2));
       } else {
         const view = { policyFile: policy?.file, database: store.file, settings, status, reconciled };
         for (const line of renderBudget(view, output.style)) output.out(line);
+        if (window) output.out(windowLine(window, filter));
       }
       // An overrun in the current run, day or month is money spent past a reservation: say so in the exit code too.
       return status.overruns.length > 0 ? exitCodes.stoppedByBudget : exitCodes.success;

@@ -5,7 +5,8 @@ import { createRedactor } from "../../secrets/redact.js";
 import { openStore } from "../../store/index.js";
 import { loadWorkspace } from "../../workspace/load-workspace.js";
 import { openProviders } from "../../workspace/open-providers.js";
-import { planPipeline, type PipelinePlan } from "../../workspace/plan.js";
+import { droppedBecause } from "../../policy/explain.js";
+import { planPipeline, type PipelinePlan, type StepPlan } from "../../workspace/plan.js";
 import { exactlyOne, parseCommandArguments } from "../arguments.js";
 import type { Command } from "../main.js";
 import type { Style } from "../output.js";
@@ -45,13 +46,24 @@ function renderPlan(plan: PipelinePlan, style: Style): string[] {
     const route = first ? `${first.reference}${first.reference === `${first.provider}:${first.model}` ? "" : ` (${first.provider}:${first.model})`}` : style.red("no usable model");
     const fallbacks = step.decision.candidates.slice(1).map((candidate) => candidate.reference);
     lines.push(`${String(index + 1).padStart(2)}. ${style.bold(step.step)}${step.needs.length ? style.dim(` ← ${step.needs.join(", ")}`) : ""}`);
-    lines.push(`    ${step.task}${step.language ? `/${step.language}` : ""} · ${step.quality} · ~${step.inputTokens.min}–${step.inputTokens.max} tokens in, ≤${step.maxOutputTokens} out`);
+    if (step.when) lines.push(whenLine(step.when, style));
+    if (step.items) lines.push(`    for_each ${step.items.count === undefined ? `items unknown until the run: ${step.items.reason}; costs below are per item` : `${step.items.count} item${step.items.count === 1 ? "" : "s"}`}`);
+    const perItem = step.items ? " per item" : "";
+    lines.push(`    ${step.task}${step.language ? `/${step.language}` : ""} · ${step.quality} · ~${step.inputTokens.min}–${step.inputTokens.max} tokens in${perItem}, ≤${step.maxOutputTokens} out`);
     lines.push(`    route ${route} via ${step.decision.matched}${fallbacks.length ? ` · then ${fallbacks.join(", ")}` : ""}`);
-    lines.push(`    cost  ${formatUsd(step.costUsd.min)} – ${formatUsd(step.costUsd.max)}`);
-    for (const note of step.decision.notes.filter((candidateNote) => !candidateNote.kept)) lines.push(style.dim(`    dropped ${note.reference}: ${note.reason}`));
+    if (step.models.length > 1) lines.push(`    items routed to ${step.models.map((model) => `${model.target} ×${model.units}`).join(", ")}`);
+    lines.push(`    cost  ${formatUsd(step.costUsd.min)} – ${formatUsd(step.costUsd.max)}${step.items?.count !== undefined && step.items.count !== 1 ? ` for ${step.items.count} items` : ""}`);
+    for (const note of step.decision.notes.filter((candidateNote) => !candidateNote.kept)) lines.push(style.dim(`    dropped ${note.reference}: ${droppedBecause(note)}`));
     if (step.decision.exhausted) lines.push(style.yellow(`    when nothing fits: ${step.decision.exhausted.action} (${step.decision.exhausted.reason})`));
   });
   const left = Object.entries(plan.budgetLeftUsd).map(([scope, usd]) => `${scope} ${formatBalance(usd)}`);
-  lines.push("", `total ${formatUsd(plan.totalCostUsd.min)} – ${formatUsd(plan.totalCostUsd.max)}${left.length ? ` · budget left: ${left.join(", ")}` : ""}`);
+  const perItem = plan.perItemSteps.length ? ` (one item of ${plan.perItemSteps.join(", ")})` : "";
+  lines.push("", `total ${formatUsd(plan.totalCostUsd.min)} – ${formatUsd(plan.totalCostUsd.max)}${perItem}${left.length ? ` · budget left: ${left.join(", ")}` : ""}`);
   return lines;
+}
+
+function whenLine(when: NonNullable<StepPlan["when"]>, style: Style): string {
+  if (when.outcome === "skipped") return style.yellow(`    skipped: ${when.expression}${when.expression.startsWith("needs ") ? "" : " is false"} · costs nothing`);
+  if (when.outcome === "runs") return style.dim(`    when ${when.expression}: true`);
+  return style.yellow(`    may be skipped: when ${when.expression} reads upstream outputs · least cost $0`);
 }

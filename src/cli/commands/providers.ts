@@ -1,5 +1,9 @@
+import { existsSync } from "node:fs";
 import { loadPolicyFile } from "../../config/load-config.js";
 import { exitCodes } from "../../errors/orch-error.js";
+import { createProviderHealth, failuresBeforeCooldown } from "../../executor/provider-health.js";
+import { formatClock } from "../../policy/format.js";
+import { defaultDatabasePath, openStore } from "../../store/index.js";
 import { loadEnvironment } from "../../providers/shared/environment.js";
 import { checkProviders, type ProviderStatus } from "../../providers/status.js";
 import { parseCommandArguments, positiveInteger } from "../arguments.js";
@@ -7,24 +11,42 @@ import type { Command } from "../main.js";
 import type { Style } from "../output.js";
 import { resolveProject } from "../../project/resolve-project.js";
 
-const usage = "orch providers [--policy FILE] [--json] [--timeout SECONDS]";
+const usage = "orch providers [--policy FILE] [--json] [--timeout SECONDS] [--db FILE]";
 
 export const providersCommand: Command = {
   usage,
   async run(args, output) {
-    const { values } = parseCommandArguments(args, { policy: { type: "string" }, json: { type: "boolean" }, timeout: { type: "string" } }, usage);
+    const { values } = parseCommandArguments(args, { policy: { type: "string" }, json: { type: "boolean" }, timeout: { type: "string" }, db: { type: "string" } }, usage);
     const project = await resolveProject(output.env);
     const policy = await loadPolicyFile(project.requirePolicyFile(values.policy, usage), project.env);
     const timeoutSeconds = positiveInteger(values.timeout, "--timeout") ?? 10;
     const env = { ...loadEnvironment({ env: project.env, workingDirectory: process.cwd() }) };
-    const statuses = await checkProviders(policy.policy, { env, workingDirectory: process.cwd(), policyDirectory: policy.directory }, { timeoutMs: timeoutSeconds * 1000 });
+    const probed = await checkProviders(policy.policy, { env, workingDirectory: process.cwd(), policyDirectory: policy.directory }, { timeoutMs: timeoutSeconds * 1000 });
+    const statuses = withCooldownsOf(probed, project.databaseFile(values.db));
     if (values.json) output.out(JSON.stringify(statuses, null, 2));
-    else for (const line of renderStatuses(policy.file, statuses, output.style)) output.out(line);
+    else for (const line of renderStatuses(policy.file, statuses, output.style, policy.policy.budget?.time_zone)) output.out(line);
     return statuses.some((status) => status.neededByPolicy && !status.usable) ? exitCodes.stepFailed : exitCodes.success;
   },
 };
 
-function renderStatuses(file: string, statuses: readonly ProviderStatus[], style: Style): string[] {
+/** Reachable is not usable when a run would pass the provider over: the same history a run reads. */
+function withCooldownsOf(statuses: ProviderStatus[], databaseFile: string): ProviderStatus[] {
+  // No database yet means no history: nothing to cool down, and no reason to create one.
+  if (!existsSync(databaseFile)) return statuses;
+  const now = Date.now();
+  const store = openStore(databaseFile);
+  try {
+    const health = createProviderHealth(store.history, now);
+    return statuses.map((status) => {
+      const until = health.coolingDownUntil(status.id, now);
+      return until === undefined ? status : { ...status, coolingDownUntil: new Date(until).toISOString() };
+    });
+  } finally {
+    store.close();
+  }
+}
+
+function renderStatuses(file: string, statuses: readonly ProviderStatus[], style: Style, timeZone: string | undefined): string[] {
   const lines = [`${style.bold("providers")} of ${file}`, ""];
   for (const status of statuses) {
     const mark = status.usable ? style.green("✓") : status.neededByPolicy ? style.red("✗") : style.yellow("·");
@@ -32,6 +54,10 @@ function renderStatuses(file: string, statuses: readonly ProviderStatus[], style
     const reach = status.reachable ? "reachable" : style.red("unreachable");
     lines.push(`${mark} ${style.bold(status.id)} (${status.type}, ${status.pricing}${status.local && status.pricing !== "local" ? ", local" : ""})${key} · ${reach}`);
     if (status.reason) lines.push(`    ${status.reason}`);
+    if (status.coolingDownUntil !== undefined) {
+      const until = formatClock(Date.parse(status.coolingDownUntil), timeZone);
+      lines.push(style.yellow(`    cooling down until ${until}: its last ${failuresBeforeCooldown} calls failed (server, network, timeout or rate limit); runs pass it over until then`));
+    }
     if (status.serverModels) lines.push(`    pulled: ${status.serverModels.join(", ") || "none"}`);
     for (const model of status.models) {
       lines.push(`    ${model.usable ? style.green("✓") : style.red("✗")} ${model.model}${model.reason ? ` — ${model.reason}` : ""}`);

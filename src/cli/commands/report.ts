@@ -4,7 +4,22 @@ import { ledgerSettingsOf } from "../../budget/limits.js";
 import { overrunOf } from "../../budget/overruns.js";
 import { loadPolicyFile } from "../../config/load-config.js";
 import { exitCodes, UsageError } from "../../errors/orch-error.js";
-import { buildReport, readReportData, reportCsv, reportHtml, reportWindow, groupByValues, type GroupBy, type ReportGraph } from "../../report/index.js";
+import {
+  buildReport,
+  checkFilter,
+  filterLabel,
+  filterReportData,
+  groupByValues,
+  readReportData,
+  reportCsv,
+  reportHtml,
+  reportWindow,
+  type GroupBy,
+  type ReportFilter,
+  type ReportGraph,
+  type ReportWindow,
+  type WindowFlags,
+} from "../../report/index.js";
 import { graphOfRecordedRun, layoutGraph, renderSvg } from "../../report/graph/index.js";
 import { writeFileAtomically } from "../../store/atomic-write.js";
 import { openStore, type OrchStore } from "../../store/index.js";
@@ -14,7 +29,7 @@ import { renderReport } from "../render/report-text.js";
 import { resolveProject } from "../../project/resolve-project.js";
 
 const usage =
-  "orch report [--since DURATION (default 30d) | --from YYYY-MM-DD --to YYYY-MM-DD] [--by provider|model|pipeline|task|day] [--json | --csv] [--html FILE [--graph FILE]] [--policy FILE] [--db FILE]";
+  "orch report [--since DURATION (default 30d) | --from YYYY-MM-DD --to YYYY-MM-DD] [--run ID] [--pipeline NAME] [--by provider|model|pipeline|task|day] [--json | --csv] [--html FILE [--graph FILE]] [--policy FILE] [--db FILE]";
 
 export const reportCommand: Command = {
   usage,
@@ -25,6 +40,8 @@ export const reportCommand: Command = {
         since: { type: "string" },
         from: { type: "string" },
         to: { type: "string" },
+        run: { type: "string" },
+        pipeline: { type: "string" },
         by: { type: "string" },
         json: { type: "boolean" },
         csv: { type: "boolean" },
@@ -40,7 +57,7 @@ export const reportCommand: Command = {
     if (values.graph !== undefined && values.html === undefined) throw new UsageError({ message: "--graph links a graph file from the HTML page: it needs --html FILE" });
     const groupBy = groupByOf(values.by);
     const now = new Date();
-    const window = reportWindow({ since: values.since, from: values.from, to: values.to }, now);
+    const filter: ReportFilter = { ...(values.run === undefined ? {} : { runId: values.run }), ...(values.pipeline === undefined ? {} : { pipeline: values.pipeline }) };
 
     const project = await resolveProject(output.env);
     const policyFile = project.policyFile(values.policy);
@@ -51,9 +68,12 @@ export const reportCommand: Command = {
     try {
       // Days and months as the ledger counts them: the policy's zone, else the database's.
       const timeZone = ledgerTimeZone(store.ledger, settings.timeZone, now);
-      const data = { ...readReportData(store.reports, window, timeZone), overruns: store.ledger.overrunsBetween(window.fromIso, window.toIso).map(overrunOf) };
+      checkFilter(filter, { runExists: (id) => store.reports.runKnown(id), pipelineNames: store.reports.pipelineNames(), database: store.file });
+      const window = windowOf(values, filter.runId === undefined ? undefined : store.runs.getRun(filter.runId)?.started_at, now);
+      const read = { ...readReportData(store.reports, window, timeZone), overruns: store.ledger.overrunsBetween(window.fromIso, window.toIso).map(overrunOf) };
+      const data = filterReportData(read, filter);
       const report = buildReport(data, {
-        window,
+        window: { ...window, label: `${window.label}${filterLabel(filter)}` },
         groupBy,
         now,
         timeZone,
@@ -62,7 +82,7 @@ export const reportCommand: Command = {
         targets: { localShare: targets?.local_share, costPerSuccessUsd: targets?.cost_per_success_usd },
       });
       if (values.html !== undefined) {
-        const graph = values.graph === undefined ? await lastRunGraph(store, window.toIso) : linkedGraph(values.graph, values.html);
+        const graph = values.graph === undefined ? await lastRunGraph(store, window.toIso, filter.runId) : linkedGraph(values.graph, values.html);
         await writeFileAtomically(values.html, reportHtml(report, { ...(graph ? { graph } : {}), ...(settings.limits.dailyUsd === undefined ? {} : { dailyLimitUsd: settings.limits.dailyUsd }) }));
       }
       if (values.json) output.out(JSON.stringify(report, null, 2));
@@ -80,6 +100,16 @@ export const reportCommand: Command = {
   },
 };
 
+/**
+ * `--run` alone covers the run whenever it happened (from its start to now), not the default 30
+ * days; with `--since` or `--from/--to` the window is as asked.
+ */
+function windowOf(values: WindowFlags, runStartedAt: string | undefined, now: Date): ReportWindow {
+  const asked = values.since !== undefined || values.from !== undefined || values.to !== undefined;
+  if (runStartedAt === undefined || asked) return reportWindow(values, now);
+  return { fromIso: runStartedAt, toIso: new Date(Math.max(now.getTime(), Date.parse(runStartedAt) + 1)).toISOString(), label: "since the run started" };
+}
+
 function groupByOf(value: string | undefined): GroupBy {
   if (value === undefined) return "model";
   if ((groupByValues as readonly string[]).includes(value)) return value as GroupBy;
@@ -92,9 +122,9 @@ function linkedGraph(graphFile: string, htmlFile: string): ReportGraph {
   return { kind: "link", href, caption: "The pipeline graph, written by orch graph." };
 }
 
-/** The newest run's graph, embedded, when its pipeline file can still be read. */
-async function lastRunGraph(store: OrchStore, beforeIso: string): Promise<ReportGraph | undefined> {
-  const run = store.reports.latestRun(beforeIso);
+/** The newest run's graph (or the `--run`'s), embedded, when its pipeline file can still be read. */
+async function lastRunGraph(store: OrchStore, beforeIso: string, runId: string | undefined): Promise<ReportGraph | undefined> {
+  const run = runId === undefined ? store.reports.latestRun(beforeIso) : store.runs.getRun(runId);
   if (!run) return undefined;
   const graph = await graphOfRecordedRun(store, run);
   if (!graph) return undefined;

@@ -1,6 +1,5 @@
 import path from "node:path";
 import { localMidnight } from "../../budget/calendar.js";
-import { formatUsd } from "../../money/format-usd.js";
 import { exitCodes } from "../../errors/orch-error.js";
 import { defaultResultsRoot, runPipeline } from "../../executor/run-pipeline.js";
 import { parseSetArguments, resolveInputs } from "../../pipeline/inputs.js";
@@ -13,6 +12,7 @@ import { exactlyOne, parseCommandArguments, positiveInteger } from "../arguments
 import type { Command } from "../main.js";
 import type { CliOutput } from "../output.js";
 import { createPlainRenderer } from "../render/plain-renderer.js";
+import { countRerunEvent, emptyRerunTally, rerunLine } from "../render/rerun-line.js";
 import { reportError } from "../main.js";
 import { resolveProject } from "../../project/resolve-project.js";
 
@@ -63,7 +63,7 @@ export async function watchFromArguments(args: string[], output: CliOutput): Pro
         const inputs = resolveInputs(workspace.pipeline, given);
         const providers = openProviders(workspace.policy, { env: project.env, history: store.history });
         const renderer = createPlainRenderer(output, store.file);
-        const tally = { ran: 0, cached: 0 };
+        const tally = emptyRerunTally();
         try {
           const outcome = await runPipeline({
             pipeline: workspace.pipeline,
@@ -77,17 +77,14 @@ export async function watchFromArguments(args: string[], output: CliOutput): Pro
             signal,
             secrets: providers.secrets,
             onEvent: (event) => {
-              if (event.type === "step-end") {
-                if (event.outputFile) wrote(path.resolve(event.outputFile));
-                if (event.status === "succeeded") tally[event.cached ? "cached" : "ran"]++;
-              }
+              if (event.type === "step-end" && event.outputFile) wrote(path.resolve(event.outputFile));
+              countRerunEvent(tally, event);
               if (event.type !== "run-end") renderer.onEvent(event);
             },
           });
           if (!signal.aborted) {
-            const today = store.history.costSince(localMidnight().toISOString());
-            const steps = `${tally.ran} step${tally.ran === 1 ? "" : "s"} rerun, ${tally.cached} cached`;
-            output.out(output.style.bold(`rerun ${outcome.runId}: ${steps} · this rerun ${formatUsd(outcome.totals.costUsd)} · today ${formatUsd(today)}`));
+            const todayUsd = store.history.costSince(localMidnight().toISOString());
+            output.out(rerunLine(outcome.runId, tally, { rerunUsd: outcome.totals.costUsd, todayUsd }, output.style));
           }
           return outcome;
         } finally {

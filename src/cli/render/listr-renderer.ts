@@ -8,6 +8,7 @@ import type { RunEvent } from "../../executor/events.js";
 import type { PipelineModel } from "../../pipeline/model.js";
 import type { CliOutput } from "../output.js";
 import type { RunRenderer } from "./choose-renderer.js";
+import { createStepProgress } from "./step-progress.js";
 import { formatDuration, offlineNotice, overrunLine, stepDetail, summaryLines } from "./summary.js";
 
 type StepEnd = Extract<RunEvent, { type: "step-end" }>;
@@ -35,6 +36,14 @@ export function createListrRenderer(output: CliOutput, databaseFile: string, pip
     views.set(step, { ended, end });
   }
   let listrDone: Promise<unknown> | undefined;
+  // Waiting, queued, held by a rate limit and running read differently in the title; for_each progress too.
+  const progress = createStepProgress(pipeline);
+  const retitle = (steps: readonly string[]) => {
+    for (const step of steps) {
+      const task = views.get(step)?.task;
+      if (task && progress.phaseOf(step) !== "ended") task.title = progress.titleOf(step);
+    }
+  };
   const note = (step: string, text: string) => {
     const view = views.get(step);
     if (!view) return;
@@ -50,10 +59,11 @@ export function createListrRenderer(output: CliOutput, databaseFile: string, pip
         task: async (_context, task) => {
           const view = views.get(step)!;
           view.task = task;
+          task.title = progress.titleOf(step);
           if (view.note !== undefined) task.output = view.note;
           const event = await view.ended;
           if (event.status === "succeeded") {
-            task.title = `${step}  ${stepDetail(event)}`;
+            task.title = `${step}  ${event.cached || event.reused ? "≡ " : ""}${stepDetail(event)}`;
             return;
           }
           // Ctrl-C: the step was stopped, it did not fail.
@@ -65,7 +75,7 @@ export function createListrRenderer(output: CliOutput, databaseFile: string, pip
             task.skip(`${step}  ${event.status.replace("_", " ")}: ${event.reason ?? ""}`);
             return;
           }
-          throw new Error(`${step}  failed: ${event.reason ?? "unknown error"}`);
+          throw new Error(`${step}  failed: ${event.reason ?? "unknown error"}${event.models?.length ? ` · ${stepDetail(event)}` : ""}`);
         },
       })),
       {
@@ -83,6 +93,7 @@ export function createListrRenderer(output: CliOutput, databaseFile: string, pip
 
   return {
     onEvent(event) {
+      retitle(progress.onEvent(event));
       switch (event.type) {
         case "run-start": {
           output.out(`${output.style.bold("orch run")} ${event.pipeline} · run ${event.runId} · ${event.steps.length} steps`);

@@ -3,7 +3,7 @@ import { formatLimit, formatUsd } from "../../money/format-usd.js";
 import type { RunEvent } from "../../executor/events.js";
 import type { CliOutput } from "../output.js";
 import type { RunRenderer } from "./choose-renderer.js";
-import { colourFor, formatDuration, offlineNotice, overrunLine, statusSymbols, stepDetail, summaryLines } from "./summary.js";
+import { colourFor, endSymbol, formatDuration, offlineNotice, overrunLine, statusSymbols, stepDetail, summaryLines } from "./summary.js";
 
 /** How many of the checker's last lines a rejection shows in the log. */
 const checkerLinesShown = 12;
@@ -11,6 +11,8 @@ const checkerLinesShown = 12;
 export function createPlainRenderer(output: CliOutput, databaseFile: string): RunRenderer {
   const { style } = output;
   const width = { step: 12 };
+  /** For_each progress per step: items done and failed so far. */
+  const items = new Map<string, { total: number; done: number; failed: number }>();
   return {
     onEvent(event: RunEvent) {
       switch (event.type) {
@@ -44,10 +46,24 @@ export function createPlainRenderer(output: CliOutput, databaseFile: string): Ru
         case "budget-overrun":
           output.out(style.red(overrunLine(event)));
           return;
+        case "items-start":
+          items.set(event.step, { total: event.count, done: 0, failed: 0 });
+          output.out(`${style.dim("▤")} ${event.step.padEnd(width.step)} ${event.count} item${event.count === 1 ? "" : "s"}`);
+          return;
+        case "item-end": {
+          const progress = items.get(event.step) ?? { total: 0, done: 0, failed: 0 };
+          progress.done++;
+          if (event.status !== "succeeded") progress.failed++;
+          items.set(event.step, progress);
+          const answered = event.provider ? ` ${event.provider}:${event.model}${event.cached ? " (cached)" : ""}` : ` ${event.status.replace("_", " ")}`;
+          const failed = progress.failed ? `, ${progress.failed} failed` : "";
+          output.out(`  ${colourFor(style, event.status)(statusSymbols[event.status])} ${event.step.padEnd(width.step)}${itemLabel(event.item)}${answered} · ${progress.done}/${progress.total} done${failed}`);
+          return;
+        }
         case "step-end": {
           const colour = colourFor(style, event.status);
-          const detail = event.status === "succeeded" ? stepDetail(event) : `${event.status.replace("_", " ")}: ${event.reason ?? ""}`;
-          output.out(`${colour(statusSymbols[event.status])} ${event.step.padEnd(width.step)} ${detail}`);
+          const detail = event.status === "succeeded" ? stepDetail(event) : `${event.status.replace("_", " ")}: ${event.reason ?? ""}${event.models?.length ? ` · ${stepDetail(event)}` : ""}`;
+          output.out(`${colour(endSymbol(event))} ${event.step.padEnd(width.step)} ${detail}`);
           return;
         }
         case "run-end":

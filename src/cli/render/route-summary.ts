@@ -1,6 +1,7 @@
 /** `orch route` without --explain: the route in a line, its cost and the money left in another. */
 import type { BudgetScope, Candidate } from "../../policy/decision.js";
 import { formatBalance, formatUsd, scopeWords } from "../../policy/format.js";
+import { droppedBecause } from "../../policy/explain.js";
 import type { RouteOutcome } from "../../workspace/route-request.js";
 import type { Style } from "../output.js";
 
@@ -19,6 +20,8 @@ export function renderRoute(outcome: RouteOutcome, style: Style): string[] {
     lines.push(`${style.bold("route")} ${style.green(labelOf(first))} · ${via}${then.length ? ` · then ${then.join(", ")}` : ""}${droppedText}`);
     if (decision.exhausted) lines.push(style.yellow(`      local fallback: ${decision.exhausted.reason}`));
   }
+  // A cool-down comes from earlier failures, maybe of another process: worth saying without --explain.
+  for (const note of decision.notes.filter((candidate) => candidate.check === "cooling-down")) lines.push(style.yellow(`      passed over ${note.reference}: ${droppedBecause(note)}`));
   lines.push(`      ${first ? `${costOf(first)} · ` : ""}${budgetLeftOf(outcome.budgetLeftUsd)}${decision.emergency ? style.yellow(" · emergency mode: free providers only") : ""}`);
   return lines;
 }

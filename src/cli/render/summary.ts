@@ -26,15 +26,29 @@ export function formatDuration(milliseconds: number): string {
   return milliseconds < 1000 ? `${milliseconds}ms` : `${(milliseconds / 1000).toFixed(1)}s`;
 }
 
-/** `offline:mock-small (mock) · 312→120 tokens · $0.000123` */
+/** `mock:small ×12, mock:large ×3`, most used first. */
+export function modelsSummary(models: readonly { target: string; items: number }[]): string {
+  return [...models]
+    .sort((a, b) => b.items - a.items || a.target.localeCompare(b.target))
+    .map((model) => `${model.target} ×${model.items}`)
+    .join(", ");
+}
+
+/**
+ * `offline:mock-small (mock) · 312→120 tokens · $0.000123`; a for_each step names every model its
+ * items were answered by, counted (`mock:small ×12, mock:large ×3 (mock)`), not one item's.
+ */
 export function stepDetail(event: StepEnd): string {
   const parts: string[] = [];
-  if (event.provider) parts.push(`${event.provider}:${event.model}${event.synthetic ? " (mock)" : ""}`);
+  const mock = event.synthetic ? " (mock)" : "";
+  if (event.models?.length) parts.push(`${modelsSummary(event.models)}${mock}`);
+  else if (event.provider) parts.push(`${event.provider}:${event.model}${mock}`);
   if (event.reused) parts.push("done before this resume, output reused");
   else if (event.cached) parts.push("cached · $0");
   else if (event.attempts > 0) parts.push(`${formatTokens(event.usage.inputTokens)}→${formatTokens(event.usage.outputTokens)} tokens`, `${formatUsd(event.costUsd)}`);
-  if (event.items !== undefined) parts.push(`${event.items} item${event.items === 1 ? "" : "s"}`);
-  if (event.attempts > 1) parts.push(`${event.attempts} attempts`);
+  if (event.items !== undefined) parts.push(`${event.items} item${event.items === 1 ? "" : "s"}${event.itemsNotSucceeded ? ` (${event.itemsNotSucceeded} not succeeded)` : ""}`);
+  // More attempts than units of work: some answers were retried or escalated (one attempt per item is the norm).
+  if (event.attempts > (event.items ?? 1)) parts.push(`${event.attempts} attempts`);
   if (event.outputFile) parts.push(`→ ${event.outputFile}`);
   return parts.join(" · ");
 }
@@ -49,6 +63,11 @@ export const statusSymbols: Record<StepEnd["status"], string> = {
   deferred: "⏸",
   cancelled: "■",
 };
+
+/** The symbol of a step's end line: a cached step is told apart from one that ran. */
+export function endSymbol(event: StepEnd): string {
+  return event.status === "succeeded" && (event.cached || event.reused) ? "≡" : statusSymbols[event.status];
+}
 
 export function colourFor(style: Style, status: StepEnd["status"]): (text: string) => string {
   if (status === "succeeded") return style.green;

@@ -6,6 +6,8 @@ import { overviewLines, reportTables, type ReportTable } from "../report-tables.
 import type { Report } from "../report-model.js";
 import { dailySpendChart, spendByModelChart } from "./charts.js";
 import { escapeXml } from "./escape.js";
+import { formatCount, formatUsd } from "../../policy/format.js";
+import { drillDownRunLimit } from "../run-drilldown.js";
 
 /** The pipeline graph shown with the report: a link to a file written beside it, or an SVG embedded. */
 export type ReportGraph = { kind: "link"; href: string; caption: string } | { kind: "inline"; svg: string; caption: string };
@@ -21,6 +23,7 @@ export function reportHtml(report: Report, options: { graph?: ReportGraph; daily
     `<section><h2>Spend by model</h2>${spendByModelChart(report.spendByModel)}</section>`,
     ...reportTables(report).map(tableHtml),
     ...(options.graph ? [graphSection(options.graph)] : []),
+    runsSection(report),
     `<p class="meta">Definitions: "free" means a call answered and billed $0 (local, subscription, unpriced), never a failed one; "local" a provider on this machine (Ollama, replay, mock). ` +
       `Each item of a for_each step counts as one step execution: a kept answer is a success whatever its sibling items did. ` +
       `Money saved by the cache is what each reused answer cost when it was paid for (or, without its cache entry, the average cost of the same step's successful calls on the same model). ` +
@@ -55,6 +58,32 @@ function recommendationList(report: Report): string {
   return `<ol>${report.recommendations.map((advice) => `<li class="recommendation" data-kind="${advice.kind}">${escapeXml(advice.message)}</li>`).join("")}</ol>`;
 }
 
+/**
+ * One folded block per run: its steps and items, each attempt with model, status, tokens, cost and
+ * the checks' verdict; what a failing checker printed unfolds under it. No script: `<details>`.
+ */
+function runsSection(report: Report): string {
+  if (report.runs.length === 0) return `<section id="runs"><h2>Runs</h2><p class="empty">no runs in this window</p></section>`;
+  const headings = ["step", "attempt", "model", "status", "tokens in", "tokens out", "cost", "checks"];
+  const blocks = report.runs.map((run) => {
+    const rows = run.steps.flatMap((step) =>
+      step.attempts.map((attempt, index) => {
+        const label = index === 0 ? `${step.step}${step.item === undefined ? "" : ` [item ${step.item}]`}${step.status ? ` (${step.status})` : ""}` : "";
+        const verdict = attempt.rejection ?? (attempt.errorKind ? `error: ${attempt.errorKind}` : "");
+        const printed = attempt.checkerOutput ? `<details><summary>checker output</summary><pre>${escapeXml(attempt.checkerOutput)}</pre></details>` : "";
+        const cells = [label, String(attempt.attempt), attempt.model, attempt.status, formatCount(attempt.inputTokens), formatCount(attempt.outputTokens), formatUsd(attempt.costUsd)];
+        return `<tr>${cells.map((cell, column) => `<td${column >= 4 ? ' class="number"' : ""}>${escapeXml(cell)}</td>`).join("")}<td>${escapeXml(verdict)}${printed}</td></tr>`;
+      }),
+    );
+    const summary = `${run.runId} · ${run.pipeline} · ${run.startedAt} · ${run.steps.length} step executions · ${run.calls} attempts · ${formatUsd(run.costUsd)}`;
+    return (
+      `<details class="run" id="run-${escapeXml(run.runId)}"><summary>${escapeXml(summary)}</summary>` +
+      `<table><thead><tr>${headings.map((heading, column) => `<th${column >= 4 && column < 7 ? ' class="number"' : ""}>${escapeXml(heading)}</th>`).join("")}</tr></thead><tbody>${rows.join("")}</tbody></table></details>`
+    );
+  });
+  return `<section id="runs"><h2>Runs</h2><p class="meta">Newest first (at most ${drillDownRunLimit}); open a run for its steps, attempts, costs and checks.</p>${blocks.join("")}</section>`;
+}
+
 function graphSection(graph: ReportGraph): string {
   const body = graph.kind === "link" ? `<p><a id="graph-link" href="${escapeXml(graph.href)}">${escapeXml(graph.href)}</a></p>` : `<div class="graph">${graph.svg}</div>`;
   return `<section id="graph"><h2>Pipeline graph</h2><p class="meta">${escapeXml(graph.caption)}</p>${body}</section>`;
@@ -73,4 +102,7 @@ td.number, th.number { text-align: right; }
 tbody tr:nth-child(odd) { background: #f8f9fb; }
 svg { max-width: 100%; height: auto; }
 .graph { overflow-x: auto; }
+details.run { margin: 6px 0; }
+details.run > summary { cursor: pointer; font-variant-numeric: tabular-nums; }
+pre { white-space: pre-wrap; margin: 4px 0; font-size: 12px; }
 `;
