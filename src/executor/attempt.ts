@@ -5,6 +5,7 @@
  * attempt-reservations.ts), and record the call, its last settlement and its answer in one
  * transaction before anything else. Every path closes every reservation.
  */
+import { createHash } from "node:crypto";
 import type { PipelineStep } from "../pipeline/model.js";
 import type { Candidate } from "../policy/decision.js";
 import { nanoToUsd } from "../money/nano.js";
@@ -96,6 +97,7 @@ export async function attemptCandidate(context: RunContext, request: AttemptRequ
         ...(candidate.contextWindow === undefined ? {} : { contextWindow: candidate.contextWindow }),
         ...(step.temperature === undefined ? {} : { temperature: step.temperature }),
         ...(json ? { json: true } : {}),
+        ...(step.providerCache ? { promptCache: { key: promptCacheKey(context.pipeline.name, step.name), ttl: step.providerCache.ttl } } : {}),
         origin: { runId: context.runId, step: step.name },
       },
       run.signal,
@@ -154,6 +156,14 @@ export async function attemptCandidate(context: RunContext, request: AttemptRequ
   emitAttemptEnd(context, step.name, record);
   if (!response) return { kind: "failed", attempt: record };
   return { kind: "succeeded", attempt: record, text: response.text, callId: stored.callId, ...(stored.entryId === undefined ? {} : { entryId: stored.entryId }) };
+}
+
+/**
+ * OpenAI's `prompt_cache_key` for a step: every call of it (every item of a for_each) shares the
+ * stable prefix, so they share a key. Hashed, so names do not leave the machine as written.
+ */
+export function promptCacheKey(pipeline: string, step: string): string {
+  return `orch-${createHash("sha256").update(`${pipeline}\0${step}`).digest("hex").slice(0, 32)}`;
 }
 
 /** The content address of calling this candidate with these messages for this step. */

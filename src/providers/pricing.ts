@@ -117,16 +117,23 @@ export function billNano(usage: TokenUsage, prices: ModelPrices | undefined, rep
   return prices === undefined ? 0 : priceUsageNano(usage, prices);
 }
 
+/** Prompt tokens a call may write to the provider's cache, by lifetime (subsets of its prompt). */
+export interface CacheWriteAllowance {
+  cacheWriteTokens?: number;
+  cacheWrite1hTokens?: number;
+}
+
 /**
  * A candidate's cost range before a call, in nano-dollars. `min`: the prompt alone (the answer could
  * be empty). `max`, the worst case a reservation holds: the prompt plus the full output cap, at the
- * tier the prompt falls into — exactly what `priceUsageNano` bills for that usage. Cache writes are
- * not in it: orch never asks a provider to write its cache (no `cache_control`), so a reported write
- * is usage the request did not allow.
+ * tier the prompt falls into — exactly what `priceUsageNano` bills for that usage. When orch asks the
+ * provider to cache the prompt's stable prefix (Anthropic's `cache_control`), `writes` are the
+ * prefix's tokens, held at the write price (1.25× or 2× input), which is above the input price: a
+ * call that writes, reads or does neither costs at most that.
  */
-export function costRangeNano(prices: ModelPrices, inputTokens: number, outputCap: number): { min: number; max: number } {
+export function costRangeNano(prices: ModelPrices, inputTokens: number, outputCap: number, writes: CacheWriteAllowance = {}): { min: number; max: number } {
   return {
     min: priceUsageNano({ inputTokens, outputTokens: 0 }, prices),
-    max: priceUsageNano({ inputTokens, outputTokens: outputCap }, prices),
+    max: priceUsageNano({ inputTokens, outputTokens: outputCap, ...writes }, prices),
   };
 }
