@@ -10,7 +10,7 @@ import type { PipelineStep } from "../pipeline/model.js";
 import type { Candidate } from "../policy/decision.js";
 import { nanoToUsd } from "../money/nano.js";
 import { formatBalance, formatUsd } from "../money/format-usd.js";
-import { billNano } from "../providers/pricing.js";
+import { billNano, promptCacheSavingNano } from "../providers/pricing.js";
 import { ProviderError } from "../providers/provider-error.js";
 import type { ChatMessage, ProviderResponse, TokenUsage } from "../providers/provider.js";
 import { coverAttempts } from "./attempt-reservations.js";
@@ -144,6 +144,8 @@ export async function attemptCandidate(context: RunContext, request: AttemptRequ
       reservation: reservations.latest(),
       ...(reservations.open() ? { open: { reservation: reservations.open()!, costUsd: lastAttemptCostUsd } } : {}),
       ...(response ? { answer: response.text } : {}),
+      // Priced at the table, like the bill without a reported cost; a free call saves nothing.
+      providerCacheSavedNano: candidate.prices ? promptCacheSavingNano(usage, candidate.prices) : 0,
     });
     if (response && stored.entryId !== undefined) {
       shared = { entryId: stored.entryId, text: response.text, provider: record.provider, model: record.model, usage, originalCostUsd: costUsd, source: "in-flight" };

@@ -117,6 +117,16 @@ export function billNano(usage: TokenUsage, prices: ModelPrices | undefined, rep
   return prices === undefined ? 0 : priceUsageNano(usage, prices);
 }
 
+/**
+ * What the provider's prompt cache saved on one call, in nano-dollars: the call priced as if no token
+ * had been read from or written to the cache, minus its bill. Reads save (input − cached price);
+ * writes cost (write − input price) more, so a call that only wrote has a negative saving.
+ */
+export function promptCacheSavingNano(usage: TokenUsage, prices: ModelPrices): number {
+  const { cachedInputTokens: _read, cacheWriteTokens: _written, cacheWrite1hTokens: _written1h, ...uncached } = usage;
+  return priceUsageNano(uncached, prices) - priceUsageNano(usage, prices);
+}
+
 /** Prompt tokens a call may write to the provider's cache, by lifetime (subsets of its prompt). */
 export interface CacheWriteAllowance {
   cacheWriteTokens?: number;

@@ -98,6 +98,14 @@ describe("orch run with provider prompt caching", () => {
     assert.deepEqual(reserved, [0.02874075, 0.02874075, 0.02874075]);
     for (const call of calls) assert.ok(call.cost_usd <= 0.02874075);
     assert.equal(events.some((event) => event.type === "budget-overrun"), false);
+
+    // The report: two reads saved 1,206 × (3 − 0.3) each, the write cost 1,206 × (3.75 − 3) more:
+    // (2 × 3,256.2 − 904.5) / 1e6 USD.
+    const report = await runCliInProcess(["report", "--since", "1d", "--json", "--db", path.join(directory, "state/orch.db")]);
+    assert.equal(report.code, 0, report.stderr);
+    assert.deepEqual(JSON.parse(report.stdout).providerCache, { callsReading: 2, callsWriting: 1, cachedInputTokens: 2_412, cacheWriteTokens: 1_206, savedUsd: 0.0056079 });
+    const text = await runCliInProcess(["report", "--since", "1d", "--db", path.join(directory, "state/orch.db")]);
+    assert.match(text.stdout, /provider cache 2 calls read 2,412 tokens, 1 call wrote 1,206 · saved \$0\.0056 net of write premiums/);
   });
 
   it("marks for an hour with provider_cache: { ttl: 1h }, and reserves the 1-hour write price", async () => {
