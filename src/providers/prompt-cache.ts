@@ -44,6 +44,8 @@ export interface StablePrefix {
 export function stablePrefixOf(messages: readonly ChatMessage[]): StablePrefix | undefined {
   let found: StablePrefix | undefined;
   for (const [index, message] of messages.entries()) {
+    // An empty message is the same for every call, whatever it was rendered from.
+    if (message.content === "") continue;
     const chars = message.stableChars ?? 0;
     if (chars <= 0) break;
     found = { message: index, chars: Math.min(chars, message.content.length), texts: [...(found?.texts ?? []), message.content.slice(0, chars)] };

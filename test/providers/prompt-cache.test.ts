@@ -90,6 +90,16 @@ describe("Anthropic prompt caching", () => {
     assert.deepEqual(body["messages"], [{ role: "user", content: "Review item 1." }]);
   });
 
+  it("skips an empty system prompt (the API refuses an empty block) and still marks the context after it", async () => {
+    const messages: ChatMessage[] = [{ role: "system", content: "" }, { role: "user", content: `${contextBlock}Review item 1.`, stableChars: contextBlock.length }];
+    await anthropic().call(request(model, 1, { messages }), never);
+    const body = server.requests[0]?.body as Record<string, unknown>;
+    assert.equal("system" in body, false);
+    assert.deepEqual(body["messages"], [
+      { role: "user", content: [{ type: "text", text: contextBlock, cache_control: { type: "ephemeral" } }, { type: "text", text: "Review item 1." }] },
+    ]);
+  });
+
   it("leaves a short stable prefix unmarked, and nothing is written or read", async () => {
     server.script(model, { defaultResponse: "Looks fine." });
     const short = "--- shared.txt ---\nalpha beta\n\n";

@@ -33,7 +33,7 @@ export function buildMessagesBody(request: ProviderRequest, apiVersion: string):
     model: request.model,
     max_tokens: request.maxTokens,
     messages,
-    ...(system.length === 0 ? {} : { system: prefix === undefined ? system.map((block) => block.text).join("\n\n") : system }),
+    ...systemField(system, prefix !== undefined),
     ...(sendsTemperature ? { temperature: request.temperature } : {}),
   };
 }
@@ -42,4 +42,15 @@ export function buildMessagesBody(request: ProviderRequest, apiVersion: string):
 function splitAtPrefix(content: string, prefix: StablePrefix): string[] {
   const rest = content.slice(prefix.chars);
   return rest === "" ? [content.slice(0, prefix.chars)] : [content.slice(0, prefix.chars), rest];
+}
+
+/**
+ * Unmarked, the system prompts go as one string, as before prompt caching; marked, as text blocks
+ * (one may carry `cache_control`), leaving out empty ones, which the API refuses.
+ */
+function systemField(blocks: TextBlockParam[], marked: boolean): Pick<MessageCreateParamsBase, "system"> {
+  if (blocks.length === 0) return {};
+  if (!marked) return { system: blocks.map((block) => block.text).join("\n\n") };
+  const kept = blocks.filter((block) => block.text !== "");
+  return kept.length === 0 ? {} : { system: kept };
 }
