@@ -5,11 +5,12 @@
  * attempt-reservations.ts), and record the call, its last settlement and its answer in one
  * transaction before anything else. Every path closes every reservation.
  */
+import { createHash } from "node:crypto";
 import type { PipelineStep } from "../pipeline/model.js";
 import type { Candidate } from "../policy/decision.js";
 import { nanoToUsd } from "../money/nano.js";
 import { formatBalance, formatUsd } from "../money/format-usd.js";
-import { billNano } from "../providers/pricing.js";
+import { billNano, promptCacheSavingNano } from "../providers/pricing.js";
 import { ProviderError } from "../providers/provider-error.js";
 import type { ChatMessage, ProviderResponse, TokenUsage } from "../providers/provider.js";
 import { coverAttempts } from "./attempt-reservations.js";
@@ -97,6 +98,7 @@ export async function attemptCandidate(context: RunContext, request: AttemptRequ
         ...(candidate.contextWindow === undefined ? {} : { contextWindow: candidate.contextWindow }),
         ...(step.temperature === undefined ? {} : { temperature: step.temperature }),
         ...(json ? { json: true } : {}),
+        ...(step.providerCache ? { promptCache: { key: promptCacheKey(context.pipeline.name, step.name), ttl: step.providerCache.ttl } } : {}),
         origin: { runId: context.runId, step: step.name, logPrompt: promptLoggingOf(context, step) === "full" },
       },
       run.signal,
@@ -143,6 +145,8 @@ export async function attemptCandidate(context: RunContext, request: AttemptRequ
       reservation: reservations.latest(),
       ...(reservations.open() ? { open: { reservation: reservations.open()!, costUsd: lastAttemptCostUsd } } : {}),
       ...(response ? { answer: response.text } : {}),
+      // Priced at the table, like the bill without a reported cost; a free call saves nothing.
+      providerCacheSavedNano: candidate.prices ? promptCacheSavingNano(usage, candidate.prices) : 0,
     });
     if (response && stored.entryId !== undefined) {
       shared = { entryId: stored.entryId, text: response.text, provider: record.provider, model: record.model, usage, originalCostUsd: costUsd, source: "in-flight" };
@@ -155,6 +159,14 @@ export async function attemptCandidate(context: RunContext, request: AttemptRequ
   emitAttemptEnd(context, step.name, record);
   if (!response) return { kind: "failed", attempt: record };
   return { kind: "succeeded", attempt: record, text: response.text, callId: stored.callId, ...(stored.entryId === undefined ? {} : { entryId: stored.entryId }) };
+}
+
+/**
+ * OpenAI's `prompt_cache_key` for a step: every call of it (every item of a for_each) shares the
+ * stable prefix, so they share a key. Hashed, so names do not leave the machine as written.
+ */
+export function promptCacheKey(pipeline: string, step: string): string {
+  return `orch-${createHash("sha256").update(`${pipeline}\0${step}`).digest("hex").slice(0, 32)}`;
 }
 
 /** The content address of calling this candidate with these messages for this step. */

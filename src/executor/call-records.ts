@@ -23,6 +23,8 @@ export interface PaidCall {
   open?: { reservation: Reservation; costUsd: number };
   /** The answer, when the call succeeded. */
   answer?: string;
+  /** What the provider's prompt cache saved on the call, net of write premiums, in nano-dollars (pricing.ts `promptCacheSavingNano`). */
+  providerCacheSavedNano: number;
 }
 
 /** Settles (or releases) the open reservation, records the call and keeps its answer, atomically. */
@@ -41,6 +43,9 @@ export function recordPaidCall(context: RunContext, run: UnitRun, call: PaidCall
       ...callFields(context, run, record, call.providerType, call.messages, call.cacheKey),
       status: record.status,
       cachedInputTokens: record.usage.cachedInputTokens ?? 0,
+      cacheWriteTokens: record.usage.cacheWriteTokens ?? 0,
+      cacheWrite1hTokens: record.usage.cacheWrite1hTokens ?? 0,
+      providerCacheSavedNano: call.providerCacheSavedNano,
       reasoningTokens: record.usage.reasoningTokens ?? 0,
       costUsd: record.costUsd,
       ...(record.error ? { errorKind: record.error.kind, errorMessage: record.error.message } : {}),

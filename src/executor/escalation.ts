@@ -117,7 +117,7 @@ function withRepair(messages: ChatMessage[], rejection: Rejection): ChatMessage[
 function worstCaseOf(candidate: Candidate, base: readonly ChatMessage[], asked: readonly ChatMessage[]): number {
   if (asked === base || !candidate.prices) return candidate.estimatedCostUsd.max;
   const input = candidate.worstCaseTokens.input + inputTokenBound(asked.slice(base.length).map((message) => message.content));
-  return costRange(candidate.prices, input, candidate.worstCaseTokens.output).max;
+  return costRange(candidate.prices, input, candidate.worstCaseTokens.output, input, candidate.worstCaseTokens.cacheWrites).max;
 }
 
 function passOver(context: RunContext, run: UnitRun, candidate: Candidate, reason: string): void {

@@ -14,6 +14,8 @@ export async function providerStatesOf(providers: ProviderSet): Promise<Record<s
           local: provider.local,
           pricing: provider.pricing,
           ...(provider.type === "mock" || provider.type === "replay" ? { synthetic: true } : {}),
+          // Anthropic writes its prompt cache when orch marks a prefix, at 1.25× or 2× input (prompt-cache.ts).
+          ...(provider.type === "anthropic" ? { writesPromptCache: true } : {}),
         },
       ];
     }),

@@ -10,6 +10,7 @@ import { decide } from "../policy/decide.js";
 import { droppedBecause } from "../policy/explain.js";
 import type { Candidate, Decision, ProviderState, RouteRequest, RoutingState } from "../policy/decision.js";
 import { estimatePromptTokens, inputTokenBound } from "../policy/estimate-tokens.js";
+import { cacheWriteBoundTokens } from "../providers/prompt-cache.js";
 import type { ChatMessage } from "../providers/provider.js";
 import { withCooldowns } from "./provider-health.js";
 import type { RunContext } from "./run-context.js";
@@ -55,12 +56,21 @@ function routeRequestFor(context: RunContext, step: PipelineStep, messages: read
     estimatedInputTokens,
     worstCaseInputTokens: inputTokenBound(messages.map((message) => message.content)),
     maxOutputTokens: step.maxTokens,
+    ...cacheWritesOf(step, messages),
     sensitive: step.sensitive,
     tags: step.tags,
     ...(step.model === undefined ? {} : { pinnedModel: step.model }),
     ...(step.maxCostUsd === undefined ? {} : { maxCostUsd: step.maxCostUsd }),
     ...(step.temperature === undefined ? {} : { temperature: step.temperature }),
   };
+}
+
+/** The stable prefix's bound, held at the write price of the step's `provider_cache` lifetime. */
+function cacheWritesOf(step: PipelineStep, messages: readonly ChatMessage[]): Pick<RouteRequest, "cacheWrites"> {
+  if (step.providerCache === undefined) return {};
+  const tokens = cacheWriteBoundTokens(messages);
+  if (tokens === 0) return {};
+  return { cacheWrites: step.providerCache.ttl === "1h" ? { cacheWrite1hTokens: tokens } : { cacheWriteTokens: tokens } };
 }
 
 /** Steps (by run) already told about a cooling provider: one line per step and model, not one per item. */

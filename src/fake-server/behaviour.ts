@@ -1,3 +1,5 @@
+import { FakePromptCache } from "./prompt-cache.js";
+
 /**
  * What a scripted model does: its answers, its timing, its token details and the faults it
  * injects. Behaviours are plain JSON so the same script drives tests and `orch fake-server`.
@@ -41,7 +43,10 @@ export interface FakeModelBehaviour {
   latencyMs?: number;
   /** Delay between streamed pieces, in milliseconds. */
   chunkDelayMs?: number;
-  /** Prompt tokens reported as served from the provider's cache (capped at the prompt size). */
+  /**
+   * Prompt tokens reported as served from the provider's cache (capped at the prompt size). Setting
+   * this or a cache write replaces the automatic prompt-cache accounting (prompt-cache.ts).
+   */
   cachedInputTokens?: number;
   /** Prompt tokens reported as written to the cache for 5 minutes (Anthropic; capped at what the prompt has left). */
   cacheWriteTokens?: number;
@@ -90,9 +95,11 @@ interface ModelState {
 /** The wildcard model whose behaviour applies to every model without its own script. */
 export const anyModel = "*";
 
-/** Per-model scripts and their consumption state. */
+/** Per-model scripts and their consumption state, and the vendors' prompt caches they drive. */
 export class ModelScripts {
   readonly #states = new Map<string, ModelState>();
+  /** What earlier requests left in the fake vendors' prompt caches (prompt-cache.ts); reset with the scripts. */
+  readonly promptCache = new FakePromptCache();
 
   script(model: string, behaviour: FakeModelBehaviour): void {
     const faultQueue: FakeFault[] = [];
@@ -104,6 +111,7 @@ export class ModelScripts {
 
   reset(): void {
     this.#states.clear();
+    this.promptCache.reset();
   }
 
   /** Scripted model names, for the model-listing endpoints. */

@@ -25,6 +25,17 @@ export type Cache =
  */
 export type Duration = string;
 /**
+ * The vendor's own prompt cache for the step's stable prefix (the system prompt when it reads nothing of the item, then the context files: they come first). `true` (the default): marked for Anthropic with `cache_control` when long enough (5-minute lifetime; a write costs 1.25× input, a read 0.1×), and grouped for OpenAI with `prompt_cache_key`. `{ ttl: 1h }`: marked for an hour (a write costs 2× input), worth it when calls sharing the prefix come more than 5 minutes apart. `false`: never marked (OpenAI and Gemini still cache long prefixes by themselves).
+ */
+export type ProviderCache =
+  | boolean
+  | {
+      /**
+       * How long a marked prefix stays cached: `5m` or `1h`.
+       */
+      ttl: "5m" | "1h";
+    };
+/**
  * How many more times the same model is asked after its answer was rejected by the output checks, before moving on to the next model (default 0).
  */
 export type Retries = number;
@@ -132,6 +143,7 @@ export interface StepDefaults {
   temperature?: number;
   timeout_seconds?: StepTimeout;
   cache?: Cache;
+  provider_cache?: ProviderCache;
   retries?: Retries;
   max_attempts?: MaxAttempts;
   max_cost_usd?: MaxCostUsd;
@@ -175,6 +187,7 @@ export interface Step {
   if_needs_skipped?: "skip" | "run";
   for_each?: ForEach;
   cache?: Cache;
+  provider_cache?: ProviderCache;
   retries?: Retries;
   max_attempts?: MaxAttempts;
   max_cost_usd?: MaxCostUsd;

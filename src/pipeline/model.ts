@@ -51,6 +51,8 @@ export interface PipelineStep {
   ifNeedsSkipped: "skip" | "run";
   forEach?: FanOut;
   cache: CacheSetting;
+  /** The vendor's prompt cache for the stable prefix (`provider_cache`); absent when turned off. */
+  providerCache?: { ttl: "5m" | "1h" };
   /** More attempts on the same model after a rejected answer, before the next model. */
   retries: number;
   maxAttempts?: number;

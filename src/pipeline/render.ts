@@ -74,10 +74,27 @@ export async function renderStepMessages(
 ): Promise<ChatMessage[]> {
   const data = await templateData(pipeline, step, inputs, outputs, unit);
   const messages: ChatMessage[] = [];
-  if (step.system) messages.push({ role: "system", content: render(step.system, data) });
-  messages.push({ role: "user", content: render(step.prompt, data) + contextAppendix(step.prompt, data.context) });
+  // Stable first (the README's "Provider prompt caching"): a system prompt that reads nothing of the
+  // item, then the context files, then the prompt. Each stable part is marked so a provider can cache it.
+  const systemStable = step.system !== undefined && !readsUnitData(step.system);
+  if (step.system) {
+    const content = render(step.system, data);
+    messages.push({ role: "system", content, ...(systemStable && content !== "" ? { stableChars: content.length } : {}) });
+  }
+  const context = contextBlock(step.prompt, data.context);
+  const prefixContinues = step.system === undefined || systemStable;
+  messages.push({ role: "user", content: context + render(step.prompt, data), ...(context !== "" && prefixContinues ? { stableChars: context.length } : {}) });
   return messages;
 }
+
+/** True when a template reads what differs between the items of a for_each step (`it.item`, `it.index`, `it.file`, or `it` whole). */
+function readsUnitData(source: TemplateSource): boolean {
+  const check = checkTemplate(source.text);
+  if (!check.ok) return true;
+  return check.reads.some((read) => read.segments.length === 0 || unitFields.has(String(read.segments[0])));
+}
+
+const unitFields = new Set(["item", "index", "file"]);
 
 /** The absolute path of a templated `output.file` for one unit, resolved against the pipeline's folder. */
 export async function renderOutputPath(
@@ -114,8 +131,12 @@ async function templateData(
   };
 }
 
-/** Context files a template does not place itself are appended, fenced and labelled with their path. */
-function contextAppendix(prompt: TemplateSource, context: TemplateData["context"]): string {
+/**
+ * Context files a template does not place itself come before the prompt, fenced and labelled with
+ * their path: they are the same for every call of the step, so a provider can cache them as part
+ * of the prompt's prefix. The block ends with a blank line, so the prompt starts a new word.
+ */
+function contextBlock(prompt: TemplateSource, context: TemplateData["context"]): string {
   if (context.length === 0 || prompt.text.includes("it.context")) return "";
-  return context.map((file) => `\n\n--- ${file.file} ---\n${file.content}`).join("");
+  return context.map((file) => `--- ${file.file} ---\n${file.content}\n\n`).join("");
 }

@@ -1,6 +1,6 @@
 /**
  * A step's flow settings: `when`, `if_needs_skipped`, `for_each`, `cache`, `retries`,
- * `max_attempts`, `max_cost_usd`, `repair`. Expressions and globs are parsed here, and what they
+ * `max_attempts`, `max_cost_usd`, `repair`, `provider_cache`. Expressions and globs are parsed here, and what they
  * read is checked once the graph is known, so a typo is a config error at the exact column.
  */
 import path from "node:path";
@@ -16,13 +16,14 @@ import { defaultCacheTtlMs, defaultFanOutConcurrency, type FanOut, type ParsedEx
 import { isInside } from "./project-directory.js";
 
 type StepConfig = Pipeline["steps"][string];
-type StepFlow = Pick<PipelineStep, "when" | "ifNeedsSkipped" | "forEach" | "cache" | "retries" | "maxAttempts" | "maxCostUsd" | "repair">;
+type StepFlow = Pick<PipelineStep, "when" | "ifNeedsSkipped" | "forEach" | "cache" | "providerCache" | "retries" | "maxAttempts" | "maxCostUsd" | "repair">;
 
 export function readStepFlow(loaded: LoadedPipeline, projectDirectory: string, name: string, step: StepConfig, diagnostics: Diagnostic[]): StepFlow {
   const defaults = loaded.pipeline.defaults ?? {};
   const when = step.when === undefined ? undefined : parseAt(loaded, ["steps", name, "when"], step.when, diagnostics);
   const forEach = step.for_each === undefined ? undefined : readForEach(loaded, projectDirectory, name, step.for_each, diagnostics);
   const cache = step.cache ?? defaults.cache ?? true;
+  const providerCache = step.provider_cache ?? defaults.provider_cache ?? true;
   const maxAttempts = step.max_attempts ?? defaults.max_attempts;
   const maxCostUsd = step.max_cost_usd ?? defaults.max_cost_usd;
   return {
@@ -30,6 +31,7 @@ export function readStepFlow(loaded: LoadedPipeline, projectDirectory: string, n
     ifNeedsSkipped: step.if_needs_skipped ?? "skip",
     ...(forEach ? { forEach } : {}),
     cache: typeof cache === "boolean" ? { enabled: cache, ttlMs: defaultCacheTtlMs } : { enabled: true, ttlMs: parseDuration(cache.ttl) ?? defaultCacheTtlMs },
+    ...(providerCache === false ? {} : { providerCache: { ttl: providerCache === true ? "5m" : providerCache.ttl } }),
     retries: step.retries ?? defaults.retries ?? 0,
     ...(maxAttempts === undefined ? {} : { maxAttempts }),
     ...(maxCostUsd === undefined ? {} : { maxCostUsd }),

@@ -17,7 +17,7 @@ import type {
   RoutingState,
 } from "./decision.js";
 import { nanoToUsd } from "../money/nano.js";
-import { costRangeNano, modelPricesFromPolicy } from "../providers/pricing.js";
+import { costRangeNano, modelPricesFromPolicy, type CacheWriteAllowance } from "../providers/pricing.js";
 import { formatBalance, formatClock, formatCount, formatLimit, formatUsd, scopeWords } from "./format.js";
 import { resolveModelReference, type ResolvedModel } from "./model-ref.js";
 
@@ -100,7 +100,9 @@ function assessModel(reference: string, resolved: ResolvedModel, context: Assess
   // The worst case holds whatever the tokenizer: the byte bound of the prompt, capped by the context
   // window (a longer prompt is refused by the API, unbilled), and every output token allowed.
   const worstInputTokens = Math.min(request.worstCaseInputTokens ?? request.estimatedInputTokens, resolved.contextWindow ?? Number.POSITIVE_INFINITY);
-  const estimatedCostUsd = free || !prices ? { min: 0, max: 0 } : costRange(prices, request.estimatedInputTokens, outputCap, worstInputTokens);
+  // Cache writes count only where the provider makes them on request, and never beyond the prompt.
+  const cacheWrites = providerState.writesPromptCache ? capWrites(request.cacheWrites, worstInputTokens) : undefined;
+  const estimatedCostUsd = free || !prices ? { min: 0, max: 0 } : costRange(prices, request.estimatedInputTokens, outputCap, worstInputTokens, cacheWrites);
   const candidate: Candidate = {
     reference,
     provider,
@@ -108,7 +110,7 @@ function assessModel(reference: string, resolved: ResolvedModel, context: Assess
     local: providerState.local,
     pricing: providerState.pricing,
     estimatedCostUsd,
-    worstCaseTokens: { input: Math.max(request.estimatedInputTokens, worstInputTokens), output: outputCap },
+    worstCaseTokens: { input: Math.max(request.estimatedInputTokens, worstInputTokens), output: outputCap, ...(cacheWrites ? { cacheWrites } : {}) },
     ...(resolved.contextWindow === undefined ? {} : { contextWindow: resolved.contextWindow }),
     // Free providers carry no prices, so nothing downstream can bill them by mistake.
     ...(prices && !free ? { prices } : {}),
@@ -138,12 +140,27 @@ function assessModel(reference: string, resolved: ResolvedModel, context: Assess
 
 /**
  * In USD, from the one price function: min, the estimated input alone (the answer could be empty);
- * max, the worst case: the input bound plus the full output cap, at the tier the bound falls into.
+ * max, the worst case: the input bound plus the full output cap, at the tier the bound falls into,
+ * with the prompt-cache writes the call may ask for at their write price.
  */
-export function costRange(prices: ModelPrices, inputTokens: number, outputTokens: number, worstInputTokens = inputTokens): { min: number; max: number } {
+export function costRange(
+  prices: ModelPrices,
+  inputTokens: number,
+  outputTokens: number,
+  worstInputTokens = inputTokens,
+  cacheWrites: CacheWriteAllowance = {},
+): { min: number; max: number } {
   const min = costRangeNano(prices, inputTokens, 0).min;
-  const max = costRangeNano(prices, Math.max(inputTokens, worstInputTokens), outputTokens).max;
+  const max = costRangeNano(prices, Math.max(inputTokens, worstInputTokens), outputTokens, cacheWrites).max;
   return { min: nanoToUsd(min), max: nanoToUsd(max) };
+}
+
+function capWrites(writes: CacheWriteAllowance | undefined, promptTokens: number): CacheWriteAllowance | undefined {
+  if (writes === undefined) return undefined;
+  const capped: CacheWriteAllowance = {};
+  if (writes.cacheWriteTokens) capped.cacheWriteTokens = Math.min(writes.cacheWriteTokens, promptTokens);
+  if (writes.cacheWrite1hTokens) capped.cacheWrite1hTokens = Math.min(writes.cacheWrite1hTokens, promptTokens);
+  return Object.keys(capped).length === 0 ? undefined : capped;
 }
 
 function runScopeOnly(budgetLeftUsd: RoutingState["budgetLeftUsd"]): RoutingState["budgetLeftUsd"] {

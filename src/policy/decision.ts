@@ -4,7 +4,7 @@
  * arrives in `RoutingState`; nothing here does I/O.
  */
 import type { RefusableParameter } from "../providers/model-capabilities.js";
-import type { ModelPrices } from "../providers/pricing.js";
+import type { CacheWriteAllowance, ModelPrices } from "../providers/pricing.js";
 import type { PricingMode } from "../providers/provider.js";
 
 export type { ModelPrices };
@@ -28,6 +28,12 @@ export interface RouteRequest {
   worstCaseInputTokens?: number;
   /** The call's output cap; the worst case of a reservation. */
   maxOutputTokens: number;
+  /**
+   * Prompt tokens the call may ask a provider to write to its prompt cache (the bound of the stable
+   * prefix, by lifetime). A candidate whose provider writes on request (`ProviderState.writesPromptCache`)
+   * holds them at the write price in its worst case.
+   */
+  cacheWrites?: CacheWriteAllowance;
   sensitive: boolean;
   tags: readonly string[];
   /** A model pinned by the step (`model:`), bypassing rules and tiers. */
@@ -51,6 +57,8 @@ export interface ProviderState {
   synthetic?: boolean;
   /** Epoch ms until which the provider is skipped after repeated failures. */
   coolingDownUntil?: number;
+  /** The provider writes its prompt cache when a request marks a prefix (Anthropic's `cache_control`), at a premium over input. */
+  writesPromptCache?: boolean;
 }
 
 /** Past results of one model on one task type, for `best-value` choices. */
@@ -84,8 +92,8 @@ export interface Candidate {
   prices?: ModelPrices;
   /** min: input only (the answer could be empty); max: input plus the full output cap. */
   estimatedCostUsd: { min: number; max: number };
-  /** The usage `estimatedCostUsd.max` prices: the estimated prompt and the output cap. */
-  worstCaseTokens: { input: number; output: number };
+  /** The usage `estimatedCostUsd.max` prices: the prompt's bound, the output cap, and the cache writes it may ask for. */
+  worstCaseTokens: { input: number; output: number; cacheWrites?: CacheWriteAllowance };
   /** The model's `context_window` from the policy, when it gives one. */
   contextWindow?: number;
 }

@@ -118,15 +118,32 @@ export function billNano(usage: TokenUsage, prices: ModelPrices | undefined, rep
 }
 
 /**
+ * What the provider's prompt cache saved on one call, in nano-dollars: the call priced as if no token
+ * had been read from or written to the cache, minus its bill. Reads save (input − cached price);
+ * writes cost (write − input price) more, so a call that only wrote has a negative saving.
+ */
+export function promptCacheSavingNano(usage: TokenUsage, prices: ModelPrices): number {
+  const { cachedInputTokens: _read, cacheWriteTokens: _written, cacheWrite1hTokens: _written1h, ...uncached } = usage;
+  return priceUsageNano(uncached, prices) - priceUsageNano(usage, prices);
+}
+
+/** Prompt tokens a call may write to the provider's cache, by lifetime (subsets of its prompt). */
+export interface CacheWriteAllowance {
+  cacheWriteTokens?: number;
+  cacheWrite1hTokens?: number;
+}
+
+/**
  * A candidate's cost range before a call, in nano-dollars. `min`: the prompt alone (the answer could
  * be empty). `max`, the worst case a reservation holds: the prompt plus the full output cap, at the
- * tier the prompt falls into — exactly what `priceUsageNano` bills for that usage. Cache writes are
- * not in it: orch never asks a provider to write its cache (no `cache_control`), so a reported write
- * is usage the request did not allow.
+ * tier the prompt falls into — exactly what `priceUsageNano` bills for that usage. When orch asks the
+ * provider to cache the prompt's stable prefix (Anthropic's `cache_control`), `writes` are the
+ * prefix's tokens, held at the write price (1.25× or 2× input), which is above the input price: a
+ * call that writes, reads or does neither costs at most that.
  */
-export function costRangeNano(prices: ModelPrices, inputTokens: number, outputCap: number): { min: number; max: number } {
+export function costRangeNano(prices: ModelPrices, inputTokens: number, outputCap: number, writes: CacheWriteAllowance = {}): { min: number; max: number } {
   return {
     min: priceUsageNano({ inputTokens, outputTokens: 0 }, prices),
-    max: priceUsageNano({ inputTokens, outputTokens: outputCap }, prices),
+    max: priceUsageNano({ inputTokens, outputTokens: outputCap, ...writes }, prices),
   };
 }

@@ -17,6 +17,22 @@ export type PricingMode =
 export interface ChatMessage {
   role: "system" | "user" | "assistant";
   content: string;
+  /**
+   * The first `stableChars` characters of `content` (all of it when equal to its length) are the
+   * same for every call of the step — the system prompt, the context files — and every message
+   * before this one is wholly stable too. Providers that cache prompt prefixes mark the end of the
+   * last stable part (Anthropic's `cache_control`). Not part of what is asked: cache keys and
+   * fingerprints ignore it.
+   */
+  stableChars?: number;
+}
+
+/** How a call asks the provider to cache its stable prefix (`provider_cache` in the pipeline). */
+export interface PromptCacheRequest {
+  /** Groups calls that share a prefix (OpenAI's `prompt_cache_key`): the pipeline and the step. */
+  key: string;
+  /** How long a marked prefix stays written: Anthropic's 5-minute default or 1 hour (2× input per written token instead of 1.25×). */
+  ttl: "5m" | "1h";
 }
 
 export interface ProviderRequest {
@@ -33,6 +49,8 @@ export interface ProviderRequest {
   temperature?: number;
   /** Ask for JSON output where the API supports it. */
   json?: boolean;
+  /** Provider prompt caching of the stable prefix; absent: the prefix is not marked (`provider_cache: false`). */
+  promptCache?: PromptCacheRequest;
   /**
    * Who is calling, for scripted providers and logs; never sent to a paid API. `logPrompt`: the
    * messages may be written to logs and recordings (false for a sensitive step or under the

@@ -12,6 +12,7 @@ import { cacheFigures } from "./cache-savings.js";
 import { callFacts } from "./call-facts.js";
 import { escalationFigures } from "./escalations.js";
 import { latencyByModel } from "./latency.js";
+import { providerCacheFigures } from "./provider-cache-savings.js";
 import { recommendations } from "./recommendations.js";
 import { runDrillDowns } from "./run-drilldown.js";
 import type { GroupBy, Report, ReportTargets } from "./report-model.js";
@@ -69,6 +70,7 @@ export function buildReport(data: ReportData, options: ReportOptions): Report {
     }),
     latency: latencyByModel(facts),
     cache,
+    providerCache: providerCacheFigures(facts),
     escalations,
     budget: budgetFigures({
       ledger: data.ledger,

@@ -97,6 +97,17 @@ export interface CacheFigures {
   repeatedMisses: RepeatedMisses;
 }
 
+/** What the vendors' prompt caches did over the window's calls made (see report/provider-cache-savings.ts). */
+export interface ProviderCacheFigures {
+  /** Calls that read part of their prompt from the provider's cache, and those that wrote to it. */
+  callsReading: number;
+  callsWriting: number;
+  cachedInputTokens: number;
+  cacheWriteTokens: number;
+  /** Reads' saving against the input price, minus the writes' premium above it (negative when writes outweighed reads). */
+  savedUsd: number;
+}
+
 export interface RepeatedMisses {
   /** Distinct requests answered more than once. */
   prompts: number;
@@ -206,6 +217,8 @@ export interface Report {
   daily: DailySpend[];
   latency: LatencyRow[];
   cache: CacheFigures;
+  /** The vendors' own prompt caches (Anthropic, OpenAI, Gemini), next to orch's answer cache. */
+  providerCache: ProviderCacheFigures;
   escalations: EscalationFigures;
   budget: BudgetFigures;
   targets: ReportTargets;

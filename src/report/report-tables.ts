@@ -15,6 +15,14 @@ export interface ReportTable {
   empty: string;
 }
 
+/** The vendors' prompt caches, after orch's own: reads and writes, and what they saved net of the write premium. */
+function providerCacheLine(figures: Report["providerCache"]): string {
+  return (
+    `provider cache ${count(figures.callsReading, "call")} read ${formatCount(figures.cachedInputTokens)} tokens, ` +
+    `${count(figures.callsWriting, "call")} wrote ${formatCount(figures.cacheWriteTokens)} · saved ${formatUsd(figures.savedUsd)} net of write premiums`
+  );
+}
+
 export function overviewLines(report: Report): string[] {
   const { totals, cache, escalations } = report;
   const lines = [
@@ -29,6 +37,9 @@ export function overviewLines(report: Report): string[] {
     `escalations ${formatCount(escalations.escalatedExecutions)} of ${count(escalations.stepExecutions, "step execution")} (${formatPercent(escalations.rate)}) · ` +
       `${count(escalations.extraAttempts, "extra attempt")} · ${formatUsd(escalations.extraCostUsd)} on attempts not kept`,
   ];
+  const providerCache = report.providerCache;
+  // Shown once a vendor's cache was used: reports of pipelines with short prompts stay as they were.
+  if (providerCache.callsReading + providerCache.callsWriting > 0) lines.splice(4, 0, providerCacheLine(providerCache));
   const days = report.budget.days;
   const overruns = report.budget.overruns;
   if (overruns.count > 0) {

@@ -262,4 +262,16 @@ export const migrations: readonly Migration[] = [
       );
     `,
   },
+  {
+    // Issue 16, provider prompt caching: a call's cache writes (by lifetime) next to its cache reads,
+    // and what the vendor's cache saved on it against the input price (negative when the write
+    // premium outweighed the reads), in nano-dollars at the prices it was billed at: `orch report`
+    // shows provider-cache savings next to orch's own cache savings.
+    name: "0009_provider_cache_usage",
+    sql: `
+      ALTER TABLE llm_calls ADD COLUMN cache_write_tokens INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE llm_calls ADD COLUMN cache_write_1h_tokens INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE llm_calls ADD COLUMN provider_cache_saved_nano INTEGER NOT NULL DEFAULT 0;
+    `,
+  },
 ];

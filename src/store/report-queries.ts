@@ -30,6 +30,11 @@ export interface ReportCallRow {
   status: CallStatus;
   inputTokens: number;
   outputTokens: number;
+  /** Prompt tokens the provider's own cache served, and wrote (5-minute and 1-hour together). */
+  cachedInputTokens: number;
+  cacheWriteTokens: number;
+  /** What the provider's prompt cache saved on the call, net of write premiums (nano-dollars; may be negative). */
+  providerCacheSavedNano: number;
   costUsd: number;
   latencyMs: number | null;
   errorKind: string | null;
@@ -102,7 +107,9 @@ export class ReportQueries {
              WHERE other.run_id = c.run_id AND other.step = c.step AND other.item_index IS c.item_index) AS lastAttempt,
            c.pipeline_name AS pipelineName, c.task, c.provider, c.provider_type AS providerType, c.model,
            c.prompt_sha256 AS promptSha256, c.cache_key AS cacheKey, c.status, c.input_tokens AS inputTokens,
-           c.output_tokens AS outputTokens, c.cost_usd AS costUsd, c.latency_ms AS latencyMs, c.error_kind AS errorKind,
+           c.output_tokens AS outputTokens, c.cached_input_tokens AS cachedInputTokens,
+           c.cache_write_tokens + c.cache_write_1h_tokens AS cacheWriteTokens, c.provider_cache_saved_nano AS providerCacheSavedNano,
+           c.cost_usd AS costUsd, c.latency_ms AS latencyMs, c.error_kind AS errorKind,
            c.rejection_reason AS rejectionReason, c.checker_output AS checkerOutput, c.synthetic, c.started_at AS startedAt,
            s.status AS stepStatus
          FROM llm_calls c LEFT JOIN step_executions s ON s.id = c.step_execution_id

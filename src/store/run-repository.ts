@@ -86,6 +86,11 @@ export interface CallRecord {
   inputTokens: number;
   outputTokens: number;
   cachedInputTokens: number;
+  /** Prompt tokens written to the provider's cache, 5-minute and 1-hour (0 when none). */
+  cacheWriteTokens?: number;
+  cacheWrite1hTokens?: number;
+  /** What the provider's prompt cache saved on this call against the input price, net of write premiums (nano-dollars; may be negative). */
+  providerCacheSavedNano?: number;
   reasoningTokens: number;
   costUsd: number;
   latencyMs?: number;
@@ -181,10 +186,12 @@ export class RunRepository {
       .prepare(
         `INSERT INTO llm_calls (run_id, step_execution_id, step, attempt, pipeline_name, task, provider, provider_type, model,
            prompt_sha256, status, input_tokens, output_tokens, cached_input_tokens, reasoning_tokens, cost_usd, latency_ms,
-           error_kind, error_message, synthetic, reservation_id, started_at, finished_at, item_index, cache_key)
+           error_kind, error_message, synthetic, reservation_id, started_at, finished_at, item_index, cache_key,
+           cache_write_tokens, cache_write_1h_tokens, provider_cache_saved_nano)
          VALUES (@runId, @stepExecutionId, @step, @attempt, @pipelineName, @task, @provider, @providerType, @model,
            @promptSha256, @status, @inputTokens, @outputTokens, @cachedInputTokens, @reasoningTokens, @costUsd, @latencyMs,
-           @errorKind, @errorMessage, @synthetic, @reservationId, @startedAt, @finishedAt, @itemIndex, @cacheKey)`,
+           @errorKind, @errorMessage, @synthetic, @reservationId, @startedAt, @finishedAt, @itemIndex, @cacheKey,
+           @cacheWriteTokens, @cacheWrite1hTokens, @providerCacheSavedNano)`,
       )
       .run({
         ...call,
@@ -195,6 +202,9 @@ export class RunRepository {
         reservationId: call.reservationId ?? null,
         itemIndex: call.itemIndex ?? null,
         cacheKey: call.cacheKey ?? null,
+        cacheWriteTokens: call.cacheWriteTokens ?? 0,
+        cacheWrite1hTokens: call.cacheWrite1hTokens ?? 0,
+        providerCacheSavedNano: call.providerCacheSavedNano ?? 0,
       });
     return Number(result.lastInsertRowid);
   }

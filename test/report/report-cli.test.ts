@@ -55,7 +55,7 @@ describe("orch report", () => {
     assert.equal(code, 0);
     const report = JSON.parse(stdout) as Report;
     assert.deepEqual(Object.keys(report), [
-      "generatedAt", "window", "groupBy", "totals", "groups", "spendByModel", "daily", "latency", "cache", "escalations", "budget", "targets", "recommendations", "runs",
+      "generatedAt", "window", "groupBy", "totals", "groups", "spendByModel", "daily", "latency", "cache", "providerCache", "escalations", "budget", "targets", "recommendations", "runs",
     ]);
     assert.equal(report.groupBy, "task");
     assert.deepEqual(report.groups.map((group) => [group.key, group.spendUsd]), [["writing", 0.155], ["analysis", 0.129]]);

@@ -10,6 +10,7 @@ import { anthropicErrorBody, anthropicMissingKeyReply, createAnthropicDialect } 
 import { settleAnswer } from "../fake-answer.js";
 import { sendJson } from "../http-exchange.js";
 import { anthropicRefusal } from "../model-refusals.js";
+import { markedPrefixOf, withCacheUse } from "../prompt-cache.js";
 import { bearerToken, bodyField, header, outputCapOf, type Exchange, type Route } from "./route.js";
 
 /** Anthropic accepts `x-api-key`; its newer SDKs send the key as `Authorization: Bearer`. */
@@ -53,7 +54,8 @@ export const anthropicRoute: Route = async (exchange) => {
     sendJson(exchange.response, refusal.status, refusal.body, refusal.headers);
     return true;
   }
-  const turn = exchange.scripts.nextTurn(model);
+  const marked = markedPrefixOf(bodyField(exchange, "system"), bodyField(exchange, "messages"));
+  const turn = withCacheUse(exchange.scripts.nextTurn(model), exchange.scripts.behaviourOf(model), () => exchange.scripts.promptCache.anthropic(model, marked));
   const promptTexts = [...collectPromptTexts(bodyField(exchange, "system")), ...collectPromptTexts(bodyField(exchange, "messages"))];
   const answer = settleAnswer(model, promptTexts, turn, maxTokens);
   await answerChatTurn(exchange.response, createAnthropicDialect(), answer, turn, bodyField(exchange, "stream") === true);

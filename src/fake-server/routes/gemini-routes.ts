@@ -3,6 +3,7 @@ import { answerChatTurn, collectPromptTexts } from "../chat-turn.js";
 import { createGeminiDialect, geminiErrorBody, geminiMissingKeyReply } from "../dialects/gemini.js";
 import { settleAnswer } from "../fake-answer.js";
 import { sendJson } from "../http-exchange.js";
+import { withCacheUse } from "../prompt-cache.js";
 import { bodyField, header, outputCapOf, type Exchange, type Route } from "./route.js";
 
 const generatePath = /^\/v1beta\/models\/([^/:]+):(generateContent|streamGenerateContent)$/;
@@ -37,8 +38,8 @@ export const geminiRoute: Route = async (exchange) => {
   }
   const model = decodeURIComponent(generate?.[1] ?? "");
   const stream = generate?.[2] === "streamGenerateContent";
-  const turn = exchange.scripts.nextTurn(model);
   const promptTexts = [...collectPromptTexts(bodyField(exchange, "systemInstruction")), ...collectPromptTexts(bodyField(exchange, "contents"))];
+  const turn = withCacheUse(exchange.scripts.nextTurn(model), exchange.scripts.behaviourOf(model), () => exchange.scripts.promptCache.automatic("gemini", model, promptTexts));
   const generationConfig = bodyField(exchange, "generationConfig") as { maxOutputTokens?: unknown } | undefined;
   const answer = settleAnswer(model, promptTexts, turn, outputCapOf(generationConfig?.maxOutputTokens));
   await answerChatTurn(exchange.response, createGeminiDialect(), answer, turn, stream);

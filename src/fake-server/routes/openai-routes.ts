@@ -6,6 +6,7 @@ import { createOpenRouterDialect, openRouterErrorBody, openRouterMissingKeyReply
 import { settleAnswer } from "../fake-answer.js";
 import { sendJson } from "../http-exchange.js";
 import { openAiRefusal } from "../model-refusals.js";
+import { withCacheUse } from "../prompt-cache.js";
 import { bearerToken, bodyField, header, outputCapOf, type Exchange, type Route } from "./route.js";
 
 function reply(exchange: Exchange, errorReply: ErrorReply): true {
@@ -35,8 +36,11 @@ async function chatCompletion(exchange: Exchange, dialectFor: (apiKey: string, i
   const stream = bodyField(exchange, "stream") === true;
   const streamOptions = bodyField(exchange, "stream_options") as { include_usage?: unknown } | undefined;
   const outputCap = outputCapOf(bodyField(exchange, "max_completion_tokens")) ?? outputCapOf(bodyField(exchange, "max_tokens"));
-  const turn = exchange.scripts.nextTurn(model);
-  const answer = settleAnswer(model, collectPromptTexts(bodyField(exchange, "messages")), turn, outputCap);
+  const promptTexts = collectPromptTexts(bodyField(exchange, "messages"));
+  // OpenAI caches long prefixes by itself; the fake OpenRouter reports only what a script says.
+  const scripted = exchange.scripts.nextTurn(model);
+  const turn = flavour === "openai" ? withCacheUse(scripted, exchange.scripts.behaviourOf(model), () => exchange.scripts.promptCache.automatic("openai", model, promptTexts)) : scripted;
+  const answer = settleAnswer(model, promptTexts, turn, outputCap);
   await answerChatTurn(exchange.response, dialectFor(apiKey, streamOptions?.include_usage === true), answer, turn, stream);
   return true;
 }
