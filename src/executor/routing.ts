@@ -9,11 +9,15 @@ import { assessChain } from "../policy/candidates.js";
 import { decide } from "../policy/decide.js";
 import type { Candidate, Decision, ProviderState, RouteRequest, RoutingState } from "../policy/decision.js";
 import { estimatePromptTokens, inputTokenBound } from "../policy/estimate-tokens.js";
+import type { SuccessEstimator } from "../policy/success-estimates.js";
 import type { ChatMessage } from "../providers/provider.js";
 import type { RunContext } from "./run-context.js";
 
 export interface Route {
   decision: Decision;
+  request: RouteRequest;
+  /** The estimates the decision used; the stopping rule reads them as they grow. */
+  estimates: SuccessEstimator;
   /** Candidates to escalate to, leaving out targets (`provider:model`) already tried. */
   escalation(tried: ReadonlySet<string>): Candidate[];
 }
@@ -25,12 +29,14 @@ export function routeUnit(context: RunContext, step: PipelineStep, messages: rea
     now,
     budgetLeftUsd: context.ledger.left({ tags: step.tags }),
     providers: withCooldowns(context, now),
-    history: context.history,
+    estimates: context.learning.current(),
     pricesFor: context.pricesFor,
   };
   const decision = decide(request, context.policy, state);
   return {
     decision,
+    request,
+    estimates: state.estimates!,
     escalation(tried) {
       const rule = context.policy.rules?.find((candidate) => candidate.name === decision.matched);
       const references = rule?.escalate ?? context.policy.escalate ?? [];

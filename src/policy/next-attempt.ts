@@ -34,7 +34,7 @@ export interface NextAttemptQuestion {
 
 export type NextAttempt =
   /** Try `candidate`; `remaining` is what is left after it, in order; `passedOver` says who was skipped and why. */
-  | { kind: "attempt"; candidate: Candidate; remaining: Candidate[]; passedOver: string[]; figures: BestValueFigures }
+  | { kind: "attempt"; candidate: Candidate; remaining: Candidate[]; passedOver: { candidate: Candidate; reason: string }[]; figures: BestValueFigures }
   /** Nothing left is worth its cost (or nothing is left): `reason` is the sentence for the route notes. */
   | { kind: "stop"; reason: string };
 
@@ -58,7 +58,7 @@ export function nextAttempt(question: NextAttemptQuestion): NextAttempt {
     kind: "attempt",
     candidate: chosen.candidate,
     remaining: scored.filter((_, index) => index !== worth).map(({ candidate }) => candidate),
-    passedOver: scored.slice(0, worth).map(({ candidate, figures }) => `${candidate.reference} passed over: ${describeValue(figures, valueUsd!)}`),
+    passedOver: scored.slice(0, worth).map(({ candidate, figures }) => ({ candidate, reason: `passed over: ${describeValue(figures, valueUsd!)}` })),
     figures: chosen.figures,
   };
 }

@@ -13,7 +13,8 @@
  *   all models in this depth (fresh, or after a failure) → this model in this depth → this model
  *   in this exact context → on this task type → on this task type and language.
  * A level holding exactly the calls of the broader one adds nothing and is passed over (counting
- * the same calls twice would overstate them). Pure: counts in memory, no I/O.
+ * the same calls twice would overstate them). On a fresh request, a model's figure after rejections
+ * is a floor (a request that failed elsewhere is no easier). Pure: counts in memory, no I/O.
  */
 
 /** One answered call whose verdict is known (accepted by the checks, or rejected). */
@@ -101,10 +102,22 @@ export class SuccessEstimates implements SuccessEstimator {
   }
 
   estimate(target: string, question: SuccessQuestion): SuccessEstimate {
+    const keys = levelKeys(target, question);
+    const estimate = this.shrink(keys);
+    if (contextOf(question.failedBefore) !== "") return estimate;
+    // A request that failed elsewhere is at least as hard as a fresh one, so a model's record after
+    // rejections is a floor for its fresh figure: a model a cascade only ever sent hard requests
+    // is not ranked below what it achieved on those.
+    const afterFailure = this.shrink(keys.slice(0, 2).map((key) => ({ ...key, key: key.key.replace(/\|fresh$/, "|after-failure") })));
+    return afterFailure.level === "depth" && afterFailure.probability > estimate.probability ? afterFailure : estimate;
+  }
+
+  /** The estimate along `keys` (broadest first): each level with fewer calls than the last shrinks toward it. */
+  private shrink(keys: readonly { key: string; level: EstimateLevel }[]): SuccessEstimate {
     let probability = priorProbability;
     let broaderCalls = Number.POSITIVE_INFINITY;
     let basis: SuccessEstimate = { probability, level: "prior", calls: 0, successes: 0 };
-    for (const { key, level } of levelKeys(target, question)) {
+    for (const { key, level } of keys) {
       const tally = this.tallies.get(key);
       if (!tally) break; // narrower levels hold a subset of these calls: none either
       if (tally.calls >= broaderCalls) {

@@ -5,6 +5,7 @@
 import { createLedger } from "../budget/ledger.js";
 import { ledgerSettingsOf } from "../budget/limits.js";
 import type { LoadedPolicy } from "../config/load-config.js";
+import { createRunLearning } from "../executor/learning.js";
 import { createPriceLookup } from "../executor/prices.js";
 import { providerStatesOf } from "../executor/provider-states.js";
 import type { ProviderSet } from "../executor/run-pipeline.js";
@@ -34,7 +35,8 @@ export async function createRouter(
   const now = dependencies.now ?? new Date();
   const settings = ledgerSettingsOf(policy.policy.budget);
   const providers = await providerStatesOf(dependencies.providers);
-  const history = dependencies.store.history.routingHistory(now);
+  // What a run would start from: the settled calls of the history window, conditioned as a run learns them.
+  const estimates = createRunLearning(dependencies.store.history, noRun, now).current();
   const pricesFor = createPriceLookup(policy.policy);
   return (request) => {
     const ledger = createLedger({
@@ -46,7 +48,7 @@ export async function createRouter(
       now: () => now,
     });
     const budgetLeftUsd = ledger.left({ tags: request.tags });
-    const decision = decide(request, policy.policy, { now: now.getTime(), budgetLeftUsd, providers, history, pricesFor });
+    const decision = decide(request, policy.policy, { now: now.getTime(), budgetLeftUsd, providers, estimates, pricesFor });
     return { request, decision, budgetLeftUsd, providers };
   };
 }

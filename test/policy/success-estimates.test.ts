@@ -61,4 +61,17 @@ describe("success estimates", () => {
     const estimates = SuccessEstimates.of(calls(3, 3, { target: strong, task: "code", failedBefore: ["b:x", "a:y"] }));
     assert.equal(estimates.estimate(strong, { task: "code", failedBefore: ["a:y", "b:x"] }).level, "task");
   });
+
+  test("on a fresh request, a model's record after rejections is a floor for its figure", () => {
+    const estimates = SuccessEstimates.of([
+      ...calls(8, 0, { target: cheap, task: "code", failedBefore: [] }),
+      ...calls(8, 6, { target: strong, task: "code", failedBefore: [cheap] }),
+    ]);
+    // Fresh: every model's 0 of 8 → (0 + 1) / (8 + 2) = 10%; the strong model after a rejection:
+    // (6 + 2 × 0.5) / (8 + 2) = 70%, its own 8 calls the same ones: 70% is its fresh figure.
+    const fresh = estimates.estimate(strong, { task: "code", failedBefore: [] });
+    assert.deepEqual(fresh, { probability: 0.7, level: "depth", calls: 8, successes: 6 });
+    // The cheap model has no record after rejections: other models' is no floor for it.
+    assert.equal(estimates.estimate(cheap, { task: "code", failedBefore: [] }).probability, 0.1);
+  });
 });
