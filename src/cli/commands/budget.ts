@@ -1,5 +1,6 @@
 import { ledgerSettingsOf } from "../../budget/limits.js";
 import { reconcileLedger } from "../../budget/reconcile.js";
+import { forecastOfStatus } from "../../budget/forecast.js";
 import { budgetStatus } from "../../budget/status.js";
 import { loadPolicyFile } from "../../config/load-config.js";
 import { exitCodes, UsageError } from "../../errors/orch-error.js";
@@ -30,7 +31,7 @@ export const budgetCommand: Command = {
       const reconciled = reconcileLedger(store.ledger, { now });
       const status = budgetStatus(store.ledger, settings.limits, settings.timeZone, now, values.run === undefined ? {} : { runId: values.run });
       if (values.json) {
-        output.out(JSON.stringify({ policy: policy?.file ?? null, database: store.file, limits: settings.limits, alertFractions: settings.alerts, ...status, reconciled }, null, 2));
+        output.out(JSON.stringify({ policy: policy?.file ?? null, database: store.file, limits: settings.limits, alertFractions: settings.alerts, ...status, forecast: forecastOfStatus(status) ?? null, reconciled }, null, 2));
       } else {
         const view = { policyFile: policy?.file, database: store.file, settings, status, reconciled };
         for (const line of renderBudget(view, output.style)) output.out(line);
