@@ -15,6 +15,7 @@ import { decide } from "../../src/policy/decide.js";
 import type { Candidate, RouteRequest, RoutingState } from "../../src/policy/decision.js";
 import { nextAttempt } from "../../src/policy/next-attempt.js";
 import { SuccessEstimates } from "../../src/policy/success-estimates.js";
+import { evaluateChain, tuneChain, type RecordedUnit } from "../../src/policy/tune.js";
 import { callCostUsd, generateScenario, oracleOf, seeds, shapes, type Scenario, type SyntheticTask } from "./routing-scenarios.js";
 
 export interface Strategy {
@@ -35,10 +36,35 @@ export interface Figures {
 
 const premium = (scenario: Scenario) => scenario.models[scenario.models.length - 1]!.name;
 const allModels = (scenario: Scenario) => scenario.models.map((model) => model.name) as [string, ...string[]];
+const handChain = (scenario: Scenario): [string, ...string[]] => ["m0", "m2", "m4", premium(scenario)];
+
+/** The training split as recorded units: every model's outcome on every task (as in the issue's data set). */
+function trainingUnits(scenario: Scenario): RecordedUnit[] {
+  return scenario.train.map((task) => ({
+    task: task.type,
+    outcomes: new Map(scenario.models.map((model) => [`sim:${model.name}`, { accepted: task.solvedBy[model.name] === true, costUsd: callCostUsd(model, task) }])),
+  }));
+}
+
+const tuned = new WeakMap<Scenario, [string, ...string[]]>();
+
+/** `tune` on the training split: the cheapest chain reaching the hand chain's training pass rate. */
+export function tunedChain(scenario: Scenario): [string, ...string[]] {
+  const cached = tuned.get(scenario);
+  if (cached) return cached;
+  const units = trainingUnits(scenario);
+  const estimates = new SuccessEstimates();
+  const target = evaluateChain(handChain(scenario).map((name) => `sim:${name}`), units, estimates).passRate;
+  const result = tuneChain({ models: scenario.models.map((model) => `sim:${model.name}`), train: units, targetPassRate: target, estimates });
+  const chain = result.best.chain.map((target) => target.slice("sim:".length)) as [string, ...string[]];
+  tuned.set(scenario, chain);
+  return chain;
+}
 
 export const strategies: readonly Strategy[] = [
   { name: "always premium", use: (scenario) => [premium(scenario)] },
-  { name: "hand chain (m0, m2, m4, premium)", use: (scenario) => ["m0", "m2", "m4", premium(scenario)] },
+  { name: "hand chain (m0, m2, m4, premium)", use: handChain },
+  { name: "tune (chain from the training split)", use: tunedChain },
   { name: "best_value, raw rates, no stop (before)", use: (scenario) => ({ best_value: allModels(scenario) }), rawRates: true },
   { name: "best_value, conditional, no stop", use: (scenario) => ({ best_value: allModels(scenario) }) },
   { name: "best_value + stop, value 1× premium call", use: (scenario) => ({ best_value: allModels(scenario) }), valueMultiple: 1 },
