@@ -5,6 +5,7 @@
  * `for_each` learns while it runs, and two runs sharing a database learn from each other.
  */
 import { SuccessEstimates, type CallObservation, type SuccessEstimator } from "../policy/success-estimates.js";
+import type { RecordedUnit } from "../policy/tune.js";
 import type { HistoryRepository, SettledCallRow } from "../store/history-repository.js";
 import { routingHistoryWindowMs } from "../store/history-repository.js";
 
@@ -40,7 +41,8 @@ export function createRunLearning(history: Pick<HistoryRepository, "settledCalls
   };
 }
 
-function observationOf(row: SettledCallRow): CallObservation {
+/** A settled call as the estimates count it: conditioned on what was rejected before it in its unit. */
+export function observationOf(row: SettledCallRow): CallObservation {
   return {
     target: row.target,
     task: row.task,
@@ -49,4 +51,18 @@ function observationOf(row: SettledCallRow): CallObservation {
     accepted: row.accepted === 1,
     costUsd: row.costUsd,
   };
+}
+
+/** Settled calls grouped by the request they answered (in order), for replaying other chains over them; a model's first answer counts. */
+export function recordedUnitsOf(rows: readonly SettledCallRow[]): RecordedUnit[] {
+  const units = new Map<string, { task: string; language?: string; outcomes: Map<string, { accepted: boolean; costUsd: number }> }>();
+  for (const row of rows) {
+    let unit = units.get(row.unit);
+    if (!unit) {
+      unit = { task: row.task, ...(row.language === null ? {} : { language: row.language }), outcomes: new Map() };
+      units.set(row.unit, unit);
+    }
+    if (!unit.outcomes.has(row.target)) unit.outcomes.set(row.target, { accepted: row.accepted === 1, costUsd: row.costUsd });
+  }
+  return [...units.values()];
 }

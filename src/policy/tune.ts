@@ -111,3 +111,23 @@ function orderedSubsets(items: readonly string[], maxLength: number): string[][]
   grow(0, []);
   return subsets;
 }
+
+/** What actually happened on `units`: accepted when any recorded answer was, at the cost of every recorded call. */
+export function asRecorded(units: readonly RecordedUnit[]): { units: number; passed: number; passRate: number; costUsd: number } {
+  let passed = 0;
+  let costUsd = 0;
+  for (const unit of units) {
+    const outcomes = [...unit.outcomes.values()];
+    if (outcomes.some((outcome) => outcome.accepted)) passed++;
+    costUsd += outcomes.reduce((sum, outcome) => sum + outcome.costUsd, 0);
+  }
+  return { units: units.length, passed, passRate: units.length ? passed / units.length : 0, costUsd };
+}
+
+/** Every `every`-th unit (the last of each group) is held out for validation; the rest train. */
+export function splitUnits<T>(units: readonly T[], every = 4): { train: T[]; validation: T[] } {
+  const train: T[] = [];
+  const validation: T[] = [];
+  units.forEach((unit, index) => ((index + 1) % every === 0 ? validation : train).push(unit));
+  return { train, validation };
+}

@@ -15,6 +15,8 @@ export interface ProviderOutcomeRow {
 /** One answered call whose verdict is known, with the targets rejected before it on the same request. */
 export interface SettledCallRow {
   id: number;
+  /** The request it answered: run, step and item (`run|step|item`). */
+  unit: string;
   /** `provider:model`. */
   target: string;
   task: string;
@@ -31,7 +33,7 @@ export interface SettledCallRow {
  * once their run has finished: an answer not rejected by then was accepted.
  */
 const settledCallsQuery = `
-  SELECT c.id, c.provider || ':' || c.model AS target, c.task, c.language,
+  SELECT c.id, c.run_id || '|' || c.step || '|' || COALESCE(c.item_index, '') AS unit, c.provider || ':' || c.model AS target, c.task, c.language,
          CASE WHEN COALESCE(c.verdict, CASE WHEN c.rejection_reason IS NULL THEN 'accepted' ELSE 'rejected' END) = 'accepted' THEN 1 ELSE 0 END AS accepted,
          c.cost_usd AS costUsd, c.verdict_at AS verdictAt,
          (SELECT group_concat(p.provider || ':' || p.model, ' ') FROM llm_calls p
