@@ -5,7 +5,7 @@
  * `for_each` learns while it runs, and two runs sharing a database learn from each other.
  */
 import { SuccessEstimates, type CallObservation, type SuccessEstimator } from "../policy/success-estimates.js";
-import type { RecordedUnit } from "../policy/tune.js";
+import type { BacktestUnit } from "../policy/backtest.js";
 import type { HistoryRepository, SettledCallRow } from "../store/history-repository.js";
 import { routingHistoryWindowMs } from "../store/history-repository.js";
 
@@ -54,12 +54,20 @@ export function observationOf(row: SettledCallRow): CallObservation {
 }
 
 /** Settled calls grouped by the request they answered (in order), for replaying other chains over them; a model's first answer counts. */
-export function recordedUnitsOf(rows: readonly SettledCallRow[]): RecordedUnit[] {
-  const units = new Map<string, { task: string; language?: string; outcomes: Map<string, { accepted: boolean; costUsd: number }> }>();
+export function recordedUnitsOf(rows: readonly SettledCallRow[]): BacktestUnit[] {
+  const units = new Map<string, BacktestUnit & { outcomes: Map<string, { accepted: boolean; costUsd: number }> }>();
   for (const row of rows) {
     let unit = units.get(row.unit);
     if (!unit) {
-      unit = { task: row.task, ...(row.language === null ? {} : { language: row.language }), outcomes: new Map() };
+      // The request as its first call saw it.
+      unit = {
+        step: row.step,
+        task: row.task,
+        ...(row.language === null ? {} : { language: row.language }),
+        inputTokens: row.inputTokens,
+        outputTokens: row.outputTokens,
+        outcomes: new Map(),
+      };
       units.set(row.unit, unit);
     }
     if (!unit.outcomes.has(row.target)) unit.outcomes.set(row.target, { accepted: row.accepted === 1, costUsd: row.costUsd });

@@ -17,6 +17,9 @@ export interface SettledCallRow {
   id: number;
   /** The request it answered: run, step and item (`run|step|item`). */
   unit: string;
+  step: string;
+  inputTokens: number;
+  outputTokens: number;
   /** `provider:model`. */
   target: string;
   task: string;
@@ -33,7 +36,8 @@ export interface SettledCallRow {
  * once their run has finished: an answer not rejected by then was accepted.
  */
 const settledCallsQuery = `
-  SELECT c.id, c.run_id || '|' || c.step || '|' || COALESCE(c.item_index, '') AS unit, c.provider || ':' || c.model AS target, c.task, c.language,
+  SELECT c.id, c.run_id || '|' || c.step || '|' || COALESCE(c.item_index, '') AS unit, c.step,
+         c.input_tokens AS inputTokens, c.output_tokens AS outputTokens, c.provider || ':' || c.model AS target, c.task, c.language,
          CASE WHEN COALESCE(c.verdict, CASE WHEN c.rejection_reason IS NULL THEN 'accepted' ELSE 'rejected' END) = 'accepted' THEN 1 ELSE 0 END AS accepted,
          c.cost_usd AS costUsd, c.verdict_at AS verdictAt,
          (SELECT group_concat(p.provider || ':' || p.model, ' ') FROM llm_calls p
