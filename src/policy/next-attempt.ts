@@ -18,7 +18,7 @@
  */
 import { bestValueFigures, describeRecord } from "./best-value.js";
 import type { BestValueFigures, Candidate, Decision, RouteRequest } from "./decision.js";
-import { formatCount, formatPercent, formatUsd } from "./format.js";
+import { formatCount, formatLimit, formatPercent, formatUsd } from "./format.js";
 import type { SuccessEstimator } from "./success-estimates.js";
 
 export interface NextAttemptQuestion {
@@ -50,7 +50,7 @@ export function nextAttempt(question: NextAttemptQuestion): NextAttempt {
     const figures = scored.map(({ candidate, figures }) => `${candidate.reference}: ${describeValue(figures, valueUsd!)}`);
     return {
       kind: "stop",
-      reason: `stopped after ${formatCount(rejected.length)} rejected ${rejected.length === 1 ? "answer" : "answers"}: no model left is worth its cost at value_usd ${formatUsd(valueUsd!)} — ${figures.join("; ")}`,
+      reason: `stopped after ${formatCount(rejected.length)} rejected ${rejected.length === 1 ? "answer" : "answers"}: no model left is worth its cost at value_usd ${formatLimit(valueUsd!)} — ${figures.join("; ")}`,
     };
   }
   const chosen = scored[worth]!;

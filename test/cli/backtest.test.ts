@@ -62,4 +62,15 @@ describe("orch backtest", () => {
     assert.equal(code, 2);
     assert.match(stderr, /which policy\? give its file/);
   });
+
+  it("replays the runs named, or says there is nothing to replay", async () => {
+    const policy = policyFile("rules:\n  - { name: only-mid, use: [mid] }\n");
+    const db = seededDatabase();
+    const named = JSON.parse((await runCliInProcess(["backtest", policy, "--db", db, "--runs", "r1", "--json"])).stdout);
+    assert.equal(named.total.units, 8);
+    const other = await runCliInProcess(["backtest", policy, "--db", db, "--runs", "nope"]);
+    assert.match(other.stdout, /no recorded request with a verdict in runs nope: nothing to replay/);
+    const both = await runCliInProcess(["backtest", policy, "--db", db, "--runs", "r1", "--since", "1d"]);
+    assert.equal(both.code, 2);
+  });
 });

@@ -85,4 +85,10 @@ describe("explainDecision", () => {
     const lines = explainDecision(decide(request, localPolicy, testState({ budgetLeftUsd: { day: 0 } })), request);
     assert.equal(lines.at(-1), "outcome: local fallback — no model fits: 2 over budget; falling back to local models (when_exhausted: local); try local first, then 1 more");
   });
+
+  test("a stated value of an answer is said, with what it does", () => {
+    const valued = { ...policy, value_usd: 0.05 };
+    const lines = explainDecision(decide(testRequest({ task: "chat", estimatedInputTokens: 2000 }), valued, testState()));
+    assert.equal(lines[lines.length - 1], "value: an accepted answer is worth $0.05; after a rejection, a model is tried only while its chance × that value covers its cost");
+  });
 });

@@ -41,7 +41,7 @@ describe("the stopping rule", () => {
     assert.equal(next.kind, "stop");
     assert.equal(
       next.kind === "stop" && next.reason,
-      "stopped after 1 rejected answer: no model left is worth its cost at value_usd $0.0100 — " +
+      "stopped after 1 rejected answer: no model left is worth its cost at value_usd $0.01 — " +
         "mini: 27% chance at best × $0.0100 = $0.0027 expected < $0.0040 cost (17% estimated, 1 of 10 calls on this task type succeeded)",
     );
   });

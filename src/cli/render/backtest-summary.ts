@@ -4,12 +4,12 @@ import { formatPercent, formatUsd } from "../../policy/format.js";
 import type { Style } from "../output.js";
 import { tableLines } from "./report-text.js";
 
-export function renderBacktest(view: BacktestResult & { policyFile: string; since: string }, style: Style): string[] {
+export function renderBacktest(view: BacktestResult & { policyFile: string; chosen: string }, style: Style): string[] {
   const { total } = view;
-  if (total.units === 0) return [`${style.bold("backtest")} · policy ${view.policyFile} · no recorded request with a verdict since ${view.since}: nothing to replay`];
+  if (total.units === 0) return [`${style.bold("backtest")} · policy ${view.policyFile} · no recorded request with a verdict ${view.chosen}: nothing to replay`];
   const estimated = total.units - total.exactUnits;
   return [
-    `${style.bold("backtest")} · policy ${view.policyFile} · ${total.units} recorded requests since ${view.since}`,
+    `${style.bold("backtest")} · policy ${view.policyFile} · ${total.units} recorded requests ${view.chosen}`,
     `replayed exactly: ${total.exactUnits}; estimated past what was recorded: ${estimated}${estimated ? " (the policy tries models the record does not have on them)" : ""}`,
     "",
     `  as recorded   pass rate ${formatPercent(total.recordedPassed / total.units).padStart(4)}  cost ${formatUsd(total.recordedCostUsd)}`,
