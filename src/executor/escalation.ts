@@ -12,12 +12,11 @@
  * the step's deadline, or on Ctrl-C. Every attempt is recorded, a rejected one with its reason, and
  * every verdict is learnt from at once (learning.ts).
  */
-import type { Decision } from "../policy/decision.js";
-import { nextAttempt } from "../policy/next-attempt.js";
+import type { Candidate, Decision } from "../policy/decision.js";
 import { costRange } from "../policy/candidates.js";
 import { inputTokenBound } from "../policy/estimate-tokens.js";
+import { nextAttempt } from "../policy/next-attempt.js";
 import type { ChatMessage } from "../providers/provider.js";
-import type { Candidate } from "../policy/decision.js";
 import type { StepStatus } from "../store/run-repository.js";
 import type { UpstreamOutput } from "../pipeline/render.js";
 import { attemptCandidate } from "./attempt.js";
@@ -130,7 +129,8 @@ function chooseNext(context: RunContext, run: UnitRun, route: Route, remaining: 
     request: route.request,
     remaining,
     rejected,
-    estimates: route.estimates,
+    // The latest figures: this unit's own rejection and other processes' verdicts since routing.
+    estimates: context.learning.current(),
     strategy: decision.strategy ?? "chain",
     ...(decision.valueUsd === undefined ? {} : { valueUsd: decision.valueUsd }),
   });

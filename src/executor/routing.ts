@@ -9,15 +9,13 @@ import { assessChain } from "../policy/candidates.js";
 import { decide } from "../policy/decide.js";
 import type { Candidate, Decision, ProviderState, RouteRequest, RoutingState } from "../policy/decision.js";
 import { estimatePromptTokens, inputTokenBound } from "../policy/estimate-tokens.js";
-import type { SuccessEstimator } from "../policy/success-estimates.js";
 import type { ChatMessage } from "../providers/provider.js";
 import type { RunContext } from "./run-context.js";
 
 export interface Route {
   decision: Decision;
+  /** The request the decision answered; the stopping rule asks about it again after each rejection. */
   request: RouteRequest;
-  /** The estimates the decision used; the stopping rule reads them as they grow. */
-  estimates: SuccessEstimator;
   /** Candidates to escalate to, leaving out targets (`provider:model`) already tried. */
   escalation(tried: ReadonlySet<string>): Candidate[];
 }
@@ -36,7 +34,6 @@ export function routeUnit(context: RunContext, step: PipelineStep, messages: rea
   return {
     decision,
     request,
-    estimates: state.estimates!,
     escalation(tried) {
       const rule = context.policy.rules?.find((candidate) => candidate.name === decision.matched);
       const references = rule?.escalate ?? context.policy.escalate ?? [];
