@@ -37,6 +37,14 @@ const commands: Record<string, { summary: string; load: () => Promise<Command> }
     summary: "test a routing policy against its cases (request → expected route); exit 1 on any mismatch",
     load: async () => (await import("./commands/policy-test.js")).policyCommand,
   },
+  backtest: {
+    summary: "replay recorded requests under another policy: pass rate and cost against what happened, per step, exact or estimated",
+    load: async () => (await import("./commands/backtest.js")).backtestCommand,
+  },
+  tune: {
+    summary: "search recorded history for the cheapest chain of models reaching a target pass rate, checked on held-out requests; prints a policy snippet",
+    load: async () => (await import("./commands/tune.js")).tuneCommand,
+  },
   budget: {
     summary: "show each budget's limit, spent, reserved, expired and left (run, day, month, pipelines, tags) and the alerts raised",
     load: async () => (await import("./commands/budget.js")).budgetCommand,

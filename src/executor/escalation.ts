@@ -4,18 +4,24 @@
  * reused only when its own candidate's turn comes, see executor/cache.ts), each asked up to
  * `1 + retries` times while its answers are rejected; once an answer has been rejected, the
  * policy's `escalate:` chain (the matched rule's, else the policy's) follows. A failed call moves
- * on at once (providers retry transient errors themselves); a refused reservation too. It stops at
- * the first accepted answer, at `max_attempts`, when `max_cost_usd` leaves no room, at the step's
- * deadline, or on Ctrl-C. Every attempt is recorded, a rejected one with its reason.
+ * on at once (providers retry transient errors themselves); a refused reservation too. Once an
+ * answer has been rejected, each move to another model goes through the policy's `nextAttempt`: a
+ * best-value route ranks what is left again given what was rejected, and with a `value_usd` the
+ * stopping rule passes over, or stops at, models not worth their cost (the reason is the step's).
+ * It stops at the first accepted answer, at `max_attempts`, when `max_cost_usd` leaves no room, at
+ * the step's deadline, or on Ctrl-C. Every attempt is recorded, a rejected one with its reason, and
+ * every verdict is learnt from at once (learning.ts).
  */
 import type { Candidate, Decision } from "../policy/decision.js";
 import { costRange } from "../policy/candidates.js";
 import { inputTokenBound } from "../policy/estimate-tokens.js";
+import { nextAttempt } from "../policy/next-attempt.js";
 import type { ChatMessage } from "../providers/provider.js";
 import type { StepStatus } from "../store/run-repository.js";
 import type { UpstreamOutput } from "../pipeline/render.js";
 import { attemptCandidate } from "./attempt.js";
 import { checkAnswer } from "./gates.js";
+import type { Route } from "./routing.js";
 import type { RunContext } from "./run-context.js";
 import type { AttemptRecord, UnitRun } from "./work-unit.js";
 
@@ -38,19 +44,26 @@ export async function attemptUntilAccepted(
   context: RunContext,
   run: UnitRun,
   messages: ChatMessage[],
-  decision: Decision,
-  escalation: (tried: ReadonlySet<string>) => Candidate[],
+  route: Route,
   attempts: AttemptRecord[],
 ): Promise<UnitEnd> {
   const { step } = run;
+  const { decision } = route;
   const queue = [...decision.candidates];
   const tried = new Set(queue.map((candidate) => `${candidate.provider}:${candidate.model}`));
   const refusals: string[] = [];
+  /** Targets whose answers were rejected on this unit, in order: what the next estimates are conditioned on. */
+  const rejected: string[] = [];
   let escalated = false;
   let lastProblem: string | undefined;
   let rejection: Rejection | undefined;
 
   for (let index = 0; index < queue.length; index++) {
+    if (index > 0 && rejected.length > 0) {
+      const choice = chooseNext(context, run, route, queue.slice(index), rejected);
+      if (choice.kind === "stop") return { status: "failed", reason: `${lastProblem ?? "no answer"}; ${choice.reason}` };
+      queue.splice(index, queue.length - index, choice.candidate, ...choice.remaining);
+    }
     const candidate = queue[index]!;
     for (let round = 0; round <= step.retries; round++) {
       if (context.signal.aborted) return { status: "cancelled", reason: "the run was interrupted" };
@@ -83,25 +96,63 @@ export async function attemptUntilAccepted(
       const verdict = await checkAnswer(context, run, outcome.text);
       // A check cut short by Ctrl-C says nothing about the answer: it is not marked rejected.
       if (!verdict.accepted && context.signal.aborted) return { status: "cancelled", reason: "the run was interrupted" };
+      learnVerdict(context, run, outcome, verdict.accepted, rejected);
       if (verdict.accepted) {
         if (outcome.entryId !== undefined) context.store.cache.markAccepted(outcome.entryId);
         return { status: "succeeded", upstream: verdict.upstream, winner: outcome.attempt, ...(verdict.file ? { outputFile: verdict.file } : {}) };
       }
+      // As the store names it (the model that answered), so this run's figures and the store's agree.
+      rejected.push(`${outcome.attempt.provider}:${outcome.attempt.model}`);
       rejection = { text: outcome.text, reason: verdict.reason, ...(verdict.details ? { details: verdict.details } : {}) };
+      // From the first rejection on, the escalation chain waits behind the route's own candidates
+      // (so the stopping rule weighs it too).
+      if (!escalated) {
+        escalated = true;
+        for (const next of route.escalation(tried)) {
+          tried.add(`${next.provider}:${next.model}`);
+          queue.push(next);
+        }
+      }
       lastProblem = `${candidate.reference}: ${verdict.reason}`;
       recordRejection(context, run, outcome.attempt, outcome.callId, outcome.entryId, verdict.reason, verdict.details);
       if (verdict.fatal) return { status: "failed", reason: verdict.reason };
     }
-    if (index === queue.length - 1 && rejection && !escalated) {
-      escalated = true;
-      for (const next of escalation(tried)) {
-        tried.add(`${next.provider}:${next.model}`);
-        queue.push(next);
-      }
-    }
   }
   if (lastProblem !== undefined) return { status: "failed", reason: lastProblem };
   return whenNothingWorked(context, decision, refusals);
+}
+
+/** After a rejection: the policy picks the next model (or stops); models passed over are said so. */
+function chooseNext(context: RunContext, run: UnitRun, route: Route, remaining: Candidate[], rejected: readonly string[]) {
+  const { decision } = route;
+  const choice = nextAttempt({
+    request: route.request,
+    remaining,
+    rejected,
+    // The latest figures: this unit's own rejection and other processes' verdicts since routing.
+    estimates: context.learning.current(),
+    strategy: decision.strategy ?? "chain",
+    ...(decision.valueUsd === undefined ? {} : { valueUsd: decision.valueUsd }),
+  });
+  if (choice.kind === "attempt") {
+    for (const skipped of choice.passedOver) passOver(context, run, skipped.candidate, skipped.reason);
+  }
+  return choice;
+}
+
+/** A verdict on a paid answer is recorded on its call and learnt from at once; a reused answer says nothing new about the model. */
+function learnVerdict(context: RunContext, run: UnitRun, outcome: { attempt: AttemptRecord; callId: number }, accepted: boolean, rejectedBefore: readonly string[]): void {
+  const { attempt } = outcome;
+  context.store.executions.recordVerdict(outcome.callId, accepted ? "accepted" : "rejected", context.now().toISOString(), run.step.language);
+  if (attempt.cached) return;
+  context.learning.record({
+    target: `${attempt.provider}:${attempt.model}`,
+    task: run.step.task,
+    ...(run.step.language === undefined ? {} : { language: run.step.language }),
+    failedBefore: [...rejectedBefore],
+    accepted,
+    costUsd: attempt.costUsd,
+  });
 }
 
 function withRepair(messages: ChatMessage[], rejection: Rejection): ChatMessage[] {

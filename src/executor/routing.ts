@@ -17,6 +17,8 @@ import type { RunContext } from "./run-context.js";
 
 export interface Route {
   decision: Decision;
+  /** The request the decision answered; the stopping rule asks about it again after each rejection. */
+  request: RouteRequest;
   /** Candidates to escalate to, leaving out targets (`provider:model`) already tried. */
   escalation(tried: ReadonlySet<string>): Candidate[];
 }
@@ -28,13 +30,14 @@ export function routeUnit(context: RunContext, step: PipelineStep, messages: rea
     now,
     budgetLeftUsd: context.ledger.left({ tags: step.tags }),
     providers: withCooldowns(context.providerStates, context.health, now),
-    history: context.history,
+    estimates: context.learning.current(),
     pricesFor: context.pricesFor,
   };
   const decision = decide(request, context.policy, state);
   reportCooldowns(context, step.name, decision);
   return {
     decision,
+    request,
     escalation(tried) {
       const rule = context.policy.rules?.find((candidate) => candidate.name === decision.matched);
       const references = rule?.escalate ?? context.policy.escalate ?? [];

@@ -4,13 +4,14 @@ import type { RoutingPolicy } from "../generated/routing-policy.js";
 import type { InputValues } from "../pipeline/inputs.js";
 import type { PipelineModel } from "../pipeline/model.js";
 import type { UpstreamOutput } from "../pipeline/render.js";
-import type { ModelHistory, ModelPrices, ProviderState } from "../policy/decision.js";
+import type { ModelPrices, ProviderState } from "../policy/decision.js";
 import type { Provider } from "../providers/provider.js";
 import type { OrchStore } from "../store/index.js";
 import type { RunRepository } from "../store/run-repository.js";
 import type { Redactor } from "../secrets/redact.js";
 import type { AnswerCache } from "./cache.js";
 import type { RunEvent } from "./events.js";
+import type { RunLearning } from "./learning.js";
 import type { ProviderHealth } from "./provider-health.js";
 
 export interface ProviderLookup {
@@ -31,8 +32,8 @@ export interface RunContext {
   providerStates: Readonly<Record<string, ProviderState>>;
   /** Consecutive failures per provider, for cool-downs. */
   health: ProviderHealth;
-  /** Past calls per model and task type, for best-value rules. */
-  history: readonly ModelHistory[];
+  /** Success estimates per model given what failed before, kept current while the run goes on (learning.ts). */
+  learning: RunLearning;
   pricesFor(provider: string, model: string): ModelPrices | undefined;
   ledger: Ledger;
   runs: RunRepository;

@@ -20,6 +20,7 @@ import type { RunStatus, StepRow } from "../store/run-repository.js";
 import { createRedactor, redactDeep, secretValuesOf } from "../secrets/redact.js";
 import { createAnswerCache } from "./cache.js";
 import type { RunEvent, RunTotals } from "./events.js";
+import { createRunLearning } from "./learning.js";
 import { createPriceLookup } from "./prices.js";
 import { createProviderHealth } from "./provider-health.js";
 import { providerStatesOf } from "./provider-states.js";
@@ -122,7 +123,7 @@ export async function runPipeline(options: RunOptions): Promise<RunOutcome> {
     pricesFor: createPriceLookup(options.policy.policy),
     ledger,
     health: createProviderHealth(store.history, started.getTime()),
-    history: store.history.routingHistory(started),
+    learning: createRunLearning(store.history, runId, started),
     runs: store.runs,
     store,
     answers: createAnswerCache({ repository: store.cache, runId, reuse: options.reuseCache ?? true, now }),

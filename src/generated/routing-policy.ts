@@ -102,6 +102,10 @@ export interface RoutingPolicy {
   rules?: Rule[];
   budget?: Budget;
   escalate?: Chain2;
+  /**
+   * What one accepted answer is worth, in USD, for every request (a rule's `best_value.value_usd` wins). After an answer is rejected, a further attempt is made only while its expected value (the estimated chance that this model's answer is accepted, given the ones already rejected on this request, times this value) is at least its expected cost; otherwise orch stops and says why. Absent: every candidate and the escalation chain are tried.
+   */
+  value_usd?: number;
   targets?: Targets;
   /**
    * What the call log keeps of every call (the SQLite table `llm_call_texts`, each step's `<step>.json`, the `--record` file and `plan --json`). By default the rendered messages and the answer, secrets scrubbed.
@@ -292,10 +296,14 @@ export interface Comparison {
   gte?: number;
 }
 /**
- * Order these models by expected cost per successful call, from past results on the same task type (untried models get a fair chance through a prior).
+ * Order these models by expected cost per successful call, learnt from settled calls of the same kind conditioned on what failed before (untried models start from broader figures, or 50%); after a rejection the remaining ones are ranked again.
  */
 export interface BestValue {
   best_value: Chain;
+  /**
+   * What one accepted answer of this rule's requests is worth, in USD; overrides the policy's `value_usd`. Further attempts stop once none left is expected to be worth its cost.
+   */
+  value_usd?: number;
 }
 export interface Budget {
   /**

@@ -12,9 +12,17 @@ export interface ChosenChain {
   strategy: NonNullable<Decision["strategy"]>;
   tier?: QualityTier;
   rules: RuleCheck[];
+  /** What an accepted answer is worth: the best-value rule's `value_usd`, else the policy's. */
+  valueUsd?: number;
 }
 
 export function chooseChain(policy: RoutingPolicy, facts: ConditionFacts): ChosenChain {
+  const chosen = chooseReferences(policy, facts);
+  const valueUsd = chosen.valueUsd ?? policy.value_usd;
+  return valueUsd === undefined ? chosen : { ...chosen, valueUsd };
+}
+
+function chooseReferences(policy: RoutingPolicy, facts: ConditionFacts): ChosenChain {
   const { pinnedModel, quality } = facts.request;
   if (pinnedModel !== undefined) return { matched: "pinned", references: [pinnedModel], strategy: "chain", rules: [] };
 
@@ -27,9 +35,9 @@ export function chooseChain(policy: RoutingPolicy, facts: ConditionFacts): Chose
   return { matched: `tier:${quality}`, references: policy.tiers[quality], strategy: "chain", tier: quality, rules };
 }
 
-function chainOfRule(policy: RoutingPolicy, rule: Rule): Pick<ChosenChain, "references" | "strategy" | "tier"> {
+function chainOfRule(policy: RoutingPolicy, rule: Rule): Pick<ChosenChain, "references" | "strategy" | "tier" | "valueUsd"> {
   const { use } = rule;
   if (typeof use === "string") return { references: policy.tiers[use], strategy: "chain", tier: use };
   if (Array.isArray(use)) return { references: use, strategy: "chain" };
-  return { references: use.best_value, strategy: "best-value" };
+  return { references: use.best_value, strategy: "best-value", ...(use.value_usd === undefined ? {} : { valueUsd: use.value_usd }) };
 }

@@ -11,14 +11,16 @@
  *   6. exhausted: when nothing is kept, what `budget.when_exhausted` says.
  */
 import type { RoutingPolicy } from "../generated/routing-policy.js";
-import { orderByBestValue } from "./best-value.js";
+import { estimatesFromHistory, orderByBestValue } from "./best-value.js";
 import { emergencyMode } from "./budget-left.js";
 import { assessChain, type AssessmentContext } from "./candidates.js";
 import { chooseChain } from "./choose-chain.js";
 import { complexityOf } from "./complexity.js";
 import type { Decision, RouteRequest, RoutingState } from "./decision.js";
 import { applyWhenExhausted } from "./exhausted.js";
+import { resolveModelReference } from "./model-ref.js";
 import { noteRefusedParameters } from "./parameter-notes.js";
+import type { SuccessEstimator } from "./success-estimates.js";
 
 export function decide(request: RouteRequest, policy: RoutingPolicy, state: RoutingState): Decision {
   const complexity = complexityOf(request.estimatedInputTokens);
@@ -27,7 +29,7 @@ export function decide(request: RouteRequest, policy: RoutingPolicy, state: Rout
 
   const context: AssessmentContext = { request, policy, state, emergency };
   let assessments = assessChain(chain.references, context);
-  if (chain.strategy === "best-value") assessments = orderByBestValue(assessments, request, state.history ?? []);
+  if (chain.strategy === "best-value") assessments = orderByBestValue(assessments, request, estimatorOf(policy, state));
   assessments = noteRefusedParameters(assessments, request, policy);
 
   const decision: Decision = {
@@ -39,6 +41,16 @@ export function decide(request: RouteRequest, policy: RoutingPolicy, state: Rout
     complexity,
     ...(chain.tier ? { tier: chain.tier } : {}),
     ...(emergency ? { emergency } : {}),
+    ...(chain.valueUsd === undefined ? {} : { valueUsd: chain.valueUsd }),
   };
   return decision.candidates.length ? decision : applyWhenExhausted(decision, context);
+}
+
+/** The state's learnt estimates, else its aggregated history (references resolved to `provider:model`). */
+export function estimatorOf(policy: RoutingPolicy, state: RoutingState): SuccessEstimator {
+  if (state.estimates) return state.estimates;
+  return estimatesFromHistory(state.history ?? [], (reference) => {
+    const resolved = resolveModelReference(policy, reference);
+    return resolved.ok ? `${resolved.model.provider}:${resolved.model.model}` : reference;
+  });
 }

@@ -6,6 +6,7 @@
 import type { RefusableParameter } from "../providers/model-capabilities.js";
 import type { CacheWriteAllowance, ModelPrices } from "../providers/pricing.js";
 import type { PricingMode } from "../providers/provider.js";
+import type { EstimateLevel, SuccessEstimator } from "./success-estimates.js";
 
 export type { ModelPrices };
 
@@ -77,7 +78,10 @@ export interface RoutingState {
   budgetLeftUsd: Partial<Record<BudgetScope, number>>;
   /** By provider id (the key under `providers:` in the policy). */
   providers: Readonly<Record<string, ProviderState>>;
+  /** Aggregated past results (context unknown): used only when `estimates` is absent. */
   history?: readonly ModelHistory[];
+  /** Success estimates learnt from settled calls, conditioned on what failed before (success-estimates.ts). */
+  estimates?: SuccessEstimator;
   /** Price lookup (policy override, then the price table); undefined when unknown. */
   pricesFor(provider: string, model: string): ModelPrices | undefined;
 }
@@ -140,11 +144,13 @@ export type CandidateCheck =
 
 /** What a `best_value` rule computed for one candidate. */
 export interface BestValueFigures {
-  /** Past calls and successes of this model on this task type (0 when untried). */
+  /** Calls and successes of the narrowest level of history that had any (0 when untried). */
   calls: number;
   successes: number;
-  /** Laplace-smoothed success rate: (successes + 1) / (calls + 2); 50% for an untried model. */
+  /** The estimated probability of an accepted answer, shrunk toward broader figures (50% for an untried model). */
   successRate: number;
+  /** Which level of history `calls` and `successes` come from. */
+  basis: EstimateLevel;
   /** Average cost of a past call, or (untried) the midpoint of this call's estimated cost range. */
   costUsd: number;
   costSource: "history" | "price";
@@ -188,4 +194,6 @@ export interface Decision {
   complexity?: Complexity;
   /** Set when emergency mode was on for this decision. */
   emergency?: EmergencyMode;
+  /** What an accepted answer is worth (the rule's or the policy's `value_usd`): further attempts stop when not worth their cost. */
+  valueUsd?: number;
 }

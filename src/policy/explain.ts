@@ -34,6 +34,9 @@ export function explainDecision(decision: Decision, request?: RouteRequest): str
     lines.push(`  ${marker.padEnd(3)} ${(labels[index] ?? note.reference).padEnd(width)}  ${note.reason}`);
   });
   lines.push(describeOutcome(decision));
+  if (decision.valueUsd !== undefined) {
+    lines.push(`value: an accepted answer is worth ${formatLimit(decision.valueUsd)}; after a rejection, a model is tried only while its chance × that value covers its cost`);
+  }
   return lines;
 }
 

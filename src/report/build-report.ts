@@ -7,6 +7,7 @@ import type { BudgetLimits } from "../budget/limits.js";
 import type { BudgetOverrun } from "../budget/overruns.js";
 import type { AverageCostRow, BudgetStopRow, CachedAnswerCostRow, LedgerTagUseRow, LedgerUseRow, ReportCallRow } from "../store/report-queries.js";
 import { groupFacts, groupsOf, sumUsd, totalsOf } from "./breakdown.js";
+import { forecastOfLedger } from "../budget/forecast.js";
 import { budgetFigures } from "./budget-use.js";
 import { cacheFigures } from "./cache-savings.js";
 import { callFacts } from "./call-facts.js";
@@ -55,6 +56,7 @@ export function buildReport(data: ReportData, options: ReportOptions): Report {
   const cache = cacheFigures(facts, data.averageCosts, data.cachedAnswerCosts);
   const escalations = escalationFigures(facts);
   const byDay = groupFacts(facts, (fact) => fact.day);
+  const forecast = forecastOfLedger(data.ledger, options.now, timeZone, options.limits?.monthlyUsd);
   return {
     generatedAt: options.now.toISOString(),
     window: { from: days[0] ?? "", to: days[days.length - 1] ?? "", label: window.label, days },
@@ -82,6 +84,7 @@ export function buildReport(data: ReportData, options: ReportOptions): Report {
       timeZone,
       overruns: data.overruns ?? [],
     }),
+    ...(forecast ? { forecast } : {}),
     targets,
     recommendations: recommendations({ facts, totals, cache, escalations, targets }),
     runs: runDrillDowns(facts),
@@ -91,3 +94,4 @@ export function buildReport(data: ReportData, options: ReportOptions): Report {
 function withoutUndefined<T extends object>(value: T): Partial<T> {
   return Object.fromEntries(Object.entries(value).filter(([, entry]) => entry !== undefined)) as Partial<T>;
 }
+

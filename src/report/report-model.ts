@@ -3,6 +3,7 @@
  * and `--html`. Every figure's definition is written next to it, because a report is only as
  * useful as the reader's trust in what each number means.
  */
+import type { MonthForecast } from "../budget/forecast.js";
 import type { BudgetScope } from "../policy/decision.js";
 import type { RunDrillDown } from "./run-drilldown.js";
 
@@ -221,6 +222,8 @@ export interface Report {
   providerCache: ProviderCacheFigures;
   escalations: EscalationFigures;
   budget: BudgetFigures;
+  /** Month-end spend projected from this month's days so far (budget/forecast.ts), when the report's ledger rows reach this month. */
+  forecast?: MonthForecast;
   targets: ReportTargets;
   recommendations: Recommendation[];
   /** The window's runs, newest first (at most `drillDownRunLimit`): steps, attempts, costs, checks. */

@@ -81,6 +81,11 @@ export class ExecutionRepository {
   markCallRejected(callId: number, reason: string, checkerOutput?: string): void {
     this.database.prepare(`UPDATE llm_calls SET rejection_reason = ?, checker_output = ? WHERE id = ?`).run(reason, checkerOutput ?? null, callId);
   }
+
+  /** The checks' verdict on a call's answer, when it became known, and the step's language: what routing learns from. */
+  recordVerdict(callId: number, verdict: "accepted" | "rejected", at: string, language: string | undefined): void {
+    this.database.prepare(`UPDATE llm_calls SET verdict = ?, verdict_at = ?, language = ? WHERE id = ?`).run(verdict, at, language ?? null, callId);
+  }
 }
 
 export function attemptKey(step: string, itemIndex: number | undefined): string {

@@ -12,6 +12,40 @@ export interface ProviderOutcomeRow {
   finishedAt: string;
 }
 
+/** One answered call whose verdict is known, with the targets rejected before it on the same request. */
+export interface SettledCallRow {
+  id: number;
+  /** The request it answered: run, step and item (`run|step|item`). */
+  unit: string;
+  step: string;
+  inputTokens: number;
+  outputTokens: number;
+  /** `provider:model`. */
+  target: string;
+  task: string;
+  language: string | null;
+  accepted: 0 | 1;
+  costUsd: number;
+  /** Space-separated targets whose answers were rejected earlier in the same unit (step, item), or null. */
+  failedBefore: string | null;
+  verdictAt: string | null;
+}
+
+/**
+ * Answered calls with a verdict. Rows older than verdicts (written before migration 0008) count
+ * once their run has finished: an answer not rejected by then was accepted.
+ */
+const settledCallsQuery = `
+  SELECT c.id, c.run_id || '|' || c.step || '|' || COALESCE(c.item_index, '') AS unit, c.step,
+         c.input_tokens AS inputTokens, c.output_tokens AS outputTokens, c.provider || ':' || c.model AS target, c.task, c.language,
+         CASE WHEN COALESCE(c.verdict, CASE WHEN c.rejection_reason IS NULL THEN 'accepted' ELSE 'rejected' END) = 'accepted' THEN 1 ELSE 0 END AS accepted,
+         c.cost_usd AS costUsd, c.verdict_at AS verdictAt,
+         (SELECT group_concat(p.provider || ':' || p.model, ' ') FROM llm_calls p
+           WHERE p.run_id = c.run_id AND p.step = c.step AND p.item_index IS c.item_index
+             AND p.attempt < c.attempt AND p.rejection_reason IS NOT NULL) AS failedBefore
+  FROM llm_calls c
+  WHERE c.status = 'succeeded'`;
+
 /** Best-value routing looks at this much history: long enough to learn, short enough to follow price changes. */
 export const routingHistoryWindowMs = 30 * 24 * 60 * 60_000;
 
@@ -34,6 +68,24 @@ export class HistoryRepository {
          GROUP BY provider, model, task`,
       )
       .all(since) as ModelHistoryRow[];
+  }
+
+  /** Settled calls started since `since` (ISO): what a run learns from when it starts. */
+  settledCalls(since: string): SettledCallRow[] {
+    return this.database
+      .prepare(
+        `${settledCallsQuery} AND c.started_at >= ?
+           AND (c.verdict IS NOT NULL OR EXISTS (SELECT 1 FROM runs r WHERE r.id = c.run_id AND r.finished_at IS NOT NULL))
+         ORDER BY c.id`,
+      )
+      .all(since) as SettledCallRow[];
+  }
+
+  /** Calls of other runs whose verdict became known at or after `verdictAt` (ISO): learning across processes while a run goes on. */
+  settledCallsSince(verdictAt: string, exceptRunId: string): SettledCallRow[] {
+    return this.database
+      .prepare(`${settledCallsQuery} AND c.verdict_at >= ? AND c.run_id != ? ORDER BY c.id`)
+      .all(verdictAt, exceptRunId) as SettledCallRow[];
   }
 
   /** The latest calls of each provider, newest first, to tell whether it keeps failing. */

@@ -274,4 +274,16 @@ export const migrations: readonly Migration[] = [
       ALTER TABLE llm_calls ADD COLUMN provider_cache_saved_nano INTEGER NOT NULL DEFAULT 0;
     `,
   },
+  {
+    // Routing that learns: a call's verdict (its answer accepted by the checks, or rejected) and the
+    // moment it became known, so other processes can pick up settled calls as they happen, and the
+    // step's language, so success can be learnt per task type and language.
+    name: "0010_call_verdicts",
+    sql: `
+      ALTER TABLE llm_calls ADD COLUMN verdict TEXT CHECK (verdict IN ('accepted', 'rejected'));
+      ALTER TABLE llm_calls ADD COLUMN verdict_at TEXT;
+      ALTER TABLE llm_calls ADD COLUMN language TEXT;
+      CREATE INDEX llm_calls_verdict_at ON llm_calls (verdict_at);
+    `,
+  },
 ];

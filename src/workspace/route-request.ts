@@ -5,6 +5,7 @@
 import { createLedger } from "../budget/ledger.js";
 import { ledgerSettingsOf } from "../budget/limits.js";
 import type { LoadedPolicy } from "../config/load-config.js";
+import { createRunLearning } from "../executor/learning.js";
 import { createPriceLookup } from "../executor/prices.js";
 import { createProviderHealth, withCooldowns } from "../executor/provider-health.js";
 import { providerStatesOf } from "../executor/provider-states.js";
@@ -37,7 +38,8 @@ export async function createRouter(
   // Cool-downs as a run starting now would see them (failures recorded by earlier processes).
   const health = createProviderHealth(dependencies.store.history, now.getTime());
   const providers = withCooldowns(await providerStatesOf(dependencies.providers), health, now.getTime());
-  const history = dependencies.store.history.routingHistory(now);
+  // What a run would start from: the settled calls of the history window, conditioned as a run learns them.
+  const estimates = createRunLearning(dependencies.store.history, noRun, now).current();
   const pricesFor = createPriceLookup(policy.policy);
   return (request) => {
     const ledger = createLedger({
@@ -49,7 +51,7 @@ export async function createRouter(
       now: () => now,
     });
     const budgetLeftUsd = ledger.left({ tags: request.tags });
-    const decision = decide(request, policy.policy, { now: now.getTime(), budgetLeftUsd, providers, history, pricesFor });
+    const decision = decide(request, policy.policy, { now: now.getTime(), budgetLeftUsd, providers, estimates, pricesFor });
     return { request, decision, budgetLeftUsd, providers };
   };
 }

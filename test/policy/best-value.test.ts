@@ -25,27 +25,31 @@ describe("best value", () => {
       calls: 0,
       successes: 0,
       successRate: 0.5,
+      basis: "prior",
       costUsd: (0.00005 + 0.00045) / 2,
       costSource: "price",
       expectedCostPerSuccessUsd: 0.0005,
     });
     assert.equal(
       decision.notes[0]?.reason,
-      "kept: $0.00005–$0.0005; best value #1: $0.0005 per success ($0.0003 estimated cost ÷ 50% smoothed success, untried)",
+      "kept: $0.00005–$0.0005; best value #1: $0.0005 per success ($0.0003 estimated cost ÷ 50% estimated success, untried)",
     );
   });
 
   test("a cheap model that keeps failing loses to a dearer one that succeeds", () => {
+    // All models on fresh chat requests: 30 of 50 → (30 + 2 × 0.5) / (50 + 2) = 31/52.
+    // flash: (29 + 2 × 31/52) / (30 + 2) = 0.9435 → $0.0011 / 0.9435 = $0.00117;
+    // nano:  (1 + 2 × 31/52) / (20 + 2) = 0.0997 → $0.0002 / 0.0997 = $0.00201.
     const state = testState({ history: [history("nano", 20, 1, 0.0002), history("flash", 30, 29, 0.0011)] });
     const decision = decide(testRequest(), policy, state);
     assert.deepEqual(order(decision), ["flash", "nano", "mini"]);
     assert.equal(
       decision.notes[0]?.reason,
-      "kept: $0.0003–$0.0028; best value #1: $0.0012 per success ($0.0011 average cost ÷ 94% smoothed success, 29 of 30 calls succeeded)",
+      "kept: $0.0003–$0.0028; best value #1: $0.0012 per success ($0.0011 average cost ÷ 94% estimated success, 29 of 30 calls on this task type succeeded)",
     );
     assert.equal(
       decision.notes[1]?.reason,
-      "kept: $0.00005–$0.0005; best value #2: $0.0022 per success ($0.0002 average cost ÷ 9% smoothed success, 1 of 20 calls succeeded)",
+      "kept: $0.00005–$0.0005; best value #2: $0.0020 per success ($0.0002 average cost ÷ 10% estimated success, 1 of 20 calls on this task type succeeded)",
     );
   });
 

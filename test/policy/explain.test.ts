@@ -39,10 +39,12 @@ describe("explainDecision", () => {
     });
     const lines = explainDecision(decide(request, policy, state), request);
     assert.equal(lines[0], 'route: rule "medium" → best value of 2 models — complexity is medium (2,000 tokens)');
+    // Every model's fresh chat calls: 1 of 8 → (1 + 2 × 0.5) / (8 + 2) = 20%; flash's own are the same 8 calls,
+    // so it stays at 20% ($0.0020 / 0.2 = $0.0100); mini, untried, is taken to be like them ($0.00375 / 0.2 = $0.01875).
     assert.deepEqual(lines.slice(-3), [
-      "  1.  mini (openai:gpt-5.4-mini)       kept: $0.0015–$0.0060; best value #1: $0.0075 per success ($0.0038 estimated cost ÷ 50% smoothed success, untried)",
-      "  2.  flash (gemini:gemini-2.5-flash)  kept: $0.0006–$0.0031; best value #2: $0.0100 per success ($0.0020 average cost ÷ 20% smoothed success, 1 of 8 calls succeeded)",
-      "outcome: try mini first, then 1 more",
+      "  1.  flash (gemini:gemini-2.5-flash)  kept: $0.0006–$0.0031; best value #1: $0.0100 per success ($0.0020 average cost ÷ 20% estimated success, 1 of 8 calls on this task type succeeded)",
+      "  2.  mini (openai:gpt-5.4-mini)       kept: $0.0015–$0.0060; best value #2: $0.0188 per success ($0.0038 estimated cost ÷ 20% estimated success, untried, like other models at this point: 1 of 8 of their calls succeeded)",
+      "outcome: try flash first, then 1 more",
     ]);
   });
 
@@ -82,5 +84,11 @@ describe("explainDecision", () => {
     const request = testRequest({ quality: "premium" });
     const lines = explainDecision(decide(request, localPolicy, testState({ budgetLeftUsd: { day: 0 } })), request);
     assert.equal(lines.at(-1), "outcome: local fallback — no model fits: 2 over budget; falling back to local models (when_exhausted: local); try local first, then 1 more");
+  });
+
+  test("a stated value of an answer is said, with what it does", () => {
+    const valued = { ...policy, value_usd: 0.05 };
+    const lines = explainDecision(decide(testRequest({ task: "chat", estimatedInputTokens: 2000 }), valued, testState()));
+    assert.equal(lines[lines.length - 1], "value: an accepted answer is worth $0.05; after a rejection, a model is tried only while its chance × that value covers its cost");
   });
 });

@@ -18,7 +18,7 @@ const expectedColumns: Record<string, string[]> = {
     "id", "run_id", "step_execution_id", "step", "attempt", "pipeline_name", "task", "provider", "provider_type", "model", "prompt_sha256",
     "status", "input_tokens", "output_tokens", "cached_input_tokens", "reasoning_tokens", "cost_usd", "latency_ms", "error_kind",
     "error_message", "synthetic", "reservation_id", "started_at", "finished_at", "item_index", "cache_key", "rejection_reason",
-    "checker_output", "cache_write_tokens", "cache_write_1h_tokens", "provider_cache_saved_nano",
+    "checker_output", "cache_write_tokens", "cache_write_1h_tokens", "provider_cache_saved_nano", "verdict", "verdict_at", "language",
   ],
   budget_reservations: [
     "id", "run_id", "pipeline_name", "day", "month", "reserved_nano_usd", "settled_nano_usd", "status", "process_id", "created_at",

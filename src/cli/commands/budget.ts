@@ -1,5 +1,6 @@
 import { ledgerSettingsOf } from "../../budget/limits.js";
 import { reconcileLedger } from "../../budget/reconcile.js";
+import { forecastOfStatus } from "../../budget/forecast.js";
 import { budgetStatus } from "../../budget/status.js";
 import { loadPolicyFile } from "../../config/load-config.js";
 import { exitCodes, UsageError } from "../../errors/orch-error.js";
@@ -67,7 +68,7 @@ export const budgetCommand: Command = {
       const status = budgetStatus(store.ledger, settings.limits, settings.timeZone, now, filter);
       const window = windowFigures(store, values, filter, ledgerTimeZone(store.ledger, settings.timeZone, now), now);
       if (values.json) {
-        output.out(JSON.stringify({ policy: policy?.file ?? null, database: store.file, limits: settings.limits, alertFractions: settings.alerts, ...status, ...(window ? { window } : {}), reconciled }, null, 2));
+        output.out(JSON.stringify({ policy: policy?.file ?? null, database: store.file, limits: settings.limits, alertFractions: settings.alerts, ...status, ...(window ? { window } : {}), forecast: forecastOfStatus(status) ?? null, reconciled }, null, 2));
       } else {
         const view = { policyFile: policy?.file, database: store.file, settings, status, reconciled };
         for (const line of renderBudget(view, output.style)) output.out(line);

@@ -7,6 +7,8 @@ import type { LedgerSettings } from "../../budget/limits.js";
 import type { ReconcileReport } from "../../budget/reconcile.js";
 import type { BudgetOverrun } from "../../budget/overruns.js";
 import type { BudgetStatus, ScopeStatus } from "../../budget/status.js";
+import { forecastOfStatus } from "../../budget/forecast.js";
+import { forecastLine } from "./forecast-line.js";
 import { formatBalance, formatLimit, formatPercent, formatUsd } from "../../policy/format.js";
 import type { BudgetScope } from "../../policy/decision.js";
 import type { Style } from "../output.js";
@@ -40,6 +42,8 @@ export function renderBudget(view: BudgetView, style: Style): string[] {
   for (const row of rows) lines.push(`  ${format(row).trimEnd()}`);
 
   lines.push("");
+  const forecast = forecastOfStatus(status);
+  if (forecast) lines.push(forecastLine(forecast, style));
   lines.push(settings.alerts.length ? `alerts at ${settings.alerts.map(formatPercent).join(", ")} of a limit; ${raised(status.alerts)}` : "no alerts configured (budget.alerts)");
   const synthetic = status.scopes.filter((scope) => scope.subject === undefined && (scope.syntheticUsd ?? 0) > 0);
   if (synthetic.length > 0) {

@@ -2,6 +2,7 @@
 import { overviewLines, reportTables, type ReportTable } from "../../report/report-tables.js";
 import type { Report } from "../../report/report-model.js";
 import type { Style } from "../output.js";
+import { forecastLine } from "./forecast-line.js";
 
 export function renderReport(report: Report, context: { database: string }, style: Style): string[] {
   const lines = [
@@ -9,6 +10,7 @@ export function renderReport(report: Report, context: { database: string }, styl
     "",
     ...overviewLines(report).map((line) => `  ${line}`),
   ];
+  if (report.forecast) lines.push(`  ${forecastLine(report.forecast, style)}`);
   for (const table of reportTables(report)) lines.push("", style.bold(table.title), ...tableLines(table, style));
   lines.push("", style.bold("recommendations"));
   if (report.recommendations.length === 0) lines.push(style.dim("  nothing to recommend from this window's data"));
