@@ -27,6 +27,7 @@ export interface PaidCall {
 export function recordPaidCall(context: RunContext, run: UnitRun, call: PaidCall): { callId: number; entryId?: number } {
   const { record, open } = call;
   return context.store.transaction(() => {
+    context.runs.markStepRunning(run.stepExecutionId, record.startedAt);
     if (open && (open.costUsd > 0 || call.answer !== undefined)) {
       const settled = { step: run.step.name, ...(run.item === undefined ? {} : { item: run.item }), attempt: record.attempt, provider: record.provider, model: record.model };
       context.ledger.settle(open.reservation, open.costUsd, settled);
@@ -73,6 +74,7 @@ export function recordReusedAnswer(
   cacheKey: string,
 ): number {
   return context.store.transaction(() => {
+    context.runs.markStepRunning(run.stepExecutionId, record.startedAt);
     context.store.cache.recordHit(reused.entryId, { runId: context.runId, step: run.step.name, ...(run.item === undefined ? {} : { itemIndex: run.item }) }, record.finishedAt);
     return context.runs.recordCall({
       ...callFields(context, run, record, providerType, messages, cacheKey),

@@ -26,6 +26,8 @@ export interface UnitEnd {
   upstream?: UpstreamOutput;
   outputFile?: string;
   winner?: AttemptRecord;
+  /** The cache entry of the accepted answer: marked accepted in the step's closing commit (step-result.ts). */
+  acceptedEntryId?: number;
 }
 
 interface Rejection {
@@ -84,8 +86,13 @@ export async function attemptUntilAccepted(
       // A check cut short by Ctrl-C says nothing about the answer: it is not marked rejected.
       if (!verdict.accepted && context.signal.aborted) return { status: "cancelled", reason: "the run was interrupted" };
       if (verdict.accepted) {
-        if (outcome.entryId !== undefined) context.store.cache.markAccepted(outcome.entryId);
-        return { status: "succeeded", upstream: verdict.upstream, winner: outcome.attempt, ...(verdict.file ? { outputFile: verdict.file } : {}) };
+        return {
+          status: "succeeded",
+          upstream: verdict.upstream,
+          winner: outcome.attempt,
+          ...(verdict.file ? { outputFile: verdict.file } : {}),
+          ...(outcome.entryId === undefined ? {} : { acceptedEntryId: outcome.entryId }),
+        };
       }
       rejection = { text: outcome.text, reason: verdict.reason, ...(verdict.details ? { details: verdict.details } : {}) };
       lastProblem = `${candidate.reference}: ${verdict.reason}`;

@@ -26,7 +26,7 @@ interface UnitResult {
 export async function runStep(context: RunContext, step: PipelineStep): Promise<StepOutcome> {
   const startedAt = context.now().toISOString();
   const stepExecutionId = context.stepExecutionIds.get(step.name)!;
-  context.runs.markStepRunning(stepExecutionId, startedAt);
+  // No commit of its own: the step's row says "running" from its first recorded call (call-records.ts).
   context.emit({ type: "step-start", step: step.name, at: startedAt });
   const signal = step.timeoutSeconds ? AbortSignal.any([context.signal, AbortSignal.timeout(step.timeoutSeconds * 1000)]) : context.signal;
 
@@ -46,6 +46,7 @@ export async function runStep(context: RunContext, step: PipelineStep): Promise<
     ...(end.upstream ? { output: end.upstream.output } : {}),
     ...(end.outputFile ? { outputFiles: [end.outputFile] } : {}),
     ...(end.winner ? { winners: [end.winner] } : {}),
+    ...(end.acceptedEntryId === undefined ? {} : { acceptedEntries: [end.acceptedEntryId] }),
   };
   return finishStep(context, step, startedAt, stepEnd, result.attempts, result.decision);
 }
@@ -97,6 +98,7 @@ async function runFanOut(context: RunContext, step: PipelineStep, stepExecutionI
     ...(upstream ? { output: JSON.stringify(upstream) } : {}),
     outputFiles: items.flatMap((item) => (item.end.outputFile ? [item.end.outputFile] : [])),
     winners: items.flatMap((item) => (item.end.winner ? [item.end.winner] : [])),
+    acceptedEntries: items.flatMap((item) => (item.end.acceptedEntryId === undefined ? [] : [item.end.acceptedEntryId])),
     items,
   };
   return finishStep(context, step, startedAt, stepEnd, results.flatMap((result) => result.attempts), results[0]?.decision);
