@@ -5,6 +5,7 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { evaluateExpression } from "../pipeline/evaluate-expression.js";
+import { expressionReferences, type Expression } from "../pipeline/expression.js";
 import { expandGlobs } from "../pipeline/glob.js";
 import type { FanOut } from "../pipeline/model.js";
 import type { UpstreamOutput, WorkUnit } from "../pipeline/render.js";
@@ -25,16 +26,24 @@ export async function listItems(context: RunContext, fanOut: FanOut): Promise<It
       })),
     };
   }
-  const value = evaluateExpression(source.items.expression, expressionData(context));
+  const value = evaluateExpression(source.items.expression, expressionData(context, source.items.expression));
   if (!Array.isArray(value)) {
     return { ok: false, reason: `for_each: ${source.items.text} is ${describe(value)}, not a list` };
   }
   return { ok: true, units: value.map((item, index) => async () => ({ item, index })) };
 }
 
-/** What expressions read: the inputs, and each finished step as templates see it. */
-export function expressionData(context: RunContext): { inputs: Record<string, unknown>; steps: Record<string, UpstreamOutput> } {
-  return { inputs: context.inputs, steps: Object.fromEntries(context.outputs) };
+/**
+ * What an expression reads: the inputs, and the finished steps it names, as templates see them
+ * (only those: copying every finished step for each `when` made long pipelines quadratic).
+ */
+export function expressionData(context: RunContext, expression: Expression): { inputs: Record<string, unknown>; steps: Record<string, UpstreamOutput> } {
+  const steps: Record<string, UpstreamOutput> = {};
+  for (const reference of expressionReferences(expression)) {
+    const output = reference.root === "steps" && reference.name !== undefined ? context.outputs.get(reference.name) : undefined;
+    if (output !== undefined) steps[reference.name!] = output;
+  }
+  return { inputs: context.inputs, steps };
 }
 
 function describe(value: unknown): string {

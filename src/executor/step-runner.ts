@@ -30,7 +30,7 @@ export async function runStep(context: RunContext, step: PipelineStep): Promise<
   context.emit({ type: "step-start", step: step.name, at: startedAt });
   const signal = step.timeoutSeconds ? AbortSignal.any([context.signal, AbortSignal.timeout(step.timeoutSeconds * 1000)]) : context.signal;
 
-  if (step.when && !isTruthy(evaluateExpression(step.when.expression, expressionData(context)))) {
+  if (step.when && !isTruthy(evaluateExpression(step.when.expression, expressionData(context, step.when.expression)))) {
     context.outputs.set(step.name, { output: "", skipped: true });
     return finishStep(context, step, startedAt, { status: "skipped", reason: `when: ${step.when.text} is false` }, [], undefined);
   }
