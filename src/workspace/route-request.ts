@@ -36,15 +36,26 @@ export async function createRouter(
   const providers = await providerStatesOf(dependencies.providers);
   const history = dependencies.store.history.routingHistory(now);
   const pricesFor = createPriceLookup(policy.policy);
+  // One ledger per pipeline name: opening one fixes the database's calendar zone in a transaction,
+  // which `orch plan` would otherwise do once per step.
+  const ledgers = new Map<string, ReturnType<typeof createLedger>>();
+  const ledgerFor = (pipelineName: string) => {
+    let ledger = ledgers.get(pipelineName);
+    if (!ledger) {
+      ledger = createLedger({
+        repository: dependencies.store.ledger,
+        runId: noRun,
+        pipelineName,
+        limits: settings.limits,
+        ...(settings.timeZone === undefined ? {} : { timeZone: settings.timeZone }),
+        now: () => now,
+      });
+      ledgers.set(pipelineName, ledger);
+    }
+    return ledger;
+  };
   return (request) => {
-    const ledger = createLedger({
-      repository: dependencies.store.ledger,
-      runId: noRun,
-      pipelineName: request.pipeline ?? noRun,
-      limits: settings.limits,
-      ...(settings.timeZone === undefined ? {} : { timeZone: settings.timeZone }),
-      now: () => now,
-    });
+    const ledger = ledgerFor(request.pipeline ?? noRun);
     const budgetLeftUsd = ledger.left({ tags: request.tags });
     const decision = decide(request, policy.policy, { now: now.getTime(), budgetLeftUsd, providers, history, pricesFor });
     return { request, decision, budgetLeftUsd, providers };
