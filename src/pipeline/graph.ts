@@ -9,6 +9,7 @@
  * and remembered per asked-for step, so a chain where every step reads its need stays linear.
  */
 import { didYouMean } from "../config/suggest.js";
+import { Heap } from "./heap.js";
 
 export interface GraphProblem {
   kind: "unknown-need" | "self-need" | "cycle";
@@ -97,7 +98,7 @@ function topologicalOrder(needsByStep: ReadonlyMap<string, readonly string[]>): 
     }
   }
   // A min-heap of ready steps by their place in the file: shifting a sorted array is quadratic.
-  const ready = new PositionHeap(position);
+  const ready = new Heap<string>((a, b) => position.get(a)! - position.get(b)!);
   for (const step of needsByStep.keys()) if (waitingOn.get(step) === 0) ready.push(step);
   const order: string[] = [];
   while (ready.size > 0) {
@@ -110,52 +111,6 @@ function topologicalOrder(needsByStep: ReadonlyMap<string, readonly string[]>): 
     }
   }
   return order;
-}
-
-class PositionHeap {
-  private readonly items: string[] = [];
-  constructor(private readonly position: ReadonlyMap<string, number>) {}
-
-  get size(): number {
-    return this.items.length;
-  }
-
-  push(step: string): void {
-    const items = this.items;
-    items.push(step);
-    let index = items.length - 1;
-    while (index > 0) {
-      const parent = (index - 1) >> 1;
-      if (this.rank(items[parent]!) <= this.rank(step)) break;
-      items[index] = items[parent]!;
-      index = parent;
-    }
-    items[index] = step;
-  }
-
-  pop(): string {
-    const items = this.items;
-    const top = items[0]!;
-    const last = items.pop()!;
-    if (items.length > 0) {
-      let index = 0;
-      for (;;) {
-        const left = 2 * index + 1;
-        if (left >= items.length) break;
-        const right = left + 1;
-        const child = right < items.length && this.rank(items[right]!) < this.rank(items[left]!) ? right : left;
-        if (this.rank(items[child]!) >= this.rank(last)) break;
-        items[index] = items[child]!;
-        index = child;
-      }
-      items[index] = last;
-    }
-    return top;
-  }
-
-  private rank(step: string): number {
-    return this.position.get(step)!;
-  }
 }
 
 function upstreamQueries(needsByStep: ReadonlyMap<string, readonly string[]>, order: readonly string[]): (step: string) => UpstreamSteps {
