@@ -1,0 +1,15 @@
+/**
+ * Runs one orch command in this process (started fresh by the bench, so its peak memory is the
+ * command's own) and writes { ms, peakRssMiB, code } to the file named by BENCH_RESULT. The time
+ * counts the command only, not loading the sources through tsx.
+ */
+import { writeFileSync } from "node:fs";
+import { performance } from "node:perf_hooks";
+import { main } from "../../../src/cli/main.js";
+import { createStyle, type CliOutput } from "../../../src/cli/output.js";
+
+const output: CliOutput = { out: () => undefined, err: () => undefined, interactive: false, style: createStyle(false), env: { CI: "true" }, stdout: process.stdout };
+const started = performance.now();
+const code = await main(process.argv.slice(2), output);
+const ms = performance.now() - started;
+writeFileSync(process.env.BENCH_RESULT!, JSON.stringify({ ms, code, peakRssMiB: process.resourceUsage().maxRSS / 1024 }));
