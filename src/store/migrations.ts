@@ -251,7 +251,8 @@ export const migrations: readonly Migration[] = [
     // kept by the transaction that changes a reservation (store/scope-totals.ts) and start from the
     // rows already there. The indexes that carried `status` served only those sums; each status
     // change rewrote all five. Open reservations (the only ones looked up by status) get partial
-    // indexes; reports read by month.
+    // indexes; reports read by month. WITHOUT ROWID: the totals are read and written by their key
+    // only, so one B-tree is written per change instead of the table and its key index.
     name: "0008_budget_scope_totals",
     sql: `
       CREATE TABLE budget_scope_totals (
@@ -265,7 +266,7 @@ export const migrations: readonly Migration[] = [
         expired_nano_usd INTEGER NOT NULL DEFAULT 0,
         expired_count INTEGER NOT NULL DEFAULT 0,
         PRIMARY KEY (scope, period, subject_kind, subject_name, synthetic)
-      );
+      ) WITHOUT ROWID;
       INSERT INTO budget_scope_totals (scope, period, subject_kind, subject_name, synthetic, settled_nano_usd, reserved_nano_usd, expired_nano_usd, expired_count)
       WITH places (scope, period, subject_kind, subject_name, synthetic, status, reserved_nano_usd, settled_nano_usd) AS (
         SELECT 'run', run_id, 'all', '', synthetic, status, reserved_nano_usd, settled_nano_usd FROM budget_reservations
