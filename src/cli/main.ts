@@ -12,7 +12,7 @@ export interface Command {
 }
 
 /** Summaries live here, not in the command modules, so `orch help` loads none of them. */
-const commands: Record<string, { summary: string; load: () => Promise<Command> }> = {
+const commands: Record<string, { summary: string; load: () => Promise<Command>; countsTokens?: true }> = {
   init: {
     summary: "scaffold a project that runs offline at once: pipeline, policy, prompt, .env.example, .gitignore, GitHub Actions workflow",
     load: async () => (await import("./commands/init.js")).initCommand,
@@ -24,14 +24,17 @@ const commands: Record<string, { summary: string; load: () => Promise<Command> }
   plan: {
     summary: "show the DAG in execution order, the route of every step and the cost range; no call is made",
     load: async () => (await import("./commands/plan.js")).planCommand,
+    countsTokens: true,
   },
   run: {
     summary: "validate, then run a pipeline: steps in parallel, every call routed, budgeted and recorded",
     load: async () => (await import("./commands/run.js")).runCommand,
+    countsTokens: true,
   },
   route: {
     summary: "show where a request would go now (budget left, providers reachable), and why with --explain; nothing is called",
     load: async () => (await import("./commands/route.js")).routeCommand,
+    countsTokens: true,
   },
   policy: {
     summary: "test a routing policy against its cases (request → expected route); exit 1 on any mismatch",
@@ -99,6 +102,8 @@ export async function main(args: string[], output: CliOutput = createOutput()): 
       const { didYouMean } = await import("../config/suggest.js");
       throw new UsageError({ message: `unknown command "${name}"`, hint: didYouMean(name, Object.keys(commands)) ?? "run `orch help` for the list" });
     }
+    // The tokenizer loads on a worker thread while the command reads its configuration (issue 11).
+    if (entry.countsTokens) (await import("../policy/estimate-tokens.js")).preloadTokenizer();
     const command = await entry.load();
     if (rest.includes("--help") || rest.includes("-h")) {
       output.out(`${entry.summary}\n\nusage: ${command.usage}`);

@@ -8,9 +8,8 @@
  * errors, or one "expected a string or a mapping with …" line when no branch fits at all.
  */
 import { readFileSync } from "node:fs";
-import { Ajv } from "ajv";
-import type { ErrorObject, ValidateFunction } from "ajv";
-import addFormatsPlugin from "ajv-formats";
+import type { Ajv, ErrorObject, ValidateFunction } from "ajv";
+import { createAjv } from "./ajv-loader.js";
 import * as precompiled from "../generated/schema-validators.js";
 import { compareDiagnostics, formatDocumentPath } from "./diagnostic.js";
 import type { Diagnostic, DocumentPath } from "./diagnostic.js";
@@ -38,10 +37,6 @@ const schemaFiles: Record<ConfigKind, string> = {
   settings: "project-settings.schema.json",
 };
 
-// ajv-formats is CommonJS: under NodeNext its default import is the module object.
-const addFormats = ((addFormatsPlugin as unknown as { default?: typeof addFormatsPlugin }).default ??
-  addFormatsPlugin) as unknown as (ajv: Ajv) => Ajv;
-
 const compiledSchemas = new Map<ConfigKind, CompiledSchema>();
 
 /** Compiling takes tens of milliseconds, so it happens once per kind, on first use. */
@@ -51,8 +46,7 @@ function compiledSchema(kind: ConfigKind): CompiledSchema {
   // Two levels up from src/config/ (or dist/config/) is the package root, which ships schemas/.
   const file = new URL(`../../schemas/${schemaFiles[kind]}`, import.meta.url);
   const root = JSON.parse(readFileSync(file, "utf8")) as SchemaObject;
-  const ajv = new Ajv({ allErrors: true, discriminator: true, strict: true, allowUnionTypes: true, verbose: true });
-  addFormats(ajv);
+  const ajv = createAjv({ allErrors: true, discriminator: true, strict: true, allowUnionTypes: true, verbose: true });
   const compiled: CompiledSchema = {
     ajv,
     validate: ajv.compile(root),

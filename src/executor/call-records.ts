@@ -33,6 +33,7 @@ export function recordPaidCall(context: RunContext, run: UnitRun, call: PaidCall
   // Scrubbed before the transaction: the write lock is held for inserts only.
   const text = callTextOf(context, run.step, call.messages, call.answer);
   return context.store.transaction(() => {
+    context.runs.markStepRunning(run.stepExecutionId, record.startedAt);
     if (open && (open.costUsd > 0 || call.answer !== undefined)) {
       const settled = { step: run.step.name, ...(run.item === undefined ? {} : { item: run.item }), attempt: record.attempt, provider: record.provider, model: record.model };
       context.ledger.settle(open.reservation, open.costUsd, settled);
@@ -84,6 +85,7 @@ export function recordReusedAnswer(
 ): number {
   const text = callTextOf(context, run.step, messages, reused.text);
   return context.store.transaction(() => {
+    context.runs.markStepRunning(run.stepExecutionId, record.startedAt);
     context.store.cache.recordHit(reused.entryId, { runId: context.runId, step: run.step.name, ...(run.item === undefined ? {} : { itemIndex: run.item }) }, record.finishedAt);
     const callId = context.runs.recordCall({
       ...callFields(context, run, record, providerType, messages, cacheKey),

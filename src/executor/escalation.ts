@@ -32,6 +32,8 @@ export interface UnitEnd {
   upstream?: UpstreamOutput;
   outputFile?: string;
   winner?: AttemptRecord;
+  /** The cache entry of the accepted answer: marked accepted in the step's closing commit (step-result.ts). */
+  acceptedEntryId?: number;
 }
 
 interface Rejection {
@@ -98,8 +100,13 @@ export async function attemptUntilAccepted(
       if (!verdict.accepted && context.signal.aborted) return { status: "cancelled", reason: "the run was interrupted" };
       learnVerdict(context, run, outcome, verdict.accepted, rejected);
       if (verdict.accepted) {
-        if (outcome.entryId !== undefined) context.store.cache.markAccepted(outcome.entryId);
-        return { status: "succeeded", upstream: verdict.upstream, winner: outcome.attempt, ...(verdict.file ? { outputFile: verdict.file } : {}) };
+        return {
+          status: "succeeded",
+          upstream: verdict.upstream,
+          winner: outcome.attempt,
+          ...(verdict.file ? { outputFile: verdict.file } : {}),
+          ...(outcome.entryId === undefined ? {} : { acceptedEntryId: outcome.entryId }),
+        };
       }
       // As the store names it (the model that answered), so this run's figures and the store's agree.
       rejected.push(`${outcome.attempt.provider}:${outcome.attempt.model}`);

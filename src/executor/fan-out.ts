@@ -5,6 +5,7 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { evaluateExpression, type ExpressionData } from "../pipeline/evaluate-expression.js";
+import { expressionReferences, type Expression } from "../pipeline/expression.js";
 import { expandGlobs } from "../pipeline/glob.js";
 import type { FanOut } from "../pipeline/model.js";
 import type { UpstreamOutput, WorkUnit } from "../pipeline/render.js";
@@ -36,9 +37,17 @@ export async function listItems(directory: string, fanOut: FanOut, data: Express
   return { ok: true, units: value.map((item, index) => async () => ({ item, index })) };
 }
 
-/** What expressions read: the inputs, and each finished step as templates see it. */
-export function expressionData(context: RunContext): { inputs: Record<string, unknown>; steps: Record<string, UpstreamOutput> } {
-  return { inputs: context.inputs, steps: Object.fromEntries(context.outputs) };
+/**
+ * What an expression reads: the inputs, and the finished steps it names, as templates see them
+ * (only those: copying every finished step for each `when` made long pipelines quadratic).
+ */
+export function expressionData(context: RunContext, expression: Expression): { inputs: Record<string, unknown>; steps: Record<string, UpstreamOutput> } {
+  const steps: Record<string, UpstreamOutput> = {};
+  for (const reference of expressionReferences(expression)) {
+    const output = reference.root === "steps" && reference.name !== undefined ? context.outputs.get(reference.name) : undefined;
+    if (output !== undefined) steps[reference.name!] = output;
+  }
+  return { inputs: context.inputs, steps };
 }
 
 function describe(value: unknown): string {

@@ -1,4 +1,5 @@
 /** What every step of a run shares. Built once by `runPipeline`, read by `runStep`. */
+import type { StepResultWriter } from "../store/results-folder.js";
 import type { Ledger } from "../budget/ledger.js";
 import type { RoutingPolicy } from "../generated/routing-policy.js";
 import type { InputValues } from "../pipeline/inputs.js";
@@ -43,6 +44,8 @@ export interface RunContext {
   /** The attempt number to use next for a step (or one item of it); continues after a resumed run's. */
   nextAttempt(step: string, item: number | undefined): number;
   resultsDirectory: string;
+  /** Writes `<step>.json` files off the step's path (see `createStepResultWriter`). */
+  stepFiles: StepResultWriter;
   /** `<project>/.orch/staging/<run id>`: where outputs wait for their checks. */
   stagingRoot: string;
   /** orch's environment: validators get only its allowlisted part and what `pass_env` names. */

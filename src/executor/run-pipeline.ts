@@ -15,7 +15,7 @@ import { defaultConcurrency } from "../pipeline/model.js";
 import type { ProviderState } from "../policy/decision.js";
 import { attemptKey } from "../store/execution-repository.js";
 import type { OrchStore } from "../store/index.js";
-import { pointLatestAt, restoreStepResults, runResultsDirectory, writeRunSummary } from "../store/results-folder.js";
+import { createStepResultWriter, pointLatestAt, restoreStepResults, runResultsDirectory, writeRunSummary } from "../store/results-folder.js";
 import type { RunStatus, StepRow } from "../store/run-repository.js";
 import { createRedactor, redactDeep, secretValuesOf } from "../secrets/redact.js";
 import { createAnswerCache } from "./cache.js";
@@ -134,6 +134,7 @@ export async function runPipeline(options: RunOptions): Promise<RunOutcome> {
       return next;
     },
     resultsDirectory,
+    stepFiles: createStepResultWriter(resultsDirectory),
     stagingRoot: path.join(pipeline.projectDirectory, ".orch", "staging", runId),
     environment,
     signal,
@@ -171,6 +172,7 @@ export async function runPipeline(options: RunOptions): Promise<RunOutcome> {
   const { status, exitCode } = runStatusOf(final, signal.aborted, totals.overruns);
   const finished = now();
   await rm(context.stagingRoot, { recursive: true, force: true });
+  await context.stepFiles.flush();
   // Nothing is left to resume: the answers kept only for that (or rejected) can go.
   if (status === "succeeded") store.cache.forgetResumeOnly(runId);
   await writeRunSummary(resultsDirectory, {

@@ -8,6 +8,8 @@
  * with `failFast`, or once `signal` aborts, no new step starts. Steps in `done` (a resumed run's
  * finished steps) count as succeeded from the start and are not run.
  */
+import { Heap } from "../pipeline/heap.js";
+
 export type StepOutcome = "succeeded" | "failed" | "budget_stopped" | "deferred" | "cancelled" | "skipped";
 export type FinalStepStatus = StepOutcome;
 
@@ -34,64 +36,123 @@ const outcomeWords: Record<Exclude<FinalStepStatus, "succeeded">, string> = {
   cancelled: "was cancelled",
 };
 
+/**
+ * Event-driven: a finishing step updates its dependents' counts of needs left and starts what
+ * became ready, at once, instead of rescanning every pending step after each wake (quadratic in
+ * the number of steps, and a wake per `Promise.race` over everything running). Among ready steps
+ * the one with the longest chain of dependents after it starts first (critical path first), ties
+ * in file order: with fewer slots than ready steps, that shortens the makespan.
+ */
 export async function runSchedule(options: ScheduleOptions): Promise<Map<string, FinalStepStatus>> {
   const final = new Map<string, FinalStepStatus>();
   for (const step of options.done ?? []) final.set(step, "succeeded");
-  const pending = options.order.filter((step) => !final.has(step));
+  const position = new Map(options.order.map((step, index) => [step, index]));
+  const dependents = new Map<string, string[]>();
+  const needsLeft = new Map<string, number>();
+  for (const step of options.order) {
+    if (final.has(step)) continue;
+    let left = 0;
+    for (const need of options.needsOf(step)) {
+      if (final.has(need)) continue;
+      left++;
+      const list = dependents.get(need);
+      if (list) list.push(step);
+      else dependents.set(need, [step]);
+    }
+    needsLeft.set(step, left);
+  }
+  const rank = criticalPathLengths(options.order, (step) => dependents.get(step) ?? []);
+  const ready = new Heap<string>((a, b) => rank.get(b)! - rank.get(a)! || position.get(a)! - position.get(b)!);
   const cleared = (step: string, need: string) => {
     const status = final.get(need);
     return status === "succeeded" || (status === "skipped" && options.runsAfterSkippedNeeds?.(step) === true);
   };
-  const running = new Map<string, Promise<void>>();
+  let running = 0;
   let stopReason: string | undefined;
-  const aborted = abortPromise(options.signal);
+  let finish!: () => void;
+  const finished = new Promise<void>((resolve) => (finish = resolve));
 
-  const settleNotRunnable = () => {
-    for (let index = 0; index < pending.length; index++) {
-      const step = pending[index]!;
+  // After steps became final: skips every step a final, uncleared need blocks, and theirs in turn,
+  // in topological order; then queues the steps whose needs are all final (and cleared).
+  const settleDependents = (of: readonly string[]) => {
+    const toCheck = new Heap<string>((a, b) => position.get(a)! - position.get(b)!);
+    const checked: string[] = [];
+    for (const step of of) for (const dependent of dependents.get(step) ?? []) toCheck.push(dependent);
+    while (toCheck.size > 0) {
+      const step = toCheck.pop();
+      if (final.has(step) || !needsLeft.has(step)) continue;
+      checked.push(step);
       const blocker = options.needsOf(step).find((need) => final.has(need) && !cleared(step, need));
-      if (blocker !== undefined) {
-        pending.splice(index--, 1);
-        final.set(step, "skipped");
-        options.notRun(step, "skipped", `needs "${blocker}", which ${outcomeWords[final.get(blocker) as Exclude<FinalStepStatus, "succeeded">]}`);
+      if (blocker === undefined) continue;
+      needsLeft.delete(step);
+      final.set(step, "skipped");
+      options.notRun(step, "skipped", `needs "${blocker}", which ${outcomeWords[final.get(blocker) as Exclude<FinalStepStatus, "succeeded">]}`);
+      for (const dependent of dependents.get(step) ?? []) {
+        if (needsLeft.has(dependent)) needsLeft.set(dependent, needsLeft.get(dependent)! - 1);
+        toCheck.push(dependent);
+      }
+    }
+    for (const step of checked) {
+      if (needsLeft.get(step) === 0 && !final.has(step)) {
+        needsLeft.delete(step);
+        ready.push(step);
       }
     }
   };
-
-  for (;;) {
-    if (stopReason === undefined && options.signal?.aborted) stopReason = "the run was interrupted";
-    settleNotRunnable();
-    if (stopReason === undefined) {
-      for (let index = 0; index < pending.length && running.size < options.concurrency; index++) {
-        const step = pending[index]!;
-        if (!options.needsOf(step).every((need) => cleared(step, need))) continue;
-        pending.splice(index--, 1);
-        const task = options
-          .run(step)
-          .catch((): StepOutcome => "failed")
-          .then((outcome) => {
-            final.set(step, outcome);
-            running.delete(step);
-            if (outcome === "failed" && options.failFast && stopReason === undefined) stopReason = `--fail-fast: "${step}" failed`;
-          });
-        running.set(step, task);
-      }
+  const becameFinal = (step: string) => {
+    for (const dependent of dependents.get(step) ?? []) {
+      if (needsLeft.has(dependent)) needsLeft.set(dependent, needsLeft.get(dependent)! - 1);
     }
-    if (running.size === 0) break;
-    await Promise.race(stopReason === undefined ? [...running.values(), aborted] : [...running.values()]);
-  }
+    settleDependents([step]);
+  };
+  const pump = () => {
+    if (stopReason === undefined && options.signal?.aborted) stopReason = "the run was interrupted";
+    while (stopReason === undefined && running < options.concurrency && ready.size > 0) {
+      const step = ready.pop();
+      running++;
+      options
+        .run(step)
+        .catch((): StepOutcome => "failed")
+        .then((outcome) => {
+          final.set(step, outcome);
+          running--;
+          if (outcome === "failed" && options.failFast && stopReason === undefined) stopReason = `--fail-fast: "${step}" failed`;
+          becameFinal(step);
+          pump();
+        });
+    }
+    if (running === 0 && (stopReason !== undefined || ready.size === 0)) finish();
+  };
 
-  for (const step of pending) {
+  settleDependents([...final.keys()]);
+  for (const step of options.order) {
+    if (needsLeft.get(step) === 0 && !final.has(step)) {
+      needsLeft.delete(step);
+      ready.push(step);
+    }
+  }
+  const onAbort = () => pump();
+  options.signal?.addEventListener("abort", onAbort, { once: true });
+  pump();
+  await finished;
+  options.signal?.removeEventListener("abort", onAbort);
+
+  for (const step of options.order) {
+    if (final.has(step)) continue;
     final.set(step, "cancelled");
     options.notRun(step, "cancelled", stopReason ?? "not started");
   }
   return final;
 }
 
-const neverSettles = new Promise<never>(() => {});
-
-function abortPromise(signal: AbortSignal | undefined): Promise<void> {
-  if (!signal) return neverSettles;
-  if (signal.aborted) return Promise.resolve();
-  return new Promise((resolve) => signal.addEventListener("abort", () => resolve(), { once: true }));
+/** Per step, the number of steps on the longest chain of dependents starting at it (itself included). */
+function criticalPathLengths(order: readonly string[], dependentsOf: (step: string) => readonly string[]): Map<string, number> {
+  const length = new Map<string, number>();
+  for (let index = order.length - 1; index >= 0; index--) {
+    const step = order[index]!;
+    let longest = 0;
+    for (const dependent of dependentsOf(step)) longest = Math.max(longest, length.get(dependent) ?? 0);
+    length.set(step, longest + 1);
+  }
+  return length;
 }

@@ -7,8 +7,8 @@ import { createHash } from "node:crypto";
 import type { PipelineStep } from "../pipeline/model.js";
 import type { Candidate, Decision } from "../policy/decision.js";
 import type { TokenUsage } from "../providers/provider.js";
-import { stepResultDocument, writeStepResult } from "../store/results-folder.js";
-import type { StepStatus } from "../store/run-repository.js";
+import { stepResultDocument } from "../store/results-folder.js";
+import type { StepFinish, StepStatus } from "../store/run-repository.js";
 import type { UnitPrompt } from "./call-log.js";
 import type { UnitEnd } from "./escalation.js";
 import type { RunContext } from "./run-context.js";
@@ -32,6 +32,8 @@ export interface StepEnd {
   outputFiles?: string[];
   /** The attempts whose answers were accepted (one per item for a for_each step). */
   winners?: AttemptRecord[];
+  /** Cache entries of the accepted answers, marked accepted in the step's closing commit. */
+  acceptedEntries?: number[];
   items?: ItemResult[];
   /** The unit's rendered messages (or their hash) of a plain step; a for_each step's are on its items. */
   prompt?: UnitPrompt;
@@ -81,10 +83,9 @@ export async function finishStep(
     startedAt,
     finishedAt,
   });
-  // The row and its document are one commit; the file follows. A process killed in between leaves
-  // the file missing, and `--resume` writes it from the row (store/results-folder.ts).
-  context.runs.finishStep(stepExecutionId, {
+  const finish: StepFinish = {
     status: end.status,
+    startedAt,
     finishedAt,
     ...(winner ? { provider: winner.provider, model: winner.model } : {}),
     ...(end.output === undefined ? {} : { output: end.output, outputSha256: sha256(end.output) }),
@@ -97,8 +98,17 @@ export async function finishStep(
     outputTokens: usage.outputTokens,
     costUsd,
     resultJson: document,
+  };
+  // One commit closes the step: its row, its document, and its answers marked accepted (shareable
+  // from now on). A crash before it re-runs the step on resume, which finds its own answers again.
+  context.store.transaction(() => {
+    for (const entryId of end.acceptedEntries ?? []) context.store.cache.markAccepted(entryId);
+    context.runs.finishStep(stepExecutionId, finish);
   });
-  await writeStepResult(context.resultsDirectory, step.name, document);
+  // The file follows, written off this path by the run's writer. A process killed before it is in
+  // place leaves it missing, and `--resume` writes it from the row (store/results-folder.ts), so
+  // deferring the write loses nothing.
+  context.stepFiles.write(step.name, document);
   context.emit({
     type: "step-end",
     step: step.name,

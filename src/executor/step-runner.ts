@@ -29,11 +29,11 @@ interface UnitResult {
 export async function runStep(context: RunContext, step: PipelineStep): Promise<StepOutcome> {
   const startedAt = context.now().toISOString();
   const stepExecutionId = context.stepExecutionIds.get(step.name)!;
-  context.runs.markStepRunning(stepExecutionId, startedAt);
+  // No commit of its own: the step's row says "running" from its first recorded call (call-records.ts).
   context.emit({ type: "step-start", step: step.name, at: startedAt });
   const signal = step.timeoutSeconds ? AbortSignal.any([context.signal, AbortSignal.timeout(step.timeoutSeconds * 1000)]) : context.signal;
 
-  if (step.when && !isTruthy(evaluateExpression(step.when.expression, expressionData(context)))) {
+  if (step.when && !isTruthy(evaluateExpression(step.when.expression, expressionData(context, step.when.expression)))) {
     context.outputs.set(step.name, { output: "", skipped: true });
     return finishStep(context, step, startedAt, { status: "skipped", reason: `when: ${step.when.text} is false` }, [], undefined);
   }
@@ -50,6 +50,7 @@ export async function runStep(context: RunContext, step: PipelineStep): Promise<
     ...(end.outputFile ? { outputFiles: [end.outputFile] } : {}),
     ...(end.winner ? { winners: [end.winner] } : {}),
     ...(result.prompt ? { prompt: result.prompt } : {}),
+    ...(end.acceptedEntryId === undefined ? {} : { acceptedEntries: [end.acceptedEntryId] }),
   };
   return finishStep(context, step, startedAt, stepEnd, result.attempts, result.decision);
 }
@@ -68,7 +69,9 @@ async function runUnit(context: RunContext, run: UnitRun): Promise<UnitResult> {
 }
 
 async function runFanOut(context: RunContext, step: PipelineStep, stepExecutionId: number, startedAt: string, signal: AbortSignal): Promise<StepOutcome> {
-  const list = await listItems(context.pipeline.directory, step.forEach!, expressionData(context));
+  const source = step.forEach!.source;
+  const data = source.kind === "items" ? expressionData(context, source.items.expression) : { inputs: context.inputs, steps: {} };
+  const list = await listItems(context.pipeline.directory, step.forEach!, data);
   if (!list.ok) return finishStep(context, step, startedAt, { status: "failed", reason: list.reason }, [], undefined);
   context.emit({ type: "items-start", step: step.name, count: list.units.length, at: context.now().toISOString() });
   const results = await runWithCap(
@@ -106,6 +109,7 @@ async function runFanOut(context: RunContext, step: PipelineStep, stepExecutionI
     ...(upstream ? { output: JSON.stringify(upstream) } : {}),
     outputFiles: items.flatMap((item) => (item.end.outputFile ? [item.end.outputFile] : [])),
     winners: items.flatMap((item) => (item.end.winner ? [item.end.winner] : [])),
+    acceptedEntries: items.flatMap((item) => (item.end.acceptedEntryId === undefined ? [] : [item.end.acceptedEntryId])),
     items,
   };
   return finishStep(context, step, startedAt, stepEnd, results.flatMap((result) => result.attempts), results[0]?.decision);

@@ -80,11 +80,14 @@ export async function buildPipeline(loaded: LoadedPipeline): Promise<PipelineMod
     const inputs = Object.keys(config.inputs ?? {});
     const inputDefinitions = readInputs(config);
     const fanOutSteps = new Set([...steps.values()].filter((step) => step.forEach).map((step) => step.name));
+    // One list and one set of names for all steps (copying them per step made validation quadratic).
+    const allSteps = [...needsByStep.keys()];
+    const stepNames = new Set(allSteps);
     for (const step of steps.values()) {
-      const upstream = graph.upstream.get(step.name) ?? new Set<string>();
-      const scope: TemplateReadScope = { step: step.name, inputs: inputDefinitions, upstream, allSteps: [...needsByStep.keys()], fanOutSteps, items: itemsOf(step, inputDefinitions) };
+      const upstream = graph.upstreamOf(step.name);
+      const scope: TemplateReadScope = { step: step.name, inputs: inputDefinitions, upstream, allSteps, stepNames, fanOutSteps, items: itemsOf(step, inputDefinitions) };
       checkStepTemplates(loaded, step, scope, diagnostics);
-      checkStepExpressions(loaded, step, upstream, [...needsByStep.keys()], inputs, diagnostics);
+      checkStepExpressions(loaded, step, upstream, stepNames, inputs, diagnostics);
     }
   }
 
@@ -101,7 +104,7 @@ export async function buildPipeline(loaded: LoadedPipeline): Promise<PipelineMod
     inputs: readInputs(config),
     steps,
     order: graph.order,
-    upstream: graph.upstream,
+    upstreamOf: graph.upstreamOf,
   };
 }
 

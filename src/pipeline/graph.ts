@@ -1,9 +1,15 @@
 /**
- * Builds the step graph: unknown `needs`, cycles, a topological order and each step's upstream set.
- * Pre: step names are unique (they are map keys). Post: on success, `order` lists every step once,
- * after all of its needs; ties keep the order of the file so plans read top to bottom.
+ * Builds the step graph: unknown `needs`, cycles, a topological order, and answers to "is this step
+ * upstream of that one". Pre: step names are unique (they are map keys). Post: on success, `order`
+ * lists every step once, after all of its needs; ties keep the order of the file so plans read top
+ * to bottom.
+ *
+ * No step's full ancestor set is built: on a 10,000-step chain those sets hold 50 million names.
+ * Reachability is asked only for what templates and expressions read, walked up through `needs`
+ * and remembered per asked-for step, so a chain where every step reads its need stays linear.
  */
 import { didYouMean } from "../config/suggest.js";
+import { Heap } from "./heap.js";
 
 export interface GraphProblem {
   kind: "unknown-need" | "self-need" | "cycle";
@@ -14,9 +20,16 @@ export interface GraphProblem {
   suggestion?: string;
 }
 
+/** The steps upstream of one step (its needs, their needs…), asked for one at a time. */
+export interface UpstreamSteps {
+  has(step: string): boolean;
+  /** Every upstream step, nearest first: for suggestions, and for a template that reads `it.steps` whole. */
+  [Symbol.iterator](): Iterator<string>;
+}
+
 export interface StepGraph {
   order: string[];
-  upstream: Map<string, Set<string>>;
+  upstreamOf(step: string): UpstreamSteps;
 }
 
 export function buildStepGraph(needsByStep: ReadonlyMap<string, readonly string[]>): { graph?: StepGraph; problems: GraphProblem[] } {
@@ -40,7 +53,8 @@ export function buildStepGraph(needsByStep: ReadonlyMap<string, readonly string[
       problems: [{ kind: "cycle", step: cycle[0]!, message: `dependency cycle: ${cycle.join(" → ")}` }],
     };
   }
-  return { graph: { order: topologicalOrder(needsByStep), upstream: upstreamSets(needsByStep) }, problems };
+  const order = topologicalOrder(needsByStep);
+  return { graph: { order, upstreamOf: upstreamQueries(needsByStep, order) }, problems };
 }
 
 /** Depth-first search with colours; returns the cycle as a closed path (a → b → a). */
@@ -77,47 +91,76 @@ function topologicalOrder(needsByStep: ReadonlyMap<string, readonly string[]>): 
   const dependents = new Map<string, string[]>();
   for (const [step, needs] of needsByStep) {
     waitingOn.set(step, needs.length);
-    for (const need of needs) dependents.set(need, [...(dependents.get(need) ?? []), step]);
+    for (const need of needs) {
+      const list = dependents.get(need);
+      if (list) list.push(step);
+      else dependents.set(need, [step]);
+    }
   }
-  const ready = [...needsByStep.keys()].filter((step) => waitingOn.get(step) === 0);
+  // A min-heap of ready steps by their place in the file: shifting a sorted array is quadratic.
+  const ready = new Heap<string>((a, b) => position.get(a)! - position.get(b)!);
+  for (const step of needsByStep.keys()) if (waitingOn.get(step) === 0) ready.push(step);
   const order: string[] = [];
-  while (ready.length > 0) {
-    const step = ready.shift()!;
+  while (ready.size > 0) {
+    const step = ready.pop();
     order.push(step);
     for (const dependent of dependents.get(step) ?? []) {
       const left = waitingOn.get(dependent)! - 1;
       waitingOn.set(dependent, left);
-      if (left === 0) insertByPosition(ready, dependent, position);
+      if (left === 0) ready.push(dependent);
     }
   }
   return order;
 }
 
-function insertByPosition(sorted: string[], step: string, position: ReadonlyMap<string, number>): void {
-  const rank = position.get(step)!;
-  let low = 0;
-  let high = sorted.length;
-  while (low < high) {
-    const middle = (low + high) >> 1;
-    if (position.get(sorted[middle]!)! < rank) low = middle + 1;
-    else high = middle;
-  }
-  sorted.splice(low, 0, step);
-}
-
-function upstreamSets(needsByStep: ReadonlyMap<string, readonly string[]>): Map<string, Set<string>> {
-  const memo = new Map<string, Set<string>>();
-  const upstreamOf = (step: string): Set<string> => {
-    const known = memo.get(step);
-    if (known) return known;
-    const result = new Set<string>();
-    for (const need of needsByStep.get(step) ?? []) {
-      result.add(need);
-      for (const ancestor of upstreamOf(need)) result.add(ancestor);
+function upstreamQueries(needsByStep: ReadonlyMap<string, readonly string[]>, order: readonly string[]): (step: string) => UpstreamSteps {
+  const position = new Map(order.map((step, index) => [step, index]));
+  // Per asked-for ancestor: whether each step evaluated so far has it upstream.
+  const known = new Map<string, Map<string, boolean>>();
+  const reaches = (from: string, target: string): boolean => {
+    const targetPosition = position.get(target);
+    if (targetPosition === undefined || from === target) return false;
+    let memo = known.get(target);
+    if (!memo) known.set(target, (memo = new Map()));
+    // Depth-first up through needs, each step evaluated once per target. A need placed before the
+    // target in the topological order cannot have it upstream, so the walk never goes below it.
+    const stack = [from];
+    while (stack.length > 0) {
+      const step = stack.at(-1)!;
+      if (memo.has(step)) {
+        stack.pop();
+        continue;
+      }
+      let found = false;
+      let waiting = false;
+      for (const need of needsByStep.get(step) ?? []) {
+        const answer = need === target ? true : position.get(need)! < targetPosition ? false : memo.get(need);
+        if (answer === true) {
+          found = true;
+          break;
+        }
+        if (answer === undefined) {
+          waiting = true;
+          stack.push(need);
+        }
+      }
+      if (found || !waiting) {
+        memo.set(step, found);
+        stack.pop();
+      }
     }
-    memo.set(step, result);
-    return result;
+    return memo.get(from)!;
   };
-  for (const step of needsByStep.keys()) upstreamOf(step);
-  return memo;
+  const all = (step: string): string[] => {
+    const seen = new Set<string>();
+    const queue = [...(needsByStep.get(step) ?? [])];
+    for (let index = 0; index < queue.length; index++) {
+      const need = queue[index]!;
+      if (seen.has(need)) continue;
+      seen.add(need);
+      queue.push(...(needsByStep.get(need) ?? []));
+    }
+    return [...seen];
+  };
+  return (step) => ({ has: (candidate) => reaches(step, candidate), [Symbol.iterator]: () => all(step)[Symbol.iterator]() });
 }

@@ -1,4 +1,5 @@
 /** The pipeline as the executor sees it: defaults applied, paths resolved, order computed. */
+import type { UpstreamSteps } from "./graph.js";
 import type { DocumentPath } from "../config/diagnostic.js";
 import type { QualityTier } from "../policy/decision.js";
 import type { Expression } from "./expression.js";
@@ -129,8 +130,8 @@ export interface PipelineModel {
   steps: ReadonlyMap<string, PipelineStep>;
   /** A topological order: every step after all of its needs, ties in file order. */
   order: readonly string[];
-  /** Every step's transitive upstream steps: what its templates may read. */
-  upstream: ReadonlyMap<string, ReadonlySet<string>>;
+  /** A step's transitive upstream steps (what its templates may read), asked for one step at a time. */
+  upstreamOf(step: string): UpstreamSteps;
 }
 
 export const defaultMaxTokens = 1024;

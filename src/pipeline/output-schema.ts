@@ -3,20 +3,15 @@
  * `$schema` says so), compiled once at load so a broken schema is a config error, not a failed run.
  */
 import { createHash } from "node:crypto";
-import { Ajv, type ErrorObject } from "ajv";
-import { Ajv2020 } from "ajv/dist/2020.js";
-import addFormatsPlugin from "ajv-formats";
+import type { ErrorObject } from "ajv";
+import { createAjv } from "../config/ajv-loader.js";
 import type { OutputSchema } from "./model.js";
-
-// ajv-formats is CommonJS: under NodeNext its default import is the module object.
-const addFormats = ((addFormatsPlugin as unknown as { default?: typeof addFormatsPlugin }).default ?? addFormatsPlugin) as unknown as (ajv: Ajv) => Ajv;
 
 /** Throws with ajv's message when the schema itself is invalid. */
 export function compileOutputSchema(schema: object, origin: string, absolutePath?: string): OutputSchema {
   const draft2020 = String((schema as { $schema?: unknown }).$schema ?? "").includes("2020-12");
   // Not strict: user schemas carry `examples`, `title` and other annotations ajv's strict mode rejects.
-  const ajv = draft2020 ? new Ajv2020({ allErrors: true, strict: false }) : new Ajv({ allErrors: true, strict: false });
-  addFormats(ajv as Ajv);
+  const ajv = createAjv({ allErrors: true, strict: false }, draft2020 ? "2020-12" : "draft-07");
   const validate = ajv.compile(schema);
   return {
     origin,

@@ -112,23 +112,59 @@ export async function renderOutputPath(
   return path.resolve(pipeline.directory, rendered);
 }
 
-async function templateData(
+export async function templateData(
   pipeline: PipelineModel,
   step: PipelineStep,
   inputs: TemplateData["inputs"],
   outputs: ReadonlyMap<string, UpstreamOutput>,
   unit: WorkUnit,
 ): Promise<TemplateData> {
-  const upstream = pipeline.upstream.get(step.name) ?? new Set<string>();
+  const steps: Record<string, UpstreamOutput> = {};
+  for (const name of stepsReadBy(pipeline, step)) {
+    const output = outputs.get(name);
+    if (output !== undefined) steps[name] = output;
+  }
   return {
     inputs,
-    steps: Object.fromEntries([...upstream].flatMap((name) => (outputs.has(name) ? [[name, outputs.get(name)!]] : []))),
+    steps,
     context: await Promise.all(step.contextFiles.map(async (file) => ({ file: file.file, content: await readFile(file.absolutePath, "utf8") }))),
     step: { name: step.name, task: step.task, ...(step.language === undefined ? {} : { language: step.language }) },
     pipeline: { name: pipeline.name },
     ...(unit.index === undefined ? {} : { item: unit.item, index: unit.index }),
     ...(unit.file ? { file: unit.file } : {}),
   };
+}
+
+const readsOfStep = new WeakMap<PipelineStep, readonly string[] | "all">();
+
+/**
+ * The upstream steps a step's templates read (`it.steps.<name>…`), known from validation's parse:
+ * a render is given those outputs only, not every ancestor's (which made each render of a long
+ * chain copy the whole chain). A template that reads `it.steps` (or `it`) whole gets every upstream step.
+ */
+export function stepsReadBy(pipeline: PipelineModel, step: PipelineStep): Iterable<string> {
+  let reads = readsOfStep.get(step);
+  if (reads === undefined) {
+    reads = templateStepReads([step.system, step.prompt, step.output.file?.template]);
+    readsOfStep.set(step, reads);
+  }
+  return reads === "all" ? pipeline.upstreamOf(step.name) : reads;
+}
+
+function templateStepReads(sources: readonly (TemplateSource | undefined)[]): readonly string[] | "all" {
+  const names = new Set<string>();
+  for (const source of sources) {
+    if (!source) continue;
+    const check = checkTemplate(source.text);
+    if (!check.ok) continue;
+    for (const { segments } of check.reads) {
+      if (segments.length === 0) return "all";
+      if (segments[0] !== "steps") continue;
+      if (typeof segments[1] !== "string") return "all";
+      names.add(segments[1]);
+    }
+  }
+  return [...names];
 }
 
 /**

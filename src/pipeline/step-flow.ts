@@ -3,6 +3,7 @@
  * `max_attempts`, `max_cost_usd`, `repair`, `provider_cache`. Expressions and globs are parsed here, and what they
  * read is checked once the graph is known, so a typo is a config error at the exact column.
  */
+import type { UpstreamSteps } from "./graph.js";
 import path from "node:path";
 import type { Diagnostic, DocumentPath } from "../config/diagnostic.js";
 import { formatDocumentPath } from "../config/diagnostic.js";
@@ -98,13 +99,13 @@ function parseAt(loaded: LoadedPipeline, where: DocumentPath, text: string, diag
 
 /**
  * What `when` and `for_each` read must exist: a declared input, a step upstream of this one.
- * Pre: the graph was built (upstream sets are known).
+ * Pre: the graph was built (it answers what is upstream of a step).
  */
 export function checkStepExpressions(
   loaded: LoadedPipeline,
   step: PipelineStep,
-  upstream: ReadonlySet<string>,
-  allSteps: readonly string[],
+  upstream: UpstreamSteps,
+  stepNames: ReadonlySet<string>,
   inputs: readonly string[],
   diagnostics: Diagnostic[],
 ): void {
@@ -117,11 +118,11 @@ export function checkStepExpressions(
     if (!parsed) continue;
     for (const reference of expressionReferences(parsed.expression)) {
       const at = { ...positionIn(loaded, where, parsed.text, reference.offset), path: formatDocumentPath(where) };
-      const known = reference.root === "inputs" ? inputs : allSteps;
+      const known = reference.root === "inputs" ? new Set(inputs) : stepNames;
       if (reference.name === undefined) {
         diagnostics.push({ ...at, message: `name the ${reference.root === "inputs" ? "input" : "step"}: ${reference.root}.<name>` });
-      } else if (!known.includes(reference.name)) {
-        const suggestion = didYouMean(reference.name, known);
+      } else if (!known.has(reference.name)) {
+        const suggestion = didYouMean(reference.name, [...known]);
         diagnostics.push({ ...at, message: `unknown ${reference.root === "inputs" ? "input" : "step"} "${reference.name}"`, ...(suggestion ? { suggestion } : {}) });
       } else if (reference.root === "steps" && !upstream.has(reference.name)) {
         diagnostics.push({ ...at, message: `reads step "${reference.name}", which is not upstream of "${step.name}"`, suggestion: `add "${reference.name}" to steps.${step.name}.needs` });

@@ -5,14 +5,17 @@
  * when the template renders: a missing value fails the step before any call (template.ts).
  */
 import { didYouMean } from "../config/suggest.js";
+import type { UpstreamSteps } from "./graph.js";
 import type { InputDefinition } from "./model.js";
 import type { TemplateLocation, TemplateRead } from "./template.js";
 
 export interface TemplateReadScope {
   step: string;
   inputs: ReadonlyMap<string, Pick<InputDefinition, "type">>;
-  upstream: ReadonlySet<string>;
+  upstream: UpstreamSteps;
   allSteps: readonly string[];
+  /** The same names as `allSteps`, to look one up without a scan. */
+  stepNames: ReadonlySet<string>;
   /** Steps with `for_each`: only they have `outputs` and `items`. */
   fanOutSteps: ReadonlySet<string>;
   /** This step's items: none (no for_each), files of a glob, strings (a list input), or unknown (an expression). */
@@ -72,7 +75,7 @@ function problemOf(segments: readonly (string | number)[], scope: TemplateReadSc
 
 function stepProblem(step: string, rest: readonly (string | number)[], scope: TemplateReadScope): Omit<TemplateReadProblem, "location"> | undefined {
   if (!scope.upstream.has(step)) {
-    const known = scope.allSteps.includes(step);
+    const known = scope.stepNames.has(step);
     const suggestion = known ? `add "${step}" to steps.${scope.step}.needs` : (didYouMean(step, [...scope.upstream]) ?? didYouMean(step, scope.allSteps));
     return {
       message: known ? `template reads step "${step}", which is not upstream of "${scope.step}"` : `template reads unknown step "${step}"`,

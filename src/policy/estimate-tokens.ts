@@ -5,11 +5,15 @@
  * usage a provider never reported all count a prompt with `estimatePromptTokens`.
  *
  * Loading the encoding's rank table costs about a quarter of a second, so it is not imported at
- * start-up: the first call to `estimateTokens` loads it synchronously (the package's CommonJS
- * build, through `createRequire`), and commands that never count tokens never pay for it.
+ * start-up. Commands that count tokens (`run`, `plan`, `route`) call `preloadTokenizer` first
+ * thing: a worker thread loads it while the main thread reads the configuration, and answers the
+ * counts (tokenizer-worker.ts), so the load is off the first step's path. Without a preload, the
+ * first call to `estimateTokens` loads it on the main thread, as before; commands that never count
+ * tokens never pay for it. Either way the counts are o200k's, so routing decisions do not change.
  */
 import { createRequire } from "node:module";
 import type { ChatMessage } from "../providers/provider.js";
+import { startTokenizerWorker, tokenizerModulePath, type TokenizerWorker } from "./tokenizer-worker.js";
 
 export { complexityOf } from "./complexity.js";
 
@@ -21,11 +25,30 @@ interface Tokenizer {
 const noDisallowedSpecialTokens = { disallowedSpecial: new Set<string>() };
 
 let tokenizer: Tokenizer | undefined;
+let worker: TokenizerWorker | undefined;
+let workerCounts = 0;
+/**
+ * A count through the worker costs a thread round trip (~30 µs); loading on this thread costs
+ * ~250 ms once. Past this many counts (a run of several thousand steps) loading here is cheaper.
+ */
+const workerCountsBeforeLoadingHere = 10_000;
+
+/** Starts loading the tokenizer on a worker thread, so the first count does not wait for it on the main thread. */
+export function preloadTokenizer(): void {
+  if (tokenizer !== undefined || worker !== undefined) return;
+  try {
+    worker = startTokenizerWorker(tokenizerModulePath());
+  } catch {
+    worker = undefined;
+  }
+}
 
 function loadTokenizer(): Tokenizer {
   if (!tokenizer) {
     const require = createRequire(import.meta.url);
-    tokenizer = require("gpt-tokenizer/cjs/encoding/o200k_base") as Tokenizer;
+    tokenizer = require(tokenizerModulePath()) as Tokenizer;
+    worker?.close();
+    worker = undefined;
   }
   return tokenizer;
 }
@@ -33,6 +56,17 @@ function loadTokenizer(): Tokenizer {
 /** Number of o200k_base tokens in `text`; special-token markers are counted as plain text. */
 export function estimateTokens(text: string): number {
   if (text === "") return 0;
+  if (tokenizer === undefined && worker !== undefined && workerCounts < workerCountsBeforeLoadingHere) {
+    try {
+      const count = worker.count(text);
+      workerCounts++;
+      return count;
+    } catch {
+      // A worker that could not start or load: count on this thread instead, as without a preload.
+      worker.close();
+      worker = undefined;
+    }
+  }
   return loadTokenizer().countTokens(text, noDisallowedSpecialTokens);
 }
 

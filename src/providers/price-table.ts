@@ -3,7 +3,8 @@
  * @pydantic/genai-prices (a maintained price table bundled with the package, so lookups work
  * offline and change only when the package is updated). Pricing a call is `pricing.ts`'s job.
  */
-import { calcPrice } from "@pydantic/genai-prices";
+import { createRequire } from "node:module";
+import type { calcPrice as CalcPrice } from "@pydantic/genai-prices";
 import type { Prices } from "../generated/routing-policy.js";
 import { modelPricesFromPolicy, type ModelPrices, type PriceTier, type TierPrices } from "./pricing.js";
 import type { ProviderType } from "./provider.js";
@@ -68,12 +69,24 @@ function tierPricesAt(values: Record<PriceName, TableValue>, inputTokens: number
   return prices;
 }
 
+let calcPrice: typeof CalcPrice | undefined;
+
+/**
+ * The price table loads on first use: a policy that prices its own models (the quickstart's, any
+ * offline one) never needs it, and importing it was an eighth of `orch plan`'s start-up (issue 11).
+ * The package ships CommonJS, so a synchronous `require` keeps `findPrices` synchronous.
+ */
+function priceTable(): typeof CalcPrice {
+  calcPrice ??= (createRequire(import.meta.url)("@pydantic/genai-prices") as { calcPrice: typeof CalcPrice }).calcPrice;
+  return calcPrice;
+}
+
 export function findPrices(providerType: ProviderType, model: string, policyPrices?: Prices): ModelPrices | undefined {
   if (policyPrices !== undefined) return modelPricesFromPolicy(policyPrices);
   const providerId = priceTableProviders[providerType];
   if (providerId === undefined) return undefined;
   // A zero-token calculation is the package's public way to find the model and its current prices.
-  const found = calcPrice({ input_tokens: 0, output_tokens: 0 }, model, { providerId });
+  const found = priceTable()({ input_tokens: 0, output_tokens: 0 }, model, { providerId });
   if (found === null) return undefined;
   const values = Object.fromEntries(priceNames.map((name) => [name, asTableValue(found.model_price[tableFields[name]])])) as Record<PriceName, TableValue>;
   const base = tierPricesAt(values, 0);

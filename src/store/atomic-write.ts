@@ -7,6 +7,11 @@ export function isAtomicWriteTemporary(name: string): boolean {
   return /^\..+\.[0-9a-f]{8}\.tmp$/.test(name);
 }
 
+/** The name of the temporary file a write of `name` goes through (`hex`: 8 random hex digits). */
+export function atomicWriteTemporary(name: string, hex: string): string {
+  return `.${name}.${hex}.tmp`;
+}
+
 /**
  * Writes through a temporary file in the same directory and renames it into place, so a reader
  * (or a crash) never sees half a file.
@@ -18,7 +23,7 @@ export function isAtomicWriteTemporary(name: string): boolean {
  */
 export async function writeFileAtomically(file: string, content: string): Promise<void> {
   mkdirSync(path.dirname(file), { recursive: true });
-  const temporary = path.join(path.dirname(file), `.${path.basename(file)}.${randomBytes(4).toString("hex")}.tmp`);
+  const temporary = path.join(path.dirname(file), atomicWriteTemporary(path.basename(file), randomBytes(4).toString("hex")));
   try {
     writeFileSync(temporary, content);
     renameSync(temporary, file);

@@ -4,9 +4,11 @@
  *
  * What a scope has used = settled amounts + open reservations at their worst case + expired
  * reservations at their worst case (a crashed process may have spent it: never guess low).
+ * Those figures are running totals (scope-totals.ts), changed in the same transaction as the row.
  */
 import type { SqliteDatabase } from "./database.js";
-import { moneyCountedIn, scopeFilter, type LedgerScope, type MoneyKind, type ScopeKeys, type ScopeSubject } from "./ledger-scopes.js";
+import { moneyCountedIn, type LedgerScope, type MoneyKind, type ScopeKeys, type ScopeSubject } from "./ledger-scopes.js";
+import { addToScopeTotals, readScopeTotals, type ReservationPlace } from "./scope-totals.js";
 
 export type { LedgerScope, MoneyKind, ScopeKeys, ScopeSubject } from "./ledger-scopes.js";
 
@@ -102,12 +104,6 @@ export interface AlertRecord {
   createdAt: string;
 }
 
-const usageColumns = `
-  COALESCE(SUM(CASE WHEN status = 'settled' THEN settled_nano_usd ELSE 0 END), 0) AS settled,
-  COALESCE(SUM(CASE WHEN status = 'reserved' THEN reserved_nano_usd ELSE 0 END), 0) AS reserved,
-  COALESCE(SUM(CASE WHEN status = 'expired' THEN reserved_nano_usd ELSE 0 END), 0) AS expired,
-  COUNT(CASE WHEN status = 'expired' THEN 1 END) AS expiredCount`;
-
 const reservationColumns = `id, run_id AS runId, pipeline_name AS pipelineName, reserved_nano_usd AS reservedNanoUsd,
   process_id AS processId, created_at AS createdAt, expires_at AS expiresAt`;
 
@@ -142,8 +138,11 @@ export class LedgerRepository {
             request.synthetic === true ? 1 : 0,
           );
         const reservationId = Number(result.lastInsertRowid);
+        const tags = [...new Set(request.tags ?? [])];
         const insertTag = this.database.prepare(`INSERT OR IGNORE INTO budget_reservation_tags (reservation_id, tag) VALUES (?, ?)`);
-        for (const tag of request.tags ?? []) insertTag.run(reservationId, tag);
+        for (const tag of tags) insertTag.run(reservationId, tag);
+        const place = { runId: request.runId, day: request.day, month: request.month, pipelineName: request.pipelineName, tags, synthetic: request.synthetic === true };
+        addToScopeTotals(this.database, place, { reserved: request.amountNanoUsd });
         return { ok: true, reservationId };
       })
       .immediate();
@@ -159,16 +158,12 @@ export class LedgerRepository {
   settle(reservationId: number, actualNanoUsd: number, closedAt: string, call?: SettledCall): SettleOutcome {
     return this.database
       .transaction((): SettleOutcome => {
-        const row = this.database
-          .prepare(
-            `UPDATE budget_reservations SET status = 'settled', settled_nano_usd = ?, closed_at = ?
-             WHERE id = ? AND status IN ('reserved', 'expired')
-             RETURNING run_id AS runId, pipeline_name AS pipelineName, day, month, reserved_nano_usd AS reservedNanoUsd, synthetic`,
-          )
-          .get(actualNanoUsd, closedAt, reservationId) as
-          | { runId: string; pipelineName: string; day: string; month: string; reservedNanoUsd: number; synthetic: number }
-          | undefined;
+        const row = this.openReservation(reservationId);
         if (!row) return { settled: false };
+        this.database
+          .prepare(`UPDATE budget_reservations SET status = 'settled', settled_nano_usd = ?, closed_at = ? WHERE id = ?`)
+          .run(actualNanoUsd, closedAt, reservationId);
+        addToScopeTotals(this.database, row, { ...closing(row), settled: actualNanoUsd });
         if (actualNanoUsd <= row.reservedNanoUsd) return { settled: true };
         const overrun: OverrunRecord = {
           reservationId,
@@ -181,7 +176,7 @@ export class LedgerRepository {
           attempt: call?.attempt ?? 0,
           provider: call?.provider ?? "",
           model: call?.model ?? "",
-          synthetic: row.synthetic === 1,
+          synthetic: row.synthetic,
           reservedNanoUsd: row.reservedNanoUsd,
           settledNanoUsd: actualNanoUsd,
           overrunNanoUsd: actualNanoUsd - row.reservedNanoUsd,
@@ -204,7 +199,7 @@ export class LedgerRepository {
             overrun.attempt,
             overrun.provider,
             overrun.model,
-            row.synthetic,
+            row.synthetic ? 1 : 0,
             overrun.reservedNanoUsd,
             overrun.settledNanoUsd,
             overrun.overrunNanoUsd,
@@ -217,10 +212,46 @@ export class LedgerRepository {
 
   /** Nothing was spent: the worst case is freed, also for a reservation that had expired meanwhile. */
   release(reservationId: number, closedAt: string): boolean {
-    const result = this.database
-      .prepare(`UPDATE budget_reservations SET status = 'released', closed_at = ? WHERE id = ? AND status IN ('reserved', 'expired')`)
-      .run(closedAt, reservationId);
-    return result.changes === 1;
+    return this.database
+      .transaction((): boolean => {
+        const row = this.openReservation(reservationId);
+        if (!row) return false;
+        this.database.prepare(`UPDATE budget_reservations SET status = 'released', closed_at = ? WHERE id = ?`).run(closedAt, reservationId);
+        addToScopeTotals(this.database, row, closing(row));
+        return true;
+      })
+      .immediate();
+  }
+
+  /** A reservation still open (or expired, which can still be closed), with where it counts. */
+  private openReservation(reservationId: number): OpenReservation | undefined {
+    const row = this.database
+      .prepare(
+        `SELECT run_id AS runId, pipeline_name AS pipelineName, day, month, reserved_nano_usd AS reservedNanoUsd, synthetic, status
+         FROM budget_reservations WHERE id = ? AND status IN ('reserved', 'expired')`,
+      )
+      .get(reservationId) as (Omit<OpenReservation, "synthetic" | "tags"> & { synthetic: number }) | undefined;
+    if (!row) return undefined;
+    return { ...row, synthetic: row.synthetic === 1, tags: this.tagsOf(reservationId) };
+  }
+
+  private tagsOf(reservationId: number): string[] {
+    const rows = this.database.prepare(`SELECT tag FROM budget_reservation_tags WHERE reservation_id = ? ORDER BY tag`).all(reservationId) as { tag: string }[];
+    return rows.map((entry) => entry.tag);
+  }
+
+  /** Open reservations just marked expired keep counting at their worst case, now as expired money. */
+  private countExpired(rows: readonly ReservationRow[]): void {
+    for (const row of rows) {
+      const place = this.database
+        .prepare(`SELECT day, month, synthetic FROM budget_reservations WHERE id = ?`)
+        .get(row.id) as { day: string; month: string; synthetic: number };
+      addToScopeTotals(
+        this.database,
+        { runId: row.runId, pipelineName: row.pipelineName, day: place.day, month: place.month, synthetic: place.synthetic === 1, tags: this.tagsOf(row.id) },
+        { reserved: -row.reservedNanoUsd, expired: row.reservedNanoUsd, expiredCount: 1 },
+      );
+    }
   }
 
   usedInScope(scope: LedgerScope, keys: ScopeKeys, subject?: ScopeSubject): number {
@@ -230,13 +261,7 @@ export class LedgerRepository {
 
   /** What a scope holds; `money` defaults to what the scope's budget counts (see `moneyCountedIn`). */
   usageInScope(scope: LedgerScope, keys: ScopeKeys, subject?: ScopeSubject, money?: MoneyKind): ScopeUsage {
-    const filter = scopeFilter(scope, keys, subject, money);
-    const row = this.database.prepare(`SELECT ${usageColumns} FROM budget_reservations WHERE ${filter.where}`).get(...filter.parameters) as {
-      settled: number;
-      reserved: number;
-      expired: number;
-      expiredCount: number;
-    };
+    const row = readScopeTotals(this.database, scope, keys, subject, money ?? moneyCountedIn(scope));
     return { settledNanoUsd: row.settled, reservedNanoUsd: row.reserved, expiredNanoUsd: row.expired, expiredCount: row.expiredCount };
   }
 
@@ -271,11 +296,13 @@ export class LedgerRepository {
     return rows.map((row) => row.processId);
   }
 
-  /** Reservations of a crashed process stay counted at their worst case, but stop being "open". */
+  /** Reservations of a crashed process stay counted at their worst case, but stop being "open". Call inside a transaction. */
   expireOverdue(now: string): number {
-    return this.database
-      .prepare(`UPDATE budget_reservations SET status = 'expired', closed_at = ? WHERE status = 'reserved' AND expires_at < ?`)
-      .run(now, now).changes;
+    const rows = this.database
+      .prepare(`UPDATE budget_reservations SET status = 'expired', closed_at = ? WHERE status = 'reserved' AND expires_at < ? RETURNING ${reservationColumns}`)
+      .all(now, now) as ReservationRow[];
+    this.countExpired(rows);
+    return rows.length;
   }
 
   /**
@@ -292,6 +319,7 @@ export class LedgerRepository {
           `UPDATE budget_reservations SET status = 'expired', closed_at = ? WHERE status = 'reserved' AND process_id = ? RETURNING ${reservationColumns}`,
         );
         for (const processId of vanishedProcessIds) expired.push(...(byProcess.all(now, processId) as ReservationRow[]));
+        this.countExpired(expired);
         return expired.sort((a, b) => a.id - b.id);
       })
       .immediate();
@@ -368,6 +396,16 @@ export class LedgerRepository {
       ...(subjectKind === "all" ? {} : { subject: { kind: subjectKind, name: subjectName } }),
     }));
   }
+}
+
+interface OpenReservation extends ReservationPlace {
+  reservedNanoUsd: number;
+  status: "reserved" | "expired";
+}
+
+/** What closing an open or expired reservation takes off its scopes' totals. */
+function closing(row: OpenReservation) {
+  return row.status === "reserved" ? { reserved: -row.reservedNanoUsd } : { expired: -row.reservedNanoUsd, expiredCount: -1 };
 }
 
 const overrunColumns = `reservation_id AS reservationId, run_id AS runId, pipeline_name AS pipelineName, day, month, step, item_index AS item,

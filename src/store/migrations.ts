@@ -286,4 +286,59 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX llm_calls_verdict_at ON llm_calls (verdict_at);
     `,
   },
+  {
+    // Issue 11: budget checks read running totals per scope instead of summing every reservation of
+    // the day and month on every call (which slowed each call as the month filled up). The totals are
+    // kept by the transaction that changes a reservation (store/scope-totals.ts) and start from the
+    // rows already there. The indexes that carried `status` served only those sums; each status
+    // change rewrote all five. Open reservations (the only ones looked up by status) get partial
+    // indexes; reports read by month. WITHOUT ROWID: the totals are read and written by their key
+    // only, so one B-tree is written per change instead of the table and its key index.
+    name: "0011_budget_scope_totals",
+    sql: `
+      CREATE TABLE budget_scope_totals (
+        scope TEXT NOT NULL CHECK (scope IN ('run', 'day', 'month')),
+        period TEXT NOT NULL,
+        subject_kind TEXT NOT NULL CHECK (subject_kind IN ('all', 'pipeline', 'tag')),
+        subject_name TEXT NOT NULL,
+        synthetic INTEGER NOT NULL CHECK (synthetic IN (0, 1)),
+        settled_nano_usd INTEGER NOT NULL DEFAULT 0,
+        reserved_nano_usd INTEGER NOT NULL DEFAULT 0,
+        expired_nano_usd INTEGER NOT NULL DEFAULT 0,
+        expired_count INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (scope, period, subject_kind, subject_name, synthetic)
+      ) WITHOUT ROWID;
+      INSERT INTO budget_scope_totals (scope, period, subject_kind, subject_name, synthetic, settled_nano_usd, reserved_nano_usd, expired_nano_usd, expired_count)
+      WITH places (scope, period, subject_kind, subject_name, synthetic, status, reserved_nano_usd, settled_nano_usd) AS (
+        SELECT 'run', run_id, 'all', '', synthetic, status, reserved_nano_usd, settled_nano_usd FROM budget_reservations
+        UNION ALL SELECT 'day', day, 'all', '', synthetic, status, reserved_nano_usd, settled_nano_usd FROM budget_reservations
+        UNION ALL SELECT 'month', month, 'all', '', synthetic, status, reserved_nano_usd, settled_nano_usd FROM budget_reservations
+        UNION ALL SELECT 'run', run_id, 'pipeline', pipeline_name, synthetic, status, reserved_nano_usd, settled_nano_usd FROM budget_reservations
+        UNION ALL SELECT 'day', day, 'pipeline', pipeline_name, synthetic, status, reserved_nano_usd, settled_nano_usd FROM budget_reservations
+        UNION ALL SELECT 'month', month, 'pipeline', pipeline_name, synthetic, status, reserved_nano_usd, settled_nano_usd FROM budget_reservations
+        UNION ALL SELECT 'run', r.run_id, 'tag', t.tag, r.synthetic, r.status, r.reserved_nano_usd, r.settled_nano_usd
+          FROM budget_reservations r JOIN budget_reservation_tags t ON t.reservation_id = r.id
+        UNION ALL SELECT 'day', r.day, 'tag', t.tag, r.synthetic, r.status, r.reserved_nano_usd, r.settled_nano_usd
+          FROM budget_reservations r JOIN budget_reservation_tags t ON t.reservation_id = r.id
+        UNION ALL SELECT 'month', r.month, 'tag', t.tag, r.synthetic, r.status, r.reserved_nano_usd, r.settled_nano_usd
+          FROM budget_reservations r JOIN budget_reservation_tags t ON t.reservation_id = r.id
+      )
+      SELECT scope, period, subject_kind, subject_name, synthetic,
+        COALESCE(SUM(CASE WHEN status = 'settled' THEN settled_nano_usd ELSE 0 END), 0),
+        COALESCE(SUM(CASE WHEN status = 'reserved' THEN reserved_nano_usd ELSE 0 END), 0),
+        COALESCE(SUM(CASE WHEN status = 'expired' THEN reserved_nano_usd ELSE 0 END), 0),
+        COUNT(CASE WHEN status = 'expired' THEN 1 END)
+      FROM places GROUP BY scope, period, subject_kind, subject_name, synthetic;
+
+      DROP INDEX budget_reservations_day;
+      DROP INDEX budget_reservations_month;
+      DROP INDEX budget_reservations_run;
+      DROP INDEX budget_reservations_pipeline;
+      DROP INDEX budget_reservations_day_synthetic;
+      DROP INDEX budget_reservations_process;
+      CREATE INDEX budget_reservations_by_month ON budget_reservations (month);
+      CREATE INDEX budget_reservations_open_expiry ON budget_reservations (expires_at) WHERE status = 'reserved';
+      CREATE INDEX budget_reservations_open_process ON budget_reservations (process_id) WHERE status = 'reserved';
+    `,
+  },
 ];

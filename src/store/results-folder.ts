@@ -3,10 +3,11 @@
  * `<step>.json` per step, plus `latest` pointing at the newest run. Files are plain JSON so
  * they can be read by anything (jq, CI artefacts, a notebook) without orch.
  */
-import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
-import { lstat, rename, rm, symlink, unlink } from "node:fs/promises";
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { lstat, rename, rm, symlink, unlink, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { isAtomicWriteTemporary, writeFileAtomically } from "./atomic-write.js";
+import { atomicWriteTemporary, isAtomicWriteTemporary, writeFileAtomically } from "./atomic-write.js";
 
 export function runResultsDirectory(resultsRoot: string, runId: string, day: string): string {
   return path.join(resultsRoot, day, runId);
@@ -24,6 +25,49 @@ export async function writeStepResult(directory: string, step: string, document:
 }
 
 /**
+ * Writes a run's `<step>.json` files off the step's path: `write` queues the document and returns at
+ * once; the queue is written by the thread pool (async temporary file + rename, so a reader never
+ * sees half a file) while the run goes on, and `flush` waits for all of it before the run's summary.
+ *
+ * Deferring is safe because the document is committed with the step's row first (step-result.ts):
+ * a process killed before its queue was written loses files, not results, and `--resume` writes
+ * every missing one back from SQLite (`restoreStepResults`).
+ */
+export interface StepResultWriter {
+  write(step: string, document: string): void;
+  /** Resolves when every queued file is in place; rejects with the first write that failed. */
+  flush(): Promise<void>;
+}
+
+export function createStepResultWriter(directory: string): StepResultWriter {
+  let made = false;
+  let failure: unknown;
+  const pending = new Set<Promise<void>>();
+  return {
+    write(step, document) {
+      if (!made) {
+        mkdirSync(directory, { recursive: true });
+        made = true;
+      }
+      const file = path.join(directory, `${step}.json`);
+      const temporary = path.join(directory, atomicWriteTemporary(`${step}.json`, randomBytes(4).toString("hex")));
+      const written = writeFile(temporary, document)
+        .then(() => rename(temporary, file))
+        .catch(async (error: unknown) => {
+          failure ??= error;
+          await rm(temporary, { force: true });
+        })
+        .finally(() => pending.delete(written));
+      pending.add(written);
+    },
+    async flush() {
+      while (pending.size > 0) await Promise.all([...pending]);
+      if (failure !== undefined) throw failure;
+    },
+  };
+}
+
+/**
  * Makes a resumed run's folder whole again before it continues: the temporary files of writes a
  * killed process never finished go, and every reused step whose `<step>.json` is missing or is not
  * the committed document (the process died after committing the step, before writing its file; the
@@ -31,14 +75,14 @@ export async function writeStepResult(directory: string, step: string, document:
  * already right are only read: a resume costs no writes otherwise.
  */
 export async function restoreStepResults(directory: string, documents: readonly { step: string; document: string | null }[]): Promise<void> {
-  const names = existsSync(directory) ? readdirSync(directory) : [];
+  const names = new Set(existsSync(directory) ? readdirSync(directory) : []);
   for (const name of names) {
     if (isAtomicWriteTemporary(name)) rmSync(path.join(directory, name), { force: true });
   }
   for (const { step, document } of documents) {
     if (document === null) continue;
     const file = path.join(directory, `${step}.json`);
-    if (names.includes(`${step}.json`) && readFileSync(file, "utf8") === document) continue;
+    if (names.has(`${step}.json`) && readFileSync(file, "utf8") === document) continue;
     await writeStepResult(directory, step, document);
   }
 }

@@ -31,6 +31,8 @@ export interface RunRow {
 
 export interface StepFinish {
   status: StepStatus;
+  /** When the step began (kept as is when omitted). */
+  startedAt?: string;
   finishedAt: string;
   provider?: string;
   model?: string;
@@ -147,14 +149,15 @@ export class RunRepository {
     })();
   }
 
+  /** A pending step has begun; called inside the transaction of its first recorded call, so it costs no commit. */
   markStepRunning(stepExecutionId: number, startedAt: string): void {
-    this.database.prepare(`UPDATE step_executions SET status = 'running', started_at = ? WHERE id = ?`).run(startedAt, stepExecutionId);
+    this.database.prepare(`UPDATE step_executions SET status = 'running', started_at = ? WHERE id = ? AND status = 'pending'`).run(startedAt, stepExecutionId);
   }
 
   finishStep(stepExecutionId: number, finish: StepFinish): void {
     this.database
       .prepare(
-        `UPDATE step_executions SET status = @status, finished_at = @finishedAt, provider = @provider, model = @model,
+        `UPDATE step_executions SET status = @status, started_at = COALESCE(@startedAt, started_at), finished_at = @finishedAt, provider = @provider, model = @model,
            output = @output, output_sha256 = @outputSha256, output_file = @outputFile, error_kind = @errorKind,
            error_message = @errorMessage, skip_reason = @skipReason, retry_after = @retryAfter, result_json = @resultJson, attempts = @attempts,
            input_tokens = @inputTokens, output_tokens = @outputTokens, cost_usd = @costUsd
@@ -163,6 +166,7 @@ export class RunRepository {
       .run({
         id: stepExecutionId,
         status: finish.status,
+        startedAt: finish.startedAt ?? null,
         finishedAt: finish.finishedAt,
         provider: finish.provider ?? null,
         model: finish.model ?? null,

@@ -10,7 +10,6 @@ import { expressionReferences } from "../pipeline/expression.js";
 import type { InputValues } from "../pipeline/inputs.js";
 import type { ParsedExpression, PipelineModel, PipelineStep } from "../pipeline/model.js";
 import { renderStepMessages, type UpstreamOutput, type WorkUnit } from "../pipeline/render.js";
-import { checkTemplate } from "../pipeline/template.js";
 import type { ChatMessage } from "../providers/provider.js";
 
 /** `runs`/`skipped`: the expression reads inputs only, so its value is known now; `may-skip`: it reads upstream outputs. */
@@ -54,12 +53,3 @@ export async function plannedMessages(
   }
 }
 
-/** The upstream steps whose outputs the step's templates place in its prompt. */
-export function stepsReadBy(step: PipelineStep): Set<string> {
-  return new Set(
-    [step.prompt, step.system].flatMap((source) => {
-      const check = source ? checkTemplate(source.text) : undefined;
-      return check?.ok ? check.stepReferences.map((reference) => reference.step) : [];
-    }),
-  );
-}

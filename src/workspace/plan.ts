@@ -18,7 +18,8 @@ import { nanoToUsd, usdToNano } from "../money/nano.js";
 import { costRangeNano } from "../providers/pricing.js";
 import type { OrchStore } from "../store/index.js";
 import type { Workspace } from "./load-workspace.js";
-import { plannedMessages, plannedUnits, stepsReadBy, whenOutcome, type WhenOutcome } from "./plan-units.js";
+import { plannedMessages, plannedUnits, whenOutcome, type WhenOutcome } from "./plan-units.js";
+import { stepsReadBy } from "../pipeline/render.js";
 import { createRouter, type RouteOutcome } from "./route-request.js";
 import { promptLoggingOf } from "../executor/call-log.js";
 import type { Redactor } from "../secrets/redact.js";
@@ -88,7 +89,8 @@ export async function planPipeline(
     if (surelySkipped) skipped.add(name);
 
     const units = await plannedUnits(pipeline, step, inputs);
-    const upstreamTokens = [...stepsReadBy(step)].reduce((sum, upstream) => sum + (bounds.get(upstream)?.maxTokens ?? 0), 0);
+    const readSteps = [...stepsReadBy(pipeline, step)];
+    const upstreamTokens = readSteps.reduce((sum, upstream) => sum + (bounds.get(upstream)?.maxTokens ?? 0), 0);
     const routes: { outcome: RouteOutcome; estimate: number }[] = [];
     let firstMessages: ChatMessage[] | undefined;
     for (const unit of units.units) {
@@ -101,7 +103,7 @@ export async function planPipeline(
     budgetLeftUsd = routes[0]!.outcome.budgetLeftUsd;
     const cost = surelySkipped ? { min: 0, max: 0 } : stepCost(routes, when === "may-skip");
     bounds.set(name, { maxTokens: surelySkipped ? 0 : step.maxTokens * units.units.length });
-    const promptKnown = firstMessages !== undefined && !step.forEach && stepsReadBy(step).size === 0;
+    const promptKnown = firstMessages !== undefined && !step.forEach && readSteps.length === 0;
     const shownPrompt = promptKnown && promptLoggingOf({ policy: policy.policy }, step) === "full" ? scrubbed(firstMessages!, options.redact ?? ((text) => text)) : undefined;
     order.push({
       step: name,

@@ -41,15 +41,26 @@ export async function createRouter(
   // What a run would start from: the settled calls of the history window, conditioned as a run learns them.
   const estimates = createRunLearning(dependencies.store.history, noRun, now).current();
   const pricesFor = createPriceLookup(policy.policy);
+  // One ledger per pipeline name: opening one fixes the database's calendar zone in a transaction,
+  // which `orch plan` would otherwise do once per step.
+  const ledgers = new Map<string, ReturnType<typeof createLedger>>();
+  const ledgerFor = (pipelineName: string) => {
+    let ledger = ledgers.get(pipelineName);
+    if (!ledger) {
+      ledger = createLedger({
+        repository: dependencies.store.ledger,
+        runId: noRun,
+        pipelineName,
+        limits: settings.limits,
+        ...(settings.timeZone === undefined ? {} : { timeZone: settings.timeZone }),
+        now: () => now,
+      });
+      ledgers.set(pipelineName, ledger);
+    }
+    return ledger;
+  };
   return (request) => {
-    const ledger = createLedger({
-      repository: dependencies.store.ledger,
-      runId: noRun,
-      pipelineName: request.pipeline ?? noRun,
-      limits: settings.limits,
-      ...(settings.timeZone === undefined ? {} : { timeZone: settings.timeZone }),
-      now: () => now,
-    });
+    const ledger = ledgerFor(request.pipeline ?? noRun);
     const budgetLeftUsd = ledger.left({ tags: request.tags });
     const decision = decide(request, policy.policy, { now: now.getTime(), budgetLeftUsd, providers, estimates, pricesFor });
     return { request, decision, budgetLeftUsd, providers };

@@ -1,135 +1,167 @@
 /**
- * Benchmarks of orch's own overhead, as ratios measured in one run (so they hold on any machine):
- *   1. start-up: `orch --version` against a bare `node -e ""`;
- *   2. per-step overhead: a 200-step chain on a mock answering in 50 ms, run by orch, against the
- *      same 200 calls made directly one after another (so timer slop is not counted as orch's);
- *   3. validation of a 500-step pipeline;
- *   4. memory: heap growth over a 1,000-step run;
- *   5. the call log: what keeping each call's messages and answer adds per call (call-log.ts).
- * Run: npm run bench   (the README quotes its output)
+ * `npm run bench`: every row of issue 11's table, each against a baseline measured in the same
+ * run (interleaved round by round), as min / median / max over several rounds, printed as the
+ * Markdown table the README quotes and saved to test/bench/last-run.json.
+ *
+ *   npm run bench                        all rows (a few minutes on a 2-core machine)
+ *   npm run bench -- --only=calls,dag    some rows: overhead, dag, calls, growth, startup, calllog
+ *   npm run bench -- --rounds=3          rounds per row (default 3; growth runs once per size)
+ *
+ * Benchmarks are not tests: nothing here asserts a time. Tests assert behaviour.
  */
+import { measureCallLog } from "./call-log.js";
 import { execFileSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
-import { runPipeline } from "../../src/executor/run-pipeline.js";
-import { measureCallLog } from "./call-log.js";
+import { parseArgs } from "node:util";
+import { startFakeLlmServer } from "../../src/fake-server/index.js";
 import { estimateTokens } from "../../src/policy/estimate-tokens.js";
-import { createMockProvider } from "../../src/providers/mock/mock-provider.js";
-import { openStore } from "../../src/store/index.js";
-import { loadWorkspace } from "../../src/workspace/load-workspace.js";
-import { openProviders } from "../../src/workspace/open-providers.js";
 import { repositoryRoot, temporaryDirectory } from "../support/cli.js";
+import { directPerCallMs, orchPerCallMs } from "./rows/call-overhead.js";
+import { measureGrowth } from "./rows/growth.js";
+import { lowerBoundMs, minimalMakespanMs, orchMakespanMs, type Dag } from "./rows/makespan.js";
+import { orchRecordedCalls, storeRecordedCalls, type RecordedCallsOptions } from "./rows/recorded-calls.js";
+import { layeredDag } from "./support/projects.js";
+import { formatSpread, rounds, spreadOf } from "./support/stats.js";
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
+const { values } = parseArgs({ options: { only: { type: "string" }, rounds: { type: "string" } } });
+const only = values.only ? new Set(values.only.split(",")) : undefined;
+const roundCount = Number(values.rounds ?? 3);
+const wanted = (row: string) => only === undefined || only.has(row);
+
+interface Row {
+  what: string;
+  orch: string;
+  baseline: string;
+  ratio: string;
+  goal: string;
 }
+const table: Row[] = [];
+const figures: Record<string, unknown> = {};
+const log = (line: string) => process.stderr.write(`${line}\n`);
 
-function timeProcess(args: string[], runs: number): number {
-  const samples: number[] = [];
-  for (let index = 0; index < runs; index++) {
-    const started = performance.now();
-    execFileSync(process.execPath, args, { cwd: repositoryRoot, stdio: "ignore" });
-    samples.push(performance.now() - started);
-  }
-  return median(samples);
-}
-
-function writeChainPipeline(directory: string, steps: number, latencyMs: number, parallel: boolean): string {
-  writeFileSync(
-    path.join(directory, "policy.yaml"),
-    `version: 1\nproviders:\n  offline: { type: mock, latency_ms: ${latencyMs} }\nmodels:\n  m: { model: "offline:m", prices: { input: 1, output: 2 } }\ntiers:\n  economy: [m]\n  standard: [m]\n  premium: [m]\n`,
-  );
-  const lines = ["version: 1", "name: bench", "policy: policy.yaml", "steps:"];
-  for (let index = 0; index < steps; index++) {
-    lines.push(`  s${index}:`);
-    if (!parallel && index > 0) lines.push(`    needs: [s${index - 1}]`);
-    lines.push(parallel || index === 0 ? `    prompt: "Step ${index}"` : `    prompt: "Continue from <%= it.steps.s${index - 1}.output %>"`);
-  }
-  writeFileSync(path.join(directory, "pipeline.yaml"), `${lines.join("\n")}\n`);
-  writeFileSync(path.join(directory, "package.json"), "{}\n");
-  return path.join(directory, "pipeline.yaml");
-}
-
-async function runOnce(pipelineFile: string, directory: string, concurrency: number) {
-  const workspace = await loadWorkspace(pipelineFile);
-  const store = openStore(path.join(directory, "orch.db"));
-  const providers = openProviders(workspace.policy, { env: {}, workingDirectory: directory });
-  const started = performance.now();
-  const outcome = await runPipeline({
-    pipeline: workspace.pipeline,
-    policy: workspace.policy,
-    inputs: {},
-    store,
-    providers: providers.set,
-    resultsRoot: path.join(directory, "results"),
-    concurrency,
-  });
-  const elapsed = performance.now() - started;
-  await providers.close();
-  store.close();
-  if (outcome.exitCode !== 0) throw new Error(`bench run failed: ${outcome.status}`);
-  return elapsed;
-}
-
-const results: Record<string, unknown> = {};
-
-const bareNode = timeProcess(["-e", ""], 7);
-const version = timeProcess([path.join(repositoryRoot, "bin/orch.js"), "--version"], 7);
-results.startup = { bareNodeMs: Math.round(bareNode), orchVersionMs: Math.round(version), ratio: +(version / bareNode).toFixed(2) };
-
-const sequentialDirectory = temporaryDirectory("orch-bench-");
-const latencyMs = 50;
-const steps = 200;
+// The tokenizer loads once per process; every row but start-up measures a warm process.
 estimateTokens("load the tokenizer before timing anything");
-const mock = createMockProvider("offline", { type: "mock", latency_ms: latencyMs });
-const directStarted = performance.now();
-for (let index = 0; index < steps; index++) {
-  await mock.call({ model: "m", messages: [{ role: "user", content: `Step ${index}` }], maxTokens: 1024, origin: { runId: "bench", step: `s${index}` } }, new AbortController().signal);
+
+if (wanted("overhead")) {
+  log("added time per call…");
+  const server = await startFakeLlmServer();
+  const steps = 300;
+  await orchPerCallMs(server, 20); // warm both paths: SDK, sockets, JIT
+  await directPerCallMs(server, 20);
+  const samples = await rounds(roundCount, async () => {
+    const direct = await directPerCallMs(server, steps);
+    const orch = await orchPerCallMs(server, steps);
+    return { direct, orch, added: orch - direct };
+  });
+  await server.close();
+  const added = spreadOf(samples.map((sample) => sample.added));
+  figures.overhead = samples;
+  table.push({
+    what: "added time per call, OpenAI-compatible server on loopback, 300-step chain",
+    orch: `+${formatSpread(added, 2, " ms")}`,
+    baseline: `direct SDK call ${formatSpread(spreadOf(samples.map((sample) => sample.direct)), 2, " ms")}`,
+    ratio: `${(added.median / spreadOf(samples.map((sample) => sample.direct)).median).toFixed(2)}× a direct call`,
+    goal: "≤ +0.5 ms",
+  });
 }
-const directElapsed = performance.now() - directStarted;
-const sequentialElapsed = await runOnce(writeChainPipeline(sequentialDirectory, steps, latencyMs, false), sequentialDirectory, 1);
-const overheadPerStepMs = (sequentialElapsed - directElapsed) / steps;
-results.perStepOverhead = {
-  steps,
-  mockLatencyMs: latencyMs,
-  directCallsMs: Math.round(directElapsed),
-  orchRunMs: Math.round(sequentialElapsed),
-  overheadPerStepMs: +overheadPerStepMs.toFixed(2),
-  shareOf50msCall: +(overheadPerStepMs / latencyMs).toFixed(3),
-  shareOf1sCall: +(overheadPerStepMs / 1000).toFixed(4),
-};
 
-const validationDirectory = temporaryDirectory("orch-bench-");
-const bigPipeline = writeChainPipeline(validationDirectory, 500, 0, false);
-await loadWorkspace(bigPipeline); // warm the module and tokenizer caches once
-const validationSamples: number[] = [];
-for (let index = 0; index < 5; index++) {
-  const started = performance.now();
-  await loadWorkspace(bigPipeline);
-  validationSamples.push(performance.now() - started);
+if (wanted("dag")) {
+  const dags: Dag[] = [
+    { name: "layered DAG (10 layers of 20, 1–3 needs each)", steps: 200, needsOf: layeredDag(20, 7) },
+    { name: "40-step chain listed after 160 independent steps", steps: 200, needsOf: (index) => (index <= 160 ? [] : [index - 1]) },
+  ];
+  for (const dag of dags) {
+    log(`makespan: ${dag.name}…`);
+    const bound = lowerBoundMs(dag);
+    const samples = await rounds(roundCount, async () => ({ orch: (await orchMakespanMs(dag)) / bound, minimal: (await minimalMakespanMs(dag)) / bound }));
+    figures[`makespan ${dag.name}`] = { boundMs: bound, samples };
+    table.push({
+      what: `makespan, 200-step ${dag.name}, 50 ms mock, concurrency 16 (× lower bound ${bound} ms)`,
+      orch: formatSpread(spreadOf(samples.map((sample) => sample.orch)), 2, "×"),
+      baseline: `minimal timer scheduler ${formatSpread(spreadOf(samples.map((sample) => sample.minimal)), 2, "×")}`,
+      ratio: "",
+      goal: "≤ 1.05×",
+    });
+  }
 }
-results.validation = { steps: 500, medianMs: Math.round(median(validationSamples)), perStepMs: +(median(validationSamples) / 500).toFixed(3) };
 
-const memoryDirectory = temporaryDirectory("orch-bench-");
-const memoryPipeline = writeChainPipeline(memoryDirectory, 1000, 0, true);
-global.gc?.();
-const heapBefore = process.memoryUsage().heapUsed;
-const memoryElapsed = await runOnce(memoryPipeline, memoryDirectory, 8);
-global.gc?.();
-const heapAfter = process.memoryUsage().heapUsed;
-results.memory = {
-  steps: 1000,
-  wallMs: Math.round(memoryElapsed),
-  heapGrowthMiB: +((heapAfter - heapBefore) / 1024 / 1024).toFixed(1),
-  rssMiB: +(process.memoryUsage().rss / 1024 / 1024).toFixed(1),
-  gcExposed: typeof global.gc === "function",
-};
+if (wanted("calls")) {
+  const variants: [string, RecordedCallsOptions, string][] = [
+    ["recorded calls per second, 2,000 independent steps answered at once", { steps: 2000, budget: false, seededReservations: 0 }, "≥ 5,000"],
+    ["the same with a daily and a monthly budget", { steps: 2000, budget: true, seededReservations: 0 }, "≥ 5,000"],
+    ["the same, the month's ledger already holding 10,000 reservations", { steps: 2000, budget: true, seededReservations: 10_000 }, "no slower than an empty month"],
+  ];
+  for (const [what, options, goal] of variants) {
+    log(`${what}…`);
+    const samples = await rounds(roundCount, async () => ({ store: await storeRecordedCalls(options), orch: await orchRecordedCalls(options) }));
+    figures[what] = samples;
+    const orch = spreadOf(samples.map((sample) => sample.orch));
+    const store = spreadOf(samples.map((sample) => sample.store));
+    table.push({ what, orch: formatSpread(orch, 0), baseline: `orch's store writing the same rows ${formatSpread(store, 0)}`, ratio: `${(orch.median / store.median).toFixed(2)}× the store alone`, goal });
+  }
+}
 
-results.callLog = measureCallLog();
+if (wanted("growth")) {
+  const growth: Record<string, unknown> = {};
+  const perStep = (ms: number, steps: number) => `${(ms / steps).toFixed(3)} ms`;
+  for (const [steps, shape] of [[100, "chain"], [1000, "chain"], [10_000, "chain"], [10_000, "independent"]] as const) {
+    log(`growth: ${steps} ${shape} steps…`);
+    const measured = measureGrowth(steps, shape);
+    growth[`${steps} ${shape}`] = measured;
+    table.push({
+      what: `${steps.toLocaleString("en-US")}-step ${shape}: validate / plan / run (mock at once), per step; peak memory`,
+      orch: `${perStep(measured.validate.ms, steps)} / ${perStep(measured.plan.ms, steps)} / ${perStep(measured.run.ms, steps)}`,
+      baseline: `total ${(measured.validate.ms / 1000).toFixed(2)} s / ${(measured.plan.ms / 1000).toFixed(2)} s / ${(measured.run.ms / 1000).toFixed(2)} s`,
+      ratio: `${measured.validate.peakRssMiB.toFixed(0)} / ${measured.plan.peakRssMiB.toFixed(0)} / ${measured.run.peakRssMiB.toFixed(0)} MiB`,
+      goal: steps === 10_000 && shape === "chain" ? "validate + plan ≤ 1 s, run ≤ 10 s, ≤ 300 MiB" : "time per step flat as steps grow",
+    });
+  }
+  figures.growth = growth;
+}
 
+if (wanted("startup")) {
+  log("building dist/ for the start-up row…");
+  execFileSync(process.execPath, [path.join(repositoryRoot, "node_modules/typescript/bin/tsc"), "-p", "tsconfig.build.json"], { cwd: repositoryRoot, stdio: "inherit" });
+  const database = path.join(temporaryDirectory("orch-bench-startup-"), "orch.db");
+  const timeProcess = (args: string[]) => {
+    const started = performance.now();
+    execFileSync(process.execPath, args, { cwd: repositoryRoot, stdio: "ignore", env: { ...process.env, CI: "true" } });
+    return performance.now() - started;
+  };
+  timeProcess([path.join(repositoryRoot, "bin/orch.js"), "plan", "examples/quickstart/pipeline.yaml", "--db", database]);
+  const samples = await rounds(Math.max(5, roundCount), async () => ({
+    node: timeProcess(["-e", "0"]),
+    plan: timeProcess([path.join(repositoryRoot, "bin/orch.js"), "plan", "examples/quickstart/pipeline.yaml", "--db", database]),
+  }));
+  figures.startup = samples;
+  const plan = spreadOf(samples.map((sample) => sample.plan));
+  const node = spreadOf(samples.map((sample) => sample.node));
+  table.push({ what: "`orch plan` of the quickstart (compiled dist/)", orch: formatSpread(plan, 0, " ms"), baseline: `\`node -e 0\` ${formatSpread(node, 0, " ms")}`, ratio: `${(plan.median / node.median).toFixed(1)}×`, goal: "≤ 250 ms" });
+}
+
+if (wanted("calllog")) {
+  log("call log…");
+  const measured = measureCallLog();
+  figures.callLog = measured;
+  table.push({
+    what: `the call log (issue 12): storing each call's messages and answer, ${measured.calls.toLocaleString("en-US")} calls`,
+    orch: `${measured.withMs} ms`,
+    baseline: `the same rows without the texts ${measured.withoutMs} ms`,
+    ratio: `+${measured.overheadPerCallMs} ms per call`,
+    goal: "≤ 0.2 ms per call",
+  });
+}
+
+const lines = [
+  `Node ${process.version}, ${roundCount} rounds per row (median, min–max in brackets), orch and its baseline interleaved round by round.`,
+  "",
+  "| what | orch | baseline in the same run | ratio / memory | goal |",
+  "|---|---|---|---|---|",
+  ...table.map((row) => `| ${row.what} | ${row.orch} | ${row.baseline} | ${row.ratio} | ${row.goal} |`),
+];
+console.log(lines.join("\n"));
 const outputDirectory = path.join(repositoryRoot, "test/bench");
 mkdirSync(outputDirectory, { recursive: true });
-writeFileSync(path.join(outputDirectory, "last-run.json"), `${JSON.stringify({ node: process.version, ...results }, null, 2)}\n`);
-console.log(JSON.stringify(results, null, 2));
+writeFileSync(path.join(outputDirectory, "last-run.json"), `${JSON.stringify({ node: process.version, rounds: roundCount, table, figures }, null, 2)}\n`);

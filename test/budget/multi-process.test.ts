@@ -14,6 +14,7 @@ import { reconcileLedger, usdToNano, type BudgetLimits } from "../../src/budget/
 import { openStore } from "../../src/store/index.js";
 import { temporaryDirectory } from "../support/cli.js";
 import { propertySeed } from "./support/random.js";
+import { storedTotals, totalsFromRows } from "./support/totals-from-rows.js";
 import type { WorkerReport, WorkerSettings } from "./support/ledger-worker.js";
 
 const workerFile = path.join(path.dirname(fileURLToPath(import.meta.url)), "support/ledger-worker.ts");
@@ -100,6 +101,8 @@ describe("reservations across processes (property)", () => {
 
     const alertRows = sum(`SELECT COUNT(*) AS total FROM budget_alerts`);
     assert.equal(reports.reduce((total, report) => total + (report?.alerts ?? 0), 0), alertRows, "each alert raised by exactly one process");
+    // Running totals (issue 11), kept by five processes at once, one killed mid-run: still the sums of the rows.
+    assert.deepEqual(storedTotals(store.database), totalsFromRows(store.database), `seed ${seed}: running totals equal the rows' sums`);
     assert.equal(store.database.pragma("integrity_check", { simple: true }), "ok");
     store.close();
   });

@@ -92,6 +92,25 @@ describe("runSchedule", () => {
     assert.deepEqual(Object.fromEntries(final), { a: "skipped", b: "skipped", c: "failed", d: "skipped", e: "skipped" });
   });
 
+  it("starts a step that runs after skipped needs when the skip came down a chain of skips", async () => {
+    const chained = await runSchedule({
+      order: ["a", "b", "c"],
+      needsOf: (step) => ({ a: [], b: ["a"], c: ["b"] })[step]!,
+      concurrency: 2,
+      failFast: false,
+      runsAfterSkippedNeeds: (step) => step === "c",
+      run: async (step) => (step === "a" ? "failed" : "succeeded"),
+      notRun: () => undefined,
+    });
+    // b is skipped because a failed; c runs after its skipped need.
+    assert.deepEqual(Object.fromEntries(chained), { a: "failed", b: "skipped", c: "succeeded" });
+  });
+
+  it("starts the ready step with the longest chain of dependents first, ties in file order", async () => {
+    const { trace } = await schedule({ lone: [], other: [], head: [], middle: ["head"], tail: ["middle"] }, {}, { concurrency: 1 });
+    assert.deepEqual(trace.started, ["head", "middle", "lone", "other", "tail"]);
+  });
+
   it("never runs the steps already done (a resumed run), and starts their dependents at once", async () => {
     const started: string[] = [];
     const final = await runSchedule({

@@ -11,10 +11,39 @@ describe("buildStepGraph", () => {
     assert.deepEqual(graph?.order, ["collect", "draft", "headline", "announce", "lint"]);
   });
 
-  it("computes transitive upstream sets", () => {
+  it("answers which steps are upstream, transitively", () => {
     const { graph } = graphOf({ a: [], b: ["a"], c: ["b"], d: [] });
-    assert.deepEqual([...graph!.upstream.get("c")!].sort(), ["a", "b"]);
-    assert.deepEqual([...graph!.upstream.get("d")!], []);
+    assert.deepEqual([...graph!.upstreamOf("c")].sort(), ["a", "b"]);
+    assert.deepEqual([...graph!.upstreamOf("d")], []);
+    assert.equal(graph!.upstreamOf("c").has("a"), true);
+    assert.equal(graph!.upstreamOf("a").has("c"), false);
+    assert.equal(graph!.upstreamOf("c").has("d"), false);
+    assert.equal(graph!.upstreamOf("c").has("c"), false);
+  });
+
+  it("answers every upstream question of random DAGs as a plain search does", () => {
+    let state = 7;
+    const random = () => ((state = (Math.imul(state, 1103515245) + 12345) >>> 0) / 4_294_967_296);
+    for (let round = 0; round < 20; round++) {
+      const names = Array.from({ length: 40 }, (_, index) => `s${index}`);
+      // Needs point only to earlier names (so there is no cycle); listed in a shuffled file order.
+      const needs = new Map(names.map((name, index) => [name, names.slice(0, index).filter(() => random() < 0.06)]));
+      const entries = Object.fromEntries([...needs].sort(() => random() - 0.5));
+      const { graph } = graphOf(entries);
+      const reachable = (from: string): Set<string> => {
+        const seen = new Set<string>();
+        const queue = [...needs.get(from)!];
+        while (queue.length > 0) {
+          const next = queue.pop()!;
+          if (!seen.has(next)) queue.push(...needs.get(seen.add(next) && next)!);
+        }
+        return seen;
+      };
+      // Questions in a random order, so answers remembered from earlier questions are exercised.
+      const questions = names.flatMap((from) => names.map((to) => [from, to] as const)).sort(() => random() - 0.5);
+      for (const [from, to] of questions) assert.equal(graph!.upstreamOf(from).has(to), reachable(from).has(to), `round ${round}: is ${to} upstream of ${from}?`);
+      for (const name of names) assert.deepEqual(new Set(graph!.upstreamOf(name)), reachable(name), `round ${round}: upstream of ${name}`);
+    }
   });
 
   it("reports unknown needs with a suggestion and their index", () => {
@@ -50,6 +79,7 @@ describe("buildStepGraph", () => {
     const { graph } = graphOf(entries);
     assert.equal(graph?.order.length, 1000);
     assert.equal(graph?.order[999], "s999");
-    assert.equal(graph?.upstream.get("s999")?.size, 999);
+    assert.equal([...graph!.upstreamOf("s999")].length, 999);
+    assert.equal(graph!.upstreamOf("s999").has("s0"), true);
   });
 });

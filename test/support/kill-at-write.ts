@@ -6,8 +6,10 @@
  * - `write:<name>`: dies just before the temporary file for `<name>` (a basename) is written;
  * - `rename:<name>`: dies once that temporary file is written, before it is renamed into place.
  *
- * `node:fs` named exports are live bindings: after patching the module object,
- * `syncBuiltinESMExports` makes every `import { writeFileSync } from "node:fs"` see the patch.
+ * Both the synchronous calls and `node:fs/promises` (step files are written off the step's path,
+ * by the thread pool) are patched. `node:fs` named exports are live bindings: after patching the
+ * module objects, `syncBuiltinESMExports` makes every `import { writeFileSync } from "node:fs"` and
+ * `import { writeFile } from "node:fs/promises"` see the patch.
  */
 import fs from "node:fs";
 import { syncBuiltinESMExports } from "node:module";
@@ -41,4 +43,14 @@ fs.renameSync = ((from: fs.PathLike, to: fs.PathLike) => {
   if (when === "rename" && targetOf(to) === name) die();
   return renameSync(from, to);
 }) as typeof fs.renameSync;
+const writeFile = fs.promises.writeFile;
+const rename = fs.promises.rename;
+fs.promises.writeFile = ((file: fs.PathLike, ...rest: unknown[]) => {
+  if (when === "write" && targetOf(file) === name) die();
+  return (writeFile as (...parameters: unknown[]) => Promise<void>)(file, ...rest);
+}) as typeof fs.promises.writeFile;
+fs.promises.rename = ((from: fs.PathLike, to: fs.PathLike) => {
+  if (when === "rename" && targetOf(to) === name) die();
+  return rename(from, to);
+}) as typeof fs.promises.rename;
 syncBuiltinESMExports();
