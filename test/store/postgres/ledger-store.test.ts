@@ -1,0 +1,115 @@
+/**
+ * What only the PostgreSQL ledger has to answer for: machines (a process id means nothing without
+ * its host), racing closers of one reservation, and a server that is not there.
+ */
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import type { ReservationRequest } from "../../../src/contracts/ledger-store.js";
+import { OrchError } from "../../../src/errors/orch-error.js";
+import { openPostgresStore, type PostgresStore } from "../../../src/store/postgres/index.js";
+import { createTestDatabase, postgresSkip, postgresTestSetting, type TestDatabase } from "../../support/postgres.js";
+
+const keys = { runId: "run-1", day: "2026-03-10", month: "2026-03" };
+
+function request(amountNanoUsd: number, overrides: Partial<ReservationRequest> = {}): ReservationRequest {
+  return {
+    ...keys,
+    pipelineName: "notes",
+    amountNanoUsd,
+    limits: [{ scope: "day", limitNanoUsd: 10_000 }],
+    processId: 100,
+    hostName: "host-a",
+    createdAt: "2026-03-10T12:00:00.000Z",
+    expiresAt: "2026-03-10T12:30:00.000Z",
+    ...overrides,
+  };
+}
+
+describe("when PostgreSQL tests run", () => {
+  it("skips with its reason locally, fails in CI when the server is missing, runs when given one", () => {
+    assert.deepEqual(postgresTestSetting({ ORCH_TEST_POSTGRES_URL: "postgres://orch@127.0.0.1:5432/x" }), {
+      kind: "run",
+      url: "postgres://orch@127.0.0.1:5432/x",
+    });
+    const skipped = postgresTestSetting({});
+    assert.equal(skipped.kind, "skip");
+    assert.match((skipped as { reason: string }).reason, /ORCH_TEST_POSTGRES_URL is not set/);
+    const required = postgresTestSetting({ ORCH_REQUIRE_POSTGRES: "1", ORCH_TEST_POSTGRES_URL: " " });
+    assert.equal(required.kind, "fail");
+    assert.match((required as { reason: string }).reason, /ORCH_REQUIRE_POSTGRES=1 but ORCH_TEST_POSTGRES_URL is not set/);
+  });
+});
+
+describe("PostgreSQL ledger", { skip: postgresSkip() }, () => {
+  let database: TestDatabase;
+  let store: PostgresStore;
+  before(async () => {
+    database = await createTestDatabase("orch_ledger");
+    store = await openPostgresStore({ url: database.url });
+  });
+  after(async () => {
+    await store?.close();
+    await database?.drop();
+  });
+
+  it("expires a vanished process's reservations on its own machine only: the same pid elsewhere is another process", async () => {
+    const here = await store.ledger.reserve(request(100, { runId: "pid-a", hostName: "host-a" }));
+    const there = await store.ledger.reserve(request(200, { runId: "pid-b", hostName: "host-b" }));
+    assert.ok(here.ok && there.ok);
+    assert.deepEqual(await store.ledger.processesWithOpenReservations("host-b"), [{ processId: 100, hostName: "host-b" }]);
+    const expired = await store.ledger.expireReservations("2026-03-10T12:01:00.000Z", [{ processId: 100, hostName: "host-a" }]);
+    assert.deepEqual(expired.map((row) => [row.id, row.hostName]), [[here.reservationId, "host-a"]]);
+    assert.equal(await store.ledger.openReservationCount("pid-b"), 1);
+    await store.ledger.release(here.reservationId, "2026-03-10T12:02:00.000Z");
+    await store.ledger.release(there.reservationId, "2026-03-10T12:02:00.000Z");
+  });
+
+  it("closes a reservation once when its settle, its release and a reconcile race, and the totals count it once", async () => {
+    const runId = "race";
+    for (let round = 0; round < 20; round++) {
+      const held = await store.ledger.reserve(request(1000, { runId, expiresAt: "2026-03-10T12:00:00.000Z" }));
+      assert.ok(held.ok);
+      const [settled, released, expired] = await Promise.all([
+        store.ledger.settle(held.reservationId, 400, "2026-03-10T12:05:00.000Z"),
+        store.ledger.release(held.reservationId, "2026-03-10T12:05:00.000Z"),
+        store.ledger.expireReservations("2026-03-10T12:05:00.000Z", []),
+      ]);
+      // The expiry may go first (the settle or release then closes the expired row), or last (finding nothing open).
+      assert.equal(Number(settled.settled) + Number(released), 1, `round ${round}: settle or release, not both`);
+      assert.ok(expired.length <= 1);
+    }
+    const { rows } = await store.pool.query(
+      `SELECT COUNT(*) FILTER (WHERE status = 'settled') AS settled, COUNT(*) FILTER (WHERE status = 'released') AS released FROM budget_reservations WHERE run_id = $1`,
+      [runId],
+    );
+    const settledCount = Number(rows[0].settled);
+    assert.equal(settledCount + Number(rows[0].released), 20);
+    assert.deepEqual(await store.ledger.usageInScope("run", { ...keys, runId }), {
+      settledNanoUsd: 400 * settledCount,
+      reservedNanoUsd: 0,
+      expiredNanoUsd: 0,
+      expiredCount: 0,
+    });
+  });
+
+  it("stores amounts up to the ledger's ceiling exactly (BIGINT nano-dollars, no float on the way)", async () => {
+    const ceiling = 9_000_000 * 1_000_000_000 + 7; // $9M and 7 nano-dollars: past 2^52, still exact below 2^53
+    const held = await store.ledger.reserve(request(ceiling, { runId: "big", limits: [] }));
+    assert.ok(held.ok);
+    assert.equal(await store.ledger.usedInScope("run", { ...keys, runId: "big" }), ceiling);
+    await store.ledger.release(held.reservationId, "2026-03-10T12:00:00.000Z");
+  });
+});
+
+describe("an unreachable PostgreSQL store", () => {
+  it("is a usage error naming the server without its password", async () => {
+    const error = await openPostgresStore({ url: "postgres://orch:hunter2@127.0.0.1:1/orch" }).then(
+      () => undefined,
+      (caught: unknown) => caught,
+    );
+    assert.ok(OrchError.isInstance(error), `an OrchError, got ${String(error)}`);
+    assert.equal(error.exitCode, 2);
+    assert.match(error.message, /^cannot reach the PostgreSQL store at postgres:\/\/orch:\*\*\*@127\.0\.0\.1:1\/orch: /);
+    assert.doesNotMatch(`${error.message} ${error.hint}`, /hunter2/);
+  });
+});
