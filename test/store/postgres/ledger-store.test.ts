@@ -92,6 +92,22 @@ describe("PostgreSQL ledger", { skip: postgresSkip() }, () => {
     });
   });
 
+  it("lets exactly one of many connections record an alert, and fixes one calendar for all of them", async () => {
+    // Separate pools: separate sessions, as separate machines would have.
+    const others = await Promise.all(Array.from({ length: 6 }, () => openPostgresStore({ url: database.url, maxConnections: 1 })));
+    try {
+      const alert = { scope: "month" as const, period: "2026-03", fraction: 0.8, usedNanoUsd: 800, limitNanoUsd: 1000, createdAt: "2026-03-10T12:00:00.000Z" };
+      const recorded = await Promise.all(others.map((other, index) => other.ledger.recordAlert({ ...alert, runId: `machine-${index}` })));
+      assert.equal(recorded.filter(Boolean).length, 1);
+      const zones = ["Europe/Paris", "America/New_York", "Asia/Tokyo", "UTC", "Europe/Berlin", "Australia/Sydney"];
+      const answers = await Promise.all(others.map((other, index) => other.ledger.calendarZone(zones[index]!, "2026-03-10T12:00:00.000Z")));
+      assert.equal(new Set(answers).size, 1, `every process reads the one zone, got ${answers.join(", ")}`);
+      assert.ok(zones.includes(answers[0]!));
+    } finally {
+      await Promise.all(others.map((other) => other.close()));
+    }
+  });
+
   it("stores amounts up to the ledger's ceiling exactly (BIGINT nano-dollars, no float on the way)", async () => {
     const ceiling = 9_000_000 * 1_000_000_000 + 7; // $9M and 7 nano-dollars: past 2^52, still exact below 2^53
     const held = await store.ledger.reserve(request(ceiling, { runId: "big", limits: [] }));
