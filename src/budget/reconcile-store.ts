@@ -4,10 +4,10 @@
  * `expired` the open reservations past their time-to-live and, at once, those whose process is
  * gone; they keep counting at their worst case (never guess low).
  *
- * A process can only ask its own machine whether a process id still runs, so "gone" is decided
- * for reservations made on this host (`hostName`) only. Another machine's crashed runner is
- * expired by its reservations' time-to-live — by any process that reconciles after it — or at once
- * by a reconcile run on that machine.
+ * A process can only ask its own machine whether a process id still runs, so by process id "gone"
+ * is decided for reservations made on this host (`hostName`) only. A store may know more: on
+ * PostgreSQL a process's session lease tells any machine that it is gone (`processGone`). Without
+ * that, another machine's crashed runner is expired by its reservations' time-to-live.
  *
  * This replaces `reconcileLedger` once the ledger itself runs on the contract.
  */
@@ -42,7 +42,7 @@ export async function reconcileLedgerStore(store: LedgerStore, options: StoreRec
       processId: row.processId,
       amountUsd: nanoToUsd(row.reservedNanoUsd),
       createdAt: row.createdAt,
-      reason: row.hostName === hostName && gone.has(row.processId) ? "process-gone" : "overdue",
+      reason: row.processGone === true || (row.hostName === hostName && gone.has(row.processId)) ? "process-gone" : "overdue",
     }),
   );
   return { expired, heldUsd: nanoToUsd(rows.reduce((sum, row) => sum + row.reservedNanoUsd, 0)) };

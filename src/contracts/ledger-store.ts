@@ -93,6 +93,8 @@ export interface ReservationRow {
   hostName: string;
   createdAt: string;
   expiresAt: string;
+  /** Set when the store itself knows the process is gone (PostgreSQL: its session lease was free), on whatever machine. */
+  processGone?: boolean;
 }
 
 /** The call a settlement belongs to, so an overrun says which call went over. */
@@ -166,8 +168,9 @@ export interface LedgerStore {
   /** The processes holding open reservations — on one machine when `hostName` is given — to find the vanished ones. */
   processesWithOpenReservations(hostName?: string): Promise<ProcessRef[]>;
   /**
-   * Expires, in one transaction, every open reservation past its `expiresAt` and every open
-   * reservation of the given (vanished) processes, and returns the rows it closed, by id. They
+   * Expires, in one transaction, every open reservation past its `expiresAt`, every open
+   * reservation of the given (vanished) processes, and those of processes the store itself knows
+   * are gone (PostgreSQL: a lease no session holds), and returns the rows it closed, by id. They
    * keep counting at their worst case. Run by whoever reconciles; two reconciling at once close
    * each row once.
    */

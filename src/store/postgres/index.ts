@@ -7,6 +7,7 @@ import type { LedgerStore } from "../../contracts/ledger-store.js";
 import { openPostgresPool, postgresUnreachable, type PostgresOptions, type PostgresPool } from "./connection.js";
 import { PostgresLedgerStore } from "./ledger-store.js";
 import { migratePostgres } from "./migrate.js";
+import { processLease } from "./process-lease.js";
 
 export interface PostgresStore {
   readonly pool: PostgresPool;
@@ -28,7 +29,15 @@ export async function openPostgresStore(options: PostgresOptions): Promise<Postg
     await pool.end().catch(() => {});
     throw error;
   }
-  return { pool, ledger: new PostgresLedgerStore(pool), close: () => pool.end() };
+  const lease = processLease(options.url);
+  return {
+    pool,
+    ledger: new PostgresLedgerStore(pool, lease),
+    async close() {
+      await lease.close();
+      await pool.end();
+    },
+  };
 }
 
 export { migratePostgres } from "./migrate.js";

@@ -32,6 +32,7 @@ import type {
 import { moneyCountedIn } from "../ledger-scopes.js";
 import { inTransaction, rollback, type PostgresClient, type PostgresPool } from "./connection.js";
 import { alertOf, alertsInPeriodsSql, overrunColumns, overrunOf } from "./ledger-rows.js";
+import { leaseLockNamespace, type ProcessLease } from "./process-lease.js";
 import { applyTotals, keyOf, readTotals, sameKey, totalsKeysOf, usageOf, usedOf, type TotalsDelta, type TotalsKey } from "./scope-totals.js";
 
 /** pg_advisory_xact_lock's key serializing reconcilers ("orch-exp"), so two expiries never lock reservation rows in opposite orders. */
@@ -54,9 +55,12 @@ const openRowColumns = `id, run_id AS "runId", pipeline_name AS "pipelineName", 
   status, synthetic, ARRAY(SELECT tag FROM budget_reservation_tags WHERE reservation_id = budget_reservations.id ORDER BY tag) AS tags`;
 
 export class PostgresLedgerStore implements LedgerStore {
-  constructor(private readonly pool: PostgresPool) {}
+  constructor(
+    private readonly pool: PostgresPool,
+    private readonly lease: ProcessLease,
+  ) {}
 
-  reserve(request: ReservationRequest): Promise<ReservationOutcome> {
+  async reserve(request: ReservationRequest): Promise<ReservationOutcome> {
     const synthetic = request.synthetic === true;
     const amount = request.amountNanoUsd;
     // Every limit is checked, even one on a subject this reservation does not count in: its row is
@@ -69,6 +73,7 @@ export class PostgresLedgerStore implements LedgerStore {
       ...counted.map((key) => ({ ...key, synthetic, settled: 0, reserved: amount, expired: 0, expiredCount: 0 })),
       ...checked.map(({ key }) => ({ ...key, synthetic, settled: 0, reserved: 0, expired: 0, expiredCount: 0 })),
     ];
+    const leaseId = await this.lease.id(request);
     return inTransaction(this.pool, async (client) => {
       const totals = await applyTotals(client, deltas);
       for (const { limit, key } of checked) {
@@ -79,10 +84,10 @@ export class PostgresLedgerStore implements LedgerStore {
       }
       const inserted = await client.query<{ id: number }>(
         `WITH reservation AS (
-           INSERT INTO budget_reservations (run_id, pipeline_name, day, month, reserved_nano_usd, status, synthetic, process_id, host_name, created_at, expires_at)
-           VALUES ($1, $2, $3, $4, $5, 'reserved', $6, $7, $8, $9, $10) RETURNING id
+           INSERT INTO budget_reservations (run_id, pipeline_name, day, month, reserved_nano_usd, status, synthetic, process_id, host_name, lease_id, created_at, expires_at)
+           VALUES ($1, $2, $3, $4, $5, 'reserved', $6, $7, $8, $9, $10, $11) RETURNING id
          ), tags AS (
-           INSERT INTO budget_reservation_tags (reservation_id, tag) SELECT reservation.id, tag FROM reservation, unnest($11::text[]) AS tag
+           INSERT INTO budget_reservation_tags (reservation_id, tag) SELECT reservation.id, tag FROM reservation, unnest($12::text[]) AS tag
          )
          SELECT id FROM reservation`,
         [
@@ -94,6 +99,7 @@ export class PostgresLedgerStore implements LedgerStore {
           synthetic,
           request.processId,
           request.hostName,
+          leaseId,
           request.createdAt,
           request.expiresAt,
           [...new Set(request.tags ?? [])],
@@ -205,12 +211,20 @@ export class PostgresLedgerStore implements LedgerStore {
   expireReservations(now: string, vanished: readonly ProcessRef[]): Promise<ReservationRow[]> {
     return inTransaction(this.pool, async (client) => {
       await client.query(`SELECT pg_advisory_xact_lock($1::bigint)`, [expiryLockKey]);
-      const result = await client.query<OpenRow & { processId: number; hostName: string; createdAt: Date; expiresAt: Date }>(
+      // A lease whose lock this transaction can take has no process holding it any more, on any machine.
+      // The locks taken here are freed when the transaction ends.
+      const gone = await client.query<{ leaseId: number }>(
+        `SELECT lease_id AS "leaseId" FROM (SELECT DISTINCT lease_id FROM budget_reservations WHERE status = 'reserved') AS open_leases
+         WHERE pg_try_advisory_xact_lock($1, lease_id)`,
+        [leaseLockNamespace],
+      );
+      const result = await client.query<OpenRow & { processId: number; hostName: string; createdAt: Date; expiresAt: Date; processGone: boolean }>(
         `UPDATE budget_reservations SET status = 'expired', closed_at = $1
          WHERE status = 'reserved'
-           AND (expires_at < $1 OR (host_name, process_id) IN (SELECT * FROM unnest($2::text[], $3::int[])))
-         RETURNING ${openRowColumns}, process_id AS "processId", host_name AS "hostName", created_at AS "createdAt", expires_at AS "expiresAt"`,
-        [now, vanished.map((ref) => ref.hostName), vanished.map((ref) => ref.processId)],
+           AND (expires_at < $1 OR (host_name, process_id) IN (SELECT * FROM unnest($2::text[], $3::int[])) OR lease_id = ANY($4::int[]))
+         RETURNING ${openRowColumns}, process_id AS "processId", host_name AS "hostName", created_at AS "createdAt", expires_at AS "expiresAt",
+           lease_id = ANY($4::int[]) AS "processGone"`,
+        [now, vanished.map((ref) => ref.hostName), vanished.map((ref) => ref.processId), gone.rows.map((row) => row.leaseId)],
       );
       const rows = result.rows.sort((a, b) => a.id - b.id);
       if (rows.length > 0) await applyTotals(client, rows.flatMap((row) => expiryDeltas(row)));
@@ -224,6 +238,7 @@ export class PostgresLedgerStore implements LedgerStore {
           hostName: row.hostName,
           createdAt: row.createdAt.toISOString(),
           expiresAt: row.expiresAt.toISOString(),
+          ...(row.processGone ? { processGone: true } : {}),
         }),
       );
     });

@@ -5,7 +5,8 @@
  *
  * The schema is the SQLite ledger's, in PostgreSQL's types: money is BIGINT nano-dollars, instants
  * are TIMESTAMPTZ, flags are BOOLEAN. Two additions make it work across machines:
- * - every reservation names its process by host name and process id (ids repeat across machines);
+ * - every reservation names its process by host name and process id (ids repeat across machines),
+ *   and by the process's lease (`ledger_processes`), which tells any machine when that process is gone;
  * - `budget_scope_totals` keeps a running total per (scope, period, subject), updated in the
  *   reservation's own transaction. Its row is what a reservation locks to check-and-reserve
  *   atomically (see `ledger-store.ts`), and it makes the check one row read instead of a sum.
@@ -16,6 +17,16 @@ export const postgresMigrations: readonly Migration[] = [
   {
     name: "0001_ledger",
     sql: `
+      -- Each process using the ledger, and its lease: the process holds pg_advisory_lock(lease
+      -- namespace, id) on its own session for its lifetime. When it dies, on any machine, its
+      -- connection closes and the server frees the lock, which is how others know it is gone.
+      CREATE TABLE ledger_processes (
+        id SERIAL PRIMARY KEY,
+        host_name TEXT NOT NULL,
+        process_id INTEGER NOT NULL,
+        started_at TIMESTAMPTZ NOT NULL
+      );
+
       CREATE TABLE budget_reservations (
         id BIGSERIAL PRIMARY KEY,
         run_id TEXT NOT NULL,
@@ -28,6 +39,7 @@ export const postgresMigrations: readonly Migration[] = [
         synthetic BOOLEAN NOT NULL DEFAULT FALSE,
         process_id INTEGER NOT NULL,
         host_name TEXT NOT NULL,
+        lease_id INTEGER NOT NULL REFERENCES ledger_processes (id),
         created_at TIMESTAMPTZ NOT NULL,
         expires_at TIMESTAMPTZ NOT NULL,
         closed_at TIMESTAMPTZ
@@ -38,6 +50,7 @@ export const postgresMigrations: readonly Migration[] = [
       -- Only open rows are looked up by process or by deadline: a partial index stays small.
       CREATE INDEX budget_reservations_open_process ON budget_reservations (host_name, process_id) WHERE status = 'reserved';
       CREATE INDEX budget_reservations_open_expiry ON budget_reservations (expires_at) WHERE status = 'reserved';
+      CREATE INDEX budget_reservations_open_lease ON budget_reservations (lease_id) WHERE status = 'reserved';
 
       CREATE TABLE budget_reservation_tags (
         reservation_id BIGINT NOT NULL REFERENCES budget_reservations (id),

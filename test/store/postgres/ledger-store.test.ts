@@ -7,6 +7,7 @@ import { after, before, describe, it } from "node:test";
 import type { ReservationRequest } from "../../../src/contracts/ledger-store.js";
 import { OrchError } from "../../../src/errors/orch-error.js";
 import { openPostgresStore, type PostgresStore } from "../../../src/store/postgres/index.js";
+import { leaseLockNamespace } from "../../../src/store/postgres/process-lease.js";
 import { createTestDatabase, postgresSkip, postgresTestSetting, type TestDatabase } from "../../support/postgres.js";
 
 const keys = { runId: "run-1", day: "2026-03-10", month: "2026-03" };
@@ -106,6 +107,32 @@ describe("PostgreSQL ledger", { skip: postgresSkip() }, () => {
     } finally {
       await Promise.all(others.map((other) => other.close()));
     }
+  });
+
+  it("takes a new lease when its lease connection is lost; the old lease's reservations count as a gone process's, and still settle", async () => {
+    const before = await store.ledger.reserve(request(100, { runId: "lease-lost" }));
+    assert.ok(before.ok);
+    const leaseOf = async (id: number) => Number((await store.pool.query(`SELECT lease_id FROM budget_reservations WHERE id = $1`, [id])).rows[0].lease_id);
+    const oldLease = await leaseOf(before.reservationId);
+    const terminated = await store.pool.query(
+      `SELECT pg_terminate_backend(pid) AS done FROM pg_locks WHERE locktype = 'advisory' AND granted AND classid = $1 AND objid = $2 AND objsubid = 2`,
+      [leaseLockNamespace, oldLease],
+    );
+    assert.deepEqual(terminated.rows, [{ done: true }], "the lease was held by one session");
+    // The lease is free once the terminated session is gone: expiry then finds it (bounded wait on that signal).
+    let expired: Awaited<ReturnType<typeof store.ledger.expireReservations>> = [];
+    for (const deadline = Date.now() + 10_000; expired.length === 0 && Date.now() < deadline; ) {
+      expired = await store.ledger.expireReservations("2026-03-10T12:00:00.000Z", []);
+      if (expired.length === 0) await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    assert.deepEqual(expired.map((row) => [row.id, row.processGone]), [[before.reservationId, true]]);
+    assert.deepEqual(await store.ledger.settle(before.reservationId, 60, "2026-03-10T12:01:00.000Z"), { settled: true });
+
+    const after = await store.ledger.reserve(request(100, { runId: "lease-lost" }));
+    assert.ok(after.ok);
+    assert.notEqual(await leaseOf(after.reservationId), oldLease, "a new lease");
+    assert.deepEqual(await store.ledger.expireReservations("2026-03-10T12:00:00.000Z", []), [], "and it is held");
+    await store.ledger.release(after.reservationId, "2026-03-10T12:01:00.000Z");
   });
 
   it("stores amounts up to the ledger's ceiling exactly (BIGINT nano-dollars, no float on the way)", async () => {

@@ -14,8 +14,9 @@ const expectedColumns: Record<string, string[]> = {
   schema_migrations: ["name", "applied_at"],
   budget_reservations: [
     "id", "run_id", "pipeline_name", "day", "month", "reserved_nano_usd", "settled_nano_usd", "status", "synthetic", "process_id",
-    "host_name", "created_at", "expires_at", "closed_at",
+    "host_name", "lease_id", "created_at", "expires_at", "closed_at",
   ],
+  ledger_processes: ["id", "host_name", "process_id", "started_at"],
   budget_reservation_tags: ["reservation_id", "tag"],
   budget_scope_totals: [
     "scope", "period", "subject_kind", "subject_name", "settled_real", "reserved_real", "expired_real", "expired_count_real",
