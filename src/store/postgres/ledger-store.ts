@@ -111,13 +111,8 @@ export class PostgresLedgerStore implements LedgerStore {
 
   settle(reservationId: number, actualNanoUsd: number, closedAt: string, call?: SettledCall): Promise<SettleOutcome> {
     return inTransaction(this.pool, async (client) => {
-      const row = await lockOpenRow(client, reservationId);
+      const row = await closeOpenRow(client, reservationId, "settled", actualNanoUsd, closedAt);
       if (!row) return rollback<SettleOutcome>({ settled: false });
-      await client.query(`UPDATE budget_reservations SET status = 'settled', settled_nano_usd = $1, closed_at = $2 WHERE id = $3`, [
-        actualNanoUsd,
-        closedAt,
-        reservationId,
-      ]);
       await applyTotals(client, closingDeltas(row, actualNanoUsd));
       if (actualNanoUsd <= row.reservedNanoUsd) return { settled: true };
       const overrun: OverrunRecord = {
@@ -165,9 +160,8 @@ export class PostgresLedgerStore implements LedgerStore {
 
   release(reservationId: number, closedAt: string): Promise<boolean> {
     return inTransaction(this.pool, async (client) => {
-      const row = await lockOpenRow(client, reservationId);
+      const row = await closeOpenRow(client, reservationId, "released", null, closedAt);
       if (!row) return rollback(false);
-      await client.query(`UPDATE budget_reservations SET status = 'released', closed_at = $1 WHERE id = $2`, [closedAt, reservationId]);
       await applyTotals(client, closingDeltas(row, 0));
       return true;
     });
@@ -298,11 +292,30 @@ export class PostgresLedgerStore implements LedgerStore {
   }
 }
 
-/** Locks a reservation's row if it is still open (reserved or expired); undefined when it is closed or unknown. */
-async function lockOpenRow(client: PostgresClient, reservationId: number): Promise<OpenRow | undefined> {
-  const result = await client.query<OpenRow>(`SELECT ${openRowColumns} FROM budget_reservations WHERE id = $1 FOR UPDATE`, [reservationId]);
-  const row = result.rows[0];
-  return row && (row.status === "reserved" || row.status === "expired") ? row : undefined;
+/**
+ * Closes a reservation that is still open (reserved or expired) in one statement, and returns it
+ * as it was; undefined when it was already closed or is unknown. The CTE locks the row first
+ * (FOR UPDATE waits for a concurrent closer and then reads its result), so of two closers racing
+ * the second finds the row closed; and it keeps the previous status, which says whether the
+ * amount leaves the open or the expired total.
+ */
+async function closeOpenRow(
+  client: PostgresClient,
+  reservationId: number,
+  status: "settled" | "released",
+  settledNanoUsd: number | null,
+  closedAt: string,
+): Promise<OpenRow | undefined> {
+  const result = await client.query<OpenRow>(
+    `WITH previous AS (
+       SELECT ${openRowColumns} FROM budget_reservations WHERE id = $1 FOR UPDATE
+     )
+     UPDATE budget_reservations SET status = $2, settled_nano_usd = $3, closed_at = $4
+     FROM previous WHERE budget_reservations.id = previous.id AND previous.status IN ('reserved', 'expired')
+     RETURNING previous.*`,
+    [reservationId, status, settledNanoUsd, closedAt],
+  );
+  return result.rows[0];
 }
 
 /** Moves a closing reservation's worst case out of its open or expired state, and adds what it settled. */
