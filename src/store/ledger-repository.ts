@@ -7,102 +7,36 @@
  * Those figures are running totals (scope-totals.ts), changed in the same transaction as the row.
  */
 import type { SqliteDatabase } from "./database.js";
+import type {
+  AlertRecord,
+  OverrunRecord,
+  ReservationOutcome,
+  ReservationRequest as StoreReservationRequest,
+  ReservationRow as StoreReservationRow,
+  ReservationScopes,
+  ScopeUsage,
+  SettledCall,
+  SettleOutcome,
+} from "../contracts/ledger-store.js";
 import { moneyCountedIn, type LedgerScope, type MoneyKind, type ScopeKeys, type ScopeSubject } from "./ledger-scopes.js";
 import { addToScopeTotals, readScopeTotals, type ReservationPlace } from "./scope-totals.js";
 
 export type { LedgerScope, MoneyKind, ScopeKeys, ScopeSubject } from "./ledger-scopes.js";
+// The ledger's record shapes are the store contract's (contracts/ledger-store.ts), one definition for both stores.
+export type {
+  AlertRecord,
+  OverrunRecord,
+  ReservationOutcome,
+  ReservationScopes,
+  ScopeLimit,
+  ScopeUsage,
+  SettledCall,
+  SettleOutcome,
+} from "../contracts/ledger-store.js";
 
-/** A hard limit on one scope: a run, a day or a month, optionally narrowed to a pipeline or a tag. */
-export interface ScopeLimit {
-  scope: LedgerScope;
-  subject?: ScopeSubject;
-  limitNanoUsd: number;
-}
-
-export interface ReservationRequest extends ScopeKeys {
-  pipelineName: string;
-  /** The step's tags, for per-tag limits. */
-  tags?: readonly string[];
-  amountNanoUsd: number;
-  /** Synthetic money (a mock or replay call): checked against run limits only, never a day or a month. */
-  synthetic?: boolean;
-  /** Every limit the reservation must fit under; a scope without a limit is not checked. */
-  limits: readonly ScopeLimit[];
-  processId: number;
-  createdAt: string;
-  expiresAt: string;
-}
-
-export type ReservationOutcome =
-  | { ok: true; reservationId: number }
-  | { ok: false; limit: ScopeLimit; usedNanoUsd: number };
-
-/** What one scope holds, in nano-USD, split by state. */
-export interface ScopeUsage {
-  settledNanoUsd: number;
-  /** Open reservations at their worst case. */
-  reservedNanoUsd: number;
-  /** Reservations of vanished processes, at their worst case. */
-  expiredNanoUsd: number;
-  expiredCount: number;
-}
-
-/** Where a reservation counts: read back after a settle, to check the alerts of its scopes. */
-export interface ReservationScopes extends ScopeKeys {
-  pipelineName: string;
-  tags: string[];
-}
-
-export interface ReservationRow {
-  id: number;
-  runId: string;
-  pipelineName: string;
-  reservedNanoUsd: number;
-  processId: number;
-  createdAt: string;
-  expiresAt: string;
-}
-
-/** The call a settlement belongs to, so an overrun says which call went over. */
-export interface SettledCall {
-  step: string;
-  item?: number;
-  attempt: number;
-  provider: string;
-  model: string;
-}
-
-/** A settlement above its reservation: usage beyond what the request allowed. */
-export interface OverrunRecord extends SettledCall {
-  reservationId: number;
-  runId: string;
-  pipelineName: string;
-  day: string;
-  month: string;
-  synthetic: boolean;
-  reservedNanoUsd: number;
-  settledNanoUsd: number;
-  overrunNanoUsd: number;
-  createdAt: string;
-}
-
-export interface SettleOutcome {
-  /** False when the reservation was already closed (settled or released). */
-  settled: boolean;
-  overrun?: OverrunRecord;
-}
-
-export interface AlertRecord {
-  scope: LedgerScope;
-  subject?: ScopeSubject;
-  /** The run id, day or month the alert belongs to. */
-  period: string;
-  fraction: number;
-  usedNanoUsd: number;
-  limitNanoUsd: number;
-  runId: string;
-  createdAt: string;
-}
+/** SQLite is one machine's file: its reservations name their process by id alone (the async adapter adds the host). */
+export type ReservationRequest = Omit<StoreReservationRequest, "hostName">;
+export type ReservationRow = Omit<StoreReservationRow, "hostName">;
 
 const reservationColumns = `id, run_id AS runId, pipeline_name AS pipelineName, reserved_nano_usd AS reservedNanoUsd,
   process_id AS processId, created_at AS createdAt, expires_at AS expiresAt`;

@@ -7,22 +7,9 @@
  * as they would for real; a day or a month is the user's real money, so it counts real spend only.
  */
 
-export type LedgerScope = "run" | "day" | "month";
+import type { LedgerScope, MoneyKind, ScopeKeys, ScopeSubject } from "../contracts/ledger-store.js";
 
-/** A narrower subject of a scope: one pipeline (by name) or the steps carrying one tag. */
-export interface ScopeSubject {
-  kind: "pipeline" | "tag";
-  name: string;
-}
-
-export interface ScopeKeys {
-  runId: string;
-  day: string;
-  month: string;
-}
-
-/** Which money a query counts: a run's budget counts both, a calendar budget the real money only. */
-export type MoneyKind = "all" | "real" | "synthetic";
+export type { LedgerScope, MoneyKind, ScopeKeys, ScopeSubject } from "../contracts/ledger-store.js";
 
 export function moneyCountedIn(scope: LedgerScope): MoneyKind {
   return scope === "run" ? "all" : "real";

@@ -1,0 +1,85 @@
+/**
+ * PostgreSQL migrations from a blank database: every table and column the ledger needs, applied
+ * once; and several processes migrating one blank database at once (the advisory lock) all succeed,
+ * with each migration applied exactly once.
+ */
+import assert from "node:assert/strict";
+import { after, describe, it } from "node:test";
+import { openPostgresPool, type PostgresPool } from "../../../src/store/postgres/connection.js";
+import { migratePostgres } from "../../../src/store/postgres/migrate.js";
+import { postgresMigrations } from "../../../src/store/postgres/migrations.js";
+import { createTestDatabase, postgresSkip, type TestDatabase } from "../../support/postgres.js";
+
+const expectedColumns: Record<string, string[]> = {
+  schema_migrations: ["name", "applied_at"],
+  budget_reservations: [
+    "id", "run_id", "pipeline_name", "day", "month", "reserved_nano_usd", "settled_nano_usd", "status", "synthetic", "process_id",
+    "host_name", "lease_id", "created_at", "expires_at", "closed_at",
+  ],
+  ledger_processes: ["id", "host_name", "process_id", "started_at"],
+  budget_reservation_tags: ["reservation_id", "tag"],
+  budget_scope_totals: [
+    "scope", "period", "subject_kind", "subject_name", "settled_real", "reserved_real", "expired_real", "expired_count_real",
+    "settled_synthetic", "reserved_synthetic", "expired_synthetic", "expired_count_synthetic",
+  ],
+  budget_overruns: [
+    "id", "reservation_id", "run_id", "pipeline_name", "day", "month", "step", "item_index", "attempt", "provider", "model", "synthetic",
+    "reserved_nano_usd", "settled_nano_usd", "overrun_nano_usd", "created_at",
+  ],
+  budget_alerts: ["id", "scope", "subject_kind", "subject_name", "period", "fraction", "used_nano_usd", "limit_nano_usd", "run_id", "created_at"],
+  ledger_settings: ["name", "value", "set_at"],
+};
+
+describe("PostgreSQL migrations", { skip: postgresSkip() }, () => {
+  const databases: TestDatabase[] = [];
+  const pools: PostgresPool[] = [];
+  const blankDatabase = async () => {
+    const database = await createTestDatabase();
+    databases.push(database);
+    return database;
+  };
+  const poolFor = (url: string) => {
+    const pool = openPostgresPool({ url, maxConnections: 2 });
+    pools.push(pool);
+    return pool;
+  };
+  after(async () => {
+    await Promise.all(pools.map((pool) => pool.end()));
+    for (const database of databases) await database.drop();
+  });
+
+  it("builds every table and column from a blank database, once", async () => {
+    const pool = poolFor((await blankDatabase()).url);
+    assert.deepEqual(await migratePostgres(pool), ["0001_ledger"]);
+    const rows = await pool.query<{ table_name: string; column_name: string }>(
+      `SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = 'public' ORDER BY table_name, ordinal_position`,
+    );
+    const columns: Record<string, string[]> = {};
+    for (const row of rows.rows) (columns[row.table_name] ??= []).push(row.column_name);
+    assert.deepEqual(columns, Object.fromEntries(Object.entries(expectedColumns).sort(([a], [b]) => (a < b ? -1 : 1))));
+    assert.deepEqual(await migratePostgres(pool), [], "a second run finds nothing to do");
+  });
+
+  it("lets several processes migrate one blank database at once: each migration is applied exactly once", async () => {
+    const { url } = await blankDatabase();
+    // Separate pools stand for separate processes: separate connections, no shared state but the server.
+    const migrators = [1, 2, 3, 4].map(() => poolFor(url));
+    const applied = await Promise.all(migrators.map((pool) => migratePostgres(pool)));
+    assert.deepEqual(applied.flat().sort(), postgresMigrations.map((migration) => migration.name).sort());
+    const recorded = await migrators[0]!.query<{ name: string }>(`SELECT name FROM schema_migrations ORDER BY name`);
+    assert.deepEqual(
+      recorded.rows.map((row) => row.name),
+      postgresMigrations.map((migration) => migration.name),
+    );
+  });
+
+  it("rolls a failing migration back whole and names it", async () => {
+    const pool = poolFor((await blankDatabase()).url);
+    const broken = [...postgresMigrations, { name: "0002_broken", sql: `CREATE TABLE half_done (id INTEGER); SELECT no_such_function();` }];
+    await assert.rejects(migratePostgres(pool, broken), /PostgreSQL migration 0002_broken failed: .*no_such_function/);
+    const halfDone = await pool.query(`SELECT to_regclass('half_done') AS exists`);
+    assert.equal(halfDone.rows[0].exists, null, "nothing of the failed migration stays");
+    const recorded = await pool.query<{ name: string }>(`SELECT name FROM schema_migrations ORDER BY name`);
+    assert.deepEqual(recorded.rows.map((row) => row.name), ["0001_ledger"]);
+  });
+});
