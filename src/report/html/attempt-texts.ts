@@ -12,15 +12,14 @@ import { escapeXml } from "./escape.js";
 export const shownTextLimit = 20_000;
 
 export function attemptTextsHtml(call: CallView | undefined, where: { runId: string; step: string }): string {
-  if (!call) return "";
+  // A call recorded before the call log existed has nothing to show: no fold at all.
+  if (!call || call.kept === "none") return "";
   const more = `orch show ${where.runId} ${where.step}`;
   let body: string;
   if (call.kept === "hashes") {
     body =
       `<p class="hashes">Only hashes are kept for this call (a sensitive step, or <code>log.prompts: hashes</code>).</p>` +
       `<p class="hashes">prompt sha256 <code>${escapeXml(call.promptSha256)}</code>${call.answerSha256 ? ` · answer sha256 <code>${escapeXml(call.answerSha256)}</code>` : ""}</p>`;
-  } else if (call.kept === "none") {
-    body = `<p class="empty">not in the call log (recorded before it existed)</p>`;
   } else {
     const prompt = call.messages ? cut(promptText(call.messages), more) : `<span class="empty">no prompt kept</span>`;
     const answer = call.answer !== undefined ? cut(call.answer, more) : `<span class="empty">no answer (the call failed)</span>`;
