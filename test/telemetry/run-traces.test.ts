@@ -9,6 +9,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { after, before, beforeEach, describe, it } from "node:test";
 import { startFakeLlmServer, type FakeLlmServer } from "../../src/fake-server/index.js";
+import { runPipelineFile } from "../../src/library/pipeline-file.js";
 import { runCliInProcess, runCliProcess } from "../support/cli.js";
 import { writeProject } from "../support/project.js";
 import { runPaths } from "../executor/support/run-project.js";
@@ -187,6 +188,19 @@ describe("traces: orch run → OTLP/HTTP", () => {
     const runSpan = byName(receiver.spans, "run notes")[0]!;
     assert.equal(runSpan.status.code, 2);
     assert.equal(runSpan.attributes["orch.run.exit_code"], 1);
+  });
+
+  it("runPipelineFile (orch as a library) sends the same trace", async () => {
+    server.script("gpt-4o-mini", { responses: ["OK shipped", "Shipped"] });
+    const directory = writeProject({ "pipeline.yaml": pipeline, "policy.yaml": policy });
+    const outcome = await runPipelineFile(path.join(directory, "pipeline.yaml"), {
+      env: { OPENAI_TEST_KEY: key, FAKE_URL: server.url, OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url },
+      databaseFile: path.join(directory, "state/orch.db"),
+      resultsDirectory: path.join(directory, "results"),
+      workingDirectory: directory,
+    });
+    assert.equal(outcome.exitCode, 0);
+    assert.deepEqual(receiver.spans.map((span) => span.name).sort(), ["chat gpt-4o-mini", "chat gpt-4o-mini", "run notes", "step summary", "step title"]);
   });
 
   it("OTEL_SDK_DISABLED=true sends nothing, and `telemetry.enabled: false` wins over the environment", async () => {
