@@ -156,7 +156,7 @@ export async function attemptCandidate(context: RunContext, request: AttemptRequ
     handOver(shared);
   }
   if (response && stored.entryId !== undefined) context.answers.markUsed(unitRef, stored.entryId);
-  emitAttemptEnd(context, step.name, record);
+  emitAttemptEnd(context, step.name, record, response?.finishReason);
   if (!response) return { kind: "failed", attempt: record };
   return { kind: "succeeded", attempt: record, text: response.text, callId: stored.callId, ...(stored.entryId === undefined ? {} : { entryId: stored.entryId }) };
 }
@@ -208,7 +208,7 @@ function reuseAnswer(context: RunContext, request: AttemptRequest, reused: Reuse
   return { kind: "succeeded", attempt: record, text: reused.text, callId, entryId: reused.entryId };
 }
 
-function emitAttemptEnd(context: RunContext, step: string, record: AttemptRecord): void {
+function emitAttemptEnd(context: RunContext, step: string, record: AttemptRecord, finishReason?: string): void {
   context.emit({
     type: "attempt-end",
     step,
@@ -222,6 +222,7 @@ function emitAttemptEnd(context: RunContext, step: string, record: AttemptRecord
     costUsd: record.costUsd,
     latencyMs: record.latencyMs,
     ...(record.error ? { error: record.error } : {}),
+    ...(finishReason === undefined ? {} : { finishReason }),
     at: record.finishedAt,
   });
 }

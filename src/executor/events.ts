@@ -67,6 +67,8 @@ export type RunEvent =
       costUsd: number;
       latencyMs: number;
       error?: { kind: ProviderErrorKind; message: string };
+      /** Why the model stopped, as its API says (`stop`, `length`, `end_turn`…), when it said; traces report it. */
+      finishReason?: string;
       at: string;
     }
   /** An answer came back but failed the step's output checks; the step moves on (escalates) if it can. */

@@ -26,4 +26,21 @@ export interface ProjectSettings {
    * Items: A file path, relative to this file's folder.
    */
   env_files?: string[];
+  /**
+   * OpenTelemetry traces: when an endpoint is known, `orch run` exports one trace per run (run → step → attempt spans, with the GenAI semantic conventions and orch's cost, cache, route and budget attributes) over OTLP/HTTP as JSON. The environment wins over `endpoint`: `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT` (used as is), then `OTEL_EXPORTER_OTLP_ENDPOINT` (`/v1/traces` appended); `OTEL_SDK_DISABLED=true` turns export off. Spans never hold prompts or answers. A collector that is down never slows or fails a run.
+   */
+  telemetry?: {
+    /**
+     * The collector's OTLP/HTTP base URL; spans are posted to `<endpoint>/v1/traces`. Used when neither `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT` nor `OTEL_EXPORTER_OTLP_ENDPOINT` is set.
+     */
+    endpoint?: string;
+    /**
+     * The `service.name` of the traces' resource. `OTEL_SERVICE_NAME` wins over it; default `orch`.
+     */
+    service_name?: string;
+    /**
+     * `false`: no traces from this project, even when the environment names an endpoint. Default: export whenever an endpoint is known.
+     */
+    enabled?: boolean;
+  };
 }

@@ -11,6 +11,7 @@ import { openStore, type OrchStore } from "../store/index.js";
 import { loadWorkspace, type Workspace } from "../workspace/load-workspace.js";
 import { openProviders, type OpenedProviders } from "../workspace/open-providers.js";
 import { planPipeline, type PipelinePlan } from "../workspace/plan.js";
+import { startRunTelemetry } from "../telemetry/run-telemetry.js";
 
 export interface PipelineFileOptions {
   /** A routing policy file; default: `ORCH_POLICY`, else the pipeline's own `policy:`, else orch.config.yaml's. */
@@ -39,22 +40,36 @@ export interface RunPipelineFileOptions extends PipelineFileOptions {
 }
 
 export async function runPipelineFile(pipelineFile: string, options: RunPipelineFileOptions = {}): Promise<RunOutcome> {
-  return withOpened(pipelineFile, options, ({ workspace, inputs, store, providers, project }) =>
-    runPipeline({
+  return withOpened(pipelineFile, options, async ({ workspace, inputs, store, providers, project }) => {
+    // Traces as `orch run` sends them (OTEL_EXPORTER_OTLP_ENDPOINT or orch.config.yaml's telemetry);
+    // a collector that is down costs at most the bounded flush, never the run.
+    const telemetry = await startRunTelemetry({
+      env: project.env,
+      settings: project.settings,
       pipeline: workspace.pipeline,
-      policy: workspace.policy,
-      inputs,
-      store,
-      providers: providers.set,
-      resultsRoot: project.resultsDirectory(options.resultsDirectory) ?? defaultResultsRoot(options.workingDirectory),
-      ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
-      failFast: options.failFast === true,
-      reuseCache: options.reuseCache !== false,
-      ...(options.signal === undefined ? {} : { signal: options.signal }),
-      ...(options.onEvent === undefined ? {} : { onEvent: options.onEvent }),
-      secrets: providers.secrets,
-    }),
-  );
+      policy: workspace.policy.policy,
+      stepRoute: (runId, step) => store.callLog.stepRoute(runId, step),
+    });
+    const onEvent = telemetry ? (event: RunEvent) => (options.onEvent?.(event), telemetry.onEvent(event)) : options.onEvent;
+    try {
+      return await runPipeline({
+        pipeline: workspace.pipeline,
+        policy: workspace.policy,
+        inputs,
+        store,
+        providers: providers.set,
+        resultsRoot: project.resultsDirectory(options.resultsDirectory) ?? defaultResultsRoot(options.workingDirectory),
+        ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
+        failFast: options.failFast === true,
+        reuseCache: options.reuseCache !== false,
+        ...(options.signal === undefined ? {} : { signal: options.signal }),
+        ...(onEvent === undefined ? {} : { onEvent }),
+        secrets: providers.secrets,
+      });
+    } finally {
+      await telemetry?.finish();
+    }
+  });
 }
 
 export async function planPipelineFile(pipelineFile: string, options: PipelineFileOptions = {}): Promise<PipelinePlan> {

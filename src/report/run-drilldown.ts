@@ -1,13 +1,15 @@
 /**
  * The report's per-run drill-down: for each run of the window (newest first), every step (and
  * `for_each` item) with its attempts — model, status, tokens, cost, and the checks' verdict with
- * what the checker printed. Pure, from the window's call rows. Prompts and answers are not stored
- * in these rows (only their hash), so they are not shown.
+ * what the checker printed. Pure, from the window's call rows. Prompts and answers live in the
+ * call log; `callId` lets the HTML page put each attempt's beside it.
  */
 import { addUsd } from "../money/nano.js";
 import type { CallFact } from "./call-facts.js";
 
 export interface DrillDownAttempt {
+  /** The call's row id (`llm_calls.id`): the key of its prompt and answer in the call log. */
+  callId: number;
   attempt: number;
   /** `provider:model`. */
   model: string;
@@ -64,6 +66,7 @@ export function runDrillDowns(facts: readonly CallFact[]): RunDrillDown[] {
     }
     step.costUsd = addUsd(step.costUsd, row.costUsd);
     step.attempts.push({
+      callId: row.id,
       attempt: row.attempt,
       model,
       status: row.status,

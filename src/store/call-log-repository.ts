@@ -120,6 +120,17 @@ export class CallLogRepository {
     return this.database.prepare(`SELECT * FROM step_executions WHERE run_id = ? ORDER BY id`).all(runId) as StepRow[];
   }
 
+  /**
+   * The route a step's result recorded (`{ matched, candidates, notes, chosen }` as JSON), read
+   * alone so a large result (prompts, output) is not parsed for it; undefined without one.
+   */
+  stepRoute(runId: string, step: string): string | undefined {
+    const row = this.database
+      .prepare(`SELECT json_extract(result_json, '$.route') AS route FROM step_executions WHERE run_id = ? AND step = ?`)
+      .get(runId, step) as { route: string | null } | undefined;
+    return row?.route ?? undefined;
+  }
+
   /** Every call of a run, with its texts, in the order they were made. */
   calls(runId: string): LoggedCall[] {
     return this.database

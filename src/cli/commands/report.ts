@@ -20,6 +20,7 @@ import {
   type ReportWindow,
   type WindowFlags,
 } from "../../report/index.js";
+import { callView } from "../../report/call-log/run-view.js";
 import { graphOfRecordedRun, layoutGraph, renderSvg } from "../../report/graph/index.js";
 import { writeFileAtomically } from "../../store/atomic-write.js";
 import { openStore, type OrchStore } from "../../store/index.js";
@@ -83,7 +84,9 @@ export const reportCommand: Command = {
       });
       if (values.html !== undefined) {
         const graph = values.graph === undefined ? await lastRunGraph(store, window.toIso, filter.runId) : linkedGraph(values.graph, values.html);
-        await writeFileAtomically(values.html, reportHtml(report, { ...(graph ? { graph } : {}), ...(settings.limits.dailyUsd === undefined ? {} : { dailyLimitUsd: settings.limits.dailyUsd }) }));
+        // Each shown run's calls from the call log: the page puts every attempt's prompt and answer beside it.
+        const calls = new Map(report.runs.flatMap((run) => store.callLog.calls(run.runId).map((row) => [row.id, callView(row)] as const)));
+        await writeFileAtomically(values.html, reportHtml(report, { calls, ...(graph ? { graph } : {}), ...(settings.limits.dailyUsd === undefined ? {} : { dailyLimitUsd: settings.limits.dailyUsd }) }));
       }
       if (values.json) output.out(JSON.stringify(report, null, 2));
       else if (values.csv) output.out(reportCsv(report).trimEnd());

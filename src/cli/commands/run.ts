@@ -11,6 +11,7 @@ import { openProviders } from "../../workspace/open-providers.js";
 import { parseCommandArguments, positiveInteger, exactlyOne } from "../arguments.js";
 import type { Command } from "../main.js";
 import { createRunRenderer } from "../render/choose-renderer.js";
+import { withRunTraces } from "../render/traced-renderer.js";
 import { resolveProject } from "../../project/resolve-project.js";
 
 const usage =
@@ -67,7 +68,7 @@ export const runCommand: Command = {
       store.close();
       throw error;
     }
-    const renderer = createRunRenderer(output, { json: values.json === true, databaseFile: store.file, pipeline: workspace.pipeline });
+    const renderer = await withRunTraces(createRunRenderer(output, { json: values.json === true, databaseFile: store.file, pipeline: workspace.pipeline }), output, { env: project.env, settings: project.settings, pipeline: workspace.pipeline, policy: workspace.policy.policy, stepRoute: (runId, step) => store!.callLog.stepRoute(runId, step) });
     let emit: (event: RunEvent) => void = renderer.onEvent;
     const providers = openProviders(workspace.policy, {
       env: project.env,

@@ -100,7 +100,8 @@ export function buildRunView(run: RunRow, steps: readonly StepRow[], calls: read
   };
 }
 
-function callView(row: LoggedCall): CallView {
+/** One call as the views show it (also the HTML report's prompt and answer of an attempt). */
+export function callView(row: LoggedCall): CallView {
   return {
     id: row.id,
     item: row.item_index,

@@ -8,11 +8,20 @@ import { dailySpendChart, spendByModelChart } from "./charts.js";
 import { escapeXml } from "./escape.js";
 import { formatCount, formatUsd } from "../../policy/format.js";
 import { drillDownRunLimit } from "../run-drilldown.js";
+import type { CallView } from "../call-log/run-view.js";
+import { attemptTextsHtml } from "./attempt-texts.js";
 
 /** The pipeline graph shown with the report: a link to a file written beside it, or an SVG embedded. */
 export type ReportGraph = { kind: "link"; href: string; caption: string } | { kind: "inline"; svg: string; caption: string };
 
-export function reportHtml(report: Report, options: { graph?: ReportGraph; dailyLimitUsd?: number } = {}): string {
+export interface ReportPageOptions {
+  graph?: ReportGraph;
+  dailyLimitUsd?: number;
+  /** The call log's rows of the runs shown, by call id: each attempt's prompt and answer. */
+  calls?: ReadonlyMap<number, CallView>;
+}
+
+export function reportHtml(report: Report, options: ReportPageOptions = {}): string {
   const title = `orch report · ${report.window.label}`;
   const sections = [
     `<h1>${escapeXml(title)}</h1>`,
@@ -23,7 +32,7 @@ export function reportHtml(report: Report, options: { graph?: ReportGraph; daily
     `<section><h2>Spend by model</h2>${spendByModelChart(report.spendByModel)}</section>`,
     ...reportTables(report).map(tableHtml),
     ...(options.graph ? [graphSection(options.graph)] : []),
-    runsSection(report),
+    runsSection(report, options.calls),
     `<p class="meta">Definitions: "free" means a call answered and billed $0 (local, subscription, unpriced), never a failed one; "local" a provider on this machine (Ollama, replay, mock). ` +
       `Each item of a for_each step counts as one step execution: a kept answer is a success whatever its sibling items did. ` +
       `Money saved by the cache is what each reused answer cost when it was paid for (or, without its cache entry, the average cost of the same step's successful calls on the same model). ` +
@@ -60,9 +69,10 @@ function recommendationList(report: Report): string {
 
 /**
  * One folded block per run: its steps and items, each attempt with model, status, tokens, cost and
- * the checks' verdict; what a failing checker printed unfolds under it. No script: `<details>`.
+ * the checks' verdict; what a failing checker printed, and the prompt and answer from the call log,
+ * unfold under it. No script: `<details>`.
  */
-function runsSection(report: Report): string {
+function runsSection(report: Report, calls: ReadonlyMap<number, CallView> | undefined): string {
   if (report.runs.length === 0) return `<section id="runs"><h2>Runs</h2><p class="empty">no runs in this window</p></section>`;
   const headings = ["step", "attempt", "model", "status", "tokens in", "tokens out", "cost", "checks"];
   const blocks = report.runs.map((run) => {
@@ -72,7 +82,11 @@ function runsSection(report: Report): string {
         const verdict = attempt.rejection ?? (attempt.errorKind ? `error: ${attempt.errorKind}` : "");
         const printed = attempt.checkerOutput ? `<details><summary>checker output</summary><pre>${escapeXml(attempt.checkerOutput)}</pre></details>` : "";
         const cells = [label, String(attempt.attempt), attempt.model, attempt.status, formatCount(attempt.inputTokens), formatCount(attempt.outputTokens), formatUsd(attempt.costUsd)];
-        return `<tr>${cells.map((cell, column) => `<td${column >= 4 ? ' class="number"' : ""}>${escapeXml(cell)}</td>`).join("")}<td>${escapeXml(verdict)}${printed}</td></tr>`;
+        const texts = attemptTextsHtml(calls?.get(attempt.callId), { runId: run.runId, step: step.step });
+        return (
+          `<tr>${cells.map((cell, column) => `<td${column >= 4 ? ' class="number"' : ""}>${escapeXml(cell)}</td>`).join("")}<td>${escapeXml(verdict)}${printed}</td></tr>` +
+          (texts ? `<tr class="texts"><td colspan="${headings.length}">${texts}</td></tr>` : "")
+        );
       }),
     );
     const summary = `${run.runId} · ${run.pipeline} · ${run.startedAt} · ${run.steps.length} step executions · ${run.calls} attempts · ${formatUsd(run.costUsd)}`;
@@ -81,7 +95,7 @@ function runsSection(report: Report): string {
       `<table><thead><tr>${headings.map((heading, column) => `<th${column >= 4 && column < 7 ? ' class="number"' : ""}>${escapeXml(heading)}</th>`).join("")}</tr></thead><tbody>${rows.join("")}</tbody></table></details>`
     );
   });
-  return `<section id="runs"><h2>Runs</h2><p class="meta">Newest first (at most ${drillDownRunLimit}); open a run for its steps, attempts, costs and checks.</p>${blocks.join("")}</section>`;
+  return `<section id="runs"><h2>Runs</h2><p class="meta">Newest first (at most ${drillDownRunLimit}); open a run for its steps, attempts, costs and checks, and an attempt for its prompt and answer.</p>${blocks.join("")}</section>`;
 }
 
 function graphSection(graph: ReportGraph): string {
@@ -105,4 +119,9 @@ svg { max-width: 100%; height: auto; }
 details.run { margin: 6px 0; }
 details.run > summary { cursor: pointer; font-variant-numeric: tabular-nums; }
 pre { white-space: pre-wrap; margin: 4px 0; font-size: 12px; }
+tr.texts td { white-space: normal; background: #fff; }
+details.texts > summary { cursor: pointer; color: #5b6470; font-size: 12px; }
+details.texts pre { background: #f4f5f7; padding: 6px 8px; max-height: 24em; overflow: auto; }
+details.texts .label { margin: 6px 0 0; font-size: 12px; font-weight: 600; color: #5b6470; }
+.cut, .hashes { color: #5b6470; }
 `;
