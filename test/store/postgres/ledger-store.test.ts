@@ -115,7 +115,9 @@ describe("PostgreSQL ledger", { skip: postgresSkip() }, () => {
     const leaseOf = async (id: number) => Number((await store.pool.query(`SELECT lease_id FROM budget_reservations WHERE id = $1`, [id])).rows[0].lease_id);
     const oldLease = await leaseOf(before.reservationId);
     const terminated = await store.pool.query(
-      `SELECT pg_terminate_backend(pid) AS done FROM pg_locks WHERE locktype = 'advisory' AND granted AND classid = $1 AND objid = $2 AND objsubid = 2`,
+      // pg_locks spans the cluster: other test files' databases hold leases with the same ids.
+      `SELECT pg_terminate_backend(pid) AS done FROM pg_locks WHERE locktype = 'advisory' AND granted AND classid = $1 AND objid = $2 AND objsubid = 2
+         AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
       [leaseLockNamespace, oldLease],
     );
     assert.deepEqual(terminated.rows, [{ done: true }], "the lease was held by one session");

@@ -39,6 +39,7 @@ async function leasesReleased(store: PostgresStore, runIds: string[]): Promise<v
   for (;;) {
     const { rows } = await store.pool.query(
       `SELECT COUNT(*) AS held FROM pg_locks WHERE locktype = 'advisory' AND granted AND classid = $1 AND objsubid = 2
+         AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
          AND objid::text::int IN (SELECT DISTINCT lease_id FROM budget_reservations WHERE run_id = ANY($2))`,
       [leaseLockNamespace, runIds],
     );
