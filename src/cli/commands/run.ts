@@ -8,7 +8,8 @@ import { maxConcurrency } from "../../pipeline/model.js";
 import { openStore, type OrchStore } from "../../store/index.js";
 import { loadWorkspace } from "../../workspace/load-workspace.js";
 import { openProviders } from "../../workspace/open-providers.js";
-import { parseCommandArguments, positiveInteger, exactlyOne } from "../arguments.js";
+import { defineFlags, parseCommandArguments, positiveInteger, exactlyOne } from "../arguments.js";
+import { concurrencyFlag, databaseFlag, jsonFlag, noCacheFlag, policyFlag, resultsFlag, setFlag } from "../common-flags.js";
 import type { Command } from "../main.js";
 import { createRunRenderer } from "../render/choose-renderer.js";
 import { resolveProject } from "../../project/resolve-project.js";
@@ -18,8 +19,23 @@ const usage =
 
 const runIdPattern = /^\d{8}-\d{6}-[0-9a-f]{6}$/;
 
+const flags = defineFlags({
+  set: setFlag,
+  policy: policyFlag,
+  concurrency: concurrencyFlag,
+  "fail-fast": { type: "boolean", description: "stop starting new steps after the first failure" },
+  json: { type: "boolean", description: "print the run's events as JSON lines instead of progress" },
+  db: databaseFlag,
+  results: resultsFlag,
+  record: { type: "string", placeholder: "FILE", description: "record every provider answer to this file, for replay in tests" },
+  "no-cache": noCacheFlag,
+  resume: { type: "boolean", description: "resume the latest unfinished run of the pipeline (or --resume RUN-ID), reusing succeeded steps" },
+  watch: { type: "boolean", description: "after the run, rerun what changed whenever an input file changes (as orch watch)" },
+});
+
 export const runCommand: Command = {
   usage,
+  flags,
   async run(givenArgs, output) {
     if (givenArgs.includes("--watch")) {
       const { watchFromArguments } = await import("./watch.js");
@@ -28,18 +44,7 @@ export const runCommand: Command = {
     const { args, resumeId } = takeResumeId(givenArgs);
     const { values, positionals } = parseCommandArguments(
       args,
-      {
-        set: { type: "string", multiple: true },
-        policy: { type: "string" },
-        concurrency: { type: "string" },
-        "fail-fast": { type: "boolean" },
-        json: { type: "boolean" },
-        db: { type: "string" },
-        results: { type: "string" },
-        record: { type: "string" },
-        "no-cache": { type: "boolean" },
-        resume: { type: "boolean" },
-      },
+      flags,
       usage,
     );
     const resuming = values.resume === true;

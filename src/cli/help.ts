@@ -1,0 +1,10 @@
+/** `orch <command> --help`: the summary, the usage line, and every flag of the table the parser reads. */
+import { renderFlagHelp } from "./arguments.js";
+import type { Command } from "./main.js";
+
+export function commandHelp(summary: string, command: Command): string {
+  const lines = [summary, "", `usage: ${command.usage}`];
+  if (Object.keys(command.flags).length > 0) lines.push("", "flags:", ...renderFlagHelp(command.flags));
+  lines.push("  -h, --help  this help");
+  return lines.join("\n");
+}
