@@ -4,7 +4,6 @@ import type { Command } from "./main.js";
 
 export function commandHelp(summary: string, command: Command): string {
   const lines = [summary, "", `usage: ${command.usage}`];
-  if (Object.keys(command.flags).length > 0) lines.push("", "flags:", ...renderFlagHelp(command.flags));
-  lines.push("  -h, --help  this help");
+  lines.push("", "flags:", ...renderFlagHelp({ ...command.flags, help: { type: "boolean", short: "h", description: "print this help" } }));
   return lines.join("\n");
 }

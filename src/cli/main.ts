@@ -5,6 +5,7 @@
 import { ConfigError } from "../config/diagnostic.js";
 import { OrchError, UsageError, exitCodes } from "../errors/orch-error.js";
 import type { FlagTable } from "./arguments.js";
+import { errorAnnotation, inGitHubActions } from "./github-actions.js";
 import { createOutput, type CliOutput } from "./output.js";
 
 export interface Command {
@@ -110,6 +111,8 @@ export async function main(args: string[], output: CliOutput = createOutput()): 
 export function reportError(error: unknown, output: CliOutput): number {
   if (error instanceof ConfigError) {
     for (const diagnostic of error.diagnostics) output.err(output.style.diagnostic(diagnostic));
+    // The runner reads workflow commands from stdout and pins each on its file and line.
+    if (inGitHubActions(output.env)) for (const diagnostic of error.diagnostics) output.out(errorAnnotation(diagnostic, output.env));
     output.err(`${error.diagnostics.length === 1 ? "1 error" : `${error.diagnostics.length} errors`}; nothing was run.`);
     return error.exitCode;
   }

@@ -12,6 +12,8 @@ import { defineFlags, parseCommandArguments, positiveInteger, exactlyOne } from 
 import { concurrencyFlag, databaseFlag, jsonFlag, noCacheFlag, policyFlag, resultsFlag, setFlag } from "../common-flags.js";
 import type { Command } from "../main.js";
 import { createRunRenderer } from "../render/choose-renderer.js";
+import { jobSummaryFile } from "../github-actions.js";
+import { budgetAfterRun, collectJobSummary, renderJobSummary, writeJobSummary } from "../render/job-summary.js";
 import { resolveProject } from "../../project/resolve-project.js";
 
 const usage =
@@ -73,7 +75,9 @@ export const runCommand: Command = {
       throw error;
     }
     const renderer = createRunRenderer(output, { json: values.json === true, databaseFile: store.file, pipeline: workspace.pipeline });
-    let emit: (event: RunEvent) => void = renderer.onEvent;
+    const summaryFile = jobSummaryFile(output.env);
+    const summary = summaryFile === undefined ? undefined : collectJobSummary();
+    let emit: (event: RunEvent) => void = summary ? (event) => (summary.onEvent(event), renderer.onEvent(event)) : renderer.onEvent;
     const providers = openProviders(workspace.policy, {
       env: project.env,
       history: store.history,
@@ -106,6 +110,10 @@ export const runCommand: Command = {
       });
       await renderer.finish();
       emit = () => undefined;
+      if (summary) {
+        const budget = budgetAfterRun(store.ledger, workspace.policy.policy.budget, outcome.runId);
+        writeJobSummary(summaryFile!, renderJobSummary(summary, { budget, env: output.env }));
+      }
       if (outcome.status !== "succeeded") output.err(`resume with: orch run ${pipelineFile} --resume ${outcome.runId}`);
       return outcome.exitCode;
     } finally {
