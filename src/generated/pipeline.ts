@@ -75,17 +75,35 @@ export type Command =
     };
 export type CommandLine = string | [string, ...string[]];
 /**
- * Run the step once per item: an expression giving a list (`inputs.files`, `steps.plan.json.modules`), or `{ items: …, concurrency: 2 }`, or `{ glob: "src/** /*.ts" }` (files relative to the pipeline). Templates see `it.item` and `it.index`; dependents see `it.steps.<name>.outputs` and `.items`.
+ * Run the step once per item: an expression giving a list (`inputs.files`, `steps.plan.json.modules`), or `{ items: …, concurrency: 2 }`, or `{ glob: "src/** /*.ts" }` (files relative to the pipeline), or `{ rows: data/tasks.csv }` (each row of a CSV, JSONL or JSON file, as an object). Templates see `it.item` and `it.index`; dependents see `it.steps.<name>.outputs` and `.items`.
  */
 export type ForEach =
   | string
   | {
+      /**
+       * An expression giving the list of items: `inputs.files`, `steps.plan.json.modules`.
+       */
       items?: string;
+      /**
+       * File patterns relative to the pipeline (`*`, `**`, `?`, `{a,b}`): one item per matching file, in `it.file` as `{ path, content }`.
+       */
       glob?: string | [string, ...string[]];
+      /**
+       * A data file relative to the pipeline: one item per row, as an object in `it.item` (`it.item.title`). CSV (RFC 4180, the first line names the columns; every value a string), JSONL (one JSON object per line) or JSON (an array of objects). A CSV's columns are checked against the templates by `orch validate` when the file exists.
+       */
+      rows?: string;
+      /**
+       * How `rows` is read; default: from its extension (.csv, .jsonl or .ndjson, .json).
+       */
+      format?: "csv" | "jsonl" | "json";
       /**
        * Items in flight at once (default 4).
        */
       concurrency?: number;
+      /**
+       * How many items may fail while the step still succeeds: a count (`3`) or a fraction of the items (`0.05` = 5%). The step's result, its end event and the run summary say how many failed. Items stopped by the budget or deferred are never allowed. Dependents see the items that succeeded.
+       */
+      allow_failures?: number;
     };
 
 /**

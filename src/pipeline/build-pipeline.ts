@@ -17,6 +17,7 @@ import { defaultMismatch } from "./inputs.js";
 import type { InputDefinition, PipelineModel, PipelineStep, TemplateSource } from "./model.js";
 import { defaultMaxTokens } from "./model.js";
 import { findProjectDirectory } from "./project-directory.js";
+import { checkRowsAtValidation } from "./rows-check.js";
 import { checkStepExpressions, readStepFlow } from "./step-flow.js";
 import { readStepOutput } from "./step-output.js";
 import { checkTemplate, type TemplateLocation } from "./template.js";
@@ -82,7 +83,16 @@ export async function buildPipeline(loaded: LoadedPipeline): Promise<PipelineMod
     const fanOutSteps = new Set([...steps.values()].filter((step) => step.forEach).map((step) => step.name));
     for (const step of steps.values()) {
       const upstream = graph.upstream.get(step.name) ?? new Set<string>();
-      const scope: TemplateReadScope = { step: step.name, inputs: inputDefinitions, upstream, allSteps: [...needsByStep.keys()], fanOutSteps, items: itemsOf(step, inputDefinitions) };
+      const itemColumns = await checkRowsAtValidation(step, diagnostics);
+      const scope: TemplateReadScope = {
+        step: step.name,
+        inputs: inputDefinitions,
+        upstream,
+        allSteps: [...needsByStep.keys()],
+        fanOutSteps,
+        items: itemsOf(step, inputDefinitions),
+        ...(itemColumns ? { itemColumns } : {}),
+      };
       checkStepTemplates(loaded, step, scope, diagnostics);
       checkStepExpressions(loaded, step, upstream, [...needsByStep.keys()], inputs, diagnostics);
     }
@@ -193,6 +203,7 @@ function itemsOf(step: PipelineStep, inputs: ReadonlyMap<string, InputDefinition
   const source = step.forEach?.source;
   if (!source) return "none";
   if (source.kind === "glob") return "files";
+  if (source.kind === "rows") return "rows";
   const expression = source.items.expression;
   const input = expression.kind === "path" && expression.root === "inputs" && expression.segments.length === 1 ? inputs.get(String(expression.segments[0])) : undefined;
   return input?.type === "list" ? "strings" : "unknown";

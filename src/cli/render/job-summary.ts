@@ -11,7 +11,7 @@ import type { Budget } from "../../generated/routing-policy.js";
 import type { LedgerRepository } from "../../store/ledger-repository.js";
 import type { RunEvent } from "../../executor/events.js";
 import { formatBalance, formatLimit, formatUsd } from "../../money/format-usd.js";
-import { formatDuration, formatTokens, modelsSummary } from "./summary.js";
+import { formatDuration, formatTokens, itemProblems, modelsSummary } from "./summary.js";
 
 type StepEnd = Extract<RunEvent, { type: "step-end" }>;
 type RunEnd = Extract<RunEvent, { type: "run-end" }>;
@@ -107,8 +107,7 @@ export function writeJobSummary(file: string, markdown: string): void {
 function stepRow(step: StepEnd): string {
   const models = step.models?.length ? modelsSummary(step.models) : step.provider ? `${step.provider}:${step.model}` : "—";
   const cost = step.reused ? "reused" : step.cached ? "cached · $0" : formatUsd(step.costUsd);
-  const failures = step.itemsNotSucceeded ? ` (${step.itemsNotSucceeded} failed${step.status === "succeeded" ? ", allowed" : ""})` : "";
-  const items = step.items === undefined ? "" : `${step.items}${failures}`;
+  const items = step.items === undefined ? "" : `${step.items}${itemProblems(step)}`;
   const status = `${statusMarks[step.status]} ${step.status.replace("_", " ")}${step.reason && step.status !== "succeeded" ? `: ${step.reason}` : ""}`;
   return `| ${escapeCell(step.step)} | ${escapeCell(status)} | ${escapeCell(models)}${step.synthetic ? " (mock)" : ""} | ${cost} | ${items} |`;
 }
