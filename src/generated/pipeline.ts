@@ -69,10 +69,7 @@ export type TextSource =
 export type Command =
   | CommandLine
   | {
-      /**
-       * The command: a string (run through `sh -c`) or a list (the program and its arguments, no shell). Placeholders as for `validate`.
-       */
-      run: string | [string, ...string[]];
+      run: CommandLine;
       /**
        * A short name for the check, shown in rejections and the step JSON instead of the command line.
        */
@@ -82,6 +79,9 @@ export type Command =
        */
       timeout_seconds?: number;
     };
+/**
+ * A command: a string runs through `sh -c` (placeholders become quoted variables); a list runs the program with its arguments, no shell.
+ */
 export type CommandLine = string | [string, ...string[]];
 /**
  * Run the step once per item: an expression giving a list (`inputs.files`, `steps.plan.json.modules`), or `{ items: …, concurrency: 2 }`, or `{ glob: "src/** /*.ts" }` (files relative to the pipeline), or `{ rows: data/tasks.csv }` (each row of a CSV, JSONL or JSON file, as an object). Templates see `it.item` and `it.index`; dependents see `it.steps.<name>.outputs` and `.items`.

@@ -48,7 +48,7 @@ export type Model =
       context_window?: number;
     };
 /**
- * The economy tier's chain: cheapest acceptable models first.
+ * An ordered chain of models (aliases under `models:` or `provider:model`): the first that fits the request and the budget is called, the next ones take over on failure.
  *
  * @minItems 1
  */
@@ -58,44 +58,26 @@ export type Chain = [ModelRef, ...ModelRef[]];
  */
 export type ModelRef = string;
 /**
- * The standard tier's chain (the default quality).
+ * One value, or a list of values of which any matches: `task: code`, `language: [python, go]`.
+ */
+export type StringOrList = string | [string, ...string[]];
+export type Complexity = "trivial" | "simple" | "medium" | "complex" | "massive";
+/**
+ * An ordered chain of models (aliases under `models:` or `provider:model`): the first that fits the request and the budget is called, the next ones take over on failure.
  *
  * @minItems 1
  */
 export type Chain1 = [ModelRef, ...ModelRef[]];
 /**
- * The premium tier's chain: the strongest models first.
- *
- * @minItems 1
- */
-export type Chain2 = [ModelRef, ...ModelRef[]];
-export type Complexity = "trivial" | "simple" | "medium" | "complex" | "massive";
-/**
- * Models tried after this rule's chain when a step's answers were rejected by its output checks; overrides the policy's `escalate`.
- *
- * @minItems 1
- */
-export type Chain3 = [ModelRef, ...ModelRef[]];
-/**
- * @minItems 1
- */
-export type Chain4 = [ModelRef, ...ModelRef[]];
-/**
- * The models to order by expected cost per successful call.
- *
- * @minItems 1
- */
-export type Chain5 = [ModelRef, ...ModelRef[]];
-/**
  * An amount in USD, at most 1000000: orch counts money in whole nano-dollars, exactly, up to that size.
  */
 export type UsdLimit = number;
 /**
- * Models tried, in order, after a step's own chain when its answers were rejected by its output checks (schema, validate commands). A rule's own `escalate` wins over this one.
+ * An ordered chain of models (aliases under `models:` or `provider:model`): the first that fits the request and the budget is called, the next ones take over on failure.
  *
  * @minItems 1
  */
-export type Chain6 = [ModelRef, ...ModelRef[]];
+export type Chain2 = [ModelRef, ...ModelRef[]];
 
 /**
  * An orch routing policy: providers, model aliases, tier chains, first-match rules and budgets.
@@ -130,8 +112,8 @@ export interface RoutingPolicy {
    */
   tiers: {
     economy: Chain;
-    standard: Chain1;
-    premium: Chain2;
+    standard: Chain;
+    premium: Chain;
   };
   /**
    * Task types beyond the built-in code, writing, analysis, docs, edit and chat.
@@ -142,7 +124,7 @@ export interface RoutingPolicy {
    */
   rules?: Rule[];
   budget?: Budget;
-  escalate?: Chain6;
+  escalate?: Chain2;
   targets?: Targets;
   /**
    * What the call log keeps of every call (the SQLite table `llm_call_texts`, each step's `<step>.json`, the `--record` file and `plan --json`). By default the rendered messages and the answer, secrets scrubbed.
@@ -336,34 +318,22 @@ export interface Rule {
    */
   description?: string;
   when?: Condition;
-  escalate?: Chain3;
+  escalate?: Chain1;
   /**
    * An ordered chain of models, the name of a tier, or `{ best_value: [models] }` to order models by past cost per success.
    */
-  use: Chain4 | ("economy" | "standard" | "premium") | BestValue;
+  use: Chain | ("economy" | "standard" | "premium") | BestValue;
 }
 /**
  * All keys given must match. Combine with all / any / not.
  */
 export interface Condition {
+  task?: StringOrList;
+  language?: StringOrList;
+  quality?: StringOrList;
+  step?: StringOrList;
   /**
-   * The task type, or a list of task types (any of them matches).
-   */
-  task?: string | [string, ...string[]];
-  /**
-   * The step's language, or a list of languages (any of them matches).
-   */
-  language?: string | [string, ...string[]];
-  /**
-   * The quality tier asked for, or a list of tiers.
-   */
-  quality?: string | [string, ...string[]];
-  /**
-   * The step's name, or a list of names.
-   */
-  step?: string | [string, ...string[]];
-  /**
-   * Matches when the step has any of these tags.
+   * One value, or a list of values of which any matches: `task: code`, `language: [python, go]`.
    */
   tags?: string | [string, ...string[]];
   /**
@@ -439,7 +409,7 @@ export interface Comparison {
  * Order these models by expected cost per successful call, from past results on the same task type (untried models get a fair chance through a prior).
  */
 export interface BestValue {
-  best_value: Chain5;
+  best_value: Chain;
 }
 /**
  * Spending limits (run, day, month, per pipeline, per tag), alerts and what happens when they run out.
