@@ -4,15 +4,19 @@
  */
 import { ConfigError } from "../config/diagnostic.js";
 import { OrchError, UsageError, exitCodes } from "../errors/orch-error.js";
+import type { FlagTable } from "./arguments.js";
+import { errorAnnotation, inGitHubActions } from "./github-actions.js";
 import { createOutput, type CliOutput } from "./output.js";
 
 export interface Command {
   usage: string;
+  /** The one table the parser reads and `--help` prints. */
+  flags: FlagTable;
   run(args: string[], output: CliOutput): Promise<number>;
 }
 
 /** Summaries live here, not in the command modules, so `orch help` loads none of them. */
-const commands: Record<string, { summary: string; load: () => Promise<Command>; countsTokens?: true }> = {
+export const commands: Record<string, { summary: string; load: () => Promise<Command>; countsTokens?: true }> = {
   init: {
     summary: "scaffold a project that runs offline at once: pipeline, policy, prompt, .env.example, .gitignore, GitHub Actions workflow",
     load: async () => (await import("./commands/init.js")).initCommand,
@@ -93,6 +97,7 @@ const commands: Record<string, { summary: string; load: () => Promise<Command>; 
 export async function main(args: string[], output: CliOutput = createOutput()): Promise<number> {
   const [name, ...rest] = args;
   try {
+    if (name === "help" && rest.length > 0) return await helpOn(rest, output);
     if (name === undefined || name === "help" || name === "--help" || name === "-h") {
       output.out(helpText());
       return name === undefined ? exitCodes.invalidConfigOrUsage : exitCodes.success;
@@ -106,7 +111,8 @@ export async function main(args: string[], output: CliOutput = createOutput()): 
     if (entry.countsTokens) (await import("../policy/estimate-tokens.js")).preloadTokenizer();
     const command = await entry.load();
     if (rest.includes("--help") || rest.includes("-h")) {
-      output.out(`${entry.summary}\n\nusage: ${command.usage}`);
+      const { commandHelp } = await import("./help.js");
+      output.out(commandHelp(entry.summary, command));
       return exitCodes.success;
     }
     return await command.run(rest, output);
@@ -118,6 +124,8 @@ export async function main(args: string[], output: CliOutput = createOutput()): 
 export function reportError(error: unknown, output: CliOutput): number {
   if (error instanceof ConfigError) {
     for (const diagnostic of error.diagnostics) output.err(output.style.diagnostic(diagnostic));
+    // The runner reads workflow commands from stdout and pins each on its file and line.
+    if (inGitHubActions(output.env)) for (const diagnostic of error.diagnostics) output.out(errorAnnotation(diagnostic, output.env));
     output.err(`${error.diagnostics.length === 1 ? "1 error" : `${error.diagnostics.length} errors`}; nothing was run.`);
     return error.exitCode;
   }
@@ -134,10 +142,30 @@ export function reportError(error: unknown, output: CliOutput): number {
   return exitCodes.stepFailed;
 }
 
+/** `orch help <command>` is `orch <command> --help`; `orch help <topic>` prints a topic. */
+async function helpOn([subject, ...extra]: string[], output: CliOutput): Promise<number> {
+  if (extra.length > 0) throw new UsageError({ message: `unexpected argument "${extra[0]}"`, hint: "usage: orch help [COMMAND|TOPIC]" });
+  const entry = commands[subject!];
+  if (entry) {
+    const { commandHelp } = await import("./help.js");
+    output.out(commandHelp(entry.summary, await entry.load()));
+    return exitCodes.success;
+  }
+  const { helpTopics } = await import("./help-topics.js");
+  const topic = helpTopics[subject!];
+  if (!topic) {
+    const { didYouMean } = await import("../config/suggest.js");
+    const known = [...Object.keys(helpTopics), ...Object.keys(commands)];
+    throw new UsageError({ message: `no help on "${subject}"`, hint: didYouMean(subject!, known) ?? `topics: ${Object.keys(helpTopics).join(", ")}; or a command name` });
+  }
+  output.out(topic.text);
+  return exitCodes.success;
+}
+
 function helpText(): string {
   const lines = ["orch — declarative LLM pipelines with cost-aware routing", "", "commands:"];
   for (const [name, { summary }] of Object.entries(commands)) lines.push(`  ${name.padEnd(11)} ${summary}`);
   lines.push("", "exit codes: 0 success · 1 a step failed · 2 invalid config or usage · 3 stopped by budget or deferred · 130 interrupted");
-  lines.push("run `orch <command> --help` for a command's flags");
+  lines.push("run `orch <command> --help` for a command's flags; `orch help exit-codes`, `orch help config`, `orch help templates` for the topics");
   return lines.join("\n");
 }

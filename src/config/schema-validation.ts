@@ -14,6 +14,7 @@ import * as precompiled from "../generated/schema-validators.js";
 import { compareDiagnostics, formatDocumentPath } from "./diagnostic.js";
 import type { Diagnostic, DocumentPath } from "./diagnostic.js";
 import { describeSchemaError, describeTypes, describeValue, joinWithOr, showValue } from "./schema-error-messages.js";
+import { closestMatch } from "./suggest.js";
 import type { ErrorSubject, SchemaFinding } from "./schema-error-messages.js";
 import type { SourceDocument } from "./yaml-document.js";
 
@@ -173,6 +174,14 @@ function explainAlternatives(error: ErrorObject, context: Context): SchemaFindin
     const findings = explainErrors(branchErrors, context);
     if (best === undefined || findings.length < best.length) best = findings;
   }
+  const unwrapped = unwrappedForm(branches, error, context);
+  if (unwrapped !== undefined) {
+    // `use: { tier: premium }`: the mapping's branch would only say "missing best_value"; the form
+    // meant is the value inside it, which another branch takes as it is.
+    const key = path.at(-1);
+    const written = typeof key === "string" ? `${key}: ${unwrapped.text}` : unwrapped.text;
+    return [{ path, target: "value", message: `a mapping does not fit here: expected ${joinWithOr(descriptions)}`, suggestion: `the closest valid form is ${written}`, keyword: error.keyword }];
+  }
   if (best === undefined || best.length === 0) {
     const message = `expected ${joinWithOr(descriptions)}, got ${describeValue(error.data)}`;
     return [{ path, target: "value", message, keyword: error.keyword }];
@@ -183,6 +192,36 @@ function explainAlternatives(error: ErrorObject, context: Context): SchemaFindin
     return [{ ...only, expected: joinWithOr(descriptions) }];
   }
   return best;
+}
+
+/**
+ * A one-key mapping whose value another, non-mapping branch accepts as it is: the user wrapped the
+ * right value in a key of their own (`{ tier: premium }` for `premium`). Undefined otherwise, and
+ * when the mapping itself fits a mapping branch but for a typo (that error says more).
+ */
+function unwrappedForm(branches: readonly SchemaObject[], alternative: ErrorObject, context: Context): { text: string } | undefined {
+  const data = alternative.data;
+  if (typeof data !== "object" || data === null || Array.isArray(data)) return undefined;
+  const entries = Object.entries(data as SchemaObject);
+  if (entries.length !== 1) return undefined;
+  const [key, inner] = entries[0]!;
+  const mappingBranches = branches.filter((branch) => typeFits(acceptedTypes(branch, context.schema.root), "object"));
+  const allowedKeys = mappingBranches.flatMap((branch) => Object.keys((dereference(branch, context.schema.root).properties ?? {}) as SchemaObject));
+  if (allowedKeys.includes(key) || closestMatch(key, allowedKeys) !== undefined) return undefined;
+  const innerType = jsonTypeOf(inner);
+  for (const branch of branches) {
+    if (mappingBranches.includes(branch) || !typeFits(acceptedTypes(branch, context.schema.root), innerType)) continue;
+    const errors = validateBranch(branch, { ...alternative, data: inner }, context);
+    if (errors !== undefined && errors.length === 0) return { text: flowText(inner) };
+  }
+  return undefined;
+}
+
+/** A value as YAML flow text, as the user would write it after the key. */
+function flowText(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(flowText).join(", ")}]`;
+  if (typeof value === "string") return /^[\w./:-]+$/.test(value) ? value : JSON.stringify(value);
+  return JSON.stringify(value);
 }
 
 function validateBranch(branch: SchemaObject, alternative: ErrorObject, context: Context): ErrorObject[] | undefined {

@@ -95,7 +95,7 @@ export async function attemptUntilAccepted(
         if (index < queue.length - 1) passOver(context, run, candidate, lastProblem);
         break;
       }
-      const verdict = await checkAnswer(context, run, outcome.text);
+      const verdict = await checkAnswer(context, run, outcome.text, { provider: outcome.attempt.provider, model: outcome.attempt.model });
       // A check cut short by Ctrl-C says nothing about the answer: it is not marked rejected.
       if (!verdict.accepted && context.signal.aborted) return { status: "cancelled", reason: "the run was interrupted" };
       learnVerdict(context, run, outcome, verdict.accepted, rejected);

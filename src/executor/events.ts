@@ -98,6 +98,8 @@ export type RunEvent =
       items?: number;
       /** For a for_each step: items that did not succeed. */
       itemsNotSucceeded?: number;
+      /** For a for_each step with `allow_failures`: its failed items and how many it tolerates (it succeeded when failed ≤ allowed). */
+      failuresAllowed?: { failed: number; allowed: number };
       /**
        * For a for_each step: the model each item's accepted answer came from, counted, most used
        * first (`provider`/`model` above are only the first item's).

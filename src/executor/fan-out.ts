@@ -6,6 +6,7 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { evaluateExpression, type ExpressionData } from "../pipeline/evaluate-expression.js";
 import { expressionReferences, type Expression } from "../pipeline/expression.js";
+import { parseRows, RowsSyntaxError } from "../pipeline/data-rows.js";
 import { expandGlobs } from "../pipeline/glob.js";
 import type { FanOut } from "../pipeline/model.js";
 import type { UpstreamOutput, WorkUnit } from "../pipeline/render.js";
@@ -30,11 +31,31 @@ export async function listItems(directory: string, fanOut: FanOut, data: Express
       })),
     };
   }
+  if (source.kind === "rows") return listRows(source);
   const value = evaluateExpression(source.items.expression, data);
   if (!Array.isArray(value)) {
     return { ok: false, reason: `for_each: ${source.items.text} is ${describe(value)}, not a list` };
   }
   return { ok: true, units: value.map((item, index) => async () => ({ item, index })) };
+}
+
+/** One item per row of the data file; a missing or malformed file fails the step before any call. */
+async function listRows(source: Extract<FanOut["source"], { kind: "rows" }>): Promise<ItemList> {
+  const shown = path.relative(process.cwd(), source.absolutePath) || source.absolutePath;
+  let text: string;
+  try {
+    text = await readFile(source.absolutePath, "utf8");
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    return { ok: false, reason: `for_each rows: ${code === "ENOENT" ? `${shown} does not exist` : `cannot read ${shown}: ${(error as Error).message}`}` };
+  }
+  try {
+    const { rows } = parseRows(text, source.format);
+    return { ok: true, units: rows.map((item, index) => async () => ({ item, index })) };
+  } catch (error) {
+    if (!(error instanceof RowsSyntaxError)) throw error;
+    return { ok: false, reason: `for_each rows: ${shown}:${error.line}:${error.column}: ${error.message}` };
+  }
 }
 
 /**

@@ -13,7 +13,7 @@ import { readAnswer } from "./answer-format.js";
 import type { RunContext } from "./run-context.js";
 import { stageFile } from "./staging.js";
 import { childEnvironment } from "../secrets/child-environment.js";
-import { runValidator } from "./validators.js";
+import { runValidator, type AnswerOrigin } from "./validators.js";
 import type { UnitRun } from "./work-unit.js";
 
 export type Verdict =
@@ -21,7 +21,8 @@ export type Verdict =
   /** `fatal`: no other answer can fix it (the output path is wrong); the step stops. */
   | { accepted: false; reason: string; details?: string; fatal?: boolean };
 
-export async function checkAnswer(context: RunContext, run: UnitRun, text: string): Promise<Verdict> {
+/** `answeredBy`: the provider and model whose answer this is, for the validators' {provider} and {model}. */
+export async function checkAnswer(context: RunContext, run: UnitRun, text: string, answeredBy?: { provider: string; model: string }): Promise<Verdict> {
   const { step } = run;
   const read = readAnswer(text, step.output);
   if (!read.ok) return { accepted: false, reason: read.reason };
@@ -42,7 +43,7 @@ export async function checkAnswer(context: RunContext, run: UnitRun, text: strin
   }
 
   if (step.output.validators.length > 0) {
-    const failure = await runValidators(context, run, content, destination);
+    const failure = await runValidators(context, run, content, destination, answeredBy);
     if (failure) return failure;
   }
   if (!destination) return { accepted: true, upstream };
@@ -50,17 +51,27 @@ export async function checkAnswer(context: RunContext, run: UnitRun, text: strin
   return { accepted: true, upstream, file: path.relative(process.cwd(), destination) || destination };
 }
 
-async function runValidators(context: RunContext, run: UnitRun, content: string, destination: string | undefined): Promise<Verdict | undefined> {
+async function runValidators(
+  context: RunContext,
+  run: UnitRun,
+  content: string,
+  destination: string | undefined,
+  answeredBy: { provider: string; model: string } | undefined,
+): Promise<Verdict | undefined> {
   const { step } = run;
   const projectDirectory = context.pipeline.projectDirectory;
   const relativePath = destination
     ? path.relative(projectDirectory, destination)
     : `${step.name}${run.item === undefined ? "" : `-${run.item}`}${extensionOf(step.output.format, step.output.language)}`;
+  const origin: AnswerOrigin | undefined = answeredBy && {
+    ...answeredBy,
+    ...(run.item === undefined ? {} : { item: { index: run.item, value: run.unit.item } }),
+  };
   const staged = await stageFile(projectDirectory, path.join(context.stagingRoot, step.name), relativePath, content);
   try {
     for (const command of step.output.validators) {
       if (run.signal.aborted) return { accepted: false, reason: "the run was interrupted before the checks finished" };
-      const result = await runValidator(command, staged, childEnvironment(context.environment, step.output.passEnv ?? []), run.signal);
+      const result = await runValidator(command, staged, childEnvironment(context.environment, step.output.passEnv ?? []), run.signal, origin);
       if (!result.ok) {
         const output = context.redact(result.output.replaceAll(staged.root, "<staged>").trim());
         return { accepted: false, reason: `validate ${result.summary}`, ...(output ? { details: output } : {}) };

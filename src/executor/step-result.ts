@@ -35,6 +35,8 @@ export interface StepEnd {
   /** Cache entries of the accepted answers, marked accepted in the step's closing commit. */
   acceptedEntries?: number[];
   items?: ItemResult[];
+  /** A for_each step with `allow_failures`: its failed items and how many it tolerates. */
+  failuresAllowed?: { failed: number; allowed: number };
   /** The unit's rendered messages (or their hash) of a plain step; a for_each step's are on its items. */
   prompt?: UnitPrompt;
 }
@@ -77,6 +79,7 @@ export async function finishStep(
       : null,
     ...(winner ? { acceptedFrom: `${winner.provider}:${winner.model}` } : {}),
     ...(end.items ? { items: end.items.map(itemSummary) } : {}),
+    ...(end.failuresAllowed ? { failuresAllowed: end.failuresAllowed } : {}),
     usage,
     costUsd,
     attempts,
@@ -122,6 +125,8 @@ export async function finishStep(
     ...(end.reason && end.status !== "succeeded" ? { reason: end.reason } : {}),
     ...(cached ? { cached: true as const } : {}),
     ...(end.items ? { items: end.items.length, itemsNotSucceeded: end.items.filter((item) => item.end.status !== "succeeded").length, models: modelsOfItems(end.items) } : {}),
+    ...(end.failuresAllowed ? { failuresAllowed: end.failuresAllowed } : {}),
+    ...(end.reason && end.status === "succeeded" && end.failuresAllowed?.failed ? { reason: end.reason } : {}),
     at: finishedAt,
   });
   return end.status === "running" || end.status === "pending" ? "failed" : end.status;

@@ -98,13 +98,16 @@ async function runFanOut(context: RunContext, step: PipelineStep, stepExecutionI
   );
 
   const items: ItemResult[] = results.map((result, index) => ({ index, item: result.item, end: result.end, ...(result.prompt ? { prompt: result.prompt } : {}) }));
-  const status = worstStatus(items.map((item) => item.end.status));
+  const failures = failuresOf(step, items);
+  const status = failures?.withinAllowance ? "succeeded" : worstStatus(items.map((item) => item.end.status));
   const firstProblem = items.find((item) => item.end.status !== "succeeded");
   const succeeded = status === "succeeded";
-  const upstream = succeeded ? fanOutOutput(step, items) : undefined;
+  // Dependents read the items that succeeded: a tolerated failure is not an empty answer.
+  const upstream = succeeded ? fanOutOutput(step, items.filter((item) => item.end.status === "succeeded")) : undefined;
   if (upstream) context.outputs.set(step.name, upstream);
   const stepEnd: StepEnd = {
     status,
+    ...(failures ? { failuresAllowed: { failed: failures.failed, allowed: failures.allowed } } : {}),
     ...(firstProblem ? { reason: `item ${firstProblem.index}: ${firstProblem.end.reason ?? firstProblem.end.status}` } : {}),
     ...(upstream ? { output: JSON.stringify(upstream) } : {}),
     outputFiles: items.flatMap((item) => (item.end.outputFile ? [item.end.outputFile] : [])),
@@ -142,6 +145,20 @@ function fanOutOutput(step: PipelineStep, items: readonly ItemResult[]): Upstrea
   };
   if (step.output.format === "json") upstream.json = items.map((item) => item.end.upstream?.json);
   return upstream;
+}
+
+/**
+ * `allow_failures`: how many items failed and how many the step tolerates (a fraction of the
+ * items, rounded down). Only failures are tolerated: an item stopped by the budget, deferred or
+ * cancelled still ends the step so, as the budget and Ctrl-C mean.
+ */
+function failuresOf(step: PipelineStep, items: readonly ItemResult[]): { failed: number; allowed: number; withinAllowance: boolean } | undefined {
+  const allowance = step.forEach?.allowFailures;
+  if (!allowance) return undefined;
+  const failed = items.filter((item) => item.end.status === "failed").length;
+  const allowed = "count" in allowance ? allowance.count : Math.floor(allowance.fraction * items.length);
+  const othersSucceeded = items.every((item) => item.end.status === "succeeded" || item.end.status === "failed");
+  return { failed, allowed, withinAllowance: othersSucceeded && failed <= allowed };
 }
 
 /** The step's status from its items': a failure outranks a budget stop, a deferral and a cancellation. */

@@ -4,6 +4,11 @@
  * through `sh -c`, with placeholders replaced by quoted variables ("$ORCH_FILE") whose values are
  * set in its environment, so a path with spaces or quotes cannot change the command. Each command
  * has a timeout and runs in its own process group, killed whole on timeout or Ctrl-C.
+ *
+ * Placeholders: {file}, {dir}, {name} of the staged answer; {provider} and {model} that answered;
+ * in a for_each step {item} (a string as is, anything else as JSON) and {item_index}. Each is also
+ * an environment variable of the command (ORCH_FILE … ORCH_ITEM_INDEX), set by orch on top of the
+ * allowlisted environment (secrets/child-environment.ts).
  */
 import { spawn } from "node:child_process";
 import path from "node:path";
@@ -21,19 +26,41 @@ export interface ValidatorResult {
 /** The tail kept of a check's output: where compilers and test runners put the verdict. */
 export const keptOutputChars = 4096;
 
-export function validatorArguments(command: ValidatorCommand, staged: Pick<StagedFile, "root" | "file">): { program: string; args: string[]; env: Record<string, string> } {
+/** Who answered, and the item of a for_each step: what {provider}, {model}, {item} and {item_index} stand for. */
+export interface AnswerOrigin {
+  provider: string;
+  model: string;
+  item?: { index: number; value: unknown };
+}
+
+/** Every placeholder a validator command may hold (step-output.ts checks them at validation). */
+export const validatorPlaceholders = ["file", "dir", "name", "provider", "model", "item", "item_index"] as const;
+const placeholderPattern = new RegExp(`\\{(${validatorPlaceholders.join("|")})\\}`, "g");
+
+export function validatorArguments(
+  command: ValidatorCommand,
+  staged: Pick<StagedFile, "root" | "file">,
+  origin?: AnswerOrigin,
+): { program: string; args: string[]; env: Record<string, string> } {
   const values: Record<string, string> = { file: staged.file, dir: staged.root, name: path.basename(staged.file) };
-  const env = { ORCH_FILE: values.file!, ORCH_DIR: values.dir!, ORCH_NAME: values.name! };
+  if (origin) Object.assign(values, { provider: origin.provider, model: origin.model });
+  if (origin?.item) Object.assign(values, { item: itemText(origin.item.value), item_index: String(origin.item.index) });
+  const env = Object.fromEntries(Object.entries(values).map(([name, value]) => [`ORCH_${name.toUpperCase()}`, value]));
+  // A placeholder with no value here (no item in a plain step) stays as written; validation refuses it beforehand.
   if (command.shell) {
-    const script = command.argv[0]!.replace(/\{(file|dir|name)\}/g, (_, name: string) => `"$ORCH_${name.toUpperCase()}"`);
+    const script = command.argv[0]!.replace(placeholderPattern, (whole, name: string) => (name in values ? `"$ORCH_${name.toUpperCase()}"` : whole));
     return { program: "sh", args: ["-c", script], env };
   }
-  const [program, ...rest] = command.argv.map((argument) => argument.replace(/\{(file|dir|name)\}/g, (_, name: string) => values[name]!));
+  const [program, ...rest] = command.argv.map((argument) => argument.replace(placeholderPattern, (whole, name: string) => values[name] ?? whole));
   return { program: program!, args: rest, env };
 }
 
-export function runValidator(command: ValidatorCommand, staged: StagedFile, baseEnv: NodeJS.ProcessEnv, signal: AbortSignal): Promise<ValidatorResult> {
-  const { program, args, env } = validatorArguments(command, staged);
+function itemText(value: unknown): string {
+  return typeof value === "string" ? value : JSON.stringify(value);
+}
+
+export function runValidator(command: ValidatorCommand, staged: StagedFile, baseEnv: NodeJS.ProcessEnv, signal: AbortSignal, origin?: AnswerOrigin): Promise<ValidatorResult> {
+  const { program, args, env } = validatorArguments(command, staged, origin);
   return new Promise((resolve) => {
     let output = "";
     let timedOut = false;

@@ -58,6 +58,9 @@ export type Identifier = string;
 export type TextSource =
   | string
   | {
+      /**
+       * A template file relative to the pipeline file (eta tags, as an inline prompt).
+       */
       file: string;
     };
 /**
@@ -67,25 +70,49 @@ export type Command =
   | CommandLine
   | {
       run: CommandLine;
+      /**
+       * A short name for the check, shown in rejections and the step JSON instead of the command line.
+       */
       name?: string;
       /**
        * Default 60.
        */
       timeout_seconds?: number;
     };
+/**
+ * A command: a string runs through `sh -c` (placeholders become quoted variables); a list runs the program with its arguments, no shell.
+ */
 export type CommandLine = string | [string, ...string[]];
 /**
- * Run the step once per item: an expression giving a list (`inputs.files`, `steps.plan.json.modules`), or `{ items: …, concurrency: 2 }`, or `{ glob: "src/** /*.ts" }` (files relative to the pipeline). Templates see `it.item` and `it.index`; dependents see `it.steps.<name>.outputs` and `.items`.
+ * Run the step once per item: an expression giving a list (`inputs.files`, `steps.plan.json.modules`), or `{ items: …, concurrency: 2 }`, or `{ glob: "src/** /*.ts" }` (files relative to the pipeline), or `{ rows: data/tasks.csv }` (each row of a CSV, JSONL or JSON file, as an object). Templates see `it.item` and `it.index`; dependents see `it.steps.<name>.outputs` and `.items`.
  */
 export type ForEach =
   | string
   | {
+      /**
+       * An expression giving the list of items: `inputs.files`, `steps.plan.json.modules`.
+       */
       items?: string;
+      /**
+       * File patterns relative to the pipeline (`*`, `**`, `?`, `{a,b}`): one item per matching file, in `it.file` as `{ path, content }`.
+       */
       glob?: string | [string, ...string[]];
+      /**
+       * A data file relative to the pipeline: one item per row, as an object in `it.item` (`it.item.title`). CSV (RFC 4180, the first line names the columns; every value a string), JSONL (one JSON object per line) or JSON (an array of objects). A CSV's columns are checked against the templates by `orch validate` when the file exists.
+       */
+      rows?: string;
+      /**
+       * How `rows` is read; default: from its extension (.csv, .jsonl or .ndjson, .json).
+       */
+      format?: "csv" | "jsonl" | "json";
       /**
        * Items in flight at once (default 4).
        */
       concurrency?: number;
+      /**
+       * How many items may fail while the step still succeeds: a count (`3`) or a fraction of the items (`0.05` = 5%). The step's result, its end event and the run summary say how many failed. Items stopped by the budget or deferred are never allowed. Dependents see the items that succeeded.
+       */
+      allow_failures?: number;
     };
 
 /**
@@ -100,6 +127,9 @@ export interface Pipeline {
    * Pipeline name, used in reports and budgets.
    */
   name: string;
+  /**
+   * What the pipeline does, for people: shown by `orch plan` and in editors.
+   */
   description?: string;
   /**
    * Path to the routing policy, relative to this file. `orch run --policy` overrides it.
@@ -128,18 +158,36 @@ export interface Input {
    * `list`: `--set name=a,b,c` (or a JSON array of strings) gives a list, e.g. for `for_each`.
    */
   type?: "string" | "number" | "boolean" | "list";
+  /**
+   * What the input is for; shown by `orch plan` and in editors.
+   */
   description?: string;
+  /**
+   * The value when `--set` gives none: a string, number or boolean, or a list of strings for `type: list`.
+   */
   default?: (string | number | boolean) | string[];
   /**
    * When true and no default is given, `--set` must provide it.
    */
   required?: boolean;
 }
+/**
+ * Settings every step takes unless it sets its own: task, language, quality, max_tokens, temperature, timeout, cache, retries and attempt limits.
+ */
 export interface StepDefaults {
   task?: Task;
+  /**
+   * The language of every step that names none.
+   */
   language?: string;
   quality?: Quality;
+  /**
+   * The answer length cap of every step that sets none (else 4096).
+   */
   max_tokens?: number;
+  /**
+   * The temperature of every step that sets none.
+   */
   temperature?: number;
   timeout_seconds?: StepTimeout;
   cache?: Cache;
@@ -150,18 +198,27 @@ export interface StepDefaults {
   repair?: Repair;
 }
 export interface Step {
+  /**
+   * What the step does, for people: shown by `orch plan`, `orch graph` and in editors.
+   */
   description?: string;
   /**
    * Steps that must finish first; their outputs are readable in the template.
    */
   needs?: Identifier[];
   task?: Task;
+  /**
+   * The programming or natural language of the step (typescript, python, fr…): rules can route on it, and format code takes its fenced block.
+   */
   language?: string;
   quality?: Quality;
   /**
    * Pin a model (a policy alias or provider:model), bypassing rules and tiers.
    */
   model?: string;
+  /**
+   * Free labels: rules can route on them, and `per_tag` budgets count the step's spend under each.
+   */
   tags?: string[];
   /**
    * Sensitive steps may only use local providers, and the call log, step JSON and recordings keep only hashes of their prompts and answers.
@@ -173,7 +230,13 @@ export interface Step {
    * Files (relative to the pipeline) whose contents are given to the template as `it.context`.
    */
   context?: string[];
+  /**
+   * Most tokens the answer may have; also what the worst-case cost is reserved for. Default: `defaults.max_tokens`, else 4096.
+   */
   max_tokens?: number;
+  /**
+   * Sampling temperature (0 to 2); left out for models that refuse one, which the step result notes.
+   */
   temperature?: number;
   timeout_seconds?: StepTimeout;
   output?: Output;
@@ -193,6 +256,9 @@ export interface Step {
   max_cost_usd?: MaxCostUsd;
   repair?: Repair;
 }
+/**
+ * What becomes of the answer: its format (text, markdown, json, code), a JSON Schema, the file it is written to and the checks it must pass first.
+ */
 export interface Output {
   /**
    * Where the accepted output is written, relative to the pipeline file; it may not leave the project directory. May hold eta tags (`<%= it.item %>`, `<%= it.inputs.name %>`).

@@ -8,7 +8,13 @@
 export type PolicyCases = [PolicyCase, ...PolicyCase[]];
 
 export interface PolicyCase {
+  /**
+   * The case's name, unique in the file; `orch policy test` reports by it.
+   */
   name: string;
+  /**
+   * Why this case matters, shown when it fails.
+   */
   description?: string;
   request: PolicyCaseRequest;
   expect: PolicyCaseExpectation;
@@ -17,8 +23,17 @@ export interface PolicyCase {
  * A step as the router sees it, and the state around it. Unset: quality standard, 1000 tokens, max_tokens 4096, every budget full, every provider available.
  */
 export interface PolicyCaseRequest {
+  /**
+   * The task type: code, writing, analysis, docs, edit, chat, or one the policy declares.
+   */
   task: string;
+  /**
+   * The request's language, as a step's `language`.
+   */
   language?: string;
+  /**
+   * The quality tier asked for: economy, standard or premium.
+   */
   quality?: "economy" | "standard" | "premium";
   /**
    * Estimated input tokens.
@@ -28,20 +43,41 @@ export interface PolicyCaseRequest {
    * The step's output cap.
    */
   max_tokens?: number;
+  /**
+   * The step name, for rules that match on it.
+   */
   step?: string;
+  /**
+   * The request's tags, for rules and tag budgets.
+   */
   tags?: string[];
+  /**
+   * The request holds data that must stay on local models.
+   */
   sensitive?: boolean;
   /**
    * A model pinned by the step.
    */
   model?: string;
+  /**
+   * The request's spend ceiling, as a step's `max_cost_usd`.
+   */
   max_cost_usd?: number;
   /**
    * Money left per scope; a scope not given has the policy's full limit left.
    */
   budget_left?: {
+    /**
+     * USD left in the run for the case (default: the whole run limit).
+     */
     run?: number;
+    /**
+     * USD left today for the case (default: the whole daily limit).
+     */
     day?: number;
+    /**
+     * USD left this month for the case (default: the whole monthly limit).
+     */
     month?: number;
   };
   /**
@@ -62,9 +98,21 @@ export interface PolicyCaseHistory {
    * An alias or provider:model.
    */
   model: string;
+  /**
+   * Calls this model made for the task type.
+   */
   calls: number;
+  /**
+   * Of those calls, how many were accepted.
+   */
   successes: number;
+  /**
+   * Average cost of those calls in USD, for best_value ordering.
+   */
   average_cost_usd: number;
+  /**
+   * Average latency of those calls in milliseconds.
+   */
   average_latency_ms?: number;
 }
 /**

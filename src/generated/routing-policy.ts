@@ -4,6 +4,9 @@
  * A provider; `type` picks its settings.
  */
 export type Provider = {
+  /**
+   * Which kind of provider: mock, openai, openrouter, anthropic, gemini, ollama, cli or replay.
+   */
   type: "mock" | "openai" | "openrouter" | "anthropic" | "gemini" | "ollama" | "cli" | "replay";
 } & Provider1;
 export type Provider1 = MockProvider | HttpApiProvider | OllamaProvider | CliProvider | ReplayProvider;
@@ -23,10 +26,16 @@ export type TokensPerMinute = number;
  * Per-call timeout.
  */
 export type TimeoutSeconds = number;
+/**
+ * Retries of a failed call on the same provider (rate limits, server errors, timeouts), with backoff; default 2.
+ */
 export type MaxRetries = number;
 export type Model =
   | string
   | {
+      /**
+       * The model as `provider:model`, the provider being a key under `providers:`.
+       */
       model: string;
       prices?: Prices;
       /**
@@ -39,6 +48,8 @@ export type Model =
       context_window?: number;
     };
 /**
+ * An ordered chain of models (aliases under `models:` or `provider:model`): the first that fits the request and the budget is called, the next ones take over on failure.
+ *
  * @minItems 1
  */
 export type Chain = [ModelRef, ...ModelRef[]];
@@ -46,10 +57,13 @@ export type Chain = [ModelRef, ...ModelRef[]];
  * A model alias from `models`, or `provider:model`.
  */
 export type ModelRef = string;
+/**
+ * One value, or a list of values of which any matches: `task: code`, `language: [python, go]`.
+ */
 export type StringOrList = string | [string, ...string[]];
 export type Complexity = "trivial" | "simple" | "medium" | "complex" | "massive";
 /**
- * Models tried after this rule's chain when a step's answers were rejected by its output checks; overrides the policy's `escalate`.
+ * An ordered chain of models (aliases under `models:` or `provider:model`): the first that fits the request and the budget is called, the next ones take over on failure.
  *
  * @minItems 1
  */
@@ -59,7 +73,7 @@ export type Chain1 = [ModelRef, ...ModelRef[]];
  */
 export type UsdLimit = number;
 /**
- * Models tried, in order, after a step's own chain when its answers were rejected by its output checks (schema, validate commands). A rule's own `escalate` wins over this one.
+ * An ordered chain of models (aliases under `models:` or `provider:model`): the first that fits the request and the budget is called, the next ones take over on failure.
  *
  * @minItems 1
  */
@@ -69,8 +83,17 @@ export type Chain2 = [ModelRef, ...ModelRef[]];
  * An orch routing policy: providers, model aliases, tier chains, first-match rules and budgets.
  */
 export interface RoutingPolicy {
+  /**
+   * The format of this file; always 1.
+   */
   version: 1;
+  /**
+   * The policy's name, shown by `orch route` and reports.
+   */
   name?: string;
+  /**
+   * What the policy is for, for people.
+   */
   description?: string;
   /**
    * Providers by name. A model reference `name:model` names one of these.
@@ -118,8 +141,17 @@ export interface RoutingPolicy {
   };
 }
 export interface MockProvider {
+  /**
+   * `mock`: answers offline with deterministic text; no key, no cost but synthetic money.
+   */
   type: "mock";
+  /**
+   * How long each mock answer takes, in milliseconds (default 0).
+   */
   latency_ms?: number;
+  /**
+   * Scripted answers and errors, first match wins; unmatched prompts get a deterministic mock answer.
+   */
   responses?: MockResponse[];
   max_concurrency?: MaxConcurrency;
   rpm?: RequestsPerMinute;
@@ -144,21 +176,42 @@ export interface MockResponse {
    * The answer.
    */
   text?: string;
+  /**
+   * Fail instead of answering, with this provider error (to test fallbacks and retries offline).
+   */
   error?: {
+    /**
+     * The error's kind, as real providers' errors are normalised: rate_limit and server are retried, bad_request is not.
+     */
     kind: "rate_limit" | "auth" | "bad_request" | "context_length" | "server" | "timeout" | "network" | "unavailable";
+    /**
+     * The error's message, as it would appear in events and results.
+     */
     message?: string;
   };
 }
 export interface HttpApiProvider {
+  /**
+   * The vendor API: openai (also any OpenAI-compatible server), openrouter, anthropic or gemini.
+   */
   type: "openai" | "openrouter" | "anthropic" | "gemini";
   /**
    * Environment variable holding the key.
    */
   api_key_env?: string;
+  /**
+   * The API's address, for a proxy, a self-hosted gateway or the fake server (default: the vendor's).
+   */
   base_url?: string;
+  /**
+   * Extra HTTP headers sent with every request; values may use `${VAR}`.
+   */
   headers?: {
     [k: string]: string;
   };
+  /**
+   * Stream answers (default true): an interrupted call still reports the tokens it used.
+   */
   stream?: boolean;
   max_concurrency?: MaxConcurrency;
   rpm?: RequestsPerMinute;
@@ -167,12 +220,21 @@ export interface HttpApiProvider {
   max_retries?: MaxRetries;
 }
 export interface OllamaProvider {
+  /**
+   * `ollama`: local models through an Ollama server; local, so sensitive steps may use it.
+   */
   type: "ollama";
+  /**
+   * The Ollama server (default http://127.0.0.1:11434, or OLLAMA_HOST).
+   */
   host?: string;
   /**
    * Pull a missing model before the first call.
    */
   pull?: boolean;
+  /**
+   * Stream answers (default true).
+   */
   stream?: boolean;
   max_concurrency?: MaxConcurrency;
   rpm?: RequestsPerMinute;
@@ -181,6 +243,9 @@ export interface OllamaProvider {
   max_retries?: MaxRetries;
 }
 export interface CliProvider {
+  /**
+   * `cli`: a local program (a coding agent's CLI) that reads the prompt and prints the answer.
+   */
   type: "cli";
   /**
    * Program and arguments, run without a shell; `{model}` in an argument is replaced by the model name. The prompt goes to stdin.
@@ -188,6 +253,9 @@ export interface CliProvider {
    * @minItems 1
    */
   command: [string, ...string[]];
+  /**
+   * How the program prints its answer: text (all of stdout) or json (see json_field).
+   */
   output?: "text" | "json";
   /**
    * With output json: the field holding the answer (dot path).
@@ -197,6 +265,9 @@ export interface CliProvider {
    * Environment variables given to the command by name (e.g. the tool's own key), beyond the few every command gets (PATH, HOME, LANG, TMPDIR… see the README's Security model). Nothing else of orch's environment reaches it.
    */
   pass_env?: string[];
+  /**
+   * Most calls a day through this program (a subscription's allowance); past it the provider is passed over until the next day.
+   */
   daily_call_cap?: number;
   max_concurrency?: MaxConcurrency;
   rpm?: RequestsPerMinute;
@@ -205,6 +276,9 @@ export interface CliProvider {
   max_retries?: MaxRetries;
 }
 export interface ReplayProvider {
+  /**
+   * `replay`: answers from a recording made by `orch run --record`, for tests.
+   */
   type: "replay";
   /**
    * JSONL recording written by `orch run --record`.
@@ -239,7 +313,13 @@ export interface Prices {
   cache_write_1h?: number;
 }
 export interface Rule {
+  /**
+   * The rule's name, shown in routes and explanations.
+   */
   name: string;
+  /**
+   * Why the rule exists, shown by `orch route --explain`.
+   */
   description?: string;
   when?: Condition;
   escalate?: Chain1;
@@ -257,9 +337,12 @@ export interface Condition {
   quality?: StringOrList;
   step?: StringOrList;
   /**
-   * Matches when the step has any of these tags.
+   * One value, or a list of values of which any matches: `task: code`, `language: [python, go]`.
    */
   tags?: string | [string, ...string[]];
+  /**
+   * Matches steps marked sensitive (true) or not (false).
+   */
   sensitive?: boolean;
   tokens?: Comparison;
   /**
@@ -270,17 +353,36 @@ export interface Condition {
    * Money left in a budget scope (default: the smallest left of run, day and month).
    */
   budget_left_usd?: {
+    /**
+     * Which budget: run, day or month (default: the tightest of those with a limit).
+     */
     scope?: "run" | "day" | "month" | "any";
+    /**
+     * Matches when less than this many USD are left.
+     */
     lt?: number;
+    /**
+     * Matches when this many USD or fewer are left.
+     */
     lte?: number;
+    /**
+     * Matches when more than this many USD are left.
+     */
     gt?: number;
+    /**
+     * Matches when this many USD or more are left.
+     */
     gte?: number;
   };
   /**
+   * Matches when every condition in the list matches.
+   *
    * @minItems 1
    */
   all?: [Condition, ...Condition[]];
   /**
+   * Matches when at least one condition in the list matches.
+   *
    * @minItems 1
    */
   any?: [Condition, ...Condition[]];
@@ -290,9 +392,21 @@ export interface Condition {
  * Estimated input tokens.
  */
 export interface Comparison {
+  /**
+   * Matches when the value is less than this.
+   */
   lt?: number;
+  /**
+   * Matches when the value is this or less.
+   */
   lte?: number;
+  /**
+   * Matches when the value is greater than this.
+   */
   gt?: number;
+  /**
+   * Matches when the value is this or greater.
+   */
   gte?: number;
 }
 /**
@@ -305,6 +419,9 @@ export interface BestValue {
    */
   value_usd?: number;
 }
+/**
+ * Spending limits (run, day, month, per pipeline, per tag), alerts and what happens when they run out.
+ */
 export interface Budget {
   /**
    * Hard limit for one run.

@@ -17,6 +17,7 @@ import { defaultMismatch } from "./inputs.js";
 import type { InputDefinition, PipelineModel, PipelineStep, TemplateSource } from "./model.js";
 import { defaultMaxTokens } from "./model.js";
 import { findProjectDirectory } from "./project-directory.js";
+import { checkRowsAtValidation } from "./rows-check.js";
 import { checkStepExpressions, readStepFlow } from "./step-flow.js";
 import { readStepOutput } from "./step-output.js";
 import { checkTemplate, type TemplateLocation } from "./template.js";
@@ -85,7 +86,17 @@ export async function buildPipeline(loaded: LoadedPipeline): Promise<PipelineMod
     const stepNames = new Set(allSteps);
     for (const step of steps.values()) {
       const upstream = graph.upstreamOf(step.name);
-      const scope: TemplateReadScope = { step: step.name, inputs: inputDefinitions, upstream, allSteps, stepNames, fanOutSteps, items: itemsOf(step, inputDefinitions) };
+      const itemColumns = await checkRowsAtValidation(step, diagnostics);
+      const scope: TemplateReadScope = {
+        step: step.name,
+        inputs: inputDefinitions,
+        upstream,
+        allSteps,
+        stepNames,
+        fanOutSteps,
+        items: itemsOf(step, inputDefinitions),
+        ...(itemColumns ? { itemColumns } : {}),
+      };
       checkStepTemplates(loaded, step, scope, diagnostics);
       checkStepExpressions(loaded, step, upstream, stepNames, inputs, diagnostics);
     }
@@ -196,6 +207,7 @@ function itemsOf(step: PipelineStep, inputs: ReadonlyMap<string, InputDefinition
   const source = step.forEach?.source;
   if (!source) return "none";
   if (source.kind === "glob") return "files";
+  if (source.kind === "rows") return "rows";
   const expression = source.items.expression;
   const input = expression.kind === "path" && expression.root === "inputs" && expression.segments.length === 1 ? inputs.get(String(expression.segments[0])) : undefined;
   return input?.type === "list" ? "strings" : "unknown";

@@ -1,5 +1,6 @@
 /** The pipeline as the executor sees it: defaults applied, paths resolved, order computed. */
 import type { UpstreamSteps } from "./graph.js";
+import type { RowsFormat } from "./data-rows.js";
 import type { DocumentPath } from "../config/diagnostic.js";
 import type { QualityTier } from "../policy/decision.js";
 import type { Expression } from "./expression.js";
@@ -73,12 +74,18 @@ export interface CacheSetting {
   ttlMs: number;
 }
 
-export type FanOutSource = { kind: "items"; items: ParsedExpression } | { kind: "glob"; globs: readonly CompiledGlob[] };
+export type FanOutSource =
+  | { kind: "items"; items: ParsedExpression }
+  | { kind: "glob"; globs: readonly CompiledGlob[] }
+  /** `rows`: a CSV, JSONL or JSON file; `file` as written (relative to the pipeline). */
+  | { kind: "rows"; file: string; absolutePath: string; format: RowsFormat };
 
 export interface FanOut {
   source: FanOutSource;
   /** Items in flight at once. */
   concurrency: number;
+  /** `allow_failures`: failed items the step tolerates, as a count or a fraction of the items. */
+  allowFailures?: { count: number } | { fraction: number };
 }
 
 export interface StepOutput {

@@ -13,7 +13,8 @@ import type { Pipeline } from "../generated/pipeline.js";
 import { parseDuration } from "../policy/duration.js";
 import { ExpressionSyntaxError, expressionReferences, parseExpression } from "./expression.js";
 import { compileGlob, GlobSyntaxError, type CompiledGlob } from "./glob.js";
-import { defaultCacheTtlMs, defaultFanOutConcurrency, type FanOut, type ParsedExpression, type PipelineStep } from "./model.js";
+import { rowsFormatOf, type RowsFormat } from "./data-rows.js";
+import { defaultCacheTtlMs, defaultFanOutConcurrency, type FanOut, type FanOutSource, type ParsedExpression, type PipelineStep } from "./model.js";
 import { isInside } from "./project-directory.js";
 
 type StepConfig = Pipeline["steps"][string];
@@ -53,15 +54,25 @@ function readForEach(
     return items ? { source: { kind: "items", items }, concurrency: defaultFanOutConcurrency } : undefined;
   }
   const concurrency = config.concurrency ?? defaultFanOutConcurrency;
-  if ((config.items === undefined) === (config.glob === undefined)) {
-    diagnostics.push(diagnosticAt(loaded, where, "for_each needs exactly one of items (an expression) or glob (file patterns)", {
-      suggestion: 'for example for_each: { glob: "src/*.ts" } or for_each: { items: steps.plan.json }',
+  const allowFailures = config.allow_failures === undefined ? {} : { allowFailures: Number.isInteger(config.allow_failures) ? { count: config.allow_failures } : { fraction: config.allow_failures } };
+  const sources = [config.items, config.glob, config.rows].filter((source) => source !== undefined).length;
+  if (sources !== 1) {
+    diagnostics.push(diagnosticAt(loaded, where, "for_each needs exactly one of items (an expression), glob (file patterns) or rows (a CSV, JSONL or JSON file)", {
+      suggestion: 'for example for_each: { glob: "src/*.ts" }, for_each: { items: steps.plan.json } or for_each: { rows: data/tasks.csv }',
     }));
+    return undefined;
+  }
+  if (config.format !== undefined && config.rows === undefined) {
+    diagnostics.push(diagnosticAt(loaded, [...where, "format"], "format says how rows are read: it goes with rows", { suggestion: "remove format, or use rows: FILE" }));
     return undefined;
   }
   if (config.items !== undefined) {
     const items = parseAt(loaded, [...where, "items"], config.items, diagnostics);
-    return items ? { source: { kind: "items", items }, concurrency } : undefined;
+    return items ? { source: { kind: "items", items }, concurrency, ...allowFailures } : undefined;
+  }
+  if (config.rows !== undefined) {
+    const source = readRowsSource(loaded, projectDirectory, [...where, "rows"], config.rows, config.format, diagnostics);
+    return source ? { source, concurrency, ...allowFailures } : undefined;
   }
   const patterns = typeof config.glob === "string" ? [config.glob] : (config.glob ?? []);
   const globs: CompiledGlob[] = [];
@@ -79,7 +90,28 @@ function readForEach(
       diagnostics.push({ ...positionIn(loaded, globPath, pattern, error.offset), path: formatDocumentPath(globPath), message: `invalid glob: ${error.message}` });
     }
   });
-  return globs.length === patterns.length ? { source: { kind: "glob", globs }, concurrency } : undefined;
+  return globs.length === patterns.length ? { source: { kind: "glob", globs }, concurrency, ...allowFailures } : undefined;
+}
+
+function readRowsSource(
+  loaded: LoadedPipeline,
+  projectDirectory: string,
+  where: DocumentPath,
+  file: string,
+  given: RowsFormat | undefined,
+  diagnostics: Diagnostic[],
+): Extract<FanOutSource, { kind: "rows" }> | undefined {
+  const absolutePath = path.resolve(loaded.directory, file);
+  if (!isInside(projectDirectory, absolutePath)) {
+    diagnostics.push(diagnosticAt(loaded, where, `rows file "${file}" is outside the project directory ${projectDirectory}`));
+    return undefined;
+  }
+  const format = rowsFormatOf(file, given);
+  if (format === undefined) {
+    diagnostics.push(diagnosticAt(loaded, where, `cannot tell how to read "${file}" from its extension`, { expected: ".csv, .jsonl, .ndjson or .json", suggestion: "rename the file, or add format: csv | jsonl | json" }));
+    return undefined;
+  }
+  return { kind: "rows", file, absolutePath, format };
 }
 
 function parseAt(loaded: LoadedPipeline, where: DocumentPath, text: string, diagnostics: Diagnostic[]): ParsedExpression | undefined {

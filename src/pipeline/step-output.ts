@@ -17,7 +17,6 @@ import { isInside, realPathOf } from "./project-directory.js";
 type StepConfig = Pipeline["steps"][string];
 type Report = (documentPath: DocumentPath, message: string, extra?: Partial<Diagnostic>) => void;
 
-export const placeholders = ["file", "dir", "name"] as const;
 
 export async function readStepOutput(
   loaded: LoadedPipeline,
@@ -47,7 +46,12 @@ export async function readStepOutput(
   }
   const validators = (config.validate ?? []).flatMap((command, index) => {
     const parsed = readCommand(command);
-    const quoted = parsed.shell ? /(['"])\{(file|dir|name)\}\1/.exec(parsed.argv[0]!) : null;
+    const itemPlaceholder = fanOut ? undefined : /\{item(_index)?\}/.exec(parsed.argv.join(" "));
+    if (itemPlaceholder) {
+      report(at("validate", index), `${itemPlaceholder[0]} is the item of a for_each step, and steps.${name} has no for_each`, { suggestion: `add for_each to steps.${name}, or remove ${itemPlaceholder[0]}` });
+      return [];
+    }
+    const quoted = parsed.shell ? /(['"])\{(file|dir|name|provider|model|item|item_index)\}\1/.exec(parsed.argv[0]!) : null;
     if (quoted) {
       report(at("validate", index), `do not quote ${quoted[0].slice(1, -1)} in a shell command: orch replaces it with a quoted variable`, {
         suggestion: `write ${quoted[0].slice(1, -1)} without quotes`,

@@ -18,8 +18,10 @@ export interface TemplateReadScope {
   stepNames: ReadonlySet<string>;
   /** Steps with `for_each`: only they have `outputs` and `items`. */
   fanOutSteps: ReadonlySet<string>;
-  /** This step's items: none (no for_each), files of a glob, strings (a list input), or unknown (an expression). */
-  items: "none" | "files" | "strings" | "unknown";
+  /** This step's items: none (no for_each), files of a glob, strings (a list input), rows of a data file (objects), or unknown (an expression). */
+  items: "none" | "files" | "strings" | "rows" | "unknown";
+  /** For rows of a CSV file read at validation: its header, the only fields of `it.item`. */
+  itemColumns?: readonly string[];
 }
 
 export interface TemplateReadProblem {
@@ -60,6 +62,7 @@ function problemOf(segments: readonly (string | number)[], scope: TemplateReadSc
     case "steps":
       return stepProblem(String(name), rest, scope);
     case "item":
+      if (scope.items === "rows") return rowFieldProblem(name, rest, scope.itemColumns);
       return scope.items === "unknown" ? undefined : scalarOnly("it.item", "each item is a string", [name, ...rest]);
     case "index":
       return scalarOnly("it.index", "it.index is a number", [name, ...rest]);
@@ -93,6 +96,15 @@ function stepProblem(step: string, rest: readonly (string | number)[], scope: Te
   if (field === "output") return scalarOnly(`it.steps.${step}.output`, `it.steps.${step}.output is a string`, more);
   if (field === "skipped") return scalarOnly(`it.steps.${step}.skipped`, `it.steps.${step}.skipped is true or missing`, more);
   return undefined;
+}
+
+/** A row is an object: with a CSV's header known, `it.item.<column>` must name a column, and its value is a string. */
+function rowFieldProblem(name: string | number, rest: readonly (string | number)[], columns: readonly string[] | undefined): Omit<TemplateReadProblem, "location"> | undefined {
+  if (columns === undefined) return undefined;
+  if (typeof name !== "string" || !columns.includes(name)) {
+    return withSuggestion(`template reads it.item.${name}, which the rows file has no column for (its columns: ${columns.join(", ")})`, String(name), columns);
+  }
+  return scalarOnly(`it.item.${name}`, `it.item.${name} is a string (a CSV field)`, rest);
 }
 
 /** A string or number has nothing to read but its length. */

@@ -35,6 +35,8 @@ export function watchSetOf(workspace: Workspace): WatchSet {
     if (step.forEach?.source.kind === "glob") {
       for (const glob of step.forEach.source.globs) inputs.add(path.resolve(workspace.pipeline.directory, glob.base || "."));
     }
+    // A fan-out over a data file's rows: an edited row reruns it.
+    if (step.forEach?.source.kind === "rows") inputs.add(step.forEach.source.absolutePath);
     const written = step.output.file?.absolutePath;
     if (written) outputs.add(written);
   }

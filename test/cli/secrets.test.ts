@@ -87,7 +87,7 @@ steps:
 
     const seen = readFileSync(dump, "utf8");
     const names = seen.split("\n").flatMap((line) => (/^[A-Za-z_][A-Za-z0-9_]*=/.test(line) ? [line.slice(0, line.indexOf("="))] : []));
-    const allowed = new Set([...inheritedVariables, "DEPLOY_TOKEN", "ORCH_FILE", "ORCH_DIR", "ORCH_NAME", "PWD", "SHLVL", "_", "OLDPWD"]);
+    const allowed = new Set([...inheritedVariables, "DEPLOY_TOKEN", "ORCH_FILE", "ORCH_DIR", "ORCH_NAME", "ORCH_PROVIDER", "ORCH_MODEL", "ORCH_ITEM", "ORCH_ITEM_INDEX", "PWD", "SHLVL", "_", "OLDPWD"]);
     assert.deepEqual(names.filter((name) => !allowed.has(name) && !name.startsWith("LC_")), [], "only allowlisted variables reach a validator");
     for (const name of ["ANTHROPIC_API_KEY", "GITHUB_TOKEN", "AWS_SECRET_ACCESS_KEY", "OPENAI_TEST_KEY", "NODE_TEST_CONTEXT"]) assert.ok(!names.includes(name), name);
     assert.ok(names.includes("DEPLOY_TOKEN") && names.includes("PATH"), "pass_env and PATH do");

@@ -228,3 +228,24 @@ describe("validateAgainstSchema: money and token bounds", () => {
     assert.deepEqual(policy.map((error) => error.path).sort(), ["models.big.context_window", "models.big.max_output_tokens"]);
   });
 });
+
+describe("validateAgainstSchema: a value wrapped in a mapping of the user's own", () => {
+  it("names the closest valid form of use: instead of a missing best_value", () => {
+    const errors = policyErrors(...policyHead, ...tiers, "rules:", "  - { name: a, use: { tier: premium } }");
+    assert.deepEqual(errors.map(brief), ["10:21 rules[0].use: a mapping does not fit here: expected a list, a mapping with \"best_value\" or one of economy, standard, premium"]);
+    assert.equal(errors[0]?.suggestion, "the closest valid form is use: premium");
+  });
+
+  it("names a chain wrapped in a mapping, and keeps the typo message for a misspelt best_value", () => {
+    const wrapped = policyErrors(...policyHead, ...tiers, "rules:", "  - { name: a, use: { models: [local:a, local:b] } }");
+    assert.equal(wrapped[0]?.suggestion, "the closest valid form is use: [local:a, local:b]");
+    const misspelt = policyErrors(...policyHead, ...tiers, "rules:", "  - { name: a, use: { best_valu: [local:a] } }");
+    assert.match(misspelt.map(brief).join("\n"), /unknown key "best_valu"/);
+    assert.equal(misspelt.find((error) => /best_valu/.test(error.message))?.suggestion, 'did you mean "best_value"?');
+  });
+
+  it("names the closest form of a pipeline's for_each wrapped in a mapping", () => {
+    const errors = pipelineErrors(...pipelineHead, "  a:", "    prompt: hi", "    for_each: { list: inputs.files }");
+    assert.equal(errors[0]?.suggestion, "the closest valid form is for_each: inputs.files");
+  });
+});

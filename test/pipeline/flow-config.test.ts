@@ -53,7 +53,7 @@ describe("flow and output settings are checked before anything runs", () => {
     assert.equal(code, 2);
     assert.deepEqual(lines, [
       ":10:41 error steps.a.for_each.glob[1]: invalid glob: unclosed [ in the glob",
-      ":13:15 error steps.b.for_each: for_each needs exactly one of items (an expression) or glob (file patterns) — for example for_each: { glob: \"src/*.ts\" } or for_each: { items: steps.plan.json }",
+      ":13:15 error steps.b.for_each: for_each needs exactly one of items (an expression), glob (file patterns) or rows (a CSV, JSONL or JSON file) — for example for_each: { glob: \"src/*.ts\" }, for_each: { items: steps.plan.json } or for_each: { rows: data/tasks.csv }",
       ':19:21 error steps.c.output.file: every item of a for_each step would write the same file — put the item in the path, e.g. "out/<%= it.index %>.md"',
     ]);
   });

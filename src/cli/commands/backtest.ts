@@ -13,16 +13,25 @@ import { assumedProviderStates, fullBudget } from "../../policy/policy-test.js";
 import { SuccessEstimates } from "../../policy/success-estimates.js";
 import { routingHistoryWindowMs } from "../../store/history-repository.js";
 import { defaultDatabasePath, openStore } from "../../store/index.js";
-import { parseCommandArguments } from "../arguments.js";
+import { defineFlags, parseCommandArguments } from "../arguments.js";
+import { databaseFlag, jsonFlag } from "../common-flags.js";
 import type { Command } from "../main.js";
 import { renderBacktest } from "../render/backtest-summary.js";
 
 const usage = "orch backtest POLICY [--since DURATION | --runs ID,ID…] [--db FILE] [--json]";
 
+const flags = defineFlags({
+  since: { type: "string", placeholder: "DURATION", description: "replay the requests recorded this long ago until now", defaultText: "30d" },
+  runs: { type: "string", placeholder: "ID,ID…", description: "replay only the requests of these runs (not with --since)" },
+  db: databaseFlag,
+  json: jsonFlag,
+});
+
 export const backtestCommand: Command = {
   usage,
+  flags,
   async run(args, output) {
-    const { values, positionals } = parseCommandArguments(args, { since: { type: "string" }, runs: { type: "string" }, db: { type: "string" }, json: { type: "boolean" } }, usage);
+    const { values, positionals } = parseCommandArguments(args, flags, usage);
     if (positionals.length !== 1) throw new UsageError({ message: positionals.length === 0 ? "which policy? give its file" : `unexpected argument "${positionals[1]}"`, hint: `usage: ${usage}` });
     if (values.since !== undefined && values.runs !== undefined) throw new UsageError({ message: "--since and --runs both choose the requests", hint: "give one of them" });
     const runs = values.runs?.split(",").map((run) => run.trim()).filter((run) => run !== "");

@@ -8,12 +8,24 @@ import { ledgerTimeZone } from "../../budget/calendar.js";
 import { formatUsd } from "../../money/format-usd.js";
 import { checkFilter, filterLabel, reportWindow, windowDays, windowSpend, type ReportFilter, type WindowFlags, type WindowSpend } from "../../report/index.js";
 import { openStore, type OrchStore } from "../../store/index.js";
-import { parseCommandArguments } from "../arguments.js";
+import { defineFlags, parseCommandArguments } from "../arguments.js";
+import { databaseFlag, fromFlag, jsonFlag, pipelineFilterFlag, policyFlag, runFilterFlag, sinceFlag, toFlag } from "../common-flags.js";
 import type { Command } from "../main.js";
 import { renderBudget } from "../render/budget-table.js";
 import { resolveProject } from "../../project/resolve-project.js";
 
 const usage = "orch budget [--policy FILE] [--run ID] [--pipeline NAME] [--since DURATION | --from YYYY-MM-DD --to YYYY-MM-DD] [--db FILE] [--json]";
+
+const flags = defineFlags({
+  policy: policyFlag,
+  run: runFilterFlag,
+  pipeline: pipelineFilterFlag,
+  since: sinceFlag,
+  from: fromFlag,
+  to: toFlag,
+  db: databaseFlag,
+  json: jsonFlag,
+});
 
 interface WindowFigures extends WindowSpend {
   label: string;
@@ -38,19 +50,11 @@ function windowLine(window: WindowFigures, filter: ReportFilter): string {
 
 export const budgetCommand: Command = {
   usage,
+  flags,
   async run(args, output) {
     const { values, positionals } = parseCommandArguments(
       args,
-      {
-        policy: { type: "string" },
-        run: { type: "string" },
-        pipeline: { type: "string" },
-        since: { type: "string" },
-        from: { type: "string" },
-        to: { type: "string" },
-        db: { type: "string" },
-        json: { type: "boolean" },
-      },
+      flags,
       usage,
     );
     if (positionals.length > 0) throw new UsageError({ message: `unexpected argument "${positionals[0]}"`, hint: `usage: ${usage}` });

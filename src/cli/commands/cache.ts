@@ -2,18 +2,26 @@ import { formatUsd } from "../../money/format-usd.js";
 import { exitCodes, UsageError } from "../../errors/orch-error.js";
 import { parseDuration } from "../../policy/duration.js";
 import { openStore } from "../../store/index.js";
-import { parseCommandArguments } from "../arguments.js";
+import { defineFlags, parseCommandArguments } from "../arguments.js";
+import { databaseFlag, jsonFlag } from "../common-flags.js";
 import type { Command } from "../main.js";
 import { resolveProject } from "../../project/resolve-project.js";
 
 const usage = "orch cache stats [--db FILE] [--json] | orch cache clear [--older-than 7d] [--db FILE]";
 
+const flags = defineFlags({
+  db: databaseFlag,
+  json: jsonFlag,
+  "older-than": { type: "string", placeholder: "DURATION", description: "with clear: remove only entries older than this (12h, 7d)", defaultText: "all entries" },
+});
+
 export const cacheCommand: Command = {
   usage,
+  flags,
   async run(args, output) {
     const { values, positionals } = parseCommandArguments(
       args,
-      { db: { type: "string" }, json: { type: "boolean" }, "older-than": { type: "string" } },
+      flags,
       usage,
     );
     const [action, ...extra] = positionals;

@@ -5,17 +5,25 @@ import { buildRunView } from "../../report/call-log/run-view.js";
 import type { CallLogRepository } from "../../store/call-log-repository.js";
 import type { RunRow } from "../../store/run-repository.js";
 import { defaultDatabasePath, openStore } from "../../store/index.js";
-import { parseCommandArguments } from "../arguments.js";
+import { defineFlags, parseCommandArguments } from "../arguments.js";
+import { databaseFlag, jsonFlag } from "../common-flags.js";
 import type { Command } from "../main.js";
 import { renderDiffMarkdown, renderDiffText } from "../render/diff-text.js";
 
 const usage =
   "orch diff [RUN_A] RUN_B [--format text|markdown] [--json] [--db FILE]   (runs by id, the start of one, or latest; with one run, the one before it of the same pipeline is RUN_A)";
 
+const flags = defineFlags({
+  format: { type: "string", placeholder: "text|markdown", description: "how to print the differences", defaultText: "text" },
+  json: jsonFlag,
+  db: databaseFlag,
+});
+
 export const diffCommand: Command = {
   usage,
+  flags,
   async run(args, output) {
-    const { values, positionals } = parseCommandArguments(args, { format: { type: "string" }, json: { type: "boolean" }, db: { type: "string" } }, usage);
+    const { values, positionals } = parseCommandArguments(args, flags, usage);
     if (positionals.length === 0 || positionals.length > 2) {
       throw new UsageError({ message: positionals.length === 0 ? "expected the runs to compare" : `unexpected argument "${positionals[2]}"`, hint: `usage: ${usage}` });
     }

@@ -1,14 +1,20 @@
 import { exitCodes } from "../../errors/orch-error.js";
 import { runFakeServer } from "../../fake-server/main.js";
-import { parseCommandArguments, positiveInteger } from "../arguments.js";
+import { defineFlags, parseCommandArguments, positiveInteger } from "../arguments.js";
 import type { Command } from "../main.js";
 
 const usage = "orch fake-server [--script FILE.json] [--port N]";
 
+const flags = defineFlags({
+  script: { type: "string", placeholder: "FILE.json", description: "scripted answers and failures per model (format: README, \"The fake server\")", defaultText: "echo-style answers" },
+  port: { type: "string", placeholder: "N", description: "port on 127.0.0.1 to listen on", defaultText: "a free port, printed" },
+});
+
 export const fakeServerCommand: Command = {
   usage,
+  flags,
   async run(args, output) {
-    const { values } = parseCommandArguments(args, { script: { type: "string" }, port: { type: "string" } }, usage);
+    const { values } = parseCommandArguments(args, flags, usage);
     const port = positiveInteger(values.port, "--port");
     const server = await runFakeServer({
       ...(values.script === undefined ? {} : { scriptPath: values.script }),

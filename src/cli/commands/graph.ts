@@ -3,7 +3,8 @@ import { exitCodes, UsageError } from "../../errors/orch-error.js";
 import { layoutGraph, loadPipelineGraph, renderDot, renderGraphHtml, renderGraphText, renderSvg, type PipelineGraph } from "../../report/graph/index.js";
 import { writeFileAtomically } from "../../store/atomic-write.js";
 import { openStore } from "../../store/index.js";
-import { exactlyOne, parseCommandArguments } from "../arguments.js";
+import { defineFlags, exactlyOne, parseCommandArguments } from "../arguments.js";
+import { databaseFlag } from "../common-flags.js";
 import type { Command } from "../main.js";
 import { resolveProject } from "../../project/resolve-project.js";
 
@@ -12,12 +13,20 @@ const usage = "orch graph <pipeline> [-o FILE.svg|.html|.dot|.json] [--format te
 const formats = ["text", "dot", "svg", "html", "json"] as const;
 type GraphFormat = (typeof formats)[number];
 
+const flags = defineFlags({
+  output: { type: "string", short: "o", placeholder: "FILE", description: "write to this file; its extension (.svg, .html, .dot, .json) picks the format", defaultText: "print to the terminal" },
+  format: { type: "string", placeholder: "text|dot|svg|html|json", description: "output format", defaultText: "from -o's extension, else text" },
+  run: { type: "string", placeholder: "RUN_ID|latest", description: "colour each step by this run's status, model and cost" },
+  db: databaseFlag,
+});
+
 export const graphCommand: Command = {
   usage,
+  flags,
   async run(args, output) {
     const { values, positionals } = parseCommandArguments(
       args,
-      { output: { type: "string", short: "o" }, format: { type: "string" }, run: { type: "string" }, db: { type: "string" } },
+      flags,
       usage,
     );
     const pipelineFile = exactlyOne(positionals, "pipeline file", usage);

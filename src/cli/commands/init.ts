@@ -2,7 +2,7 @@ import { existsSync } from "node:fs";
 import path from "node:path";
 import { exitCodes, UsageError } from "../../errors/orch-error.js";
 import { scaffoldProject } from "../../project/scaffold.js";
-import { parseCommandArguments } from "../arguments.js";
+import { defineFlags, parseCommandArguments } from "../arguments.js";
 import type { Command } from "../main.js";
 
 const usage = "orch init [DIR]   (default: the current folder)";
@@ -10,10 +10,13 @@ const usage = "orch init [DIR]   (default: the current folder)";
 /** The pipeline the template ships; the printed commands name it. */
 const scaffoldedPipeline = "pipelines/summarise.yaml";
 
+const flags = defineFlags({});
+
 export const initCommand: Command = {
   usage,
+  flags,
   async run(args, output) {
-    const { positionals } = parseCommandArguments(args, {}, usage);
+    const { positionals } = parseCommandArguments(args, flags, usage);
     if (positionals.length > 1) throw new UsageError({ message: `expected at most one folder, got ${positionals.length}`, hint: `usage: ${usage}` });
     const directory = positionals[0] ?? ".";
     const result = scaffoldProject(directory);

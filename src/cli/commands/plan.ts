@@ -7,19 +7,23 @@ import { loadWorkspace } from "../../workspace/load-workspace.js";
 import { openProviders } from "../../workspace/open-providers.js";
 import { droppedBecause } from "../../policy/explain.js";
 import { planPipeline, type PipelinePlan, type StepPlan } from "../../workspace/plan.js";
-import { exactlyOne, parseCommandArguments } from "../arguments.js";
+import { defineFlags, exactlyOne, parseCommandArguments } from "../arguments.js";
+import { databaseFlag, jsonFlag, policyFlag, setFlag } from "../common-flags.js";
 import type { Command } from "../main.js";
 import type { Style } from "../output.js";
 import { resolveProject } from "../../project/resolve-project.js";
 
 const usage = "orch plan <pipeline> [--set name=value]… [--policy FILE] [--json] [--db FILE]";
 
+const flags = defineFlags({ set: setFlag, policy: policyFlag, json: jsonFlag, db: databaseFlag });
+
 export const planCommand: Command = {
   usage,
+  flags,
   async run(args, output) {
     const { values, positionals } = parseCommandArguments(
       args,
-      { set: { type: "string", multiple: true }, policy: { type: "string" }, json: { type: "boolean" }, db: { type: "string" } },
+      flags,
       usage,
     );
     const project = await resolveProject(output.env);

@@ -2,17 +2,21 @@ import { loadPolicyCasesFile, loadPolicyFile } from "../../config/load-config.js
 import { exitCodes, UsageError } from "../../errors/orch-error.js";
 import { createPriceLookup } from "../../executor/prices.js";
 import { runPolicyCases } from "../../policy/policy-test.js";
-import { parseCommandArguments } from "../arguments.js";
+import { defineFlags, parseCommandArguments } from "../arguments.js";
+import { jsonFlag } from "../common-flags.js";
 import type { Command } from "../main.js";
 import { renderPolicyTest } from "../render/policy-test-report.js";
 import { resolveProject } from "../../project/resolve-project.js";
 
 const usage = "orch policy test <policy.yaml> <cases.yaml> [--json]";
 
+const flags = defineFlags({ json: jsonFlag });
+
 export const policyCommand: Command = {
   usage,
+  flags,
   async run(args, output) {
-    const { values, positionals } = parseCommandArguments(args, { json: { type: "boolean" } }, usage);
+    const { values, positionals } = parseCommandArguments(args, flags, usage);
     const [subcommand, policyFile, casesFile, ...extra] = positionals;
     if (subcommand !== "test") {
       throw new UsageError({ message: subcommand === undefined ? "missing subcommand" : `unknown subcommand "policy ${subcommand}"`, hint: `usage: ${usage}` });

@@ -6,17 +6,26 @@ import { formatClock } from "../../policy/format.js";
 import { defaultDatabasePath, openStore } from "../../store/index.js";
 import { loadEnvironment } from "../../providers/shared/environment.js";
 import { checkProviders, type ProviderStatus } from "../../providers/status.js";
-import { parseCommandArguments, positiveInteger } from "../arguments.js";
+import { defineFlags, parseCommandArguments, positiveInteger } from "../arguments.js";
+import { databaseFlag, jsonFlag, policyFlag } from "../common-flags.js";
 import type { Command } from "../main.js";
 import type { Style } from "../output.js";
 import { resolveProject } from "../../project/resolve-project.js";
 
 const usage = "orch providers [--policy FILE] [--json] [--timeout SECONDS] [--db FILE]";
 
+const flags = defineFlags({
+  policy: policyFlag,
+  json: jsonFlag,
+  timeout: { type: "string", placeholder: "SECONDS", description: "how long to wait for each provider to answer the probe", defaultText: "10" },
+  db: databaseFlag,
+});
+
 export const providersCommand: Command = {
   usage,
+  flags,
   async run(args, output) {
-    const { values } = parseCommandArguments(args, { policy: { type: "string" }, json: { type: "boolean" }, timeout: { type: "string" }, db: { type: "string" } }, usage);
+    const { values } = parseCommandArguments(args, flags, usage);
     const project = await resolveProject(output.env);
     const policy = await loadPolicyFile(project.requirePolicyFile(values.policy, usage), project.env);
     const timeoutSeconds = positiveInteger(values.timeout, "--timeout") ?? 10;

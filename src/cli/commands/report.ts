@@ -24,7 +24,8 @@ import { callView } from "../../report/call-log/run-view.js";
 import { graphOfRecordedRun, layoutGraph, renderSvg } from "../../report/graph/index.js";
 import { writeFileAtomically } from "../../store/atomic-write.js";
 import { openStore, type OrchStore } from "../../store/index.js";
-import { parseCommandArguments } from "../arguments.js";
+import { defineFlags, parseCommandArguments } from "../arguments.js";
+import { databaseFlag, fromFlag, jsonFlag, pipelineFilterFlag, policyFlag, runFilterFlag, sinceFlag, toFlag } from "../common-flags.js";
 import type { Command } from "../main.js";
 import { renderReport } from "../render/report-text.js";
 import { resolveProject } from "../../project/resolve-project.js";
@@ -32,25 +33,28 @@ import { resolveProject } from "../../project/resolve-project.js";
 const usage =
   "orch report [--since DURATION (default 30d) | --from YYYY-MM-DD --to YYYY-MM-DD] [--run ID] [--pipeline NAME] [--by provider|model|pipeline|task|day] [--json | --csv] [--html FILE [--graph FILE]] [--policy FILE] [--db FILE]";
 
+const flags = defineFlags({
+  since: { ...sinceFlag, defaultText: "30d (with --run: since the run started)" },
+  from: fromFlag,
+  to: toFlag,
+  run: runFilterFlag,
+  pipeline: pipelineFilterFlag,
+  by: { type: "string", placeholder: "provider|model|pipeline|task|day", description: "group the spend table by this", defaultText: "model" },
+  json: jsonFlag,
+  csv: { type: "boolean", description: "print the spend table as CSV (one row per --by group)" },
+  html: { type: "string", placeholder: "FILE", description: "write an HTML report with charts and a page per run" },
+  graph: { type: "string", placeholder: "FILE", description: "with --html: link this graph file from the page" },
+  policy: { ...policyFlag, description: "routing policy whose budgets are shown" },
+  db: databaseFlag,
+});
+
 export const reportCommand: Command = {
   usage,
+  flags,
   async run(args, output) {
     const { values, positionals } = parseCommandArguments(
       args,
-      {
-        since: { type: "string" },
-        from: { type: "string" },
-        to: { type: "string" },
-        run: { type: "string" },
-        pipeline: { type: "string" },
-        by: { type: "string" },
-        json: { type: "boolean" },
-        csv: { type: "boolean" },
-        html: { type: "string" },
-        graph: { type: "string" },
-        policy: { type: "string" },
-        db: { type: "string" },
-      },
+      flags,
       usage,
     );
     if (positionals.length > 0) throw new UsageError({ message: `unexpected argument "${positionals[0]}"`, hint: `usage: ${usage}` });

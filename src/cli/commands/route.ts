@@ -7,7 +7,8 @@ import { resolveModelReference } from "../../policy/model-ref.js";
 import { openStore } from "../../store/index.js";
 import { openProviders } from "../../workspace/open-providers.js";
 import { routeRequest } from "../../workspace/route-request.js";
-import { parseCommandArguments, positiveInteger } from "../arguments.js";
+import { defineFlags, parseCommandArguments, positiveInteger } from "../arguments.js";
+import { databaseFlag, jsonFlag, policyFlag } from "../common-flags.js";
 import type { Command } from "../main.js";
 import { renderRoute } from "../render/route-summary.js";
 import { resolveProject } from "../../project/resolve-project.js";
@@ -17,28 +18,31 @@ const usage =
 
 const qualities: readonly QualityTier[] = ["economy", "standard", "premium"];
 
+const flags = defineFlags({
+  task: { type: "string", placeholder: "TASK", description: "task type of the request (code, summarise, … as the policy knows them); required" },
+  language: { type: "string", placeholder: "L", description: "language of the request (typescript, python, …)" },
+  tokens: { type: "string", placeholder: "N", description: "estimated prompt tokens", defaultText: "1000" },
+  quality: { type: "string", placeholder: "economy|standard|premium", description: "quality tier asked for", defaultText: "standard" },
+  sensitive: { type: "boolean", description: "the request holds data that must stay on local models" },
+  tags: { type: "string", placeholder: "a,b", description: "comma-separated tags, for tag budgets and rules" },
+  step: { type: "string", placeholder: "NAME", description: "step name, for rules that match on step" },
+  pipeline: { type: "string", placeholder: "NAME", description: "pipeline name, for per-pipeline budgets" },
+  model: { type: "string", placeholder: "PIN", description: "pin a model (provider:model or a policy alias), as a step's model: does" },
+  "max-tokens": { type: "string", placeholder: "N", description: "answer length cap, for the worst-case cost", defaultText: "4096" },
+  temperature: { type: "string", placeholder: "T", description: "sampling temperature, to check each model accepts it" },
+  policy: policyFlag,
+  explain: { type: "boolean", description: "say why each candidate was kept or dropped" },
+  json: jsonFlag,
+  db: databaseFlag,
+});
+
 export const routeCommand: Command = {
   usage,
+  flags,
   async run(args, output) {
     const { values, positionals } = parseCommandArguments(
       args,
-      {
-        task: { type: "string" },
-        language: { type: "string" },
-        tokens: { type: "string" },
-        quality: { type: "string" },
-        sensitive: { type: "boolean" },
-        tags: { type: "string" },
-        step: { type: "string" },
-        pipeline: { type: "string" },
-        model: { type: "string" },
-        "max-tokens": { type: "string" },
-        temperature: { type: "string" },
-        policy: { type: "string" },
-        explain: { type: "boolean" },
-        json: { type: "boolean" },
-        db: { type: "string" },
-      },
+      flags,
       usage,
     );
     if (positionals.length > 0) throw new UsageError({ message: `unexpected argument "${positionals[0]}"`, hint: `usage: ${usage}` });

@@ -8,10 +8,13 @@ import { maxConcurrency } from "../../pipeline/model.js";
 import { openStore, type OrchStore } from "../../store/index.js";
 import { loadWorkspace } from "../../workspace/load-workspace.js";
 import { openProviders } from "../../workspace/open-providers.js";
-import { parseCommandArguments, positiveInteger, exactlyOne } from "../arguments.js";
+import { defineFlags, parseCommandArguments, positiveInteger, exactlyOne } from "../arguments.js";
+import { concurrencyFlag, databaseFlag, jsonFlag, noCacheFlag, policyFlag, resultsFlag, setFlag } from "../common-flags.js";
 import type { Command } from "../main.js";
 import { createRunRenderer } from "../render/choose-renderer.js";
 import { withRunTraces } from "../render/traced-renderer.js";
+import { jobSummaryFile } from "../github-actions.js";
+import { budgetAfterRun, collectJobSummary, renderJobSummary, writeJobSummary } from "../render/job-summary.js";
 import { resolveProject } from "../../project/resolve-project.js";
 
 const usage =
@@ -19,8 +22,23 @@ const usage =
 
 const runIdPattern = /^\d{8}-\d{6}-[0-9a-f]{6}$/;
 
+const flags = defineFlags({
+  set: setFlag,
+  policy: policyFlag,
+  concurrency: concurrencyFlag,
+  "fail-fast": { type: "boolean", description: "stop starting new steps after the first failure" },
+  json: { type: "boolean", description: "print the run's events as JSON lines instead of progress" },
+  db: databaseFlag,
+  results: resultsFlag,
+  record: { type: "string", placeholder: "FILE", description: "record every provider answer to this file, for replay in tests" },
+  "no-cache": noCacheFlag,
+  resume: { type: "boolean", description: "resume the latest unfinished run of the pipeline (or --resume RUN-ID), reusing succeeded steps" },
+  watch: { type: "boolean", description: "after the run, rerun what changed whenever an input file changes (as orch watch)" },
+});
+
 export const runCommand: Command = {
   usage,
+  flags,
   async run(givenArgs, output) {
     if (givenArgs.includes("--watch")) {
       const { watchFromArguments } = await import("./watch.js");
@@ -29,18 +47,7 @@ export const runCommand: Command = {
     const { args, resumeId } = takeResumeId(givenArgs);
     const { values, positionals } = parseCommandArguments(
       args,
-      {
-        set: { type: "string", multiple: true },
-        policy: { type: "string" },
-        concurrency: { type: "string" },
-        "fail-fast": { type: "boolean" },
-        json: { type: "boolean" },
-        db: { type: "string" },
-        results: { type: "string" },
-        record: { type: "string" },
-        "no-cache": { type: "boolean" },
-        resume: { type: "boolean" },
-      },
+      flags,
       usage,
     );
     const resuming = values.resume === true;
@@ -69,7 +76,9 @@ export const runCommand: Command = {
       throw error;
     }
     const renderer = await withRunTraces(createRunRenderer(output, { json: values.json === true, databaseFile: store.file, pipeline: workspace.pipeline }), output, { env: project.env, settings: project.settings, pipeline: workspace.pipeline, policy: workspace.policy.policy, stepRoute: (runId, step) => store!.callLog.stepRoute(runId, step) });
-    let emit: (event: RunEvent) => void = renderer.onEvent;
+    const summaryFile = jobSummaryFile(output.env);
+    const summary = summaryFile === undefined ? undefined : collectJobSummary();
+    let emit: (event: RunEvent) => void = summary ? (event) => (summary.onEvent(event), renderer.onEvent(event)) : renderer.onEvent;
     const providers = openProviders(workspace.policy, {
       env: project.env,
       history: store.history,
@@ -102,6 +111,10 @@ export const runCommand: Command = {
       });
       await renderer.finish();
       emit = () => undefined;
+      if (summary) {
+        const budget = budgetAfterRun(store.ledger, workspace.policy.policy.budget, outcome.runId);
+        writeJobSummary(summaryFile!, renderJobSummary(summary, { budget, env: output.env }));
+      }
       if (outcome.status !== "succeeded") output.err(`resume with: orch run ${pipelineFile} --resume ${outcome.runId}`);
       return outcome.exitCode;
     } finally {

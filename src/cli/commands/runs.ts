@@ -3,7 +3,8 @@ import { exitCodes, UsageError } from "../../errors/orch-error.js";
 import { parseDuration } from "../../policy/duration.js";
 import type { RunStatus } from "../../store/run-repository.js";
 import { defaultDatabasePath, openStore } from "../../store/index.js";
-import { parseCommandArguments, positiveInteger } from "../arguments.js";
+import { defineFlags, parseCommandArguments, positiveInteger } from "../arguments.js";
+import { databaseFlag, jsonFlag, sinceFlag } from "../common-flags.js";
 import type { Command } from "../main.js";
 import { renderRuns, runListing } from "../render/runs-table.js";
 
@@ -11,12 +12,22 @@ const usage = "orch runs [--pipeline NAME|FILE] [--status STATUS] [--since DURAT
 
 const statuses: readonly RunStatus[] = ["running", "succeeded", "failed", "budget_stopped", "deferred", "interrupted"];
 
+const flags = defineFlags({
+  pipeline: { type: "string", placeholder: "NAME|FILE", description: "only runs of this pipeline (its name or its file)" },
+  status: { type: "string", placeholder: "STATUS", description: `only runs with this status (${statuses.join(", ")})` },
+  since: sinceFlag,
+  limit: { type: "string", placeholder: "N", description: "most runs to list, newest first", defaultText: "20" },
+  json: jsonFlag,
+  db: databaseFlag,
+});
+
 export const runsCommand: Command = {
   usage,
+  flags,
   async run(args, output) {
     const { values, positionals } = parseCommandArguments(
       args,
-      { pipeline: { type: "string" }, status: { type: "string" }, since: { type: "string" }, limit: { type: "string" }, json: { type: "boolean" }, db: { type: "string" } },
+      flags,
       usage,
     );
     if (positionals.length > 0) throw new UsageError({ message: `unexpected argument "${positionals[0]}"`, hint: `usage: ${usage}` });

@@ -2,16 +2,20 @@ import { exitCodes, UsageError } from "../../errors/orch-error.js";
 import { findRun } from "../../report/call-log/find-run.js";
 import { buildRunView } from "../../report/call-log/run-view.js";
 import { defaultDatabasePath, openStore } from "../../store/index.js";
-import { parseCommandArguments } from "../arguments.js";
+import { defineFlags, parseCommandArguments } from "../arguments.js";
+import { databaseFlag, jsonFlag } from "../common-flags.js";
 import type { Command } from "../main.js";
 import { renderRun, renderStep } from "../render/show-text.js";
 
 const usage = "orch show RUN|latest [STEP] [--json] [--db FILE]   (RUN may be the start of a run id)";
 
+const flags = defineFlags({ json: jsonFlag, db: databaseFlag });
+
 export const showCommand: Command = {
   usage,
+  flags,
   async run(args, output) {
-    const { values, positionals } = parseCommandArguments(args, { json: { type: "boolean" }, db: { type: "string" } }, usage);
+    const { values, positionals } = parseCommandArguments(args, flags, usage);
     const [reference, stepName, ...extra] = positionals;
     if (reference === undefined) throw new UsageError({ message: "missing run id (or latest)", hint: `usage: ${usage}` });
     if (extra.length > 0) throw new UsageError({ message: `unexpected argument "${extra[0]}"`, hint: `usage: ${usage}` });

@@ -9,20 +9,26 @@ import { parseDuration } from "../../policy/duration.js";
 import { SuccessEstimates } from "../../policy/success-estimates.js";
 import { asRecorded, evaluateChain, splitUnits, tuneChain } from "../../policy/tune.js";
 import { defaultDatabasePath, openStore } from "../../store/index.js";
-import { parseCommandArguments, positiveInteger } from "../arguments.js";
+import { defineFlags, parseCommandArguments, positiveInteger } from "../arguments.js";
+import { databaseFlag, jsonFlag } from "../common-flags.js";
 import type { Command } from "../main.js";
 import { renderTune } from "../render/tune-summary.js";
 
 const usage = "orch tune [--since DURATION] [--target-pass-rate R] [--max-length N] [--db FILE] [--json]";
 
+const flags = defineFlags({
+  since: { type: "string", placeholder: "DURATION", description: "the recorded requests to learn from: those of this long ago until now", defaultText: "30d" },
+  "target-pass-rate": { type: "string", placeholder: "R", description: "the pass rate the chain must reach (above 0, at most 1)", defaultText: "the recorded pass rate" },
+  "max-length": { type: "string", placeholder: "N", description: "the most models in a chain (1 to 6)", defaultText: "4" },
+  db: databaseFlag,
+  json: jsonFlag,
+});
+
 export const tuneCommand: Command = {
   usage,
+  flags,
   async run(args, output) {
-    const { values, positionals } = parseCommandArguments(
-      args,
-      { since: { type: "string" }, "target-pass-rate": { type: "string" }, "max-length": { type: "string" }, db: { type: "string" }, json: { type: "boolean" } },
-      usage,
-    );
+    const { values, positionals } = parseCommandArguments(args, flags, usage);
     if (positionals.length > 0) throw new UsageError({ message: `unexpected argument "${positionals[0]}"`, hint: `usage: ${usage}` });
     const sinceMs = parseDuration(values.since ?? "30d");
     if (sinceMs === undefined) throw new UsageError({ message: `--since: "${values.since}" is not a duration`, hint: "write it as 30d, 12h or 1d12h" });

@@ -3,16 +3,20 @@ import { ConfigError } from "../../config/diagnostic.js";
 import { loadConfigFile, PipelineSchemaError, type LoadedPolicy } from "../../config/load-config.js";
 import { exitCodes, UsageError } from "../../errors/orch-error.js";
 import { loadWorkspace } from "../../workspace/load-workspace.js";
-import { parseCommandArguments } from "../arguments.js";
+import { defineFlags, parseCommandArguments } from "../arguments.js";
+import { policyFlag } from "../common-flags.js";
 import type { Command } from "../main.js";
 import { resolveProject } from "../../project/resolve-project.js";
 
 const usage = "orch validate <file…> [--policy FILE]";
 
+const flags = defineFlags({ policy: { ...policyFlag, description: "routing policy to check pipelines against" } });
+
 export const validateCommand: Command = {
   usage,
+  flags,
   async run(args, output) {
-    const { values, positionals } = parseCommandArguments(args, { policy: { type: "string" } }, usage);
+    const { values, positionals } = parseCommandArguments(args, flags, usage);
     if (positionals.length === 0) throw new UsageError({ message: "no file to validate", hint: `usage: ${usage}` });
     const project = await resolveProject(output.env);
     const diagnostics: Diagnostic[] = [];

@@ -8,7 +8,8 @@ import { openStore } from "../../store/index.js";
 import { watchPipeline, type WatchEvent } from "../../watch/watch-pipeline.js";
 import { loadWorkspace } from "../../workspace/load-workspace.js";
 import { openProviders } from "../../workspace/open-providers.js";
-import { exactlyOne, parseCommandArguments, positiveInteger } from "../arguments.js";
+import { defineFlags, exactlyOne, parseCommandArguments, positiveInteger } from "../arguments.js";
+import { concurrencyFlag, databaseFlag, noCacheFlag, policyFlag, resultsFlag, setFlag } from "../common-flags.js";
 import type { Command } from "../main.js";
 import type { CliOutput } from "../output.js";
 import { createPlainRenderer } from "../render/plain-renderer.js";
@@ -18,8 +19,19 @@ import { resolveProject } from "../../project/resolve-project.js";
 
 const usage = "orch watch <pipeline> [--set name=value]… [--policy FILE] [--concurrency N] [--db FILE] [--results DIR] [--debounce MS]";
 
+const flags = defineFlags({
+  set: setFlag,
+  policy: policyFlag,
+  concurrency: concurrencyFlag,
+  db: databaseFlag,
+  results: resultsFlag,
+  debounce: { type: "string", placeholder: "MS", description: "wait this long after the last change before rerunning", defaultText: "250" },
+  "no-cache": noCacheFlag,
+});
+
 export const watchCommand: Command = {
   usage,
+  flags,
   run: (args, output) => watchFromArguments(args, output),
 };
 
@@ -27,15 +39,7 @@ export const watchCommand: Command = {
 export async function watchFromArguments(args: string[], output: CliOutput): Promise<number> {
   const { values, positionals } = parseCommandArguments(
     args.filter((argument) => argument !== "--watch"),
-    {
-      set: { type: "string", multiple: true },
-      policy: { type: "string" },
-      concurrency: { type: "string" },
-      db: { type: "string" },
-      results: { type: "string" },
-      debounce: { type: "string" },
-      "no-cache": { type: "boolean" },
-    },
+    flags,
     usage,
   );
   const pipelineFile = exactlyOne(positionals, "pipeline file", usage);

@@ -46,11 +46,17 @@ export function stepDetail(event: StepEnd): string {
   if (event.reused) parts.push("done before this resume, output reused");
   else if (event.cached) parts.push("cached · $0");
   else if (event.attempts > 0) parts.push(`${formatTokens(event.usage.inputTokens)}→${formatTokens(event.usage.outputTokens)} tokens`, `${formatUsd(event.costUsd)}`);
-  if (event.items !== undefined) parts.push(`${event.items} item${event.items === 1 ? "" : "s"}${event.itemsNotSucceeded ? ` (${event.itemsNotSucceeded} not succeeded)` : ""}`);
+  if (event.items !== undefined) parts.push(`${event.items} item${event.items === 1 ? "" : "s"}${itemProblems(event)}`);
   // More attempts than units of work: some answers were retried or escalated (one attempt per item is the norm).
   if (event.attempts > (event.items ?? 1)) parts.push(`${event.attempts} attempts`);
   if (event.outputFile) parts.push(`→ ${event.outputFile}`);
   return parts.join(" · ");
+}
+
+/** ` (2 failed, 3 allowed)` with allow_failures, else ` (2 not succeeded)`; empty when all succeeded. */
+export function itemProblems(event: StepEnd): string {
+  if (event.failuresAllowed && event.failuresAllowed.failed > 0 && event.status === "succeeded") return ` (${event.failuresAllowed.failed} failed, ${event.failuresAllowed.allowed} allowed)`;
+  return event.itemsNotSucceeded ? ` (${event.itemsNotSucceeded} not succeeded)` : "";
 }
 
 export const statusSymbols: Record<StepEnd["status"], string> = {
