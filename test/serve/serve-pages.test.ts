@@ -103,3 +103,24 @@ describe("orch serve pages", () => {
     assert.match(dom, /<g class="node" data-step="title" data-status="succeeded">/);
   });
 });
+
+describe("orch serve run page while the run goes on", () => {
+  it("follows the run's events (script) with a refresh fallback, then shows the end", async () => {
+    const fixture = await startServeFixture({ token, latencyMs: 400 });
+    try {
+      const started = await request(fixture.server.url, "POST", "/api/runs", { json: { pipeline: "notes.yaml" }, headers: { authorization: `Bearer ${token}` } });
+      const runId: string = started.body.runId;
+      const running = await request(fixture.server.url, "GET", `/runs/${runId}`);
+      assert.match(running.text, /<p id="run-status" data-status="running">/);
+      assert.match(running.text, /<noscript><meta http-equiv="refresh" content="2"><\/noscript>/);
+      assert.match(running.text, /new EventSource\("\/api\/runs\/"\+encodeURIComponent\(id\)\+"\/events"\)/);
+      const stream = await readEvents(`${fixture.server.url}/api/runs/${runId}/events`);
+      assert.equal(stream.events.at(-1)!.event, "run-end");
+      const ended = await request(fixture.server.url, "GET", `/runs/${runId}/live`);
+      assert.match(ended.text, /<p id="run-status" data-status="succeeded">/);
+      assert.match(ended.text, /<g class="node" data-step="title" data-status="succeeded">/);
+    } finally {
+      await fixture.server.close();
+    }
+  });
+});
