@@ -59,7 +59,7 @@ describe("orch serve API with ORCH_SERVE_TOKEN", () => {
   });
 
   it("answers 401 to a missing or wrong token, and starts nothing", async () => {
-    for (const headers of [{}, { authorization: "Bearer wrong-token" }, { authorization: token }]) {
+    for (const headers of [{}, { authorization: "Bearer wrong-token" }, { authorization: token }] as Record<string, string>[]) {
       const answer = await request(fixture.server.url, "POST", "/api/runs", { json: { pipeline: "notes.yaml" }, headers });
       assert.equal(answer.status, 401, JSON.stringify(headers));
       assert.equal(answer.body.error.field, "authorization");
