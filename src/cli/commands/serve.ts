@@ -5,7 +5,7 @@ import { startServer } from "../../serve/server.js";
 import { parseCommandArguments, positiveInteger } from "../arguments.js";
 import type { Command } from "../main.js";
 
-const usage = "orch serve [--port N (default 4317; 0: any free port)] [--host ADDRESS (default 127.0.0.1)] [--db FILE] [--policy FILE] [--project DIR]";
+const usage = "orch serve [--port N (default 8417; 0: any free port)] [--host ADDRESS (default 127.0.0.1)] [--db FILE] [--policy FILE] [--project DIR]";
 
 export const serveCommand: Command = {
   usage,
@@ -16,7 +16,7 @@ export const serveCommand: Command = {
       usage,
     );
     if (positionals.length > 0) throw new UsageError({ message: `unexpected argument "${positionals[0]}"`, hint: `usage: ${usage}` });
-    const port = values.port === "0" ? 0 : (positiveInteger(values.port, "--port", 65_535) ?? 4317);
+    const port = values.port === "0" ? 0 : (positiveInteger(values.port, "--port", 65_535) ?? 8417);
     const project = await resolveProject(output.env, values.project === undefined ? process.cwd() : path.resolve(values.project));
     const token = output.env.ORCH_SERVE_TOKEN;
     const server = await startServer({
