@@ -88,6 +88,10 @@ export const commands: Record<string, { summary: string; load: () => Promise<Com
     summary: "serve fake OpenAI, OpenRouter, Anthropic, Gemini and Ollama APIs on 127.0.0.1, for offline CI",
     load: async () => (await import("./commands/fake-server.js")).fakeServerCommand,
   },
+  serve: {
+    summary: "dashboard (spend, budgets, runs with their live DAG, models) and a JSON API (start runs, route, budgets) on 127.0.0.1",
+    load: async () => (await import("./commands/serve.js")).serveCommand,
+  },
   watch: {
     summary: "run, then rerun what changed whenever the pipeline, its policy, prompts or context files change",
     load: async () => (await import("./commands/watch.js")).watchCommand,

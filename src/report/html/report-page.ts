@@ -53,7 +53,7 @@ ${sections.join("\n")}
 `;
 }
 
-function tableHtml(table: ReportTable): string {
+export function tableHtml(table: ReportTable): string {
   const body =
     table.rows.length === 0
       ? `<p class="empty">${escapeXml(table.empty)}</p>`

@@ -1,0 +1,126 @@
+/**
+ * The dashboard's pages as plain HTML: overview from the report model (budgets, forecast, shares,
+ * recommendations), the filterable runs list, a run page with its dagre SVG and step table, a
+ * step's prompt, answer and route, models and providers; and, in Debian's headless chromium when
+ * installed, the run page's DOM holds the DAG.
+ */
+import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import { existsSync } from "node:fs";
+import { after, before, describe, it } from "node:test";
+import { temporaryDirectory } from "../support/cli.js";
+import { readEvents, request, startServeFixture, type ServeFixture } from "./support.js";
+
+const token = "serve-pages-token-0123456789";
+
+describe("orch serve pages", () => {
+  let fixture: ServeFixture;
+  let runId: string;
+  before(async () => {
+    fixture = await startServeFixture({ token });
+    const started = await request(fixture.server.url, "POST", "/api/runs", { json: { pipeline: "notes.yaml", inputs: { topic: "the changelog" } }, headers: { authorization: `Bearer ${token}` } });
+    assert.equal(started.status, 202, started.text);
+    runId = started.body.runId;
+    await readEvents(`${fixture.server.url}/api/runs/${runId}/events`);
+  });
+  after(async () => fixture.server.close());
+
+  it("overview: today and this month against each budget, the forecast, the report's lines and recommendations", async () => {
+    const answer = await request(fixture.server.url, "GET", "/");
+    assert.equal(answer.status, 200);
+    assert.match(answer.type, /^text\/html/);
+    assert.match(answer.text, /<tr data-scope="day"><td>day \d{4}-\d\d-\d\d<\/td>.*?<td class="number">\$2\.00<\/td>/);
+    assert.match(answer.text, /<tr data-scope="month"><td>month \d{4}-\d\d<\/td>.*?<td class="number">\$40\.00<\/td>/);
+    assert.match(answer.text, /<p id="forecast"[^>]*>month \d{4}-\d\d: /);
+    assert.match(answer.text, /<li>local 100% of calls/);
+    assert.match(answer.text, /<li>cache 0 hits of/);
+    assert.match(answer.text, /<section id="recommendations">/);
+  });
+
+  it("runs: a filterable list linking each run", async () => {
+    const all = await request(fixture.server.url, "GET", "/runs");
+    assert.match(all.text, new RegExp(`<tr data-run="${runId}" data-status="succeeded"><td><a href="/runs/${runId}">`));
+    const failed = await request(fixture.server.url, "GET", "/runs?status=failed");
+    assert.doesNotMatch(failed.text, /data-run=/);
+    assert.match(failed.text, /no run matches/);
+    const other = await request(fixture.server.url, "GET", "/runs?pipeline=other");
+    assert.doesNotMatch(other.text, /data-run=/);
+  });
+
+  it("run page: the DAG as SVG with each node's status, the step table with model and cost, click-through links", async () => {
+    const answer = await request(fixture.server.url, "GET", `/runs/${runId}`);
+    assert.equal(answer.status, 200);
+    assert.match(answer.text, /<svg[^>]*>/);
+    assert.match(answer.text, /<g class="node" data-step="draft" data-status="succeeded">/);
+    assert.match(answer.text, /<g class="node" data-step="title" data-status="succeeded">/);
+    assert.equal((answer.text.match(/<path class="edge"/g) ?? []).length, 1);
+    assert.match(answer.text, new RegExp(`<tr data-step="draft" data-status="succeeded"><td><a href="/runs/${runId}/steps/draft">draft</a></td><td>succeeded</td><td>offline:(cheap|dear)</td><td class="number">\\$`));
+    // A finished run needs no live updates.
+    assert.doesNotMatch(answer.text, /http-equiv="refresh"/);
+    const live = await request(fixture.server.url, "GET", `/runs/${runId}/live`);
+    assert.match(live.text, /^<p id="run-status" data-status="succeeded">/);
+  });
+
+  it("step page: the prompt sent, the route notes, each call's answer", async () => {
+    const answer = await request(fixture.server.url, "GET", `/runs/${runId}/steps/draft`);
+    assert.equal(answer.status, 200);
+    assert.match(answer.text, /<section id="prompt"><h2>Prompt<\/h2>.*Draft the changelog in one line\./s);
+    assert.match(answer.text, /<ul id="route-notes"><li>/);
+    assert.match(answer.text, /<section class="call" data-status="succeeded"><h3>attempt 1 · offline:/);
+    assert.match(answer.text, /<pre class="answer">./);
+    const missing = await request(fixture.server.url, "GET", `/runs/${runId}/steps/nope`);
+    assert.equal(missing.status, 404);
+  });
+
+  it("models and providers: calls, cost per success, latency, cool-downs", async () => {
+    const answer = await request(fixture.server.url, "GET", "/models");
+    assert.equal(answer.status, 200);
+    assert.match(answer.text, /<table id="table-breakdown">.*cost\/success.*offline:/s);
+    assert.match(answer.text, /<table id="table-latency">/);
+    assert.match(answer.text, /<tr data-provider="offline"><td>offline<\/td><td>mock<\/td><td>ready<\/td><\/tr>/);
+  });
+
+  it("unknown pages answer 404 as HTML", async () => {
+    const answer = await request(fixture.server.url, "GET", "/nothing-here");
+    assert.equal(answer.status, 404);
+    assert.match(answer.type, /^text\/html/);
+  });
+
+  it("in headless chromium, the run page's DOM holds the DAG SVG", async (t) => {
+    const chromium = "/usr/bin/chromium";
+    if (!existsSync(chromium)) {
+      t.skip("chromium not installed");
+      return;
+    }
+    const flags = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking", "--no-first-run", `--user-data-dir=${temporaryDirectory("orch-chromium-")}`];
+    const dom = await new Promise<string>((resolve, reject) =>
+      execFile(chromium, [...flags, "--dump-dom", `${fixture.server.url}/runs/${runId}`], { timeout: 60_000, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) =>
+        error ? reject(new Error(`chromium failed: ${error.message}\n${stderr}`)) : resolve(stdout),
+      ),
+    );
+    assert.match(dom, /<svg[^>]*>/);
+    assert.match(dom, /<g class="node" data-step="draft" data-status="succeeded">/);
+    assert.match(dom, /<g class="node" data-step="title" data-status="succeeded">/);
+  });
+});
+
+describe("orch serve run page while the run goes on", () => {
+  it("follows the run's events (script) with a refresh fallback, then shows the end", async () => {
+    const fixture = await startServeFixture({ token, latencyMs: 400 });
+    try {
+      const started = await request(fixture.server.url, "POST", "/api/runs", { json: { pipeline: "notes.yaml" }, headers: { authorization: `Bearer ${token}` } });
+      const runId: string = started.body.runId;
+      const running = await request(fixture.server.url, "GET", `/runs/${runId}`);
+      assert.match(running.text, /<p id="run-status" data-status="running">/);
+      assert.match(running.text, /<noscript><meta http-equiv="refresh" content="2"><\/noscript>/);
+      assert.match(running.text, /new EventSource\("\/api\/runs\/"\+encodeURIComponent\(id\)\+"\/events"\)/);
+      const stream = await readEvents(`${fixture.server.url}/api/runs/${runId}/events`);
+      assert.equal(stream.events.at(-1)!.event, "run-end");
+      const ended = await request(fixture.server.url, "GET", `/runs/${runId}/live`);
+      assert.match(ended.text, /<p id="run-status" data-status="succeeded">/);
+      assert.match(ended.text, /<g class="node" data-step="title" data-status="succeeded">/);
+    } finally {
+      await fixture.server.close();
+    }
+  });
+});
