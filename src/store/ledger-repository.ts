@@ -6,6 +6,7 @@
  * reservations at their worst case (a crashed process may have spent it: never guess low).
  * Those figures are running totals (scope-totals.ts), changed in the same transaction as the row.
  */
+import { alertRowValues, overrunRecordOf } from "./ledger-records.js";
 import type { SqliteDatabase } from "./database.js";
 import type {
   AlertRecord,
@@ -99,23 +100,7 @@ export class LedgerRepository {
           .run(actualNanoUsd, closedAt, reservationId);
         addToScopeTotals(this.database, row, { ...closing(row), settled: actualNanoUsd });
         if (actualNanoUsd <= row.reservedNanoUsd) return { settled: true };
-        const overrun: OverrunRecord = {
-          reservationId,
-          runId: row.runId,
-          pipelineName: row.pipelineName,
-          day: row.day,
-          month: row.month,
-          step: call?.step ?? "",
-          ...(call?.item === undefined ? {} : { item: call.item }),
-          attempt: call?.attempt ?? 0,
-          provider: call?.provider ?? "",
-          model: call?.model ?? "",
-          synthetic: row.synthetic,
-          reservedNanoUsd: row.reservedNanoUsd,
-          settledNanoUsd: actualNanoUsd,
-          overrunNanoUsd: actualNanoUsd - row.reservedNanoUsd,
-          createdAt: closedAt,
-        };
+        const overrun = overrunRecordOf(reservationId, row, actualNanoUsd, closedAt, call);
         this.database
           .prepare(
             `INSERT INTO budget_overruns (reservation_id, run_id, pipeline_name, day, month, step, item_index, attempt, provider, model, synthetic,
@@ -300,17 +285,7 @@ export class LedgerRepository {
         `INSERT OR IGNORE INTO budget_alerts (scope, subject_kind, subject_name, period, fraction, used_nano_usd, limit_nano_usd, run_id, created_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
-      .run(
-        alert.scope,
-        alert.subject?.kind ?? "all",
-        alert.subject?.name ?? "",
-        alert.period,
-        alert.fraction,
-        alert.usedNanoUsd,
-        alert.limitNanoUsd,
-        alert.runId,
-        alert.createdAt,
-      );
+      .run(...alertRowValues(alert));
     return result.changes === 1;
   }
 

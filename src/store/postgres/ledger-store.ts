@@ -12,6 +12,7 @@
  * amount between the totals' states in the same transaction: the totals always equal the sum of
  * the rows (the multi-runner test checks it). Money is BIGINT nano-dollars throughout.
  */
+import { alertRowValues, overrunRecordOf } from "../ledger-records.js";
 import type {
   AlertRecord,
   LedgerScope,
@@ -115,23 +116,7 @@ export class PostgresLedgerStore implements LedgerStore {
       if (!row) return rollback<SettleOutcome>({ settled: false });
       await applyTotals(client, closingDeltas(row, actualNanoUsd));
       if (actualNanoUsd <= row.reservedNanoUsd) return { settled: true };
-      const overrun: OverrunRecord = {
-        reservationId,
-        runId: row.runId,
-        pipelineName: row.pipelineName,
-        day: row.day,
-        month: row.month,
-        step: call?.step ?? "",
-        ...(call?.item === undefined ? {} : { item: call.item }),
-        attempt: call?.attempt ?? 0,
-        provider: call?.provider ?? "",
-        model: call?.model ?? "",
-        synthetic: row.synthetic,
-        reservedNanoUsd: row.reservedNanoUsd,
-        settledNanoUsd: actualNanoUsd,
-        overrunNanoUsd: actualNanoUsd - row.reservedNanoUsd,
-        createdAt: closedAt,
-      };
+      const overrun = overrunRecordOf(reservationId, row, actualNanoUsd, closedAt, call);
       await client.query(
         `INSERT INTO budget_overruns (reservation_id, run_id, pipeline_name, day, month, step, item_index, attempt, provider, model, synthetic,
            reserved_nano_usd, settled_nano_usd, overrun_nano_usd, created_at)
@@ -271,17 +256,7 @@ export class PostgresLedgerStore implements LedgerStore {
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
        ON CONFLICT (scope, subject_kind, subject_name, period, fraction) DO NOTHING
        RETURNING id`,
-      [
-        alert.scope,
-        alert.subject?.kind ?? "all",
-        alert.subject?.name ?? "",
-        alert.period,
-        alert.fraction,
-        alert.usedNanoUsd,
-        alert.limitNanoUsd,
-        alert.runId,
-        alert.createdAt,
-      ],
+      alertRowValues(alert),
     );
     return result.rowCount === 1;
   }
