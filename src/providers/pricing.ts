@@ -147,3 +147,22 @@ export function costRangeNano(prices: ModelPrices, inputTokens: number, outputCa
     max: priceUsageNano({ inputTokens, outputTokens: outputCap, ...writes }, prices),
   };
 }
+
+/**
+ * The vendors' batch APIs bill every token (input, cache reads and writes, output) at half the
+ * synchronous price: OpenAI's Batch API (help.openai.com/en/articles/9197833, "50% cost discount"),
+ * Anthropic's Message Batches ("all usage is charged at 50% of the standard API prices",
+ * platform.claude.com/docs/en/build-with-claude/batch-processing) and Gemini's batch mode. Halving a
+ * binary float is exact, so the halved prices are read as exactly the decimals they are.
+ */
+export function batchPrices(prices: ModelPrices): ModelPrices {
+  const half = (tier: TierPrices): TierPrices => ({
+    input: tier.input / 2,
+    output: tier.output / 2,
+    ...(tier.cachedInput === undefined ? {} : { cachedInput: tier.cachedInput / 2 }),
+    // Unlisted write prices stay unlisted: their multipliers (1.25×, 2×) then apply to the halved input price.
+    ...(tier.cacheWrite === undefined ? {} : { cacheWrite: tier.cacheWrite / 2 }),
+    ...(tier.cacheWrite1h === undefined ? {} : { cacheWrite1h: tier.cacheWrite1h / 2 }),
+  });
+  return { ...prices, ...half(prices), ...(prices.tiers === undefined ? {} : { tiers: prices.tiers.map((tier) => ({ ...half(tier), aboveInputTokens: tier.aboveInputTokens })) }) };
+}
