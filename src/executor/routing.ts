@@ -10,6 +10,7 @@ import { decide } from "../policy/decide.js";
 import { droppedBecause } from "../policy/explain.js";
 import type { Candidate, Decision, ProviderState, RouteRequest, RoutingState } from "../policy/decision.js";
 import { estimatePromptTokens, inputTokenBound } from "../policy/estimate-tokens.js";
+import { batchPrices } from "../providers/pricing.js";
 import { cacheWriteBoundTokens } from "../providers/prompt-cache.js";
 import type { ChatMessage } from "../providers/provider.js";
 import { withCooldowns } from "./provider-health.js";
@@ -31,7 +32,7 @@ export function routeUnit(context: RunContext, step: PipelineStep, messages: rea
     budgetLeftUsd: context.ledger.left({ tags: step.tags }),
     providers: withCooldowns(context.providerStates, context.health, now),
     estimates: context.learning.current(),
-    pricesFor: context.pricesFor,
+    pricesFor: pricesForStep(context, step),
   };
   const decision = decide(request, context.policy, state);
   reportCooldowns(context, step.name, decision);
@@ -45,6 +46,18 @@ export function routeUnit(context: RunContext, step: PipelineStep, messages: rea
       const assessed = assessChain(references, { request, policy: context.policy, state, emergency: emergencyMode(context.policy.budget, state.budgetLeftUsd) }, tried);
       return assessed.flatMap((assessment) => (assessment.candidate ? [assessment.candidate] : []));
     },
+  };
+}
+
+/**
+ * A `batch:` step's calls go to the vendor's batch API where the provider has one, at half the
+ * price: its candidates are ranged, checked against the budget and reserved at batch prices.
+ */
+function pricesForStep(context: RunContext, step: PipelineStep): RoutingState["pricesFor"] {
+  if (step.batch === undefined) return context.pricesFor;
+  return (provider, model) => {
+    const prices = context.pricesFor(provider, model);
+    return prices !== undefined && context.providers.get(provider).batch !== undefined ? batchPrices(prices) : prices;
   };
 }
 

@@ -156,13 +156,23 @@ export function costRangeNano(prices: ModelPrices, inputTokens: number, outputCa
  * binary float is exact, so the halved prices are read as exactly the decimals they are.
  */
 export function batchPrices(prices: ModelPrices): ModelPrices {
-  const half = (tier: TierPrices): TierPrices => ({
-    input: tier.input / 2,
-    output: tier.output / 2,
-    ...(tier.cachedInput === undefined ? {} : { cachedInput: tier.cachedInput / 2 }),
-    // Unlisted write prices stay unlisted: their multipliers (1.25×, 2×) then apply to the halved input price.
-    ...(tier.cacheWrite === undefined ? {} : { cacheWrite: tier.cacheWrite / 2 }),
-    ...(tier.cacheWrite1h === undefined ? {} : { cacheWrite1h: tier.cacheWrite1h / 2 }),
+  return scalePrices(prices, 0.5);
+}
+
+/** The synchronous prices of batch prices (a batch call that falls back to an ordinary one): exact, as halving was. */
+export function unbatchedPrices(prices: ModelPrices): ModelPrices {
+  return scalePrices(prices, 2);
+}
+
+/** Every price times a power of two (exact in binary floating point). */
+function scalePrices(prices: ModelPrices, factor: 0.5 | 2): ModelPrices {
+  const scale = (tier: TierPrices): TierPrices => ({
+    input: tier.input * factor,
+    output: tier.output * factor,
+    ...(tier.cachedInput === undefined ? {} : { cachedInput: tier.cachedInput * factor }),
+    // Unlisted write prices stay unlisted: their multipliers (1.25×, 2×) then apply to the scaled input price.
+    ...(tier.cacheWrite === undefined ? {} : { cacheWrite: tier.cacheWrite * factor }),
+    ...(tier.cacheWrite1h === undefined ? {} : { cacheWrite1h: tier.cacheWrite1h * factor }),
   });
-  return { ...prices, ...half(prices), ...(prices.tiers === undefined ? {} : { tiers: prices.tiers.map((tier) => ({ ...half(tier), aboveInputTokens: tier.aboveInputTokens })) }) };
+  return { ...prices, ...scale(prices), ...(prices.tiers === undefined ? {} : { tiers: prices.tiers.map((tier) => ({ ...scale(tier), aboveInputTokens: tier.aboveInputTokens })) }) };
 }
