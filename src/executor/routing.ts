@@ -10,7 +10,6 @@ import { decide } from "../policy/decide.js";
 import { droppedBecause } from "../policy/explain.js";
 import type { Candidate, Decision, ProviderState, RouteRequest, RoutingState } from "../policy/decision.js";
 import { estimatePromptTokens, inputTokenBound } from "../policy/estimate-tokens.js";
-import { batchPrices } from "../providers/pricing.js";
 import { cacheWriteBoundTokens } from "../providers/prompt-cache.js";
 import type { ChatMessage } from "../providers/provider.js";
 import { withCooldowns } from "./provider-health.js";
@@ -32,7 +31,7 @@ export function routeUnit(context: RunContext, step: PipelineStep, messages: rea
     budgetLeftUsd: context.ledger.left({ tags: step.tags }),
     providers: withCooldowns(context.providerStates, context.health, now),
     estimates: context.learning.current(),
-    pricesFor: pricesForStep(context, step),
+    pricesFor: context.pricesFor,
   };
   const decision = decide(request, context.policy, state);
   reportCooldowns(context, step.name, decision);
@@ -49,18 +48,6 @@ export function routeUnit(context: RunContext, step: PipelineStep, messages: rea
   };
 }
 
-/**
- * A `batch:` step's calls go to the vendor's batch API where the provider has one, at half the
- * price: its candidates are ranged, checked against the budget and reserved at batch prices.
- */
-function pricesForStep(context: RunContext, step: PipelineStep): RoutingState["pricesFor"] {
-  if (step.batch === undefined) return context.pricesFor;
-  return (provider, model) => {
-    const prices = context.pricesFor(provider, model);
-    return prices !== undefined && context.providers.get(provider).batch !== undefined ? batchPrices(prices) : prices;
-  };
-}
-
 function routeRequestFor(context: RunContext, step: PipelineStep, messages: readonly ChatMessage[]): RouteRequest {
   const estimatedInputTokens = estimatePromptTokens(messages);
   return {
@@ -73,6 +60,7 @@ function routeRequestFor(context: RunContext, step: PipelineStep, messages: read
     worstCaseInputTokens: inputTokenBound(messages.map((message) => message.content)),
     maxOutputTokens: step.maxTokens,
     ...cacheWritesOf(step, messages),
+    ...(step.batch === undefined ? {} : { batch: true }),
     sensitive: step.sensitive,
     tags: step.tags,
     ...(step.model === undefined ? {} : { pinnedModel: step.model }),

@@ -90,6 +90,17 @@ describe("orch run with batch: true", () => {
     assert.equal(openReservations(directory), 0);
   });
 
+  it("orch plan prices a batch step at half and its route says why", async () => {
+    server.reset();
+    const directory = writeProject({ "pipeline.yaml": pipeline(), "policy.yaml": policy() });
+    const result = await runCliInProcess(["plan", path.join(directory, "pipeline.yaml"), "--db", path.join(directory, "state/orch.db"), "--json"], env());
+    assert.equal(result.code, 0, result.stdout + result.stderr);
+    const notes = JSON.stringify(JSON.parse(result.stdout));
+    // Each item's worst case at batch prices: the 0.0005275 a run reserves, rounded for display.
+    assert.match(notes, /"reason":"kept: \$0\.000011–\$0\.0005 in a batch \(50% of the price: the step can wait\)"/);
+    assert.equal(server.requests.filter((request) => request.path.startsWith("/v1/batches")).length, 0, "planning submits nothing");
+  });
+
   it("falls back to ordinary calls at the full price when the batch expires", async () => {
     server.reset();
     server.script(model, { defaultResponse: "Looks fine.", batch: { outcome: "expire" } });
