@@ -123,6 +123,46 @@ describe("orch run with batch: true", () => {
     assert.equal(openReservations(directory), 0);
   });
 
+  it("falls back to an ordinary call when the batch is still running at the step's deadline", async () => {
+    server.reset();
+    server.script(model, { defaultResponse: "Looks fine.", batch: { polls: 1000 } });
+    const directory = writeProject({ "pipeline.yaml": pipeline("batch: { deadline: 1s }").replace('["1", "2", "3"]', '["1"]'), "policy.yaml": policy() });
+    const result = await runCliInProcess(paths(directory), { ...env(), ORCH_BATCH_POLL_MS: "100" });
+    assert.equal(result.code, 0, result.stdout + result.stderr);
+    const fallback = jsonEvents(result.stdout).find((event) => event.type === "batch" && event.phase === "fallback");
+    assert.match(fallback?.type === "batch" ? fallback.detail : "", /the step's batch deadline passed before the batch ended; calling synchronously/);
+    assert.deepEqual(callRows(directory).map((call) => call.cost_usd), [syncCostUsd]);
+    const database = openDatabase(directory);
+    try {
+      assert.deepEqual(database.prepare("SELECT status FROM batch_jobs").all(), [{ status: "abandoned" }]);
+      assert.deepEqual(database.prepare("SELECT status FROM batch_calls").all(), [{ status: "fallen-back" }]);
+    } finally {
+      database.close();
+    }
+  });
+
+  it("an Anthropic batch through @anthropic-ai/sdk's messages.batches bills half", async () => {
+    server.reset();
+    server.script("claude-sonnet-4-20250514", { defaultResponse: "Looks fine.", batch: { polls: 1 } });
+    const anthropicPolicy = `version: 1
+providers:
+  anthropic: { type: anthropic, base_url: "\${FAKE_URL}", api_key_env: ANTHROPIC_TEST_KEY, max_retries: 0 }
+models:
+  sonnet: { model: "anthropic:claude-sonnet-4-20250514", prices: { input: 3, output: 15 } }
+tiers:
+  economy: [sonnet]
+  standard: [sonnet]
+  premium: [sonnet]
+`;
+    const directory = writeProject({ "pipeline.yaml": pipeline(), "policy.yaml": anthropicPolicy });
+    const result = await runCliInProcess(paths(directory), { ...env(), ANTHROPIC_TEST_KEY: "sk-ant-test-batch" });
+    assert.equal(result.code, 0, result.stdout + result.stderr);
+    const sent = server.requests.map((request) => `${request.method} ${request.path.replace(/msgbatch_[0-9a-f]+/, "ID")}`);
+    assert.deepEqual(sent, ["POST /v1/messages/batches", "GET /v1/messages/batches/ID", "GET /v1/messages/batches/ID", "GET /v1/messages/batches/ID", "GET /v1/messages/batches/ID/results"]);
+    // (3 × 3 + 2 × 15) / 1e6 = 0.000039 USD synchronously; half in a batch.
+    assert.deepEqual(callRows(directory).map((call) => call.cost_usd), [0.0000195, 0.0000195, 0.0000195]);
+  });
+
   it("a fallback is held to the budget: with room for the half-price batch but not a full-price call, nothing is called", async () => {
     server.reset();
     server.script(model, { defaultResponse: "Looks fine.", batch: { outcome: "expire" } });
