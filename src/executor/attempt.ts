@@ -10,10 +10,11 @@ import type { PipelineStep } from "../pipeline/model.js";
 import type { Candidate } from "../policy/decision.js";
 import { nanoToUsd } from "../money/nano.js";
 import { formatBalance, formatUsd } from "../money/format-usd.js";
-import { billNano, promptCacheSavingNano } from "../providers/pricing.js";
+import { billNano, unbatchedPrices, promptCacheSavingNano } from "../providers/pricing.js";
 import { ProviderError } from "../providers/provider-error.js";
 import type { ChatMessage, ProviderResponse, TokenUsage } from "../providers/provider.js";
 import { coverAttempts } from "./attempt-reservations.js";
+import { BatchFallback, batchCollectorOf } from "./batch-collector.js";
 import { cacheKeyOf, type ReusedAnswer } from "./cache.js";
 import { promptLoggingOf } from "./call-log.js";
 import { recordPaidCall, recordReusedAnswer } from "./call-records.js";
@@ -35,12 +36,17 @@ export interface AttemptRequest {
   worstCaseUsd: number;
   /** What is left of the step's `max_cost_usd`, when it has one. */
   spendLeftUsd?: number;
+  /** Call at once even for a `batch:` step: its batch failed, expired or passed the deadline. */
+  synchronous?: boolean;
 }
 
 export async function attemptCandidate(context: RunContext, request: AttemptRequest): Promise<AttemptOutcome> {
-  const { run, candidate, messages } = request;
+  const { run, candidate, messages, worstCaseUsd } = request;
   const { step } = run;
   const provider = context.providers.get(candidate.provider);
+  // A step that can wait goes to the vendor's batch API where there is one. Routing priced its
+  // candidates at batch prices (routing.ts), so the worst case reserved and the bill are both half.
+  const batch = !request.synchronous && step.batch !== undefined && provider.batch !== undefined ? { capability: provider.batch, deadlineMs: step.batch.deadlineMs } : undefined;
   const json = step.output.format === "json";
   const cacheKey = cacheKeyFor(context, step, candidate, messages);
   const unitRef = { step: step.name, ...(run.item === undefined ? {} : { item: run.item }) };
@@ -54,11 +60,11 @@ export async function attemptCandidate(context: RunContext, request: AttemptRequ
     return reuseAnswer(context, request, reused, provider.type, cacheKey);
   }
 
-  if (request.spendLeftUsd !== undefined && request.worstCaseUsd > request.spendLeftUsd) {
-    return { kind: "refused", reason: `its worst case ${formatUsd(request.worstCaseUsd)} exceeds the ${formatBalance(Math.max(0, request.spendLeftUsd))} left of the step's max_cost_usd` };
+  if (request.spendLeftUsd !== undefined && worstCaseUsd > request.spendLeftUsd) {
+    return { kind: "refused", reason: `its worst case ${formatUsd(worstCaseUsd)} exceeds the ${formatBalance(Math.max(0, request.spendLeftUsd))} left of the step's max_cost_usd` };
   }
   const synthetic = provider.type === "mock" || provider.type === "replay";
-  const reservation = context.ledger.reserve(request.worstCaseUsd, { tags: step.tags, ...(synthetic ? { synthetic: true } : {}) });
+  const reservation = context.ledger.reserve(worstCaseUsd, { tags: step.tags, ...(synthetic ? { synthetic: true } : {}) });
   if (!reservation.ok) return { kind: "refused", reason: reservation.refusal.reason };
 
   const handOver = context.answers.lead(cacheKey, step.cache);
@@ -67,7 +73,7 @@ export async function attemptCandidate(context: RunContext, request: AttemptRequ
     first: reservation.reservation,
     candidate,
     call: { step: step.name, ...(run.item === undefined ? {} : { item: run.item }), attempt, provider: candidate.provider, model: candidate.model },
-    worstCaseUsd: request.worstCaseUsd,
+    worstCaseUsd,
     ...(request.spendLeftUsd === undefined ? {} : { spendLeftUsd: request.spendLeftUsd }),
     tags: step.tags,
     synthetic,
@@ -82,30 +88,54 @@ export async function attemptCandidate(context: RunContext, request: AttemptRequ
     provider: candidate.provider,
     model: candidate.model,
     synthetic,
-    reservedUsd: request.worstCaseUsd,
+    reservedUsd: worstCaseUsd,
     at: startedAt,
   });
 
   const started = performance.now();
   let response: ProviderResponse | undefined;
   let failure: ProviderError | undefined;
+  let fallback: string | undefined;
+  const providerRequest = {
+    model: candidate.model,
+    messages,
+    maxTokens: step.maxTokens,
+    ...(candidate.contextWindow === undefined ? {} : { contextWindow: candidate.contextWindow }),
+    ...(step.temperature === undefined ? {} : { temperature: step.temperature }),
+    ...(json ? { json: true } : {}),
+    ...(step.providerCache ? { promptCache: { key: promptCacheKey(context.pipeline.name, step.name), ttl: step.providerCache.ttl } } : {}),
+    origin: { runId: context.runId, step: step.name, logPrompt: promptLoggingOf(context, step) === "full" },
+  };
   try {
-    response = await provider.call(
-      {
-        model: candidate.model,
-        messages,
-        maxTokens: step.maxTokens,
-        ...(candidate.contextWindow === undefined ? {} : { contextWindow: candidate.contextWindow }),
-        ...(step.temperature === undefined ? {} : { temperature: step.temperature }),
-        ...(json ? { json: true } : {}),
-        ...(step.providerCache ? { promptCache: { key: promptCacheKey(context.pipeline.name, step.name), ttl: step.providerCache.ttl } } : {}),
-        origin: { runId: context.runId, step: step.name, logPrompt: promptLoggingOf(context, step) === "full" },
-      },
-      run.signal,
-      reservations.gate,
-    );
+    if (batch) {
+      const answer = await batchCollectorOf(context).call({
+        providerId: candidate.provider,
+        capability: batch.capability,
+        request: providerRequest,
+        cacheKey,
+        step: step.name,
+        ...(run.item === undefined ? {} : { item: run.item }),
+        deadlineMs: batch.deadlineMs,
+        signal: run.signal,
+      });
+      response = { ...answer, latencyMs: Math.round(performance.now() - started) };
+    } else {
+      response = await provider.call(providerRequest, run.signal, reservations.gate);
+    }
   } catch (error) {
-    failure = normaliseFailure(error, candidate.provider, run.signal, context.signal);
+    if (error instanceof BatchFallback && !run.signal.aborted) fallback = error.reason;
+    else failure = normaliseFailure(error, candidate.provider, run.signal, context.signal);
+  }
+  if (fallback !== undefined) {
+    // Nothing was answered, so nothing is billed: the half-price reservation goes back, and the
+    // same attempt is made as an ordinary call, reserved and checked like any other.
+    const open = reservations.open();
+    if (open) context.ledger.release(open);
+    handOver(undefined);
+    context.emit({ type: "batch", step: step.name, ...(run.item === undefined ? {} : { item: run.item }), provider: candidate.provider, phase: "fallback", detail: `${fallback}; calling synchronously at the full price`, at: context.now().toISOString() });
+    // Batch prices are exactly half, so doubling gives back the full prices and worst case.
+    const fullPrice = { ...candidate, ...(candidate.prices ? { prices: unbatchedPrices(candidate.prices) } : {}) };
+    return attemptCandidate(context, { ...request, candidate: fullPrice, worstCaseUsd: worstCaseUsd * 2, synchronous: true, attemptNumber: () => attempt });
   }
   // Where an answer enters orch: a server that echoes the prompt or a header could hand back a
   // key. Everything downstream (cache, outputs, files, repair prompts, results) holds the scrubbed text.

@@ -111,6 +111,12 @@ export type RunEvent =
   | { type: "items-start"; step: string; count: number; at: string }
   /** One item of a for_each step is done: its status, and the model whose answer was kept. */
   | { type: "item-end"; step: string; item: number; status: StepStatus; provider?: string; model?: string; cached?: true; at: string }
+  /**
+   * A call of a `batch:` step and its batch: `submitted` (why it went to a batch: the step can wait,
+   * at 50% of the price), `collecting` (a batch from before a restart), `progress` (answers so far),
+   * `fallback` (failed, expired or past the deadline: called synchronously instead).
+   */
+  | { type: "batch"; step: string; item?: number; provider: string; batchId?: string; phase: "submitted" | "collecting" | "progress" | "fallback"; detail: string; at: string }
   /** A soft alert: a configured fraction of a limit was reached (raised once per period, across processes). */
   | ({ type: "budget-alert" } & BudgetAlert)
   /** A call cost more than its reservation (the provider reported usage beyond what was allowed); recorded in the ledger. */

@@ -16,6 +16,7 @@ export async function providerStatesOf(providers: ProviderSet): Promise<Record<s
           ...(provider.type === "mock" || provider.type === "replay" ? { synthetic: true } : {}),
           // Anthropic writes its prompt cache when orch marks a prefix, at 1.25× or 2× input (prompt-cache.ts).
           ...(provider.type === "anthropic" ? { writesPromptCache: true } : {}),
+          ...(provider.batch === undefined ? {} : { batches: true }),
         },
       ];
     }),

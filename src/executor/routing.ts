@@ -60,6 +60,7 @@ function routeRequestFor(context: RunContext, step: PipelineStep, messages: read
     worstCaseInputTokens: inputTokenBound(messages.map((message) => message.content)),
     maxOutputTokens: step.maxTokens,
     ...cacheWritesOf(step, messages),
+    ...(step.batch === undefined ? {} : { batch: true }),
     sensitive: step.sensitive,
     tags: step.tags,
     ...(step.model === undefined ? {} : { pinnedModel: step.model }),

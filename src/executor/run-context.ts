@@ -39,7 +39,7 @@ export interface RunContext {
   ledger: Ledger;
   runs: RunRepository;
   /** Cache entries, resume bookkeeping, the call log and transactions. */
-  store: Pick<OrchStore, "cache" | "executions" | "callLog" | "transaction">;
+  store: Pick<OrchStore, "cache" | "executions" | "callLog" | "batches" | "transaction">;
   answers: AnswerCache;
   /** The attempt number to use next for a step (or one item of it); continues after a resumed run's. */
   nextAttempt(step: string, item: number | undefined): number;

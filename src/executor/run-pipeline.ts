@@ -32,7 +32,7 @@ import { runStep } from "./step-runner.js";
 
 
 export interface ProviderSet extends ProviderLookup {
-  all(): { id: string; type: string; local: boolean; pricing: ProviderState["pricing"]; available(): Promise<{ available: boolean; reason?: string }> }[];
+  all(): { id: string; type: string; local: boolean; pricing: ProviderState["pricing"]; batch?: unknown; available(): Promise<{ available: boolean; reason?: string }> }[];
 }
 
 export interface RunOptions {

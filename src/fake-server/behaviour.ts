@@ -1,3 +1,4 @@
+import { FakeBatches } from "./fake-batches.js";
 import { FakePromptCache } from "./prompt-cache.js";
 
 /**
@@ -69,6 +70,15 @@ export interface FakeModelBehaviour {
    * do (see model-refusals.ts, which knows those by name); set to force it on or off.
    */
   fixedTemperature?: boolean;
+  /** How a batch whose first call is for this model ends (OpenAI Batch API, Anthropic Message Batches). */
+  batch?: FakeBatchSchedule;
+}
+
+export interface FakeBatchSchedule {
+  /** Polls answered "in progress" before the batch ends (default 0: the first poll sees it ended). */
+  polls?: number;
+  /** `complete` (default): every call answered; `expire`: the window passed with nothing answered; `fail`: the batch was refused. */
+  outcome?: "complete" | "expire" | "fail";
 }
 
 /** Everything one request needs to know about how to answer. */
@@ -100,6 +110,8 @@ export class ModelScripts {
   readonly #states = new Map<string, ModelState>();
   /** What earlier requests left in the fake vendors' prompt caches (prompt-cache.ts); reset with the scripts. */
   readonly promptCache = new FakePromptCache();
+  /** Uploaded files and submitted batches (fake-batches.ts); reset with the scripts. */
+  readonly batches = new FakeBatches();
 
   script(model: string, behaviour: FakeModelBehaviour): void {
     const faultQueue: FakeFault[] = [];
@@ -112,6 +124,7 @@ export class ModelScripts {
   reset(): void {
     this.#states.clear();
     this.promptCache.reset();
+    this.batches.reset();
   }
 
   /** Scripted model names, for the model-listing endpoints. */

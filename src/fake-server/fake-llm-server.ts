@@ -8,6 +8,7 @@ import type { AddressInfo } from "node:net";
 import { ModelScripts, type FakeModelBehaviour } from "./behaviour.js";
 import { readBody, sendJson } from "./http-exchange.js";
 import { anthropicRoute } from "./routes/anthropic-routes.js";
+import { anthropicBatchRoute, openAiBatchRoute } from "./routes/batch-routes.js";
 import { geminiRoute } from "./routes/gemini-routes.js";
 import { normaliseOllamaModel, ollamaRoute } from "./routes/ollama-routes.js";
 import { openAiRoute, openRouterRoute } from "./routes/openai-routes.js";
@@ -47,7 +48,7 @@ export interface FakeLlmServer {
   close(): Promise<void>;
 }
 
-const routes: Route[] = [openAiRoute, openRouterRoute, anthropicRoute, geminiRoute, ollamaRoute];
+const routes: Route[] = [openAiBatchRoute, anthropicBatchRoute, openAiRoute, openRouterRoute, anthropicRoute, geminiRoute, ollamaRoute];
 
 function flattenHeaders(headers: IncomingHttpHeaders): Record<string, string> {
   const flat: Record<string, string> = {};

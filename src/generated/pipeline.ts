@@ -36,6 +36,17 @@ export type ProviderCache =
       ttl: "5m" | "1h";
     };
 /**
+ * The step's calls can wait: they go to the vendor's batch API (OpenAI Batch API, Anthropic Message Batches) at 50% of the price, answered within hours. `true`: wait up to 24h; `{ deadline: 2h }`: wait at most that long. A batch that fails, expires or passes its deadline falls back to an ordinary call under the same budget rules. Providers without a batch API are called as usual.
+ */
+export type Batch =
+  | boolean
+  | {
+      /**
+       * A duration such as `30m`, `12h`, `7d` or `1d12h`.
+       */
+      deadline: string;
+    };
+/**
  * How many more times the same model is asked after its answer was rejected by the output checks, before moving on to the next model (default 0).
  */
 export type Retries = number;
@@ -192,6 +203,7 @@ export interface StepDefaults {
   timeout_seconds?: StepTimeout;
   cache?: Cache;
   provider_cache?: ProviderCache;
+  batch?: Batch;
   retries?: Retries;
   max_attempts?: MaxAttempts;
   max_cost_usd?: MaxCostUsd;
@@ -251,6 +263,7 @@ export interface Step {
   for_each?: ForEach;
   cache?: Cache;
   provider_cache?: ProviderCache;
+  batch?: Batch;
   retries?: Retries;
   max_attempts?: MaxAttempts;
   max_cost_usd?: MaxCostUsd;

@@ -55,6 +55,8 @@ export interface PipelineStep {
   cache: CacheSetting;
   /** The vendor's prompt cache for the stable prefix (`provider_cache`); absent when turned off. */
   providerCache?: { ttl: "5m" | "1h" };
+  /** The calls can wait for the vendor's batch API (`batch`), at most `deadlineMs`; absent: called at once. */
+  batch?: { deadlineMs: number };
   /** More attempts on the same model after a rejected answer, before the next model. */
   retries: number;
   maxAttempts?: number;
@@ -68,6 +70,9 @@ export interface ParsedExpression {
   text: string;
   expression: Expression;
 }
+
+/** How long a `batch: true` step waits: the vendors' own completion window. */
+export const defaultBatchDeadlineMs = 24 * 60 * 60 * 1000;
 
 export interface CacheSetting {
   enabled: boolean;

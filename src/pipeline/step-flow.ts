@@ -14,11 +14,11 @@ import { parseDuration } from "../policy/duration.js";
 import { ExpressionSyntaxError, expressionReferences, parseExpression } from "./expression.js";
 import { compileGlob, GlobSyntaxError, type CompiledGlob } from "./glob.js";
 import { rowsFormatOf, type RowsFormat } from "./data-rows.js";
-import { defaultCacheTtlMs, defaultFanOutConcurrency, type FanOut, type FanOutSource, type ParsedExpression, type PipelineStep } from "./model.js";
+import { defaultBatchDeadlineMs, defaultCacheTtlMs, defaultFanOutConcurrency, type FanOut, type FanOutSource, type ParsedExpression, type PipelineStep } from "./model.js";
 import { isInside } from "./project-directory.js";
 
 type StepConfig = Pipeline["steps"][string];
-type StepFlow = Pick<PipelineStep, "when" | "ifNeedsSkipped" | "forEach" | "cache" | "providerCache" | "retries" | "maxAttempts" | "maxCostUsd" | "repair">;
+type StepFlow = Pick<PipelineStep, "when" | "ifNeedsSkipped" | "forEach" | "cache" | "providerCache" | "batch" | "retries" | "maxAttempts" | "maxCostUsd" | "repair">;
 
 export function readStepFlow(loaded: LoadedPipeline, projectDirectory: string, name: string, step: StepConfig, diagnostics: Diagnostic[]): StepFlow {
   const defaults = loaded.pipeline.defaults ?? {};
@@ -26,6 +26,7 @@ export function readStepFlow(loaded: LoadedPipeline, projectDirectory: string, n
   const forEach = step.for_each === undefined ? undefined : readForEach(loaded, projectDirectory, name, step.for_each, diagnostics);
   const cache = step.cache ?? defaults.cache ?? true;
   const providerCache = step.provider_cache ?? defaults.provider_cache ?? true;
+  const batch = step.batch ?? defaults.batch ?? false;
   const maxAttempts = step.max_attempts ?? defaults.max_attempts;
   const maxCostUsd = step.max_cost_usd ?? defaults.max_cost_usd;
   return {
@@ -34,6 +35,7 @@ export function readStepFlow(loaded: LoadedPipeline, projectDirectory: string, n
     ...(forEach ? { forEach } : {}),
     cache: typeof cache === "boolean" ? { enabled: cache, ttlMs: defaultCacheTtlMs } : { enabled: true, ttlMs: parseDuration(cache.ttl) ?? defaultCacheTtlMs },
     ...(providerCache === false ? {} : { providerCache: { ttl: providerCache === true ? "5m" : providerCache.ttl } }),
+    ...(batch === false ? {} : { batch: { deadlineMs: batch === true ? defaultBatchDeadlineMs : (parseDuration(batch.deadline) ?? defaultBatchDeadlineMs) } }),
     retries: step.retries ?? defaults.retries ?? 0,
     ...(maxAttempts === undefined ? {} : { maxAttempts }),
     ...(maxCostUsd === undefined ? {} : { maxCostUsd }),

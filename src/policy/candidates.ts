@@ -17,7 +17,7 @@ import type {
   RoutingState,
 } from "./decision.js";
 import { nanoToUsd } from "../money/nano.js";
-import { costRangeNano, modelPricesFromPolicy, type CacheWriteAllowance } from "../providers/pricing.js";
+import { batchPrices, costRangeNano, modelPricesFromPolicy, type CacheWriteAllowance } from "../providers/pricing.js";
 import { formatBalance, formatClock, formatCount, formatLimit, formatUsd, scopeWords } from "./format.js";
 import { resolveModelReference, type ResolvedModel } from "./model-ref.js";
 
@@ -78,7 +78,10 @@ function assessModel(reference: string, resolved: ResolvedModel, context: Assess
   }
 
   const free = providerState.pricing !== "metered";
-  const prices = state.pricesFor(provider, model) ?? (resolved.prices ? modelPricesFromPolicy(resolved.prices) : undefined);
+  const listed = state.pricesFor(provider, model) ?? (resolved.prices ? modelPricesFromPolicy(resolved.prices) : undefined);
+  // A step that can wait goes to the provider's batch API: every token at half the price (pricing.ts).
+  const batched = request.batch === true && providerState.batches === true && listed !== undefined;
+  const prices = batched ? batchPrices(listed) : listed;
   if (!free && !prices) {
     return dropped(
       reference,
@@ -135,7 +138,7 @@ function assessModel(reference: string, resolved: ResolvedModel, context: Assess
   if (tightest) {
     return dropped(reference, target, "budget", `worst case ${formatUsd(worstCase)} exceeds ${formatBalance(tightest.leftUsd)} left ${scopeWords(tightest.scope)}`);
   }
-  return kept(candidate, target, `${formatUsd(estimatedCostUsd.min)}–${formatUsd(worstCase)}`);
+  return kept(candidate, target, `${formatUsd(estimatedCostUsd.min)}–${formatUsd(worstCase)}${batched ? " in a batch (50% of the price: the step can wait)" : ""}`);
 }
 
 /**

@@ -35,6 +35,8 @@ export interface RouteRequest {
    * holds them at the write price in its worst case.
    */
   cacheWrites?: CacheWriteAllowance;
+  /** The step can wait (`batch:`): a provider with a batch API (`ProviderState.batches`) is priced at its batch prices, half. */
+  batch?: boolean;
   sensitive: boolean;
   tags: readonly string[];
   /** A model pinned by the step (`model:`), bypassing rules and tiers. */
@@ -60,6 +62,8 @@ export interface ProviderState {
   coolingDownUntil?: number;
   /** The provider writes its prompt cache when a request marks a prefix (Anthropic's `cache_control`), at a premium over input. */
   writesPromptCache?: boolean;
+  /** The provider offers the vendor's batch API (half price, answered within hours) to steps that can wait. */
+  batches?: boolean;
 }
 
 /** Past results of one model on one task type, for `best-value` choices. */

@@ -4,7 +4,10 @@
  * or probe.
  */
 import { canProbe, type ProbeResult, type ProbingProvider } from "./probe.js";
-import type { PricingMode, Provider, ProviderType } from "./provider.js";
+import type { BatchCapability, PricingMode, Provider, ProviderType } from "./provider.js";
+
+/** Provider types whose module offers the vendor's batch API. */
+const batchingTypes: ReadonlySet<ProviderType> = new Set(["openai", "anthropic"]);
 
 export function lazyProvider(
   identity: { id: string; type: ProviderType; pricing: PricingMode; local: boolean },
@@ -12,8 +15,16 @@ export function lazyProvider(
 ): ProbingProvider {
   let loading: Promise<Provider> | undefined;
   const loaded = (): Promise<Provider> => (loading ??= load());
+  const batchOf = async (): Promise<BatchCapability> => {
+    const batch = (await loaded()).batch;
+    if (batch === undefined) throw new Error(`provider "${identity.id}" has no batch API`);
+    return batch;
+  };
   return {
     ...identity,
+    ...(batchingTypes.has(identity.type)
+      ? { batch: { submit: async (entries, signal) => (await batchOf()).submit(entries, signal), poll: async (id, signal) => (await batchOf()).poll(id, signal) } }
+      : {}),
     call: async (request, signal, gate) => (await loaded()).call(request, signal, gate),
     available: async (model) => (await loaded()).available(model),
     async probe(signal): Promise<ProbeResult> {

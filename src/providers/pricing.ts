@@ -147,3 +147,32 @@ export function costRangeNano(prices: ModelPrices, inputTokens: number, outputCa
     max: priceUsageNano({ inputTokens, outputTokens: outputCap, ...writes }, prices),
   };
 }
+
+/**
+ * The vendors' batch APIs bill every token (input, cache reads and writes, output) at half the
+ * synchronous price: OpenAI's Batch API (help.openai.com/en/articles/9197833, "50% cost discount"),
+ * Anthropic's Message Batches ("all usage is charged at 50% of the standard API prices",
+ * platform.claude.com/docs/en/build-with-claude/batch-processing) and Gemini's batch mode. Halving a
+ * binary float is exact, so the halved prices are read as exactly the decimals they are.
+ */
+export function batchPrices(prices: ModelPrices): ModelPrices {
+  return scalePrices(prices, 0.5);
+}
+
+/** The synchronous prices of batch prices (a batch call that falls back to an ordinary one): exact, as halving was. */
+export function unbatchedPrices(prices: ModelPrices): ModelPrices {
+  return scalePrices(prices, 2);
+}
+
+/** Every price times a power of two (exact in binary floating point). */
+function scalePrices(prices: ModelPrices, factor: 0.5 | 2): ModelPrices {
+  const scale = (tier: TierPrices): TierPrices => ({
+    input: tier.input * factor,
+    output: tier.output * factor,
+    ...(tier.cachedInput === undefined ? {} : { cachedInput: tier.cachedInput * factor }),
+    // Unlisted write prices stay unlisted: their multipliers (1.25×, 2×) then apply to the scaled input price.
+    ...(tier.cacheWrite === undefined ? {} : { cacheWrite: tier.cacheWrite * factor }),
+    ...(tier.cacheWrite1h === undefined ? {} : { cacheWrite1h: tier.cacheWrite1h * factor }),
+  });
+  return { ...prices, ...scale(prices), ...(prices.tiers === undefined ? {} : { tiers: prices.tiers.map((tier) => ({ ...scale(tier), aboveInputTokens: tier.aboveInputTokens })) }) };
+}

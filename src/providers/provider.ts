@@ -116,4 +116,28 @@ export interface Provider {
   call(request: ProviderRequest, signal: AbortSignal, gate?: AttemptGate): Promise<ProviderResponse>;
   available(model?: string): Promise<Availability>;
   close?(): Promise<void>;
+  /** The vendor's batch API (half price, answers within a window), where orch drives it (openai, anthropic). */
+  batch?: BatchCapability;
+}
+
+/** One call of a batch: `customId` names it in the results. */
+export interface BatchEntry {
+  customId: string;
+  request: ProviderRequest;
+}
+
+/** Where a submitted batch stands. `ended`: every entry has an answer or a failure, by custom id. */
+export type BatchState =
+  | { state: "pending"; done: number; total: number }
+  | { state: "ended"; answers: Map<string, BatchAnswer> }
+  /** The whole batch failed (refused input) or expired before answering: nothing was billed. */
+  | { state: "failed" | "expired"; reason: string };
+
+export type BatchAnswer = { ok: true; response: ProviderResponse } | { ok: false; reason: string; expired: boolean };
+
+export interface BatchCapability {
+  /** Submits the entries as one batch; returns the vendor's batch id. */
+  submit(entries: readonly BatchEntry[], signal: AbortSignal): Promise<string>;
+  /** Asks where the batch stands, and collects the answers once it has ended. */
+  poll(batchId: string, signal: AbortSignal): Promise<BatchState>;
 }

@@ -1,4 +1,5 @@
 /** The store: the only door to persistence (SQLite and result folders). */
+import { BatchRepository } from "./batch-repository.js";
 import { CacheRepository } from "./cache-repository.js";
 import { CallLogRepository } from "./call-log-repository.js";
 import { defaultDatabasePath, openDatabase, type SqliteDatabase } from "./database.js";
@@ -22,6 +23,8 @@ export interface OrchStore {
   readonly executions: ExecutionRepository;
   /** What every call sent and received, and the queries of `orch runs`, `show` and `diff`. */
   readonly callLog: CallLogRepository;
+  /** Batches sent to vendors' batch APIs and their calls, for collecting after a restart. */
+  readonly batches: BatchRepository;
   /** Runs `work` in one IMMEDIATE transaction: all of it is written, or none of it. */
   transaction<T>(work: () => T): T;
   close(): void;
@@ -39,6 +42,7 @@ export function openStore(file: string = defaultDatabasePath()): OrchStore {
     cache: new CacheRepository(database),
     executions: new ExecutionRepository(database),
     callLog: new CallLogRepository(database),
+    batches: new BatchRepository(database),
     transaction: (work) => database.transaction(work).immediate(),
     close: () => database.close(),
   };

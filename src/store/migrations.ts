@@ -341,4 +341,32 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX budget_reservations_open_process ON budget_reservations (process_id) WHERE status = 'reserved';
     `,
   },
+  {
+    // Issue 16: calls sent to a vendor's batch API answer hours later, maybe after this process is
+    // gone. Each batch and each call in it is written before anything waits, so `orch run --resume`
+    // collects a pending call (found by its cache key: same provider, model, prompt, parameters)
+    // instead of submitting and paying for it again.
+    name: "0012_batch_jobs",
+    sql: `
+      CREATE TABLE batch_jobs (
+        id INTEGER PRIMARY KEY,
+        run_id TEXT NOT NULL,
+        provider TEXT NOT NULL,
+        vendor_batch_id TEXT NOT NULL,
+        submitted_at TEXT NOT NULL,
+        deadline_at TEXT NOT NULL,
+        status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'ended', 'failed', 'expired', 'abandoned'))
+      );
+      CREATE TABLE batch_calls (
+        batch_job_id INTEGER NOT NULL REFERENCES batch_jobs (id),
+        custom_id TEXT NOT NULL,
+        cache_key TEXT NOT NULL,
+        step TEXT NOT NULL,
+        item INTEGER,
+        status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'collected', 'fallen-back')),
+        PRIMARY KEY (batch_job_id, custom_id)
+      );
+      CREATE INDEX batch_calls_pending ON batch_calls (cache_key) WHERE status = 'pending';
+    `,
+  },
 ];

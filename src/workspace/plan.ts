@@ -147,6 +147,7 @@ function requestOf(workspace: Workspace, step: PipelineStep, estimatedInputToken
     estimatedInputTokens,
     worstCaseInputTokens,
     maxOutputTokens: step.maxTokens,
+    ...(step.batch === undefined ? {} : { batch: true }),
     sensitive: step.sensitive,
     tags: step.tags,
     ...(step.model === undefined ? {} : { pinnedModel: step.model }),

@@ -40,6 +40,7 @@ export function createPlainRenderer(output: CliOutput, databaseFile: string): Ru
         case "provider-wait":
           output.out(`${style.dim("…")} ${event.step.padEnd(width.step)} waiting ${formatDuration(event.waitMs)} for ${event.provider} (${event.reason})`);
           return;
+        case "batch": output.out(`${style.dim("⧗")} ${event.step.padEnd(width.step)} batch ${event.phase}${itemLabel(event.item)} on ${event.provider}: ${event.detail}`); return;
         case "budget-alert":
           output.out(style.yellow(`! budget: ${Math.round(event.fraction * 100)}% of the ${event.scope} limit used (${formatUsd(event.usedUsd)} of ${formatLimit(event.limitUsd)})`));
           return;

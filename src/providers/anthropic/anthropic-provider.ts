@@ -11,6 +11,7 @@ import { resolveApiKey } from "../shared/api-key.js";
 import { keyedHttpProvider } from "../shared/keyed-http-provider.js";
 import { plainFailureError, type FailureReport } from "../shared/provider-failure.js";
 import { partialUsage } from "../shared/token-estimate.js";
+import { anthropicBatch } from "./anthropic-batch.js";
 import { normaliseAnthropicError } from "./anthropic-errors.js";
 import { buildMessagesBody } from "./messages-request.js";
 import { emptyMessagesStreamProgress, readMessagesStream } from "./messages-stream.js";
@@ -84,7 +85,7 @@ export function createAnthropicProvider(id: string, settings: HttpApiProvider, c
     }
   }
 
-  return keyedHttpProvider({
+  const provider = keyedHttpProvider({
     id,
     type: "anthropic",
     traits: providerTraits.anthropic,
@@ -96,4 +97,5 @@ export function createAnthropicProvider(id: string, settings: HttpApiProvider, c
     listModels: async (anthropic, signal) => (await anthropic.models.list(undefined, { signal })).data.map((model) => model.id),
     describeError: (error, signal) => normaliseAnthropicError(error, { providerId: id, secrets }, signal).message,
   });
+  return client === undefined ? provider : { ...provider, batch: anthropicBatch(client, id, secrets, apiVersion) };
 }

@@ -17,6 +17,7 @@ import { partialUsage } from "../shared/token-estimate.js";
 import { buildChatBody, type MaxTokensField } from "./chat-request.js";
 import { emptyChatStreamProgress, readChatStream, type ChatStreamProgress } from "./chat-stream.js";
 import { tokenUsageOf } from "./chat-usage.js";
+import { openAiBatch } from "./openai-batch.js";
 import { normaliseOpenAiError } from "./openai-errors.js";
 
 export interface OpenAiCompatibleOptions {
@@ -105,7 +106,7 @@ export function createOpenAiCompatibleProvider(options: OpenAiCompatibleOptions)
     }
   }
 
-  return keyedHttpProvider({
+  const provider = keyedHttpProvider({
     id,
     type: options.type,
     traits: providerTraits[options.type],
@@ -117,4 +118,6 @@ export function createOpenAiCompatibleProvider(options: OpenAiCompatibleOptions)
     listModels: async (openai, signal) => (await openai.models.list({ signal })).data.map((model) => model.id),
     describeError: (error, signal) => normaliseOpenAiError(error, { providerId: id, secrets }, signal).message,
   });
+  // OpenRouter's batch API is another shape; only OpenAI's own is driven.
+  return options.type === "openai" && client !== undefined ? { ...provider, batch: openAiBatch(client, id, secrets, options.maxTokensField) } : provider;
 }

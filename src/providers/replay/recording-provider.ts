@@ -53,6 +53,7 @@ export function createRecordingProvider(inner: Provider, filePath: string, optio
       return response;
     },
     available: (model) => inner.available(model),
+    ...(inner.batch === undefined ? {} : { batch: inner.batch }),
     async close() {
       await writes;
       await inner.close?.();

@@ -159,6 +159,8 @@ export function withResilience(
     local: provider.local,
     call,
     available: (model) => provider.available(model),
+    // A batch is one request that answers later: the vendor retries inside it, orch falls back to a call.
+    ...(provider.batch === undefined ? {} : { batch: provider.batch }),
     ...(provider.close === undefined ? {} : { close: () => provider.close?.() ?? Promise.resolve() }),
   };
   const probe = (provider as Partial<ProbingProvider>).probe;

@@ -1,0 +1,198 @@
+/**
+ * Calls of `batch:` steps go to the vendor's batch API instead of one request each. Calls for the
+ * same provider that arrive within a short collection window are submitted together; the batch
+ * and its calls are written to the store before anything waits (so `orch run --resume` collects a
+ * pending call instead of paying for it again); one poller per batch reports progress and hands
+ * each waiting call its answer. A batch that fails, expires or outlives the step's deadline makes
+ * its calls throw `BatchFallback`: the attempt then calls synchronously under the same budget rules.
+ */
+import { createHash } from "node:crypto";
+import { setTimeout as sleep } from "node:timers/promises";
+import type { BatchAnswer, BatchCapability, BatchState, ProviderRequest, ProviderResponse } from "../providers/provider.js";
+import type { RunContext } from "./run-context.js";
+
+/** How long calls are gathered before a batch goes up: for_each items start within milliseconds of each other. */
+const collectionWindowMs = 50;
+/** Between polls of a pending batch; `ORCH_BATCH_POLL_MS` shortens it (tests, a local fake server). */
+const defaultPollMs = 30_000;
+
+export class BatchFallback extends Error {
+  constructor(readonly reason: string) {
+    super(reason);
+  }
+}
+
+export interface BatchCall {
+  providerId: string;
+  capability: BatchCapability;
+  request: ProviderRequest;
+  cacheKey: string;
+  step: string;
+  item?: number;
+  deadlineMs: number;
+  signal: AbortSignal;
+}
+
+interface Waiting {
+  call: BatchCall;
+  customId: string;
+  resolve(job: SubmittedCall): void;
+  reject(error: unknown): void;
+}
+
+interface SubmittedCall {
+  batchJobId: number;
+  vendorBatchId: string;
+  customId: string;
+  deadlineAt: number;
+}
+
+type FinalState = Exclude<BatchState, { state: "pending" }> | { state: "deadline"; reason: string };
+
+const collectors = new WeakMap<RunContext, BatchCollector>();
+
+export function batchCollectorOf(context: RunContext): BatchCollector {
+  let collector = collectors.get(context);
+  if (collector === undefined) {
+    collector = new BatchCollector(context);
+    collectors.set(context, collector);
+  }
+  return collector;
+}
+
+export class BatchCollector {
+  readonly #queues = new Map<string, Waiting[]>();
+  readonly #pollers = new Map<string, Promise<FinalState>>();
+  readonly #pollMs: number;
+  #sequence = 0;
+
+  constructor(private readonly context: RunContext) {
+    const configured = Number(context.environment["ORCH_BATCH_POLL_MS"]);
+    this.#pollMs = Number.isFinite(configured) && configured > 0 ? configured : defaultPollMs;
+  }
+
+  /** The call's answer from its batch (a pending one from an earlier process first); throws BatchFallback when there is none. */
+  async call(call: BatchCall): Promise<ProviderResponse> {
+    const earlier = this.context.store.batches.pendingCall(call.providerId, call.cacheKey);
+    const submitted: SubmittedCall = earlier
+      ? { batchJobId: earlier.batchJobId, vendorBatchId: earlier.vendorBatchId, customId: earlier.customId, deadlineAt: Date.parse(earlier.deadlineAt) }
+      : await this.#enqueue(call);
+    if (earlier) this.#emit(call, "collecting", `collecting batch ${earlier.vendorBatchId}, submitted before the restart`, earlier.vendorBatchId);
+    const final = await abortable(this.#pollerFor(call, submitted), call.signal);
+    const answer: BatchAnswer | undefined = final.state === "ended" ? final.answers.get(submitted.customId) : undefined;
+    if (answer?.ok) {
+      this.context.store.batches.finishCall(submitted.batchJobId, submitted.customId, "collected");
+      return answer.response;
+    }
+    const reason = final.state === "ended" ? (answer ? answer.reason : "the batch has no answer for this call") : final.reason;
+    this.context.store.batches.finishCall(submitted.batchJobId, submitted.customId, "fallen-back");
+    throw new BatchFallback(`batch ${submitted.vendorBatchId}: ${reason}`);
+  }
+
+  #enqueue(call: BatchCall): Promise<SubmittedCall> {
+    return new Promise((resolve, reject) => {
+      const queue = this.#queues.get(call.providerId) ?? [];
+      if (queue.length === 0) {
+        this.#queues.set(call.providerId, queue);
+        setTimeout(() => void this.#submit(call.providerId, call.capability), collectionWindowMs);
+      }
+      const customId = `orch-${createHash("sha256").update(call.cacheKey).digest("hex").slice(0, 24)}-${(this.#sequence += 1)}`;
+      queue.push({ call, customId, resolve, reject });
+    });
+  }
+
+  async #submit(providerId: string, capability: BatchCapability): Promise<void> {
+    const queue = this.#queues.get(providerId) ?? [];
+    this.#queues.delete(providerId);
+    const submittedAt = this.context.now();
+    const deadlineAt = submittedAt.getTime() + Math.min(...queue.map((waiting) => waiting.call.deadlineMs));
+    try {
+      const vendorBatchId = await capability.submit(queue.map((waiting) => ({ customId: waiting.customId, request: waiting.call.request })), this.context.signal);
+      const batchJobId = this.context.store.batches.recordSubmitted(
+        { runId: this.context.runId, provider: providerId, vendorBatchId, submittedAt: submittedAt.toISOString(), deadlineAt: new Date(deadlineAt).toISOString() },
+        queue.map((waiting) => ({ customId: waiting.customId, cacheKey: waiting.call.cacheKey, step: waiting.call.step, ...(waiting.call.item === undefined ? {} : { item: waiting.call.item }) })),
+      );
+      for (const waiting of queue) {
+        this.#emit(waiting.call, "submitted", `${queue.length} call(s) in one batch at 50% of the price; answers wait up to ${formatWait(deadlineAt - submittedAt.getTime())}`, vendorBatchId);
+        waiting.resolve({ batchJobId, vendorBatchId, customId: waiting.customId, deadlineAt });
+      }
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      for (const waiting of queue) waiting.reject(new BatchFallback(`the batch could not be submitted: ${reason}`));
+    }
+  }
+
+  #pollerFor(call: BatchCall, submitted: SubmittedCall): Promise<FinalState> {
+    let poller = this.#pollers.get(submitted.vendorBatchId);
+    if (poller === undefined) {
+      poller = this.#poll(call, submitted);
+      this.#pollers.set(submitted.vendorBatchId, poller);
+    }
+    return poller;
+  }
+
+  async #poll(call: BatchCall, submitted: SubmittedCall): Promise<FinalState> {
+    const batches = this.context.store.batches;
+    let lastDone = -1;
+    for (;;) {
+      let state: BatchState;
+      try {
+        state = await call.capability.poll(submitted.vendorBatchId, this.context.signal);
+      } catch (error) {
+        if (this.context.signal.aborted) throw error;
+        // A failed poll is not a failed batch: ask again next time, until the deadline.
+        state = { state: "pending", done: Math.max(0, lastDone), total: 0 };
+      }
+      if (state.state !== "pending") {
+        batches.finishJob(submitted.batchJobId, state.state);
+        return state;
+      }
+      if (state.done !== lastDone) {
+        lastDone = state.done;
+        this.#emit(call, "progress", `${state.done} of ${state.total} answered`, submitted.vendorBatchId);
+      }
+      if (this.context.now().getTime() >= submitted.deadlineAt) {
+        batches.finishJob(submitted.batchJobId, "abandoned");
+        return { state: "deadline", reason: "the step's batch deadline passed before the batch ended" };
+      }
+      await sleep(this.#pollMs, undefined, { signal: this.context.signal });
+    }
+  }
+
+  #emit(call: BatchCall, phase: "submitted" | "collecting" | "progress", detail: string, batchId: string): void {
+    this.context.emit({
+      type: "batch",
+      step: call.step,
+      ...(call.item === undefined ? {} : { item: call.item }),
+      provider: call.providerId,
+      batchId,
+      phase,
+      detail,
+      at: this.context.now().toISOString(),
+    });
+  }
+}
+
+function formatWait(milliseconds: number): string {
+  const hours = milliseconds / 3_600_000;
+  return hours >= 1 ? `${Math.round(hours * 10) / 10}h` : `${Math.max(1, Math.round(milliseconds / 60_000))}m`;
+}
+
+/** The shared poller's result, or the waiting call's own abort (its step's timeout, Ctrl-C). */
+function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener("abort", onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener("abort", onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener("abort", onAbort);
+        reject(error);
+      },
+    );
+  });
+}
