@@ -10,7 +10,7 @@ import { overrunOf } from "../budget/overruns.js";
 import { budgetStatus } from "../budget/status.js";
 import { loadPolicyFile, type LoadedPolicy } from "../config/load-config.js";
 import { createProviderHealth } from "../executor/provider-health.js";
-import { runListing } from "../cli/render/runs-table.js";
+import { runListing } from "../report/call-log/run-listing.js";
 import { buildRunView } from "../report/call-log/run-view.js";
 import { buildReport, readReportData, reportWindow } from "../report/index.js";
 import { graphOfRecordedRun, layoutGraph, renderSvg } from "../report/graph/index.js";

@@ -6,7 +6,7 @@
 import type { BudgetStatus } from "../budget/status.js";
 import type { MonthForecast } from "../budget/forecast.js";
 import { formatUsd } from "../money/format-usd.js";
-import type { RunListing } from "../cli/render/runs-table.js";
+import type { RunListing } from "../report/call-log/run-listing.js";
 import type { RunView, StepView } from "../report/call-log/run-view.js";
 import { escapeXml as e } from "../report/html/escape.js";
 import { tableHtml } from "../report/html/report-page.js";

@@ -6,7 +6,8 @@ import { defaultDatabasePath, openStore } from "../../store/index.js";
 import { defineFlags, parseCommandArguments, positiveInteger } from "../arguments.js";
 import { databaseFlag, jsonFlag, sinceFlag } from "../common-flags.js";
 import type { Command } from "../main.js";
-import { renderRuns, runListing } from "../render/runs-table.js";
+import { runListing } from "../../report/call-log/run-listing.js";
+import { renderRuns } from "../render/runs-table.js";
 
 const usage = "orch runs [--pipeline NAME|FILE] [--status STATUS] [--since DURATION] [--limit N (default 20)] [--json] [--db FILE]";
 
