@@ -70,6 +70,11 @@ export function positiveInteger(value: string | undefined, flag: string, maximum
   return number;
 }
 
+/** For commands that take flags only: a stray word is a usage error naming it. */
+export function noPositionals(positionals: readonly string[], usage: string): void {
+  if (positionals.length > 0) throw new UsageError({ message: `unexpected argument "${positionals[0]}"`, hint: `usage: ${usage}` });
+}
+
 export function exactlyOne(positionals: string[], what: string, usage: string): string {
   if (positionals.length !== 1) {
     throw new UsageError({ message: positionals.length === 0 ? `missing ${what}` : `expected one ${what}, got ${positionals.length}`, hint: `usage: ${usage}` });

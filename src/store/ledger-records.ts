@@ -54,3 +54,27 @@ export function alertRowValues(alert: AlertRecord): [string, string, string, str
     alert.createdAt,
   ];
 }
+
+/**
+ * An overrun's column values, in the order of `budget_overruns`' insert in both stores. `synthetic`
+ * is 1 or 0: SQLite has no boolean, and PostgreSQL reads '1'/'0' as a boolean's text form.
+ */
+export function overrunRowValues(overrun: OverrunRecord): (string | number | null)[] {
+  return [
+    overrun.reservationId,
+    overrun.runId,
+    overrun.pipelineName,
+    overrun.day,
+    overrun.month,
+    overrun.step,
+    overrun.item ?? null,
+    overrun.attempt,
+    overrun.provider,
+    overrun.model,
+    overrun.synthetic ? 1 : 0,
+    overrun.reservedNanoUsd,
+    overrun.settledNanoUsd,
+    overrun.overrunNanoUsd,
+    overrun.createdAt,
+  ];
+}

@@ -6,7 +6,7 @@
  * reservations at their worst case (a crashed process may have spent it: never guess low).
  * Those figures are running totals (scope-totals.ts), changed in the same transaction as the row.
  */
-import { alertRowValues, overrunRecordOf } from "./ledger-records.js";
+import { alertRowValues, overrunRecordOf, overrunRowValues } from "./ledger-records.js";
 import type { SqliteDatabase } from "./database.js";
 import type {
   AlertRecord,
@@ -107,23 +107,7 @@ export class LedgerRepository {
                reserved_nano_usd, settled_nano_usd, overrun_nano_usd, created_at)
              VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
           )
-          .run(
-            reservationId,
-            overrun.runId,
-            overrun.pipelineName,
-            overrun.day,
-            overrun.month,
-            overrun.step,
-            overrun.item ?? null,
-            overrun.attempt,
-            overrun.provider,
-            overrun.model,
-            row.synthetic ? 1 : 0,
-            overrun.reservedNanoUsd,
-            overrun.settledNanoUsd,
-            overrun.overrunNanoUsd,
-            closedAt,
-          );
+          .run(...overrunRowValues(overrun));
         return { settled: true, overrun };
       })
       .immediate();

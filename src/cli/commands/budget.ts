@@ -3,12 +3,12 @@ import { reconcileLedger } from "../../budget/reconcile.js";
 import { forecastOfStatus } from "../../budget/forecast.js";
 import { budgetStatus } from "../../budget/status.js";
 import { loadPolicyFile } from "../../config/load-config.js";
-import { exitCodes, UsageError } from "../../errors/orch-error.js";
+import { exitCodes } from "../../errors/orch-error.js";
 import { ledgerTimeZone } from "../../budget/calendar.js";
 import { formatUsd } from "../../money/format-usd.js";
 import { checkFilter, filterLabel, reportWindow, windowDays, windowSpend, type ReportFilter, type WindowFlags, type WindowSpend } from "../../report/index.js";
 import { openStore, type OrchStore } from "../../store/index.js";
-import { defineFlags, parseCommandArguments } from "../arguments.js";
+import { defineFlags, noPositionals, parseCommandArguments } from "../arguments.js";
 import { databaseFlag, fromFlag, jsonFlag, pipelineFilterFlag, policyFlag, runFilterFlag, sinceFlag, toFlag } from "../common-flags.js";
 import type { Command } from "../main.js";
 import { renderBudget } from "../render/budget-table.js";
@@ -52,12 +52,8 @@ export const budgetCommand: Command = {
   usage,
   flags,
   async run(args, output) {
-    const { values, positionals } = parseCommandArguments(
-      args,
-      flags,
-      usage,
-    );
-    if (positionals.length > 0) throw new UsageError({ message: `unexpected argument "${positionals[0]}"`, hint: `usage: ${usage}` });
+    const { values, positionals } = parseCommandArguments(args, flags, usage);
+    noPositionals(positionals, usage);
     const project = await resolveProject(output.env);
     const policyFile = project.policyFile(values.policy);
     const policy = policyFile === undefined ? undefined : await loadPolicyFile(policyFile, project.env);

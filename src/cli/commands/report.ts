@@ -24,7 +24,7 @@ import { callView } from "../../report/call-log/run-view.js";
 import { graphOfRecordedRun, layoutGraph, renderSvg } from "../../report/graph/index.js";
 import { writeFileAtomically } from "../../store/atomic-write.js";
 import { openStore, type OrchStore } from "../../store/index.js";
-import { defineFlags, parseCommandArguments } from "../arguments.js";
+import { defineFlags, noPositionals, parseCommandArguments } from "../arguments.js";
 import { databaseFlag, fromFlag, jsonFlag, pipelineFilterFlag, policyFlag, runFilterFlag, sinceFlag, toFlag } from "../common-flags.js";
 import type { Command } from "../main.js";
 import { renderReport } from "../render/report-text.js";
@@ -52,12 +52,8 @@ export const reportCommand: Command = {
   usage,
   flags,
   async run(args, output) {
-    const { values, positionals } = parseCommandArguments(
-      args,
-      flags,
-      usage,
-    );
-    if (positionals.length > 0) throw new UsageError({ message: `unexpected argument "${positionals[0]}"`, hint: `usage: ${usage}` });
+    const { values, positionals } = parseCommandArguments(args, flags, usage);
+    noPositionals(positionals, usage);
     if (values.json && values.csv) throw new UsageError({ message: "--json and --csv cannot be combined", hint: `usage: ${usage}` });
     if (values.graph !== undefined && values.html === undefined) throw new UsageError({ message: "--graph links a graph file from the HTML page: it needs --html FILE" });
     const groupBy = groupByOf(values.by);

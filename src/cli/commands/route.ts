@@ -7,7 +7,7 @@ import { resolveModelReference } from "../../policy/model-ref.js";
 import { openStore } from "../../store/index.js";
 import { openProviders } from "../../workspace/open-providers.js";
 import { routeRequest } from "../../workspace/route-request.js";
-import { defineFlags, parseCommandArguments, positiveInteger } from "../arguments.js";
+import { defineFlags, noPositionals, parseCommandArguments, positiveInteger } from "../arguments.js";
 import { databaseFlag, jsonFlag, policyFlag } from "../common-flags.js";
 import type { Command } from "../main.js";
 import { renderRoute } from "../render/route-summary.js";
@@ -40,12 +40,8 @@ export const routeCommand: Command = {
   usage,
   flags,
   async run(args, output) {
-    const { values, positionals } = parseCommandArguments(
-      args,
-      flags,
-      usage,
-    );
-    if (positionals.length > 0) throw new UsageError({ message: `unexpected argument "${positionals[0]}"`, hint: `usage: ${usage}` });
+    const { values, positionals } = parseCommandArguments(args, flags, usage);
+    noPositionals(positionals, usage);
     const project = await resolveProject(output.env);
     const policy = await loadPolicyFile(project.requirePolicyFile(values.policy, usage), project.env);
     const request = requestOf(values);

@@ -3,7 +3,7 @@ import { exitCodes, UsageError } from "../../errors/orch-error.js";
 import { parseDuration } from "../../policy/duration.js";
 import type { RunStatus } from "../../store/run-repository.js";
 import { defaultDatabasePath, openStore } from "../../store/index.js";
-import { defineFlags, parseCommandArguments, positiveInteger } from "../arguments.js";
+import { defineFlags, noPositionals, parseCommandArguments, positiveInteger } from "../arguments.js";
 import { databaseFlag, jsonFlag, sinceFlag } from "../common-flags.js";
 import type { Command } from "../main.js";
 import { runListing } from "../../report/call-log/run-listing.js";
@@ -26,12 +26,8 @@ export const runsCommand: Command = {
   usage,
   flags,
   async run(args, output) {
-    const { values, positionals } = parseCommandArguments(
-      args,
-      flags,
-      usage,
-    );
-    if (positionals.length > 0) throw new UsageError({ message: `unexpected argument "${positionals[0]}"`, hint: `usage: ${usage}` });
+    const { values, positionals } = parseCommandArguments(args, flags, usage);
+    noPositionals(positionals, usage);
     const status = values.status;
     if (status !== undefined && !(statuses as readonly string[]).includes(status)) {
       throw new UsageError({ message: `--status expects one of ${statuses.join(", ")}, got "${status}"` });

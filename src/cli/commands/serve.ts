@@ -1,8 +1,8 @@
 import path from "node:path";
-import { exitCodes, UsageError } from "../../errors/orch-error.js";
+import { exitCodes } from "../../errors/orch-error.js";
 import { resolveProject } from "../../project/resolve-project.js";
 import { startServer } from "../../serve/server.js";
-import { defineFlags, parseCommandArguments, positiveInteger } from "../arguments.js";
+import { defineFlags, noPositionals, parseCommandArguments, positiveInteger } from "../arguments.js";
 import { databaseFlag, policyFlag } from "../common-flags.js";
 import type { Command } from "../main.js";
 
@@ -21,7 +21,7 @@ export const serveCommand: Command = {
   flags,
   async run(args, output) {
     const { values, positionals } = parseCommandArguments(args, flags, usage);
-    if (positionals.length > 0) throw new UsageError({ message: `unexpected argument "${positionals[0]}"`, hint: `usage: ${usage}` });
+    noPositionals(positionals, usage);
     const port = values.port === "0" ? 0 : (positiveInteger(values.port, "--port", 65_535) ?? 8417);
     const project = await resolveProject(output.env, values.project === undefined ? process.cwd() : path.resolve(values.project));
     const token = output.env.ORCH_SERVE_TOKEN;

@@ -9,7 +9,7 @@ import { parseDuration } from "../../policy/duration.js";
 import { SuccessEstimates } from "../../policy/success-estimates.js";
 import { asRecorded, evaluateChain, splitUnits, tuneChain } from "../../policy/tune.js";
 import { defaultDatabasePath, openStore } from "../../store/index.js";
-import { defineFlags, parseCommandArguments, positiveInteger } from "../arguments.js";
+import { defineFlags, noPositionals, parseCommandArguments, positiveInteger } from "../arguments.js";
 import { databaseFlag, jsonFlag } from "../common-flags.js";
 import type { Command } from "../main.js";
 import { renderTune } from "../render/tune-summary.js";
@@ -29,7 +29,7 @@ export const tuneCommand: Command = {
   flags,
   async run(args, output) {
     const { values, positionals } = parseCommandArguments(args, flags, usage);
-    if (positionals.length > 0) throw new UsageError({ message: `unexpected argument "${positionals[0]}"`, hint: `usage: ${usage}` });
+    noPositionals(positionals, usage);
     const sinceMs = parseDuration(values.since ?? "30d");
     if (sinceMs === undefined) throw new UsageError({ message: `--since: "${values.since}" is not a duration`, hint: "write it as 30d, 12h or 1d12h" });
     const target = values["target-pass-rate"] === undefined ? undefined : Number(values["target-pass-rate"]);

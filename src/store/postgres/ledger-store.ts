@@ -12,7 +12,7 @@
  * amount between the totals' states in the same transaction: the totals always equal the sum of
  * the rows (the multi-runner test checks it). Money is BIGINT nano-dollars throughout.
  */
-import { alertRowValues, overrunRecordOf } from "../ledger-records.js";
+import { alertRowValues, overrunRecordOf, overrunRowValues } from "../ledger-records.js";
 import type {
   AlertRecord,
   LedgerScope,
@@ -121,23 +121,7 @@ export class PostgresLedgerStore implements LedgerStore {
         `INSERT INTO budget_overruns (reservation_id, run_id, pipeline_name, day, month, step, item_index, attempt, provider, model, synthetic,
            reserved_nano_usd, settled_nano_usd, overrun_nano_usd, created_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
-        [
-          reservationId,
-          overrun.runId,
-          overrun.pipelineName,
-          overrun.day,
-          overrun.month,
-          overrun.step,
-          overrun.item ?? null,
-          overrun.attempt,
-          overrun.provider,
-          overrun.model,
-          overrun.synthetic,
-          overrun.reservedNanoUsd,
-          overrun.settledNanoUsd,
-          overrun.overrunNanoUsd,
-          closedAt,
-        ],
+        overrunRowValues(overrun),
       );
       return { settled: true, overrun };
     });
