@@ -13,9 +13,14 @@
 /** The period a budget counts over. */
 export type LedgerScope = "run" | "day" | "month";
 
-/** A narrower subject of a scope: one pipeline (by name) or the steps carrying one tag. */
+/**
+ * A narrower subject of a scope: one pipeline (by name), the steps carrying one tag, one team, or
+ * one project. Team and project subjects count in days and months only. A reservation made for a
+ * project names its pipelines and tags `project/name` (see `ReservationRequest.project`), because
+ * two projects sharing a store may both have a `release-notes` pipeline.
+ */
 export interface ScopeSubject {
-  kind: "pipeline" | "tag";
+  kind: "pipeline" | "tag" | "team" | "project";
   name: string;
 }
 
@@ -47,9 +52,18 @@ export interface ProcessRef {
   hostName: string;
 }
 
-export interface ReservationRequest extends ScopeKeys, ProcessRef {
+/** Which team and project a reservation spends for (a policy's `budget.team` and `budget.project`). */
+export interface ProjectRef {
+  /** Counted under `{ kind: "team", name: team }` for the day and month. Only with a project. */
+  team?: string;
+  /** Counted under `{ kind: "project", name: project }`; the pipeline and tags count as `project/name`. */
+  project?: string;
+}
+
+export interface ReservationRequest extends ScopeKeys, ProcessRef, ProjectRef {
+  /** The pipeline's own name; the store qualifies it by the project (`project/name`) where it counts. */
   pipelineName: string;
-  /** The step's tags, for per-tag limits. */
+  /** The step's tags, for per-tag limits (qualified by the project like the pipeline). */
   tags?: readonly string[];
   amountNanoUsd: number;
   /** Synthetic money (a mock or replay call): checked against run limits only, never a day or a month. */
@@ -77,9 +91,34 @@ export interface ScopeUsage {
 }
 
 /** Where a reservation counts: read back after a settle, to check the alerts of its scopes. */
-export interface ReservationScopes extends ScopeKeys {
+export interface ReservationScopes extends ScopeKeys, ProjectRef {
   pipelineName: string;
   tags: string[];
+}
+
+/** A period a team's limits count over: the calendar day or month. */
+export type TeamLimitScope = "day" | "month";
+
+/**
+ * One limit a team set for itself (no `project`) or for one of its projects, stored in the shared
+ * database so every project reads the same figure; with who set it and when.
+ */
+export interface TeamLimit {
+  team: string;
+  /** Absent: the team's own limit, over all its projects. */
+  project?: string;
+  scope: TeamLimitScope;
+  limitNanoUsd: number;
+  /** Who set it (`user@host`, or what `--by` said). */
+  setBy: string;
+  setAt: string;
+}
+
+/** One change of `setTeamLimits`: a new limit, or `null` to remove it. */
+export interface TeamLimitChange {
+  project?: string;
+  scope: TeamLimitScope;
+  limitNanoUsd: number | null;
 }
 
 /** A reservation as reconciliation reports it. */
@@ -188,4 +227,14 @@ export interface LedgerStore {
   recordAlert(alert: AlertRecord): Promise<boolean>;
   /** Alerts already recorded for the periods of these keys (this run, this day, this month), oldest first. */
   alertsInPeriods(keys: ScopeKeys): Promise<AlertRecord[]>;
+  /** The limits stored for a team and its projects, by project (the team's own first), then day before month. */
+  teamLimits(team: string): Promise<TeamLimit[]>;
+  /** Applies the changes in one transaction, each limit recording `setBy` and `setAt`; returns the team's limits as they now stand. */
+  setTeamLimits(team: string, changes: readonly TeamLimitChange[], setBy: string, setAt: string): Promise<TeamLimit[]>;
+  /** Teams with stored limits or with reservations in this month, sorted. */
+  teams(month: string): Promise<string[]>;
+  /** A team's projects: those with a stored cap, and those that reserved for the team in this month; sorted. */
+  teamProjects(team: string, month: string): Promise<string[]>;
+  /** Names of the subjects of one kind with figures in this day or month (`prefix`: only names starting with it), sorted. */
+  subjectsInPeriod(scope: TeamLimitScope, keys: ScopeKeys, kind: ScopeSubject["kind"], prefix?: string): Promise<string[]>;
 }

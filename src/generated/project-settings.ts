@@ -9,6 +9,10 @@ export interface ProjectSettings {
    */
   version: 1;
   /**
+   * The project's name in a shared ledger: the default of a policy's `budget.project`, needed when the policy names a `team`. Choose it on purpose: two clones with one name are one project, whatever their folders are called.
+   */
+  name?: string;
+  /**
    * The routing policy of commands given none: `route`, `providers`, `budget` and `report`, and pipelines without their own `policy:`. Overridden by the `ORCH_POLICY` environment variable and by `--policy`.
    */
   policy?: string;

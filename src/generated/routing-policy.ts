@@ -428,7 +428,7 @@ export interface Budget {
    */
   run_usd?: number;
   /**
-   * Hard limit per calendar day, across runs and projects.
+   * Hard limit per calendar day, across runs and projects of the database.
    */
   daily_usd?: number;
   /**
@@ -448,7 +448,23 @@ export interface Budget {
     [k: string]: ScopedBudget;
   };
   /**
-   * IANA time zone for days and months (default: the machine's).
+   * The team whose shared budget this project spends, in a database several projects share (`--db postgres://…`). The team's own daily and monthly limits, and its caps per project, are stored in that database and set with `orch budget team set`, so every project reads the same figures. Needs a project name (`project`, else `name:` in orch.config.yaml).
+   */
+  team?: string;
+  /**
+   * This project's name in the database (default: `name:` in orch.config.yaml). Naming it (or a team) counts this project's real spend per day and month, and names its pipelines and tags `project/name` in the ledger, so two projects' `release-notes` pipelines never share a limit. Unique per database: two repositories with one project name are one project.
+   */
+  project?: string;
+  /**
+   * Hard limit per calendar day for this project (named by `project`, else by `name:` in orch.config.yaml); the team's limits apply on top.
+   */
+  project_daily_usd?: number;
+  /**
+   * Hard limit per calendar month for this project (named by `project`, else by `name:` in orch.config.yaml); the team's limits apply on top.
+   */
+  project_monthly_usd?: number;
+  /**
+   * IANA time zone for days and months (default: the zone fixed for the database by the first process that used it). With a `team`, it must equal the database's zone: one team has one calendar.
    */
   time_zone?: string;
   /**

@@ -18,7 +18,11 @@ import type {
   ScopeUsage,
   SettledCall,
   SettleOutcome,
+  TeamLimit,
+  TeamLimitChange,
+  TeamLimitScope,
 } from "../contracts/ledger-store.js";
+import { projectOf, projectsOfTeam, readTeamLimits, subjectNamesIn, teamsIn, writeTeamLimits, type ProjectColumns } from "./team-limits.js";
 import { moneyCountedIn, type LedgerScope, type MoneyKind, type ScopeKeys, type ScopeSubject } from "./ledger-scopes.js";
 import { addToScopeTotals, readScopeTotals, type ReservationPlace } from "./scope-totals.js";
 
@@ -33,6 +37,8 @@ export type {
   ScopeUsage,
   SettledCall,
   SettleOutcome,
+  TeamLimit,
+  TeamLimitChange,
 } from "../contracts/ledger-store.js";
 
 /** SQLite is one machine's file: its reservations name their process by id alone (the async adapter adds the host). */
@@ -58,8 +64,8 @@ export class LedgerRepository {
         }
         const result = this.database
           .prepare(
-            `INSERT INTO budget_reservations (run_id, pipeline_name, day, month, reserved_nano_usd, status, process_id, created_at, expires_at, synthetic)
-             VALUES (?, ?, ?, ?, ?, 'reserved', ?, ?, ?, ?)`,
+            `INSERT INTO budget_reservations (run_id, pipeline_name, day, month, reserved_nano_usd, status, process_id, created_at, expires_at, synthetic, team, project)
+             VALUES (?, ?, ?, ?, ?, 'reserved', ?, ?, ?, ?, ?, ?)`,
           )
           .run(
             request.runId,
@@ -71,12 +77,14 @@ export class LedgerRepository {
             request.createdAt,
             request.expiresAt,
             request.synthetic === true ? 1 : 0,
+            request.project === undefined ? null : (request.team ?? null),
+            request.project ?? null,
           );
         const reservationId = Number(result.lastInsertRowid);
         const tags = [...new Set(request.tags ?? [])];
         const insertTag = this.database.prepare(`INSERT OR IGNORE INTO budget_reservation_tags (reservation_id, tag) VALUES (?, ?)`);
         for (const tag of tags) insertTag.run(reservationId, tag);
-        const place = { runId: request.runId, day: request.day, month: request.month, pipelineName: request.pipelineName, tags, synthetic: request.synthetic === true };
+        const place = { runId: request.runId, day: request.day, month: request.month, pipelineName: request.pipelineName, tags, synthetic: request.synthetic === true, ...projectOf({ team: request.team ?? null, project: request.project ?? null }) };
         addToScopeTotals(this.database, place, { reserved: request.amountNanoUsd });
         return { ok: true, reservationId };
       })
@@ -130,12 +138,13 @@ export class LedgerRepository {
   private openReservation(reservationId: number): OpenReservation | undefined {
     const row = this.database
       .prepare(
-        `SELECT run_id AS runId, pipeline_name AS pipelineName, day, month, reserved_nano_usd AS reservedNanoUsd, synthetic, status
+        `SELECT run_id AS runId, pipeline_name AS pipelineName, day, month, reserved_nano_usd AS reservedNanoUsd, synthetic, status, team, project
          FROM budget_reservations WHERE id = ? AND status IN ('reserved', 'expired')`,
       )
-      .get(reservationId) as (Omit<OpenReservation, "synthetic" | "tags"> & { synthetic: number }) | undefined;
+      .get(reservationId) as (Omit<OpenReservation, "synthetic" | "tags" | "team" | "project"> & { synthetic: number } & ProjectColumns) | undefined;
     if (!row) return undefined;
-    return { ...row, synthetic: row.synthetic === 1, tags: this.tagsOf(reservationId) };
+    const { team, project, ...rest } = row;
+    return { ...rest, synthetic: row.synthetic === 1, tags: this.tagsOf(reservationId), ...projectOf({ team, project }) };
   }
 
   private tagsOf(reservationId: number): string[] {
@@ -147,11 +156,11 @@ export class LedgerRepository {
   private countExpired(rows: readonly ReservationRow[]): void {
     for (const row of rows) {
       const place = this.database
-        .prepare(`SELECT day, month, synthetic FROM budget_reservations WHERE id = ?`)
-        .get(row.id) as { day: string; month: string; synthetic: number };
+        .prepare(`SELECT day, month, synthetic, team, project FROM budget_reservations WHERE id = ?`)
+        .get(row.id) as { day: string; month: string; synthetic: number } & ProjectColumns;
       addToScopeTotals(
         this.database,
-        { runId: row.runId, pipelineName: row.pipelineName, day: place.day, month: place.month, synthetic: place.synthetic === 1, tags: this.tagsOf(row.id) },
+        { runId: row.runId, pipelineName: row.pipelineName, day: place.day, month: place.month, synthetic: place.synthetic === 1, tags: this.tagsOf(row.id), ...projectOf(place) },
         { reserved: -row.reservedNanoUsd, expired: row.reservedNanoUsd, expiredCount: 1 },
       );
     }
@@ -175,11 +184,11 @@ export class LedgerRepository {
 
   reservationScopes(reservationId: number): ReservationScopes | undefined {
     const row = this.database
-      .prepare(`SELECT run_id AS runId, pipeline_name AS pipelineName, day, month FROM budget_reservations WHERE id = ?`)
-      .get(reservationId) as Omit<ReservationScopes, "tags"> | undefined;
+      .prepare(`SELECT run_id AS runId, pipeline_name AS pipelineName, day, month, team, project FROM budget_reservations WHERE id = ?`)
+      .get(reservationId) as (Omit<ReservationScopes, "tags" | "team" | "project"> & ProjectColumns) | undefined;
     if (!row) return undefined;
-    const tags = this.database.prepare(`SELECT tag FROM budget_reservation_tags WHERE reservation_id = ? ORDER BY tag`).all(reservationId) as { tag: string }[];
-    return { ...row, tags: tags.map((entry) => entry.tag) };
+    const { team, project, ...rest } = row;
+    return { ...rest, tags: this.tagsOf(reservationId), ...projectOf({ team, project }) };
   }
 
   openReservationCount(runId?: string): number {
@@ -271,6 +280,27 @@ export class LedgerRepository {
       )
       .run(...alertRowValues(alert));
     return result.changes === 1;
+  }
+
+  /** The limits stored for a team and its projects (`orch budget team set`); see team-limits.ts. */
+  teamLimits(team: string): TeamLimit[] {
+    return readTeamLimits(this.database, team);
+  }
+
+  setTeamLimits(team: string, changes: readonly TeamLimitChange[], setBy: string, setAt: string): TeamLimit[] {
+    return this.database.transaction(() => writeTeamLimits(this.database, team, changes, setBy, setAt)).immediate();
+  }
+
+  teams(month: string): string[] {
+    return teamsIn(this.database, month);
+  }
+
+  teamProjects(team: string, month: string): string[] {
+    return projectsOfTeam(this.database, team, month);
+  }
+
+  subjectsInPeriod(scope: TeamLimitScope, keys: ScopeKeys, kind: ScopeSubject["kind"], prefix?: string): string[] {
+    return subjectNamesIn(this.database, scope, keys, kind, prefix);
   }
 
   /** Alerts already recorded for the periods of these keys (this run, this day, this month). */

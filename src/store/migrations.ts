@@ -369,4 +369,65 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX batch_calls_pending ON batch_calls (cache_key) WHERE status = 'pending';
     `,
   },
+  {
+    // Issue 14, team scopes: a reservation may spend for a team and a project (a policy's
+    // `budget.team` / `budget.project`), counted per day and month under the new subject kinds
+    // `team` and `project` in the same running totals (so one reservation checks team, project,
+    // pipeline and tag limits in one transaction). SQLite cannot change a CHECK, so the totals and
+    // alerts tables are rebuilt with the new kinds, their rows copied as they are. A team's own
+    // limits live in the database (`orch budget team set`), one row per team, project ('' for the
+    // team itself) and period, with who set it and when.
+    name: "0013_team_budgets",
+    sql: `
+      ALTER TABLE budget_reservations ADD COLUMN team TEXT;
+      ALTER TABLE budget_reservations ADD COLUMN project TEXT;
+      CREATE INDEX budget_reservations_team ON budget_reservations (team, month, project) WHERE team IS NOT NULL;
+      CREATE INDEX budget_reservations_project_run ON budget_reservations (run_id, project) WHERE project IS NOT NULL;
+
+      CREATE TABLE budget_scope_totals_0013 (
+        scope TEXT NOT NULL CHECK (scope IN ('run', 'day', 'month')),
+        period TEXT NOT NULL,
+        subject_kind TEXT NOT NULL CHECK (subject_kind IN ('all', 'pipeline', 'tag', 'team', 'project')),
+        subject_name TEXT NOT NULL,
+        synthetic INTEGER NOT NULL CHECK (synthetic IN (0, 1)),
+        settled_nano_usd INTEGER NOT NULL DEFAULT 0,
+        reserved_nano_usd INTEGER NOT NULL DEFAULT 0,
+        expired_nano_usd INTEGER NOT NULL DEFAULT 0,
+        expired_count INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (scope, period, subject_kind, subject_name, synthetic)
+      ) WITHOUT ROWID;
+      INSERT INTO budget_scope_totals_0013 SELECT scope, period, subject_kind, subject_name, synthetic,
+        settled_nano_usd, reserved_nano_usd, expired_nano_usd, expired_count FROM budget_scope_totals;
+      DROP TABLE budget_scope_totals;
+      ALTER TABLE budget_scope_totals_0013 RENAME TO budget_scope_totals;
+
+      CREATE TABLE budget_alerts_0013 (
+        id INTEGER PRIMARY KEY,
+        scope TEXT NOT NULL CHECK (scope IN ('run', 'day', 'month')),
+        subject_kind TEXT NOT NULL CHECK (subject_kind IN ('all', 'pipeline', 'tag', 'team', 'project')),
+        subject_name TEXT NOT NULL DEFAULT '',
+        period TEXT NOT NULL,
+        fraction REAL NOT NULL CHECK (fraction > 0 AND fraction <= 1),
+        used_nano_usd INTEGER NOT NULL,
+        limit_nano_usd INTEGER NOT NULL,
+        run_id TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        UNIQUE (scope, subject_kind, subject_name, period, fraction)
+      );
+      INSERT INTO budget_alerts_0013 SELECT id, scope, subject_kind, subject_name, period, fraction, used_nano_usd, limit_nano_usd,
+        run_id, created_at FROM budget_alerts;
+      DROP TABLE budget_alerts;
+      ALTER TABLE budget_alerts_0013 RENAME TO budget_alerts;
+
+      CREATE TABLE team_budget_limits (
+        team TEXT NOT NULL,
+        project TEXT NOT NULL DEFAULT '',
+        scope TEXT NOT NULL CHECK (scope IN ('day', 'month')),
+        limit_nano_usd INTEGER NOT NULL CHECK (limit_nano_usd >= 0),
+        set_by TEXT NOT NULL,
+        set_at TEXT NOT NULL,
+        PRIMARY KEY (team, project, scope)
+      );
+    `,
+  },
 ];

@@ -4,19 +4,18 @@
  * reservation of the day and month (which made each call slower as the month filled up).
  *
  * One row per (scope, period, subject, synthetic): a reservation counts in its run, day and month,
- * each for all pipelines, for its pipeline and for each of its tags. Every change is an UPSERT
+ * each for all pipelines, for its pipeline and for each of its tags, and in the day and month of
+ * its team and project (`countedSubjects`, shared with the PostgreSQL store). Every change is an UPSERT
  * adding a delta (`INSERT … ON CONFLICT … DO UPDATE SET x = table.x + excluded.x`), which SQLite
  * and PostgreSQL both run as written, so the totals stay exact across processes on either store:
  * the delta is applied under the same lock (SQLite's IMMEDIATE transaction) or row lock
  * (PostgreSQL) as the reservation row it mirrors.
  */
 import type { SqliteDatabase } from "./database.js";
-import { periodOf, type LedgerScope, type MoneyKind, type ScopeKeys, type ScopeSubject } from "./ledger-scopes.js";
+import { countedSubjects, periodOf, type CountedPlace, type LedgerScope, type MoneyKind, type ScopeKeys, type ScopeSubject } from "./ledger-scopes.js";
 
 /** Where one reservation counts. */
-export interface ReservationPlace extends ScopeKeys {
-  pipelineName: string;
-  tags: readonly string[];
+export interface ReservationPlace extends ScopeKeys, CountedPlace {
   synthetic: boolean;
 }
 
@@ -35,8 +34,6 @@ export interface ScopeTotals {
   expiredCount: number;
 }
 
-const scopes: readonly LedgerScope[] = ["run", "day", "month"];
-
 const upsert = `
   INSERT INTO budget_scope_totals (scope, period, subject_kind, subject_name, synthetic, settled_nano_usd, reserved_nano_usd, expired_nano_usd, expired_count)
   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -49,12 +46,9 @@ const upsert = `
 /** Adds `delta` to every scope the reservation counts in. Call inside the reservation's transaction. */
 export function addToScopeTotals(database: SqliteDatabase, place: ReservationPlace, delta: TotalsDelta): void {
   const statement = database.prepare(upsert);
-  const subjects: [string, string][] = [["all", ""], ["pipeline", place.pipelineName], ...[...new Set(place.tags)].map((tag): [string, string] => ["tag", tag])];
-  for (const scope of scopes) {
-    const period = periodOf(scope, place);
-    for (const [kind, name] of subjects) {
-      statement.run(scope, period, kind, name, place.synthetic ? 1 : 0, delta.settled ?? 0, delta.reserved ?? 0, delta.expired ?? 0, delta.expiredCount ?? 0);
-    }
+  for (const { scope, subject } of countedSubjects(place)) {
+    const values = [delta.settled ?? 0, delta.reserved ?? 0, delta.expired ?? 0, delta.expiredCount ?? 0];
+    statement.run(scope, periodOf(scope, place), subject?.kind ?? "all", subject?.name ?? "", place.synthetic ? 1 : 0, ...values);
   }
 }
 

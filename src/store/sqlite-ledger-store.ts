@@ -28,5 +28,10 @@ export function sqliteLedgerStore(repository: LedgerRepository, hostName: string
     calendarZone: async (proposed, at) => repository.calendarZone(proposed, at),
     recordAlert: async (alert) => repository.recordAlert(alert),
     alertsInPeriods: async (keys) => repository.alertsInPeriods(keys),
+    teamLimits: async (team) => repository.teamLimits(team),
+    setTeamLimits: async (team, changes, setBy, setAt) => repository.setTeamLimits(team, changes, setBy, setAt),
+    teams: async (month) => repository.teams(month),
+    teamProjects: async (team, month) => repository.teamProjects(team, month),
+    subjectsInPeriod: async (scope, keys, kind, prefix) => repository.subjectsInPeriod(scope, keys, kind, prefix),
   };
 }

@@ -70,7 +70,7 @@ function postgresImplementation(): Implementation {
     },
     async fresh() {
       await store!.pool.query(
-        `TRUNCATE budget_reservations, budget_reservation_tags, budget_scope_totals, budget_overruns, budget_alerts, ledger_settings RESTART IDENTITY`,
+        `TRUNCATE budget_reservations, budget_reservation_tags, budget_scope_totals, budget_overruns, budget_alerts, ledger_settings, team_budget_limits RESTART IDENTITY`,
       );
       return store!.ledger;
     },
@@ -218,6 +218,83 @@ for (const implementation of [sqliteImplementation(), postgresImplementation()])
     it("fixes the calendar zone with the first proposal", async () => {
       assert.equal(await ledger.calendarZone("Europe/Paris", at), "Europe/Paris");
       assert.equal(await ledger.calendarZone("America/New_York", at), "Europe/Paris");
+    });
+
+    it("counts a project's reservations under its team and project by day and month, and its pipeline and tags as project/name", async () => {
+      const app = await ledger.reserve(request(300, { team: "platform", project: "app", tags: ["hot"] }));
+      const web = await ledger.reserve(request(200, { runId: "run-2", team: "platform", project: "web" }));
+      assert.ok(app.ok && web.ok);
+      assert.equal((await ledger.reserve(request(100, { runId: "run-3" }))).ok, true, "a reservation without a project");
+      const platform = { kind: "team" as const, name: "platform" };
+      assert.equal(await ledger.usedInScope("day", keys), 600);
+      assert.equal(await ledger.usedInScope("day", keys, platform), 500);
+      assert.equal(await ledger.usedInScope("month", keys, platform), 500);
+      assert.equal(await ledger.usedInScope("run", keys, platform), 0, "a run has no team scope");
+      assert.equal(await ledger.usedInScope("month", keys, { kind: "project", name: "app" }), 300);
+      assert.equal(await ledger.usedInScope("day", keys, { kind: "project", name: "web" }), 200);
+      assert.equal(await ledger.usedInScope("day", keys, { kind: "pipeline", name: "app/notes" }), 300);
+      assert.equal(await ledger.usedInScope("day", keys, { kind: "pipeline", name: "notes" }), 100, "projects' pipelines do not count under the bare name");
+      assert.equal(await ledger.usedInScope("day", keys, { kind: "tag", name: "app/hot" }), 300);
+      assert.equal(await ledger.usedInScope("day", keys, { kind: "tag", name: "hot" }), 0);
+      assert.deepEqual(await ledger.reservationScopes(app.reservationId), { ...keys, pipelineName: "notes", tags: ["hot"], team: "platform", project: "app" });
+      assert.deepEqual(await ledger.subjectsInPeriod("day", keys, "pipeline"), ["app/notes", "notes", "web/notes"]);
+      assert.deepEqual(await ledger.subjectsInPeriod("month", keys, "pipeline", "app/"), ["app/notes"]);
+      assert.deepEqual(await ledger.teams("2026-03"), ["platform"]);
+      assert.deepEqual(await ledger.teams("2026-04"), []);
+      assert.deepEqual(await ledger.teamProjects("platform", "2026-03"), ["app", "web"]);
+
+      assert.deepEqual(await ledger.settle(app.reservationId, 250, at), { settled: true });
+      assert.equal((await ledger.expireReservations("2026-03-10T12:45:00.000Z", [])).length, 2, "the web and bare reservations are overdue");
+      assert.deepEqual(await ledger.usageInScope("day", keys, platform), { settledNanoUsd: 250, reservedNanoUsd: 0, expiredNanoUsd: 200, expiredCount: 1 });
+      assert.deepEqual(await ledger.usageInScope("month", keys, { kind: "pipeline", name: "web/notes" }), {
+        settledNanoUsd: 0,
+        reservedNanoUsd: 0,
+        expiredNanoUsd: 200,
+        expiredCount: 1,
+      });
+      assert.equal(await ledger.release(web.reservationId, at), true);
+      assert.equal(await ledger.usedInScope("day", keys, platform), 250);
+    });
+
+    it("refuses by the team's limit across its projects, and by one project's limit alone", async () => {
+      const team: ScopeLimit = { scope: "day", subject: { kind: "team", name: "platform" }, limitNanoUsd: 1000 };
+      const appCap: ScopeLimit = { scope: "day", subject: { kind: "project", name: "app" }, limitNanoUsd: 600 };
+      const forApp = { team: "platform", project: "app", limits: [team, appCap] };
+      const forWeb = { team: "platform", project: "web", limits: [team], runId: "run-2" };
+      assert.equal((await ledger.reserve(request(600, forApp))).ok, true);
+      assert.deepEqual(await ledger.reserve(request(1, forApp)), { ok: false, limit: appCap, usedNanoUsd: 600 });
+      assert.equal((await ledger.reserve(request(400, forWeb))).ok, true, "600 + 400 = the team's 1000");
+      assert.deepEqual(await ledger.reserve(request(1, forWeb)), { ok: false, limit: team, usedNanoUsd: 1000 });
+      assert.equal((await ledger.reserve(request(1, { runId: "run-3", team: "data", project: "etl", limits: [team] }))).ok, false, "a limit on the team is checked even for a reservation of another team");
+    });
+
+    it("stores a team's limits with who set each and when; null removes one", async () => {
+      const first = await ledger.setTeamLimits(
+        "platform",
+        [
+          { scope: "month", limitNanoUsd: 800_000_000_000 },
+          { scope: "day", limitNanoUsd: 50_000_000_000 },
+          { project: "app", scope: "day", limitNanoUsd: 10_000_000_000 },
+        ],
+        "ana@ci-1",
+        at,
+      );
+      const own = { team: "platform", setBy: "ana@ci-1", setAt: at };
+      assert.deepEqual(first, [
+        { ...own, scope: "day", limitNanoUsd: 50_000_000_000 },
+        { ...own, scope: "month", limitNanoUsd: 800_000_000_000 },
+        { ...own, project: "app", scope: "day", limitNanoUsd: 10_000_000_000 },
+      ]);
+      const later = "2026-03-11T08:00:00.000Z";
+      await ledger.setTeamLimits("platform", [{ scope: "day", limitNanoUsd: 40_000_000_000 }, { project: "app", scope: "day", limitNanoUsd: null }], "bo@laptop", later);
+      assert.deepEqual(await ledger.teamLimits("platform"), [
+        { team: "platform", scope: "day", limitNanoUsd: 40_000_000_000, setBy: "bo@laptop", setAt: later },
+        { ...own, scope: "month", limitNanoUsd: 800_000_000_000 },
+      ]);
+      assert.deepEqual(await ledger.teamLimits("data"), []);
+      await ledger.setTeamLimits("data", [{ project: "etl", scope: "month", limitNanoUsd: 1 }], "ana@ci-1", at);
+      assert.deepEqual(await ledger.teams("2026-03"), ["data", "platform"], "teams with stored limits, without any reservation");
+      assert.deepEqual(await ledger.teamProjects("data", "2026-03"), ["etl"]);
     });
 
     it("never lets concurrent reservations share the last dollar", async () => {

@@ -22,7 +22,7 @@ const expectedColumns: Record<string, string[]> = {
   ],
   budget_reservations: [
     "id", "run_id", "pipeline_name", "day", "month", "reserved_nano_usd", "settled_nano_usd", "status", "process_id", "created_at",
-    "expires_at", "closed_at", "synthetic",
+    "expires_at", "closed_at", "synthetic", "team", "project",
   ],
   budget_reservation_tags: ["reservation_id", "tag"],
   cached_answers: [
@@ -39,6 +39,10 @@ const expectedColumns: Record<string, string[]> = {
   ],
   ledger_settings: ["name", "value", "set_at"],
   llm_call_texts: ["call_id", "kept", "messages_json", "answer", "answer_sha256"],
+  budget_scope_totals: [
+    "scope", "period", "subject_kind", "subject_name", "synthetic", "settled_nano_usd", "reserved_nano_usd", "expired_nano_usd", "expired_count",
+  ],
+  team_budget_limits: ["team", "project", "scope", "limit_nano_usd", "set_by", "set_at"],
 };
 
 describe("migrations", () => {
@@ -75,6 +79,25 @@ describe("migrations", () => {
       () => database.prepare("INSERT INTO runs (id, pipeline_name, pipeline_path, status, inputs_json, started_at) VALUES ('r', 'p', 'f', 'bogus', '{}', 'now')").run(),
       /CHECK constraint failed/,
     );
+    database.close();
+  });
+
+  it("0013 keeps the totals and alerts rows it rebuilds, and lets them hold team and project subjects", () => {
+    const database = openDatabase(":memory:", { migrations: migrations.filter((migration) => migration.name < "0013") });
+    database.prepare(`INSERT INTO budget_scope_totals VALUES ('day', '2026-03-31', 'pipeline', 'notes', 0, 7, 3, 2, 1)`).run();
+    database
+      .prepare(`INSERT INTO budget_alerts (id, scope, subject_kind, subject_name, period, fraction, used_nano_usd, limit_nano_usd, run_id, created_at)
+                VALUES (41, 'month', 'tag', 'drafts', '2026-03', 0.5, 5, 10, 'r1', 't')`)
+      .run();
+    migrate(database, migrations);
+    assert.deepEqual(database.prepare(`SELECT * FROM budget_scope_totals`).all(), [
+      { scope: "day", period: "2026-03-31", subject_kind: "pipeline", subject_name: "notes", synthetic: 0, settled_nano_usd: 7, reserved_nano_usd: 3, expired_nano_usd: 2, expired_count: 1 },
+    ]);
+    assert.equal((database.prepare(`SELECT id, subject_name AS name FROM budget_alerts`).get() as { id: number; name: string }).id, 41);
+    database.prepare(`INSERT INTO budget_scope_totals VALUES ('day', '2026-03-31', 'team', 'platform', 0, 1, 0, 0, 0)`).run();
+    database.prepare(`INSERT INTO budget_alerts (scope, subject_kind, subject_name, period, fraction, used_nano_usd, limit_nano_usd, run_id, created_at)
+                      VALUES ('day', 'project', 'app', '2026-03-31', 0.5, 5, 10, 'r1', 't')`).run();
+    assert.throws(() => database.prepare(`INSERT INTO budget_scope_totals VALUES ('day', 'x', 'bogus', 'y', 0, 1, 0, 0, 0)`).run(), /CHECK constraint failed/);
     database.close();
   });
 });

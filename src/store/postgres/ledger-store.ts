@@ -29,8 +29,12 @@ import type {
   ScopeUsage,
   SettledCall,
   SettleOutcome,
+  TeamLimit,
+  TeamLimitChange,
+  TeamLimitScope,
 } from "../../contracts/ledger-store.js";
-import { moneyCountedIn } from "../ledger-scopes.js";
+import { projectsOfTeam, readTeamLimits, subjectNamesIn, teamsIn, writeTeamLimits } from "./team-limits.js";
+import { moneyCountedIn, projectOf, type ProjectColumns } from "../ledger-scopes.js";
 import { inTransaction, rollback, type PostgresClient, type PostgresPool } from "./connection.js";
 import { alertOf, alertsInPeriodsSql, overrunColumns, overrunOf } from "./ledger-rows.js";
 import { leaseLockNamespace, type ProcessLease } from "./process-lease.js";
@@ -50,10 +54,12 @@ interface OpenRow {
   status: "reserved" | "settled" | "released" | "expired";
   synthetic: boolean;
   tags: string[];
+  team: string | null;
+  project: string | null;
 }
 
 const openRowColumns = `id, run_id AS "runId", pipeline_name AS "pipelineName", day, month, reserved_nano_usd AS "reservedNanoUsd",
-  status, synthetic, ARRAY(SELECT tag FROM budget_reservation_tags WHERE reservation_id = budget_reservations.id ORDER BY tag) AS tags`;
+  status, synthetic, team, project, ARRAY(SELECT tag FROM budget_reservation_tags WHERE reservation_id = budget_reservations.id ORDER BY tag) AS tags`;
 
 export class PostgresLedgerStore implements LedgerStore {
   constructor(
@@ -66,7 +72,7 @@ export class PostgresLedgerStore implements LedgerStore {
     const amount = request.amountNanoUsd;
     // Every limit is checked, even one on a subject this reservation does not count in: its row is
     // locked too (with a zero delta), so the check reads a figure nobody else is changing.
-    const counted = totalsKeysOf({ ...request, tags: request.tags ?? [] });
+    const counted = totalsKeysOf({ ...request, tags: request.tags ?? [], ...projectOf({ team: request.team ?? null, project: request.project ?? null }) });
     const checked = request.limits
       .filter((limit) => !(synthetic && moneyCountedIn(limit.scope) === "real"))
       .map((limit) => ({ limit, key: keyOf(limit.scope, request, limit.subject) }));
@@ -85,8 +91,9 @@ export class PostgresLedgerStore implements LedgerStore {
       }
       const inserted = await client.query<{ id: number }>(
         `WITH reservation AS (
-           INSERT INTO budget_reservations (run_id, pipeline_name, day, month, reserved_nano_usd, status, synthetic, process_id, host_name, lease_id, created_at, expires_at)
-           VALUES ($1, $2, $3, $4, $5, 'reserved', $6, $7, $8, $9, $10, $11) RETURNING id
+           INSERT INTO budget_reservations (run_id, pipeline_name, day, month, reserved_nano_usd, status, synthetic, process_id, host_name, lease_id,
+             created_at, expires_at, team, project)
+           VALUES ($1, $2, $3, $4, $5, 'reserved', $6, $7, $8, $9, $10, $11, $13, $14) RETURNING id
          ), tags AS (
            INSERT INTO budget_reservation_tags (reservation_id, tag) SELECT reservation.id, tag FROM reservation, unnest($12::text[]) AS tag
          )
@@ -104,6 +111,8 @@ export class PostgresLedgerStore implements LedgerStore {
           request.createdAt,
           request.expiresAt,
           [...new Set(request.tags ?? [])],
+          request.project === undefined ? null : (request.team ?? null),
+          request.project ?? null,
         ],
       );
       return { ok: true, reservationId: inserted.rows[0]!.id };
@@ -145,13 +154,16 @@ export class PostgresLedgerStore implements LedgerStore {
   }
 
   async reservationScopes(reservationId: number): Promise<ReservationScopes | undefined> {
-    const result = await this.pool.query<ReservationScopes>(
-      `SELECT run_id AS "runId", pipeline_name AS "pipelineName", day, month,
+    const result = await this.pool.query<Omit<ReservationScopes, "team" | "project"> & ProjectColumns>(
+      `SELECT run_id AS "runId", pipeline_name AS "pipelineName", day, month, team, project,
          ARRAY(SELECT tag FROM budget_reservation_tags WHERE reservation_id = $1 ORDER BY tag) AS tags
        FROM budget_reservations WHERE id = $1`,
       [reservationId],
     );
-    return result.rows[0];
+    const row = result.rows[0];
+    if (!row) return undefined;
+    const { team, project, ...rest } = row;
+    return { ...rest, ...projectOf({ team, project }) };
   }
 
   async openReservationCount(runId?: string): Promise<number> {
@@ -249,6 +261,26 @@ export class PostgresLedgerStore implements LedgerStore {
     const result = await this.pool.query(alertsInPeriodsSql, [keys.runId, keys.day, keys.month]);
     return result.rows.map(alertOf);
   }
+
+  teamLimits(team: string): Promise<TeamLimit[]> {
+    return readTeamLimits(this.pool, team);
+  }
+
+  setTeamLimits(team: string, changes: readonly TeamLimitChange[], setBy: string, setAt: string): Promise<TeamLimit[]> {
+    return inTransaction(this.pool, (client) => writeTeamLimits(client, team, changes, setBy, setAt));
+  }
+
+  teams(month: string): Promise<string[]> {
+    return teamsIn(this.pool, month);
+  }
+
+  teamProjects(team: string, month: string): Promise<string[]> {
+    return projectsOfTeam(this.pool, team, month);
+  }
+
+  subjectsInPeriod(scope: TeamLimitScope, keys: ScopeKeys, kind: ScopeSubject["kind"], prefix?: string): Promise<string[]> {
+    return subjectNamesIn(this.pool, scope, keys, kind, prefix);
+  }
 }
 
 /**
@@ -302,5 +334,5 @@ function expiryDeltas(row: OpenRow): TotalsDelta[] {
 }
 
 function keysOfRow(row: OpenRow): TotalsKey[] {
-  return totalsKeysOf({ runId: row.runId, day: row.day, month: row.month, pipelineName: row.pipelineName, tags: row.tags });
+  return totalsKeysOf({ runId: row.runId, day: row.day, month: row.month, pipelineName: row.pipelineName, tags: row.tags, ...projectOf(row) });
 }

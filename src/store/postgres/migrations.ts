@@ -124,4 +124,34 @@ export const postgresMigrations: readonly Migration[] = [
       );
     `,
   },
+  {
+    // Issue 14, team scopes: as SQLite's 0013_team_budgets. A reservation may spend for a team and
+    // a project, counted per day and month under the subject kinds `team` and `project` in the
+    // same totals rows a reservation locks, so team, project, pipeline and tag limits are checked
+    // under one lock order. A team's own limits are stored here, shared by every project and machine.
+    name: "0002_team_budgets",
+    sql: `
+      ALTER TABLE budget_reservations ADD COLUMN team TEXT;
+      ALTER TABLE budget_reservations ADD COLUMN project TEXT;
+      CREATE INDEX budget_reservations_team ON budget_reservations (team, month, project) WHERE team IS NOT NULL;
+      CREATE INDEX budget_reservations_project_run ON budget_reservations (run_id, project) WHERE project IS NOT NULL;
+
+      ALTER TABLE budget_scope_totals DROP CONSTRAINT budget_scope_totals_subject_kind_check;
+      ALTER TABLE budget_scope_totals ADD CONSTRAINT budget_scope_totals_subject_kind_check
+        CHECK (subject_kind IN ('all', 'pipeline', 'tag', 'team', 'project'));
+      ALTER TABLE budget_alerts DROP CONSTRAINT budget_alerts_subject_kind_check;
+      ALTER TABLE budget_alerts ADD CONSTRAINT budget_alerts_subject_kind_check
+        CHECK (subject_kind IN ('all', 'pipeline', 'tag', 'team', 'project'));
+
+      CREATE TABLE team_budget_limits (
+        team TEXT NOT NULL,
+        project TEXT NOT NULL DEFAULT '',
+        scope TEXT NOT NULL CHECK (scope IN ('day', 'month')),
+        limit_nano_usd BIGINT NOT NULL CHECK (limit_nano_usd >= 0),
+        set_by TEXT NOT NULL,
+        set_at TIMESTAMPTZ NOT NULL,
+        PRIMARY KEY (team, project, scope)
+      );
+    `,
+  },
 ];

@@ -18,7 +18,7 @@
  * nothing locks a reservation row after a totals row, so no cycle can form across the two tables.
  */
 import type { LedgerScope, ScopeKeys, ScopeSubject, ScopeUsage } from "../../contracts/ledger-store.js";
-import { periodOf, type MoneyKind } from "../ledger-scopes.js";
+import { countedSubjects, periodOf, type CountedPlace, type MoneyKind } from "../ledger-scopes.js";
 import type { PostgresClient, PostgresPool } from "./connection.js";
 
 export interface TotalsKey {
@@ -42,25 +42,15 @@ export interface TotalsRow extends TotalsKey {
   synthetic: ScopeUsage;
 }
 
-/** Where a reservation counts: each scope for everything, its pipeline and each of its tags. */
-export interface CountedIn extends ScopeKeys {
-  pipelineName: string;
-  tags: readonly string[];
-}
-
-const scopes: readonly LedgerScope[] = ["run", "day", "month"];
+/** Where a reservation counts: each scope for everything, its pipeline and each of its tags; the day and month of its team and project. */
+export interface CountedIn extends ScopeKeys, CountedPlace {}
 
 export function keyOf(scope: LedgerScope, keys: ScopeKeys, subject?: ScopeSubject): TotalsKey {
   return { scope, period: periodOf(scope, keys), subjectKind: subject?.kind ?? "all", subjectName: subject?.name ?? "" };
 }
 
 export function totalsKeysOf(counted: CountedIn): TotalsKey[] {
-  const subjects: (ScopeSubject | undefined)[] = [
-    undefined,
-    { kind: "pipeline", name: counted.pipelineName },
-    ...[...new Set(counted.tags)].map((name): ScopeSubject => ({ kind: "tag", name })),
-  ];
-  return scopes.flatMap((scope) => subjects.map((subject) => keyOf(scope, counted, subject)));
+  return countedSubjects(counted).map(({ scope, subject }) => keyOf(scope, counted, subject));
 }
 
 export function sameKey(a: TotalsKey, b: TotalsKey): boolean {

@@ -14,7 +14,7 @@ const expectedColumns: Record<string, string[]> = {
   schema_migrations: ["name", "applied_at"],
   budget_reservations: [
     "id", "run_id", "pipeline_name", "day", "month", "reserved_nano_usd", "settled_nano_usd", "status", "synthetic", "process_id",
-    "host_name", "lease_id", "created_at", "expires_at", "closed_at",
+    "host_name", "lease_id", "created_at", "expires_at", "closed_at", "team", "project",
   ],
   ledger_processes: ["id", "host_name", "process_id", "started_at"],
   budget_reservation_tags: ["reservation_id", "tag"],
@@ -28,7 +28,10 @@ const expectedColumns: Record<string, string[]> = {
   ],
   budget_alerts: ["id", "scope", "subject_kind", "subject_name", "period", "fraction", "used_nano_usd", "limit_nano_usd", "run_id", "created_at"],
   ledger_settings: ["name", "value", "set_at"],
+  team_budget_limits: ["team", "project", "scope", "limit_nano_usd", "set_by", "set_at"],
 };
+
+const allNames = postgresMigrations.map((migration) => migration.name);
 
 describe("PostgreSQL migrations", { skip: postgresSkip() }, () => {
   const databases: TestDatabase[] = [];
@@ -50,7 +53,7 @@ describe("PostgreSQL migrations", { skip: postgresSkip() }, () => {
 
   it("builds every table and column from a blank database, once", async () => {
     const pool = poolFor((await blankDatabase()).url);
-    assert.deepEqual(await migratePostgres(pool), ["0001_ledger"]);
+    assert.deepEqual(await migratePostgres(pool), allNames);
     const rows = await pool.query<{ table_name: string; column_name: string }>(
       `SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = 'public' ORDER BY table_name, ordinal_position`,
     );
@@ -75,11 +78,11 @@ describe("PostgreSQL migrations", { skip: postgresSkip() }, () => {
 
   it("rolls a failing migration back whole and names it", async () => {
     const pool = poolFor((await blankDatabase()).url);
-    const broken = [...postgresMigrations, { name: "0002_broken", sql: `CREATE TABLE half_done (id INTEGER); SELECT no_such_function();` }];
-    await assert.rejects(migratePostgres(pool, broken), /PostgreSQL migration 0002_broken failed: .*no_such_function/);
+    const broken = [...postgresMigrations, { name: "9999_broken", sql: `CREATE TABLE half_done (id INTEGER); SELECT no_such_function();` }];
+    await assert.rejects(migratePostgres(pool, broken), /PostgreSQL migration 9999_broken failed: .*no_such_function/);
     const halfDone = await pool.query(`SELECT to_regclass('half_done') AS exists`);
     assert.equal(halfDone.rows[0].exists, null, "nothing of the failed migration stays");
     const recorded = await pool.query<{ name: string }>(`SELECT name FROM schema_migrations ORDER BY name`);
-    assert.deepEqual(recorded.rows.map((row) => row.name), ["0001_ledger"]);
+    assert.deepEqual(recorded.rows.map((row) => row.name), allNames);
   });
 });
