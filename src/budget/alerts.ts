@@ -36,7 +36,8 @@ export function recordCrossedAlerts(
   const scopes = repository.reservationScopes(reservationId);
   if (!scopes) return [];
   const alerts: BudgetAlert[] = [];
-  for (const limit of scopeLimitsFor(limits, scopes)) {
+  const stored = limits.project?.team === undefined ? [] : repository.teamLimits(limits.project.team);
+  for (const limit of scopeLimitsFor(limits, scopes, stored)) {
     if (limit.limitNanoUsd <= 0) continue;
     const usage = repository.usageInScope(limit.scope, scopes, limit.subject);
     const spentNanoUsd = usage.settledNanoUsd + usage.expiredNanoUsd;

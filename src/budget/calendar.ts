@@ -2,6 +2,7 @@
  * Calendar keys of a moment in a time zone, for day and month budgets; and which zone a ledger
  * follows, so that every process sharing a database agrees on what "today" is.
  */
+import { UsageError } from "../errors/orch-error.js";
 import type { LedgerRepository } from "../store/ledger-repository.js";
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
@@ -32,8 +33,23 @@ export function machineTimeZone(): string {
  * fixed for the database — the zone of the first process that used it, stored then and read back by
  * every later process, whatever its own `TZ`.
  */
-export function ledgerTimeZone(repository: Pick<LedgerRepository, "calendarZone">, policyZone: string | undefined, now: Date = new Date()): string {
-  return policyZone ?? repository.calendarZone(machineTimeZone(), now.toISOString());
+export function ledgerTimeZone(
+  repository: Pick<LedgerRepository, "calendarZone">,
+  policyZone: string | undefined,
+  now: Date = new Date(),
+  team?: string,
+): string {
+  if (team === undefined) return policyZone ?? repository.calendarZone(machineTimeZone(), now.toISOString());
+  // A team has one calendar, the database's: its first project fixes it (with its policy's zone, if
+  // any), and a policy disagreeing with it is refused (at its line by `checkTeamCalendar` first).
+  const databaseZone = repository.calendarZone(policyZone ?? machineTimeZone(), now.toISOString());
+  if (policyZone !== undefined && policyZone !== databaseZone) {
+    throw new UsageError({
+      message: `budget.time_zone "${policyZone}" differs from the database's calendar zone "${databaseZone}", and team "${team}" has one calendar`,
+      hint: `remove time_zone from the policy's budget, or set it to "${databaseZone}"`,
+    });
+  }
+  return databaseZone;
 }
 
 /** Today's start on this machine's clock: daily call caps and "cost today" count from here. */

@@ -86,11 +86,14 @@ export function createLedger(options: LedgerOptions): Ledger {
   const ttl = options.reservationTtlMs ?? 30 * 60_000;
   const processId = options.processId ?? process.pid;
   const fractions = [...new Set(options.alerts ?? [])].sort((a, b) => a - b);
-  const timeZone = ledgerTimeZone(options.repository, options.timeZone, now());
+  const project = options.limits.project;
+  const timeZone = ledgerTimeZone(options.repository, options.timeZone, now(), project?.team);
   const keysAt = (date: Date) => ({ runId: options.runId, ...calendarKeys(date, timeZone) });
   // Synthetic money is held against the run only: the day and month are the user's real money.
+  // A team's limits are read from the store at each check: another project's lead may change them at any time.
+  const teamLimits = () => (project?.team === undefined ? [] : options.repository.teamLimits(project.team));
   const limitsFor = (target: ReservationTarget | undefined) =>
-    scopeLimitsFor(options.limits, { pipelineName: options.pipelineName, ...(target?.tags ? { tags: target.tags } : {}) }).filter(
+    scopeLimitsFor(options.limits, { pipelineName: options.pipelineName, ...(target?.tags ? { tags: target.tags } : {}) }, teamLimits()).filter(
       (limit) => target?.synthetic !== true || moneyCountedIn(limit.scope) === "all",
     );
 
@@ -104,6 +107,7 @@ export function createLedger(options: LedgerOptions): Ledger {
         ...(target?.tags ? { tags: target.tags } : {}),
         amountNanoUsd: ledgerAmountNano(amountUsd, "reserve"),
         ...(target?.synthetic ? { synthetic: true } : {}),
+        ...(project === undefined ? {} : { project: project.project, ...(project.team === undefined ? {} : { team: project.team }) }),
         limits: limitsFor(target),
         processId,
         createdAt: date.toISOString(),

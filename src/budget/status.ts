@@ -7,7 +7,7 @@
  */
 import type { BudgetScope } from "../policy/decision.js";
 import type { LedgerRepository, ScopeSubject } from "../store/ledger-repository.js";
-import { periodOf, type ScopeKeys } from "../store/ledger-scopes.js";
+import { periodOf, qualifiedName, type ScopeKeys } from "../store/ledger-scopes.js";
 import type { BudgetAlert } from "./alerts.js";
 import { calendarKeys, ledgerTimeZone } from "./calendar.js";
 import type { BudgetLimits, ScopedLimits } from "./limits.js";
@@ -57,7 +57,7 @@ export function budgetStatus(
   now: Date,
   options: { runId?: string; pipeline?: string } = {},
 ): BudgetStatus {
-  const zone = ledgerTimeZone(repository, timeZone, now);
+  const zone = ledgerTimeZone(repository, timeZone, now, limits.project?.team);
   const keys: ScopeKeys = { runId: options.runId ?? "", ...calendarKeys(now, zone) };
   const alerts = options.runId === undefined ? repository.alertsInPeriods(keys).filter((alert) => alert.scope !== "run") : repository.alertsInPeriods(keys);
   const crossedIn = (scope: BudgetScope, subject?: ScopeSubject) =>
@@ -89,18 +89,25 @@ export function budgetStatus(
     ["pipeline", limits.perPipeline],
     ["tag", limits.perTag],
   ];
+  // A project's pipelines and tags count as `project/name` in the ledger.
+  const project = limits.project;
   for (const [kind, section] of subjects) {
-    for (const [name, scoped] of Object.entries(section ?? {})) {
+    for (const [own, scoped] of Object.entries(section ?? {})) {
+      const name = qualifiedName(project?.project, own);
       if (scoped.dailyUsd !== undefined) scopes.push(statusOf("day", scoped.dailyUsd, { kind, name }));
       if (scoped.monthlyUsd !== undefined) scopes.push(statusOf("month", scoped.monthlyUsd, { kind, name }));
     }
+  }
+  if (project !== undefined) {
+    // The project's own day and month, with or without limits from the policy (the team's are in team-status.ts).
+    scopes.push(statusOf("day", project.dailyUsd, { kind: "project", name: project.project }), statusOf("month", project.monthlyUsd, { kind: "project", name: project.project }));
   }
   // `--pipeline`: that pipeline's day and month, with or without a limit of its own, and no other subject.
   const pipeline = options.pipeline;
   if (pipeline !== undefined) {
     const own = limits.perPipeline?.[pipeline];
-    const subject: ScopeSubject = { kind: "pipeline", name: pipeline };
-    const kept = scopes.filter((scope) => scope.scope === "run" || (scope.subject?.kind === "pipeline" && scope.subject.name === pipeline));
+    const subject: ScopeSubject = { kind: "pipeline", name: qualifiedName(project?.project, pipeline) };
+    const kept = scopes.filter((scope) => scope.scope === "run" || (scope.subject?.kind === "pipeline" && scope.subject.name === subject.name));
     if (own?.dailyUsd === undefined) kept.push(statusOf("day", undefined, subject));
     if (own?.monthlyUsd === undefined) kept.push(statusOf("month", undefined, subject));
     scopes.splice(0, scopes.length, ...kept.sort((a, b) => scopeOrder.indexOf(a.scope) - scopeOrder.indexOf(b.scope)));

@@ -15,6 +15,7 @@ import { expandEnvironment, hideExpandedValues } from "./env-expansion.js";
 import { checkPolicyCases } from "./policy-case-checks.js";
 import { checkPolicySemantics } from "./policy-checks.js";
 import { salvagePipeline } from "./salvage-pipeline.js";
+import { withBudgetProject, type ProjectIdentity } from "./team-budget-checks.js";
 import { validateAgainstSchema } from "./schema-validation.js";
 import type { ConfigKind } from "./schema-validation.js";
 import { closestMatch } from "./suggest.js";
@@ -68,8 +69,13 @@ export async function loadPipelineFile(file: string): Promise<LoadedPipeline> {
   return pipelineFrom(await readSourceDocument(file));
 }
 
-export async function loadPolicyFile(file: string, env: NodeJS.ProcessEnv = process.env): Promise<LoadedPolicy> {
-  return policyFrom(await readSourceDocument(file), env);
+/**
+ * `project`: the project the policy is loaded for (`resolveProject`), which names the ledger's
+ * project when the budget needs one and does not name it (see `withBudgetProject`). Without it, a
+ * budget naming a team but no project is an error.
+ */
+export async function loadPolicyFile(file: string, env: NodeJS.ProcessEnv = process.env, project: ProjectIdentity = {}): Promise<LoadedPolicy> {
+  return policyFrom(await readSourceDocument(file), env, project);
 }
 
 export interface LoadedPolicyCases extends LoadedFile {
@@ -102,12 +108,12 @@ export async function loadProjectSettingsFile(file: string): Promise<LoadedProje
   return { kind: "settings", ...describeFile(document), settings: document.value as ProjectSettings };
 }
 
-export async function loadConfigFile(file: string, env: NodeJS.ProcessEnv = process.env): Promise<LoadedPipeline | LoadedPolicy> {
+export async function loadConfigFile(file: string, env: NodeJS.ProcessEnv = process.env, project: ProjectIdentity = {}): Promise<LoadedPipeline | LoadedPolicy> {
   const document = await readSourceDocument(file);
   if (document.value === undefined) throw new ConfigError(document.diagnostics);
   const kind = detectConfigKind(document.value);
   if (kind === "pipeline") return pipelineFrom(document);
-  if (kind === "policy") return policyFrom(document, env);
+  if (kind === "policy") return policyFrom(document, env, project);
   const position = document.locate([]);
   throw new ConfigError([
     ...document.diagnostics,
@@ -133,7 +139,7 @@ function pipelineFrom(document: SourceDocument): LoadedPipeline {
   return { kind: "pipeline", ...describeFile(document), pipeline: document.value as Pipeline };
 }
 
-function policyFrom(document: SourceDocument, env: NodeJS.ProcessEnv): LoadedPolicy {
+function policyFrom(document: SourceDocument, env: NodeJS.ProcessEnv, project: ProjectIdentity = {}): LoadedPolicy {
   if (document.value === undefined) throw new ConfigError(document.diagnostics);
   // Expand first: `base_url: "${HOST:-http://…}"` is only a URL once expanded.
   const expansion = expandEnvironment(document, document.value, env);
@@ -146,8 +152,10 @@ function policyFrom(document: SourceDocument, env: NodeJS.ProcessEnv): LoadedPol
   const diagnostics: Diagnostic[] = [...document.diagnostics, ...expansion.diagnostics, ...schemaDiagnostics];
   // Cross-reference checks need the shape the schema promises.
   if (schemaDiagnostics.length === 0) diagnostics.push(...checkPolicySemantics(expanded, expansion.value as RoutingPolicy));
+  const withProject = withBudgetProject(document, expansion.value as RoutingPolicy, project);
+  if (schemaDiagnostics.length === 0) diagnostics.push(...withProject.diagnostics);
   if (diagnostics.length > 0) throw new ConfigError(diagnostics);
-  return { kind: "policy", ...describeFile(document), policy: expansion.value as RoutingPolicy };
+  return { kind: "policy", ...describeFile(document), policy: withProject.policy };
 }
 
 function describeFile(document: SourceDocument): LoadedFile {

@@ -9,6 +9,7 @@ import path from "node:path";
 import { calendarKeys } from "../budget/calendar.js";
 import { createLedger, ledgerSettingsOf } from "../budget/index.js";
 import type { LoadedPolicy } from "../config/load-config.js";
+import { checkTeamCalendar } from "../config/team-budget-checks.js";
 import type { InputValues } from "../pipeline/inputs.js";
 import type { PipelineModel } from "../pipeline/model.js";
 import { defaultConcurrency } from "../pipeline/model.js";
@@ -87,6 +88,8 @@ export async function runPipeline(options: RunOptions): Promise<RunOutcome> {
     options.onEvent?.(event);
   };
 
+  // A team's calendar is the shared database's: a policy disagreeing is refused before the run is recorded.
+  checkTeamCalendar(options.policy, (proposed) => store.ledger.calendarZone(proposed, started.toISOString()));
   const opened = openRun(options, runId, inputs, resultsDirectory, started);
   // A killed run may have committed a step without writing its file: resume writes what it reuses.
   if (resume) await restoreStepResults(resultsDirectory, opened.reused.map((row) => ({ step: row.step, document: row.result_json })));

@@ -80,7 +80,12 @@ export async function resolveProject(givenEnv: NodeJS.ProcessEnv, workingDirecto
     workspaceOptions(flag) {
       const policyFile = override(flag);
       const fallbackPolicyFile = fromSettings(settings?.policy);
-      return { env, ...(policyFile === undefined ? {} : { policyFile }), ...(fallbackPolicyFile === undefined ? {} : { fallbackPolicyFile }) };
+      return {
+        env,
+        ...(policyFile === undefined ? {} : { policyFile }),
+        ...(fallbackPolicyFile === undefined ? {} : { fallbackPolicyFile }),
+        ...(settings?.name === undefined ? {} : { projectName: settings.name }),
+      };
     },
     databaseFile: (flag) => flag ?? fromSettings(settings?.database) ?? defaultDatabasePath(env),
     resultsDirectory: (flag) => {

@@ -30,7 +30,7 @@ export interface DashboardSource {
 export function policyLoader(project: Project, flag: string | undefined): () => Promise<LoadedPolicy | undefined> {
   return async () => {
     const file = project.policyFile(flag);
-    return file === undefined ? undefined : loadPolicyFile(file, project.env);
+    return file === undefined ? undefined : loadPolicyFile(file, project.env, { name: project.settings?.name });
   };
 }
 

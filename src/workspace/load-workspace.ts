@@ -23,6 +23,8 @@ export interface WorkspaceOptions {
   /** The project's default policy (orch.config.yaml): used when the pipeline names none. */
   fallbackPolicyFile?: string;
   env?: NodeJS.ProcessEnv;
+  /** orch.config.yaml's `name`: the ledger's project when the policy's budget needs one and names none. */
+  projectName?: string;
 }
 
 export async function loadWorkspace(pipelineFile: string, options: WorkspaceOptions = {}): Promise<Workspace> {
@@ -56,7 +58,7 @@ export async function loadWorkspace(pipelineFile: string, options: WorkspaceOpti
     });
   }
   const namedBy = options.policyFile === undefined ? (loadedPipeline ?? salvaged) : undefined;
-  const policy = policyFile === undefined ? undefined : await collect(() => loadPolicyFile(policyFile, options.env).catch((error: unknown) => {
+  const policy = policyFile === undefined ? undefined : await collect(() => loadPolicyFile(policyFile, options.env, { name: options.projectName }).catch((error: unknown) => {
     // A policy file that cannot be read is the pipeline's mistake: shown at its `policy:` value.
     if (error instanceof FileReadError && namedBy) throw new ConfigError(error.diagnostics.map((diagnostic) => atPolicyValue(namedBy, diagnostic)));
     throw error;

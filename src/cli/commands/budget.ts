@@ -13,8 +13,13 @@ import { databaseFlag, fromFlag, jsonFlag, pipelineFilterFlag, policyFlag, runFi
 import type { Command } from "../main.js";
 import { renderBudget } from "../render/budget-table.js";
 import { resolveProject } from "../../project/resolve-project.js";
+import { checkTeamCalendar } from "../../config/team-budget-checks.js";
+import { sqliteLedgerStore } from "../../store/sqlite-ledger-store.js";
+import { budgetTeamCommand, teamSection } from "./budget-team.js";
 
-const usage = "orch budget [--policy FILE] [--run ID] [--pipeline NAME] [--since DURATION | --from YYYY-MM-DD --to YYYY-MM-DD] [--db FILE] [--json]";
+const usage =
+  "orch budget [--policy FILE] [--run ID] [--pipeline NAME] [--since DURATION | --from YYYY-MM-DD --to YYYY-MM-DD] [--db FILE] [--json]\n" +
+  "       orch budget team set|show … (a team's limits, shared by its projects: orch budget team --help)";
 
 const flags = defineFlags({
   policy: policyFlag,
@@ -52,11 +57,12 @@ export const budgetCommand: Command = {
   usage,
   flags,
   async run(args, output) {
+    if (args[0] === "team") return budgetTeamCommand.run(args.slice(1), output);
     const { values, positionals } = parseCommandArguments(args, flags, usage);
     noPositionals(positionals, usage);
     const project = await resolveProject(output.env);
     const policyFile = project.policyFile(values.policy);
-    const policy = policyFile === undefined ? undefined : await loadPolicyFile(policyFile, project.env);
+    const policy = policyFile === undefined ? undefined : await loadPolicyFile(policyFile, project.env, { name: project.settings?.name });
     const settings = ledgerSettingsOf(policy?.policy.budget);
     const store = openStore(project.databaseFile(values.db));
     try {
@@ -65,14 +71,20 @@ export const budgetCommand: Command = {
       checkFilter(filter, { runExists: (id) => store.reports.runKnown(id), pipelineNames: store.reports.pipelineNames(), database: store.file });
       // Close what crashed processes left open first, so the figures below say where it went.
       const reconciled = reconcileLedger(store.ledger, { now });
+      if (policy) checkTeamCalendar(policy, (proposed) => store.ledger.calendarZone(proposed, now.toISOString()));
+      const team = settings.limits.project?.team;
       const status = budgetStatus(store.ledger, settings.limits, settings.timeZone, now, filter);
-      const window = windowFigures(store, values, filter, ledgerTimeZone(store.ledger, settings.timeZone, now), now);
+      const window = windowFigures(store, values, filter, ledgerTimeZone(store.ledger, settings.timeZone, now, team), now);
+      // A policy naming a team: the team → project → pipeline tree follows (budget-team.ts).
+      const teamLines = team === undefined ? [] : await teamSection(sqliteLedgerStore(store.ledger), store, settings, team, now, output.style, values.json === true);
       if (values.json) {
-        output.out(JSON.stringify({ policy: policy?.file ?? null, database: store.file, limits: settings.limits, alertFractions: settings.alerts, ...status, ...(window ? { window } : {}), forecast: forecastOfStatus(status) ?? null, reconciled }, null, 2));
+        const teamJson = teamLines.length === 0 ? {} : { team: JSON.parse(teamLines[0]!) as unknown };
+        output.out(JSON.stringify({ policy: policy?.file ?? null, database: store.file, limits: settings.limits, alertFractions: settings.alerts, ...status, ...(window ? { window } : {}), forecast: forecastOfStatus(status) ?? null, reconciled, ...teamJson }, null, 2));
       } else {
         const view = { policyFile: policy?.file, database: store.file, settings, status, reconciled };
         for (const line of renderBudget(view, output.style)) output.out(line);
         if (window) output.out(windowLine(window, filter));
+        if (teamLines.length > 0) for (const line of ["", ...teamLines]) output.out(line);
       }
       // An overrun in the current run, day or month is money spent past a reservation: say so in the exit code too.
       return status.overruns.length > 0 ? exitCodes.stoppedByBudget : exitCodes.success;

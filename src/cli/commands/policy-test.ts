@@ -24,7 +24,8 @@ export const policyCommand: Command = {
     if (policyFile === undefined || casesFile === undefined || extra.length > 0) {
       throw new UsageError({ message: extra.length > 0 ? `unexpected argument "${extra[0]}"` : "expected a policy file and a cases file", hint: `usage: ${usage}` });
     }
-    const policy = await loadPolicyFile(policyFile, (await resolveProject(output.env)).env);
+    const project = await resolveProject(output.env);
+    const policy = await loadPolicyFile(policyFile, project.env, { name: project.settings?.name });
     const cases = await loadPolicyCasesFile(casesFile, policy);
     // Availability and money come from each case (every provider up, every budget full unless it
     // says otherwise), never from this machine: the same cases pass in CI and on a laptop.

@@ -27,7 +27,7 @@ export const providersCommand: Command = {
   async run(args, output) {
     const { values } = parseCommandArguments(args, flags, usage);
     const project = await resolveProject(output.env);
-    const policy = await loadPolicyFile(project.requirePolicyFile(values.policy, usage), project.env);
+    const policy = await loadPolicyFile(project.requirePolicyFile(values.policy, usage), project.env, { name: project.settings?.name });
     const timeoutSeconds = positiveInteger(values.timeout, "--timeout") ?? 10;
     const env = { ...loadEnvironment({ env: project.env, workingDirectory: process.cwd() }) };
     const probed = await checkProviders(policy.policy, { env, workingDirectory: process.cwd(), policyDirectory: policy.directory }, { timeoutMs: timeoutSeconds * 1000 });

@@ -62,13 +62,13 @@ export const reportCommand: Command = {
 
     const project = await resolveProject(output.env);
     const policyFile = project.policyFile(values.policy);
-    const policy = policyFile === undefined ? undefined : await loadPolicyFile(policyFile, project.env);
+    const policy = policyFile === undefined ? undefined : await loadPolicyFile(policyFile, project.env, { name: project.settings?.name });
     const settings = ledgerSettingsOf(policy?.policy.budget);
     const targets = policy?.policy.targets;
     const store = openStore(project.databaseFile(values.db));
     try {
       // Days and months as the ledger counts them: the policy's zone, else the database's.
-      const timeZone = ledgerTimeZone(store.ledger, settings.timeZone, now);
+      const timeZone = ledgerTimeZone(store.ledger, settings.timeZone, now, settings.limits.project?.team);
       checkFilter(filter, { runExists: (id) => store.reports.runKnown(id), pipelineNames: store.reports.pipelineNames(), database: store.file });
       const window = windowOf(values, filter.runId === undefined ? undefined : store.runs.getRun(filter.runId)?.started_at, now);
       const read = { ...readReportData(store.reports, window, timeZone), overruns: store.ledger.overrunsBetween(window.fromIso, window.toIso).map(overrunOf) };

@@ -43,7 +43,7 @@ export const routeCommand: Command = {
     const { values, positionals } = parseCommandArguments(args, flags, usage);
     noPositionals(positionals, usage);
     const project = await resolveProject(output.env);
-    const policy = await loadPolicyFile(project.requirePolicyFile(values.policy, usage), project.env);
+    const policy = await loadPolicyFile(project.requirePolicyFile(values.policy, usage), project.env, { name: project.settings?.name });
     const request = requestOf(values);
     if (request.pinnedModel !== undefined) {
       const pinned = resolveModelReference(policy.policy, request.pinnedModel);

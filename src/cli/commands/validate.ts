@@ -1,5 +1,6 @@
 import type { Diagnostic } from "../../config/diagnostic.js";
 import { ConfigError } from "../../config/diagnostic.js";
+import type { ProjectIdentity } from "../../config/team-budget-checks.js";
 import { loadConfigFile, PipelineSchemaError, type LoadedPolicy } from "../../config/load-config.js";
 import { exitCodes, UsageError } from "../../errors/orch-error.js";
 import { loadWorkspace } from "../../workspace/load-workspace.js";
@@ -22,7 +23,7 @@ export const validateCommand: Command = {
     const diagnostics: Diagnostic[] = [];
     for (const file of positionals) {
       try {
-        const loaded = await loadPolicyOrRecognisePipeline(file, project.env);
+        const loaded = await loadPolicyOrRecognisePipeline(file, project.env, { name: project.settings?.name });
         if (loaded !== "pipeline") {
           output.out(`${output.style.green("✓")} ${file}: routing policy, ${Object.keys(loaded.policy.providers).length} providers, ${(loaded.policy.rules ?? []).length} rules`);
           continue;
@@ -40,9 +41,9 @@ export const validateCommand: Command = {
 };
 
 /** A pipeline with schema errors is still a pipeline: it goes through the workspace checks, which report everything. */
-async function loadPolicyOrRecognisePipeline(file: string, env: NodeJS.ProcessEnv): Promise<LoadedPolicy | "pipeline"> {
+async function loadPolicyOrRecognisePipeline(file: string, env: NodeJS.ProcessEnv, project: ProjectIdentity): Promise<LoadedPolicy | "pipeline"> {
   try {
-    const loaded = await loadConfigFile(file, env);
+    const loaded = await loadConfigFile(file, env, project);
     return loaded.kind === "policy" ? loaded : "pipeline";
   } catch (error) {
     if (error instanceof PipelineSchemaError) return "pipeline";
