@@ -47,6 +47,9 @@ export interface ReportCallRow {
   startedAt: string;
   /** Null when the call has no step execution (never, as the executor records calls today). */
   stepStatus: StepStatus | null;
+  /** The team and project its run spent for (from the run's ledger rows); absent when the policy named none. */
+  team?: string;
+  project?: string;
 }
 /** The average cost of the successful, uncached calls of one provider:model, for one step or one task. */
 

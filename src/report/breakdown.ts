@@ -41,6 +41,11 @@ export function groupKey(fact: CallFact, by: GroupBy): string {
       return fact.row.task;
     case "day":
       return fact.day;
+    // A run whose policy named no team or project (or that reserved nothing) has none.
+    case "team":
+      return fact.row.team ?? "(no team)";
+    case "project":
+      return fact.row.project ?? "(no project)";
   }
 }
 

@@ -10,9 +10,9 @@ import type { RunDrillDown } from "./run-drilldown.js";
 /** What `--by` groups the breakdown table by. */
 import type { BudgetOverrun } from "../budget/overruns.js";
 
-export type GroupBy = "provider" | "model" | "pipeline" | "task" | "day";
+export type GroupBy = "provider" | "model" | "pipeline" | "task" | "day" | "team" | "project";
 
-export const groupByValues: readonly GroupBy[] = ["provider", "model", "pipeline", "task", "day"];
+export const groupByValues: readonly GroupBy[] = ["provider", "model", "pipeline", "task", "day", "team", "project"];
 
 /** The part of a row count and its tokens that share a property (local, free). */
 export interface Share {

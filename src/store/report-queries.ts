@@ -46,6 +46,9 @@ export interface ReportCallRow {
   startedAt: string;
   /** Null when the call has no step execution (never, as the executor records calls today). */
   stepStatus: StepStatus | null;
+  /** The team and project its run spent for (from the run's ledger rows); absent when the policy named none. */
+  team?: string;
+  project?: string;
 }
 
 /** The average cost of the successful, uncached calls of one provider:model, for one step or one task. */
@@ -111,13 +114,20 @@ export class ReportQueries {
            c.cache_write_tokens + c.cache_write_1h_tokens AS cacheWriteTokens, c.provider_cache_saved_nano AS providerCacheSavedNano,
            c.cost_usd AS costUsd, c.latency_ms AS latencyMs, c.error_kind AS errorKind,
            c.rejection_reason AS rejectionReason, c.checker_output AS checkerOutput, c.synthetic, c.started_at AS startedAt,
-           s.status AS stepStatus
+           s.status AS stepStatus,
+           (SELECT r.project FROM budget_reservations r WHERE r.run_id = c.run_id AND r.project IS NOT NULL LIMIT 1) AS project,
+           (SELECT r.team FROM budget_reservations r WHERE r.run_id = c.run_id AND r.project IS NOT NULL LIMIT 1) AS team
          FROM llm_calls c LEFT JOIN step_executions s ON s.id = c.step_execution_id
          WHERE c.started_at >= ? AND c.started_at < ?
          ORDER BY c.started_at, c.id`,
       )
-      .all(fromIso, toIso) as (Omit<ReportCallRow, "synthetic"> & { synthetic: number })[];
-    return rows.map((row) => ({ ...row, synthetic: row.synthetic === 1 }));
+      .all(fromIso, toIso) as (Omit<ReportCallRow, "synthetic" | "team" | "project"> & { synthetic: number; team: string | null; project: string | null })[];
+    return rows.map(({ team, project, ...row }) => ({
+      ...row,
+      synthetic: row.synthetic === 1,
+      ...(team === null ? {} : { team }),
+      ...(project === null ? {} : { project }),
+    }));
   }
 
   /**

@@ -31,7 +31,7 @@ import { renderReport } from "../render/report-text.js";
 import { resolveProject } from "../../project/resolve-project.js";
 
 const usage =
-  "orch report [--since DURATION (default 30d) | --from YYYY-MM-DD --to YYYY-MM-DD] [--run ID] [--pipeline NAME] [--by provider|model|pipeline|task|day] [--json | --csv] [--html FILE [--graph FILE]] [--policy FILE] [--db FILE]";
+  "orch report [--since DURATION (default 30d) | --from YYYY-MM-DD --to YYYY-MM-DD] [--run ID] [--pipeline NAME] [--by provider|model|pipeline|task|day|team|project] [--json | --csv] [--html FILE [--graph FILE]] [--policy FILE] [--db FILE]";
 
 const flags = defineFlags({
   since: { ...sinceFlag, defaultText: "30d (with --run: since the run started)" },
@@ -39,7 +39,7 @@ const flags = defineFlags({
   to: toFlag,
   run: runFilterFlag,
   pipeline: pipelineFilterFlag,
-  by: { type: "string", placeholder: "provider|model|pipeline|task|day", description: "group the spend table by this", defaultText: "model" },
+  by: { type: "string", placeholder: "provider|model|pipeline|task|day|team|project", description: "group the spend table by this", defaultText: "model" },
   json: jsonFlag,
   csv: { type: "boolean", description: "print the spend table as CSV (one row per --by group)" },
   html: { type: "string", placeholder: "FILE", description: "write an HTML report with charts and a page per run" },
