@@ -42,6 +42,7 @@ interface Shared {
   db: string;
   run(project: string): Promise<{ code: number; stdout: string; stderr: string }>;
   cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }>;
+  policyOf(project: string): string;
 }
 
 describe("team budgets: two projects sharing one database", () => {
@@ -65,6 +66,7 @@ describe("team budgets: two projects sharing one database", () => {
       run: (project) =>
         runCliInProcess(["run", path.join(folders[project]!, "pipeline.yaml"), "--db", db, "--results", path.join(folders[project]!, "results"), "--no-cache"], env),
       cli: (args) => runCliInProcess([...args, "--db", db], env),
+      policyOf: (project) => path.join(folders[project]!, "policy.yaml"),
     };
   }
 
@@ -86,7 +88,7 @@ describe("team budgets: two projects sharing one database", () => {
   }
 
   it("the team's daily limit refuses the second project's call once the first spent it", async () => {
-    const { db, run, cli } = shared({
+    const { db, run, cli, policyOf } = shared({
       app: "  team: platform\n  project: app\n  time_zone: UTC\n",
       web: "  team: platform\n  project: web\n  time_zone: UTC\n",
     });
@@ -123,6 +125,12 @@ describe("team budgets: two projects sharing one database", () => {
       ["team platform today $0.30: set by lead@test at " + budget.stdout.match(/set by lead@test at (\S+ \S+Z)/)![1]],
     ]);
     assert.doesNotMatch(budget.stdout, /project web/, "web reserved nothing this month and has no cap");
+
+    const fromWeb = await cli(["budget", "--policy", policyOf("web")]);
+    assert.equal(fromWeb.code, 0, fromWeb.stderr);
+    assert.match(fromWeb.stdout, /\n {2}today · project web +no limit +\$0\.00 +\$0\.00 +\$0\.00 +— +—\n/, "the policy's own project among its scopes");
+    assert.match(fromWeb.stdout, /\nteam platform · \d{4}-\d{2}-\d{2} · \d{4}-\d{2} \(UTC\) · real money only\n/, "then its team's tree");
+    assert.match(fromWeb.stdout, /\n {4}project web today +no limit +\$0\.00 +\$0\.00 +\$0\.00 +—\n/, "its own project, even before it spent anything");
 
     const report = await cli(["report", "--by", "project", "--json"]);
     assert.equal(report.code, 0, report.stderr);
