@@ -28,6 +28,29 @@ const expectedColumns: Record<string, string[]> = {
   ],
   budget_alerts: ["id", "scope", "subject_kind", "subject_name", "period", "fraction", "used_nano_usd", "limit_nano_usd", "run_id", "created_at"],
   ledger_settings: ["name", "value", "set_at"],
+  // The run log, cache and batches: SQLite's columns in SQLite's order (runs adds `seq`, SQLite's rowid).
+  runs: [
+    "id", "pipeline_name", "pipeline_path", "policy_path", "status", "inputs_json", "started_at", "finished_at", "results_directory", "process_id",
+    "exit_code", "resumed_at", "resume_count", "seq",
+  ],
+  step_executions: [
+    "id", "run_id", "step", "status", "started_at", "finished_at", "provider", "model", "output", "output_sha256", "output_file", "error_kind",
+    "error_message", "skip_reason", "retry_after", "attempts", "input_tokens", "output_tokens", "cost_usd", "result_json",
+  ],
+  llm_calls: [
+    "id", "run_id", "step_execution_id", "step", "attempt", "pipeline_name", "task", "provider", "provider_type", "model", "prompt_sha256", "status",
+    "input_tokens", "output_tokens", "cached_input_tokens", "reasoning_tokens", "cost_usd", "latency_ms", "error_kind", "error_message", "synthetic",
+    "reservation_id", "started_at", "finished_at", "item_index", "cache_key", "rejection_reason", "checker_output", "cache_write_tokens",
+    "cache_write_1h_tokens", "provider_cache_saved_nano", "verdict", "verdict_at", "language",
+  ],
+  llm_call_texts: ["call_id", "kept", "messages_json", "answer", "answer_sha256"],
+  cached_answers: [
+    "id", "cache_key", "run_id", "step", "item_index", "provider", "model", "answer", "input_tokens", "output_tokens", "cost_usd", "state", "shareable",
+    "call_id", "created_at", "hits", "last_hit_at",
+  ],
+  cached_answer_uses: ["id", "entry_id", "run_id", "step", "item_index", "used_at"],
+  batch_jobs: ["id", "run_id", "provider", "vendor_batch_id", "submitted_at", "deadline_at", "status"],
+  batch_calls: ["batch_job_id", "custom_id", "cache_key", "step", "item", "status"],
 };
 
 describe("PostgreSQL migrations", { skip: postgresSkip() }, () => {
@@ -50,7 +73,7 @@ describe("PostgreSQL migrations", { skip: postgresSkip() }, () => {
 
   it("builds every table and column from a blank database, once", async () => {
     const pool = poolFor((await blankDatabase()).url);
-    assert.deepEqual(await migratePostgres(pool), ["0001_ledger"]);
+    assert.deepEqual(await migratePostgres(pool), ["0001_ledger", "0002_run_log", "0003_answer_cache_batches"]);
     const rows = await pool.query<{ table_name: string; column_name: string }>(
       `SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = 'public' ORDER BY table_name, ordinal_position`,
     );
@@ -75,11 +98,11 @@ describe("PostgreSQL migrations", { skip: postgresSkip() }, () => {
 
   it("rolls a failing migration back whole and names it", async () => {
     const pool = poolFor((await blankDatabase()).url);
-    const broken = [...postgresMigrations, { name: "0002_broken", sql: `CREATE TABLE half_done (id INTEGER); SELECT no_such_function();` }];
-    await assert.rejects(migratePostgres(pool, broken), /PostgreSQL migration 0002_broken failed: .*no_such_function/);
+    const broken = [...postgresMigrations, { name: "9999_broken", sql: `CREATE TABLE half_done (id INTEGER); SELECT no_such_function();` }];
+    await assert.rejects(migratePostgres(pool, broken), /PostgreSQL migration 9999_broken failed: .*no_such_function/);
     const halfDone = await pool.query(`SELECT to_regclass('half_done') AS exists`);
     assert.equal(halfDone.rows[0].exists, null, "nothing of the failed migration stays");
     const recorded = await pool.query<{ name: string }>(`SELECT name FROM schema_migrations ORDER BY name`);
-    assert.deepEqual(recorded.rows.map((row) => row.name), ["0001_ledger"]);
+    assert.deepEqual(recorded.rows.map((row) => row.name), ["0001_ledger", "0002_run_log", "0003_answer_cache_batches"], "the ones before it stay applied");
   });
 });
