@@ -57,11 +57,15 @@ export class PostgresAnswerCacheStore implements AnswerCacheStore {
     return { ...row, resumeOnly: row.entries - row.reusable };
   }
 
-  async clear(before?: string): Promise<number> {
-    const result =
-      before === undefined
-        ? await this.pool.query(`DELETE FROM cached_answers`)
-        : await this.pool.query(`DELETE FROM cached_answers WHERE created_at < $1`, [before]);
-    return result.rowCount ?? 0;
+  clear(before?: string): Promise<number> {
+    return inTransaction(this.pool, async (client) => {
+      // Ended single-flight claims (in-flight-store.ts) only point waiters at entries: they go with them.
+      await client.query(`DELETE FROM in_flight_calls WHERE state <> 'in-flight' AND ($1::text IS NULL OR released_at < $1)`, [before ?? null]);
+      const result =
+        before === undefined
+          ? await client.query(`DELETE FROM cached_answers`)
+          : await client.query(`DELETE FROM cached_answers WHERE created_at < $1`, [before]);
+      return result.rowCount ?? 0;
+    });
   }
 }

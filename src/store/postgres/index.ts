@@ -5,6 +5,7 @@
  * is the ledger alone (the multi-runner test and the ledger benchmark).
  */
 import type { LedgerStore } from "../../contracts/ledger-store.js";
+import type { InFlightStore } from "../../contracts/in-flight-store.js";
 import type { OrchStore } from "../../contracts/orch-store.js";
 import { PostgresAnswerCacheStore } from "./answer-cache-store.js";
 import { PostgresBatchStore } from "./batch-store.js";
@@ -12,6 +13,7 @@ import { PostgresCallLogStore } from "./call-log-store.js";
 import { describePostgresUrl, openPostgresPool, postgresUnreachable, type PostgresOptions, type PostgresPool } from "./connection.js";
 import { PostgresExecutionStore } from "./execution-store.js";
 import { PostgresHistoryStore } from "./history-store.js";
+import { PostgresInFlightStore } from "./in-flight-store.js";
 import { PostgresLedgerStore } from "./ledger-store.js";
 import { migratePostgres } from "./migrate.js";
 import { processLease, type ProcessLease } from "./process-lease.js";
@@ -28,6 +30,11 @@ export interface PostgresStore {
 export interface PostgresOrchStore extends OrchStore {
   readonly kind: "postgres";
   readonly pool: PostgresPool;
+  /**
+   * Single flight across processes (contracts/in-flight-store.ts). Not on `OrchStore` yet: it joins
+   * it when the SQLite side implements it and the executor is wired to it.
+   */
+  readonly inFlight: InFlightStore;
 }
 
 /** Connects and migrates; the pool is ended again when either fails. */
@@ -61,6 +68,7 @@ export async function openPostgresStore(options: PostgresOptions): Promise<Postg
 export async function openPostgresOrchStore(url: string, options: Omit<PostgresOptions, "url"> = {}): Promise<PostgresOrchStore> {
   const pool = await connectAndMigrate({ ...options, url });
   const lease = processLease(url);
+  const inFlight = new PostgresInFlightStore(pool, url);
   return {
     kind: "postgres",
     location: describePostgresUrl(url),
@@ -73,7 +81,11 @@ export async function openPostgresOrchStore(url: string, options: Omit<PostgresO
     executions: new PostgresExecutionStore(pool),
     callLog: new PostgresCallLogStore(pool),
     batches: new PostgresBatchStore(pool),
-    close: () => closeAll(pool, lease),
+    inFlight,
+    async close() {
+      await inFlight.close();
+      await closeAll(pool, lease);
+    },
   };
 }
 

@@ -321,5 +321,24 @@ export const postgresMigrations: readonly Migration[] = [
       CREATE INDEX batch_calls_pending ON batch_calls (cache_key) WHERE status = 'pending';
     `,
   },
+  {
+    // Issue 14, single flight across processes (contracts/in-flight-store.ts): one row per request
+    // (cache key) a process is calling for, so another process asking the same waits for its
+    // answer instead of paying again. The primary key makes the claim atomic across machines; a
+    // released row keeps the entry its answer went to, for the waiters to be served; a claim past
+    // `expires_at` (its process died mid-call) may be taken over.
+    name: "0004_in_flight_calls",
+    sql: `
+      CREATE TABLE in_flight_calls (
+        cache_key TEXT COLLATE "C" PRIMARY KEY,
+        holder TEXT COLLATE "C" NOT NULL,
+        state TEXT COLLATE "C" NOT NULL CHECK (state IN ('in-flight', 'answered', 'failed')),
+        claimed_at TEXT COLLATE "C" NOT NULL,
+        expires_at TEXT COLLATE "C" NOT NULL,
+        entry_id BIGINT REFERENCES cached_answers (id) ON DELETE SET NULL,
+        released_at TEXT COLLATE "C"
+      );
+      CREATE INDEX in_flight_calls_released_at ON in_flight_calls (released_at) WHERE state <> 'in-flight';
+    `,
+  },
 ];
-
