@@ -70,6 +70,12 @@ export function postgresFactory(): StoreFactory {
   };
 }
 
+/**
+ * The SQLite store behind the asynchronous contract, for tests that need one on purpose (`orch db
+ * copy` reads a SQLite file). TODO(merge h/async): `openStore` from src/store/index.ts.
+ */
+export const openSqliteStore: (file: string) => OrchStore | Promise<OrchStore> = openInterimSqliteStore;
+
 export const storeFactories: readonly (() => StoreFactory)[] = [
   postgresFactory,
   // TODO(merge h/async): the SQLite implementation of the asynchronous contracts replaces the interim adapter below:
