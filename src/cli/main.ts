@@ -56,6 +56,10 @@ export const commands: Record<string, { summary: string; load: () => Promise<Com
     summary: "show each budget's limit, spent, reserved, expired and left (run, day, month, pipelines, tags) and the alerts raised",
     load: async () => (await import("./commands/budget.js")).budgetCommand,
   },
+  db: {
+    summary: "copy a SQLite store (runs, calls, ledger, cache) into an empty PostgreSQL store shared by a team",
+    load: async () => (await import("./commands/db.js")).dbCommand,
+  },
   cache: {
     summary: "show what the answer cache holds and saved, or clear it (all, or entries older than a duration)",
     load: async () => (await import("./commands/cache.js")).cacheCommand,

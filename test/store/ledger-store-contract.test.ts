@@ -70,7 +70,8 @@ function postgresImplementation(): Implementation {
     },
     async fresh() {
       await store!.pool.query(
-        `TRUNCATE budget_reservations, budget_reservation_tags, budget_scope_totals, budget_overruns, budget_alerts, ledger_settings, team_budget_limits RESTART IDENTITY`,
+        // CASCADE: the run log's calls name reservations.
+        `TRUNCATE budget_reservations, budget_reservation_tags, budget_scope_totals, budget_overruns, budget_alerts, ledger_settings, team_budget_limits RESTART IDENTITY CASCADE`,
       );
       return store!.ledger;
     },

@@ -44,6 +44,8 @@ export function describePostgresUrl(url: string): string {
   try {
     const parsed = new URL(url);
     if (parsed.password !== "") parsed.password = "***";
+    // libpq also reads a password from the query string (`?password=…`).
+    for (const name of [...parsed.searchParams.keys()]) if (name.toLowerCase() === "password") parsed.searchParams.set(name, "***");
     return parsed.toString();
   } catch {
     return "<an unreadable PostgreSQL URL>";

@@ -120,29 +120,11 @@ export class PostgresLedgerStore implements LedgerStore {
   }
 
   settle(reservationId: number, actualNanoUsd: number, closedAt: string, call?: SettledCall): Promise<SettleOutcome> {
-    return inTransaction(this.pool, async (client) => {
-      const row = await closeOpenRow(client, reservationId, "settled", actualNanoUsd, closedAt);
-      if (!row) return rollback<SettleOutcome>({ settled: false });
-      await applyTotals(client, closingDeltas(row, actualNanoUsd));
-      if (actualNanoUsd <= row.reservedNanoUsd) return { settled: true };
-      const overrun = overrunRecordOf(reservationId, row, actualNanoUsd, closedAt, call);
-      await client.query(
-        `INSERT INTO budget_overruns (reservation_id, run_id, pipeline_name, day, month, step, item_index, attempt, provider, model, synthetic,
-           reserved_nano_usd, settled_nano_usd, overrun_nano_usd, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
-        overrunRowValues(overrun),
-      );
-      return { settled: true, overrun };
-    });
+    return inTransaction(this.pool, (client) => settleReservation(client, reservationId, actualNanoUsd, closedAt, call));
   }
 
   release(reservationId: number, closedAt: string): Promise<boolean> {
-    return inTransaction(this.pool, async (client) => {
-      const row = await closeOpenRow(client, reservationId, "released", null, closedAt);
-      if (!row) return rollback(false);
-      await applyTotals(client, closingDeltas(row, 0));
-      return true;
-    });
+    return inTransaction(this.pool, (client) => releaseReservation(client, reservationId, closedAt));
   }
 
   async usedInScope(scope: LedgerScope, keys: ScopeKeys, subject?: ScopeSubject): Promise<number> {
@@ -281,6 +263,40 @@ export class PostgresLedgerStore implements LedgerStore {
   subjectsInPeriod(scope: TeamLimitScope, keys: ScopeKeys, kind: ScopeSubject["kind"], prefix?: string): Promise<string[]> {
     return subjectNamesIn(this.pool, scope, keys, kind, prefix);
   }
+}
+
+/**
+ * Settles a reservation inside the caller's transaction on `client` (the ledger's own `settle`, or
+ * a paid call's record, which must commit its settlement with its call row or neither). A closed or
+ * unknown reservation changes nothing and answers `settled: false`.
+ */
+export async function settleReservation(
+  client: PostgresClient,
+  reservationId: number,
+  actualNanoUsd: number,
+  closedAt: string,
+  call?: SettledCall,
+): Promise<SettleOutcome> {
+  const row = await closeOpenRow(client, reservationId, "settled", actualNanoUsd, closedAt);
+  if (!row) return { settled: false };
+  await applyTotals(client, closingDeltas(row, actualNanoUsd));
+  if (actualNanoUsd <= row.reservedNanoUsd) return { settled: true };
+  const overrun = overrunRecordOf(reservationId, row, actualNanoUsd, closedAt, call);
+  await client.query(
+    `INSERT INTO budget_overruns (reservation_id, run_id, pipeline_name, day, month, step, item_index, attempt, provider, model, synthetic,
+       reserved_nano_usd, settled_nano_usd, overrun_nano_usd, created_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
+    overrunRowValues(overrun),
+  );
+  return { settled: true, overrun };
+}
+
+/** Releases a reservation inside the caller's transaction on `client`; false when it was already closed or is unknown. */
+export async function releaseReservation(client: PostgresClient, reservationId: number, closedAt: string): Promise<boolean> {
+  const row = await closeOpenRow(client, reservationId, "released", null, closedAt);
+  if (!row) return false;
+  await applyTotals(client, closingDeltas(row, 0));
+  return true;
 }
 
 /**

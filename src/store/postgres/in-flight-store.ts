@@ -1,0 +1,146 @@
+/**
+ * Single flight across processes and machines on PostgreSQL (`InFlightStore`, see
+ * contracts/in-flight-store.ts): a claim is one row per cache key, taken by an upsert that only
+ * overwrites a row no longer in flight (released, or expired at the claimer's instant), so of any
+ * number of processes claiming at once exactly one gets it. A release sends
+ * `NOTIFY orch_in_flight, <cache key>` in its own transaction (delivered at commit), and waiters
+ * listen on one connection per process, so a waiter hears of the answer at once instead of
+ * polling; every wake-up re-reads the row, so a missed or foreign notification changes nothing.
+ */
+import pg from "pg";
+import type { CachedAnswerRow } from "../../contracts/answer-cache-store.js";
+import type { ClaimOutcome, InFlightClaim, InFlightStore, InFlightWait } from "../../contracts/in-flight-store.js";
+import { inTransaction, type PostgresPool } from "./connection.js";
+import { firstRow } from "./sql.js";
+
+const channel = "orch_in_flight";
+
+const entryColumns = `id, cache_key AS "cacheKey", run_id AS "runId", step, item_index AS "itemIndex", provider, model, answer,
+  input_tokens AS "inputTokens", output_tokens AS "outputTokens", cost_usd AS "costUsd", state, created_at AS "createdAt"`;
+
+interface ClaimRow {
+  holder: string;
+  state: "in-flight" | "answered" | "failed";
+  expiresAt: string;
+  entryId: number | null;
+}
+
+export class PostgresInFlightStore implements InFlightStore {
+  private listener: Promise<pg.Client> | undefined;
+  private readonly wakers = new Map<string, Set<() => void>>();
+
+  constructor(
+    private readonly pool: PostgresPool,
+    private readonly url: string,
+  ) {}
+
+  claimInFlight(claim: InFlightClaim): Promise<ClaimOutcome> {
+    return inTransaction(this.pool, async (client) => {
+      const taken = await client.query(
+        `INSERT INTO in_flight_calls (cache_key, holder, state, claimed_at, expires_at) VALUES ($1, $2, 'in-flight', $3, $4)
+         ON CONFLICT (cache_key) DO UPDATE SET holder = excluded.holder, state = 'in-flight', claimed_at = excluded.claimed_at,
+           expires_at = excluded.expires_at, entry_id = NULL, released_at = NULL
+         WHERE in_flight_calls.state <> 'in-flight' OR in_flight_calls.expires_at <= excluded.claimed_at OR in_flight_calls.holder = excluded.holder
+         RETURNING holder`,
+        [claim.cacheKey, claim.holder, claim.claimedAt, claim.expiresAt],
+      );
+      if (taken.rowCount === 1) return { kind: "claimed" as const };
+      // The upsert locked the row it did not take, so this read sees the claim that kept it, unchanged until commit.
+      const held = (await firstRow<ClaimRow>(client, `SELECT holder, expires_at AS "expiresAt" FROM in_flight_calls WHERE cache_key = $1`, [claim.cacheKey]))!;
+      return { kind: "held" as const, holder: held.holder, expiresAt: held.expiresAt };
+    });
+  }
+
+  releaseInFlight(cacheKey: string, holder: string, entryId: number | undefined, at: string): Promise<boolean> {
+    return inTransaction(this.pool, async (client) => {
+      const released = await client.query(
+        `UPDATE in_flight_calls SET state = $3, entry_id = $4, released_at = $5 WHERE cache_key = $1 AND holder = $2 AND state = 'in-flight'`,
+        [cacheKey, holder, entryId === undefined ? "failed" : "answered", entryId ?? null, at],
+      );
+      if (released.rowCount !== 1) return false;
+      await client.query(`SELECT pg_notify($1, $2)`, [channel, cacheKey]);
+      return true;
+    });
+  }
+
+  async awaitInFlight(cacheKey: string, holder: string, timeoutMs: number, now: () => Date = () => new Date()): Promise<InFlightWait> {
+    await this.listening();
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      // Listen before reading: a release committed between the read and the wait still wakes it.
+      const woken = this.nextWake(cacheKey);
+      try {
+        const row = await firstRow<ClaimRow>(
+          this.pool,
+          `SELECT holder, state, expires_at AS "expiresAt", entry_id AS "entryId" FROM in_flight_calls WHERE cache_key = $1`,
+          [cacheKey],
+        );
+        const ended = await this.endOf(row, holder, now());
+        if (ended) return ended;
+        const untilExpiry = Date.parse(row!.expiresAt) - now().getTime();
+        const wait = Math.min(deadline - Date.now(), untilExpiry);
+        if (deadline - Date.now() <= 0) return { kind: "waiting" };
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([woken.promise, new Promise<void>((resolve) => (timer = setTimeout(resolve, Math.max(1, wait))))]);
+        clearTimeout(timer);
+      } finally {
+        woken.cancel();
+      }
+    }
+  }
+
+  async close(): Promise<void> {
+    const listener = this.listener;
+    this.listener = undefined;
+    if (listener) await (await listener.catch(() => undefined))?.end();
+  }
+
+  /** What became of `holder`'s claim, or undefined while it is still in flight. */
+  private async endOf(row: ClaimRow | undefined, holder: string, at: Date): Promise<InFlightWait | undefined> {
+    if (row === undefined || row.holder !== holder || row.state === "failed") return { kind: "free" };
+    if (row.state === "answered") {
+      if (row.entryId === null) return { kind: "free" };
+      const answer = await firstRow<CachedAnswerRow>(this.pool, `SELECT ${entryColumns} FROM cached_answers WHERE id = $1`, [row.entryId]);
+      return answer ? { kind: "answered", answer } : { kind: "free" };
+    }
+    return row.expiresAt <= at.toISOString() ? { kind: "free" } : undefined;
+  }
+
+  private listening(): Promise<pg.Client> {
+    this.listener ??= (async () => {
+      const client = new pg.Client({ connectionString: this.url });
+      // A lost listener must not end the process: the next wait listens again, and waits re-read rows anyway.
+      const forget = () => {
+        this.listener = undefined;
+        for (const wakers of this.wakers.values()) for (const wake of wakers) wake();
+      };
+      client.on("error", forget);
+      client.on("end", forget);
+      client.on("notification", (message) => {
+        for (const wake of this.wakers.get(message.payload ?? "") ?? []) wake();
+      });
+      await client.connect();
+      await client.query(`LISTEN ${channel}`);
+      return client;
+    })().catch((error: unknown) => {
+      this.listener = undefined;
+      throw error;
+    });
+    return this.listener;
+  }
+
+  private nextWake(cacheKey: string): { promise: Promise<void>; cancel(): void } {
+    let wake!: () => void;
+    const promise = new Promise<void>((resolve) => (wake = resolve));
+    const wakers = this.wakers.get(cacheKey) ?? new Set();
+    wakers.add(wake);
+    this.wakers.set(cacheKey, wakers);
+    return {
+      promise,
+      cancel: () => {
+        wakers.delete(wake);
+        if (wakers.size === 0) this.wakers.delete(cacheKey);
+      },
+    };
+  }
+}
