@@ -24,7 +24,7 @@ export class PostgresReportStore implements ReportStore {
   constructor(private readonly pool: PostgresPool) {}
 
   async callsBetween(fromIso: string, toIso: string): Promise<ReportCallRow[]> {
-    const rows = await allRows<Omit<ReportCallRow, "synthetic"> & { synthetic: number }>(
+    const rows = await allRows<Omit<ReportCallRow, "synthetic" | "team" | "project"> & { synthetic: number; team: string | null; project: string | null }>(
       this.pool,
       `SELECT c.id, c.run_id AS "runId", c.step_execution_id AS "stepExecutionId", c.step, c.item_index AS "itemIndex", c.attempt,
          (SELECT MAX(other.attempt) FROM llm_calls other
@@ -35,13 +35,20 @@ export class PostgresReportStore implements ReportStore {
          c.cache_write_tokens + c.cache_write_1h_tokens AS "cacheWriteTokens", c.provider_cache_saved_nano AS "providerCacheSavedNano",
          c.cost_usd AS "costUsd", c.latency_ms AS "latencyMs", c.error_kind AS "errorKind",
          c.rejection_reason AS "rejectionReason", c.checker_output AS "checkerOutput", c.synthetic, c.started_at AS "startedAt",
-         s.status AS "stepStatus"
+         s.status AS "stepStatus",
+         (SELECT r.project FROM budget_reservations r WHERE r.run_id = c.run_id AND r.project IS NOT NULL LIMIT 1) AS project,
+         (SELECT r.team FROM budget_reservations r WHERE r.run_id = c.run_id AND r.project IS NOT NULL LIMIT 1) AS team
        FROM llm_calls c LEFT JOIN step_executions s ON s.id = c.step_execution_id
        WHERE c.started_at >= $1 AND c.started_at < $2
        ORDER BY c.started_at, c.id`,
       [fromIso, toIso],
     );
-    return rows.map((row) => ({ ...row, synthetic: row.synthetic === 1 }));
+    return rows.map(({ team, project, ...row }) => ({
+      ...row,
+      synthetic: row.synthetic === 1,
+      ...(team === null ? {} : { team }),
+      ...(project === null ? {} : { project }),
+    }));
   }
 
   averageSuccessfulCosts(): Promise<AverageCostRow[]> {

@@ -34,6 +34,19 @@ describeEachStore("report store contract", (current) => {
     assert.deepEqual(await store.reports.callsBetween(at(4), at(5)).then((found) => found.map((row) => [row.id, row.stepStatus])), [[4, "running"]]);
   });
 
+  it("names the team and project a call's run spent for, from the run's reservations; none when its policy named none", async () => {
+    const store = current();
+    const teamStep = (await startRun(store, "run-1")).get("draft")!;
+    const plainStep = (await startRun(store, "run-2")).get("draft")!;
+    await reserve(store, 100, { runId: "run-1", team: "platform", project: "app" });
+    await reserve(store, 100, { runId: "run-2" });
+    await recordCall(store, callRecord("run-1", teamStep, { startedAt: at(1) }));
+    await recordCall(store, callRecord("run-2", plainStep, { runId: "run-2", startedAt: at(2) }));
+    const rows = await store.reports.callsBetween(at(0), at(3));
+    assert.deepEqual(rows.map((row) => [row.runId, row.team, row.project]), [["run-1", "platform", "app"], ["run-2", undefined, undefined]]);
+    assert.equal("team" in rows[1]!, false, "absent, not null");
+  });
+
   it("averages successful paid calls over all time as SQLite does, and the cost of the answers behind a window's hits", async () => {
     const store = current();
     const step = (await startRun(store, "run-1")).get("draft")!;
