@@ -16,7 +16,7 @@ import { buildReport, readReportData, reportWindow } from "../report/index.js";
 import { graphOfRecordedRun, layoutGraph, renderSvg } from "../report/graph/index.js";
 import type { Project } from "../project/resolve-project.js";
 import type { OrchStore } from "../store/index.js";
-import type { RunStatus } from "../store/run-repository.js";
+import type { RunStatus, StepStatus } from "../store/run-repository.js";
 
 export const runStatuses: readonly RunStatus[] = ["running", "succeeded", "failed", "budget_stopped", "deferred", "interrupted"];
 
@@ -88,16 +88,28 @@ export function listRuns(store: OrchStore, query: RunQuery) {
     .map(runListing);
 }
 
-/** A run as `orch show --json` prints it; undefined when the id is unknown. */
-export function runView(store: OrchStore, runId: string) {
+/**
+ * Step statuses a run of this server knows from its events before the store does: a step's row
+ * says "running" only once its first call is recorded, but its step-start event comes before that
+ * call is sent. Absent for runs of other processes, which are read from the store alone.
+ */
+export type LiveStepStatuses = ReadonlyMap<string, StepStatus>;
+
+/** A run as `orch show --json` prints it (with live step statuses over the stored ones); undefined when the id is unknown. */
+export function runView(store: OrchStore, runId: string, live?: LiveStepStatuses) {
   const row = store.runs.getRun(runId);
-  return row ? buildRunView(row, store.callLog.steps(row.id), store.callLog.calls(row.id)) : undefined;
+  if (!row) return undefined;
+  const view = buildRunView(row, store.callLog.steps(row.id), store.callLog.calls(row.id));
+  if (!live) return view;
+  return { ...view, steps: view.steps.map((step) => ({ ...step, status: live.get(step.name) ?? step.status })) };
 }
 
 /** The run's DAG as SVG (dagre layout), or undefined when its pipeline file is gone. */
-export async function runGraphSvg(store: OrchStore, runId: string): Promise<string | undefined> {
+export async function runGraphSvg(store: OrchStore, runId: string, live?: LiveStepStatuses): Promise<string | undefined> {
   const row = store.runs.getRun(runId);
   if (!row) return undefined;
   const graph = await graphOfRecordedRun(store, row);
-  return graph ? renderSvg(layoutGraph(graph)) : undefined;
+  if (!graph) return undefined;
+  const nodes = live ? graph.nodes.map((node) => (node.run && live.has(node.id) ? { ...node, run: { ...node.run, status: live.get(node.id)! } } : node)) : graph.nodes;
+  return renderSvg(layoutGraph({ ...graph, nodes }));
 }

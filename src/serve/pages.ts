@@ -1,7 +1,8 @@
 /**
  * The dashboard's pages, rendered on the server as plain HTML strings: no bundler, no client
  * framework, nothing for users to build — `orch serve` works from the installed package as is.
- * The only script is a few inline lines on a running run's page that follow its Server-Sent Events.
+ * The only script is on a run's page (run-page-script.ts): node clicks, and while the run goes on,
+ * its Server-Sent Events followed to redraw the page's live part.
  */
 import type { BudgetStatus } from "../budget/status.js";
 import type { MonthForecast } from "../budget/forecast.js";
@@ -13,6 +14,7 @@ import { tableHtml } from "../report/html/report-page.js";
 import type { Report } from "../report/report-model.js";
 import { overviewLines, reportTables } from "../report/report-tables.js";
 import { runStatuses } from "./dashboard-data.js";
+import { runPageScript } from "./run-page-script.js";
 
 const styles = `body{font:14px/1.45 system-ui,sans-serif;margin:0;color:#1d2330}nav{background:#1d2330;padding:8px 16px}nav a{color:#fff;margin-right:16px;text-decoration:none}
 main{padding:16px 24px;max-width:1200px}table{border-collapse:collapse;margin:8px 0}th,td{padding:3px 10px;border-bottom:1px solid #e3e6ec;text-align:left}
@@ -96,17 +98,9 @@ export function runLivePart(run: RunView, svg: string | undefined): string {
 }
 
 export function runPage(run: RunView, svg: string | undefined): string {
-  const id = JSON.stringify(run.id);
-  // While it runs: follow its events and re-fetch the live part; without script, refresh every 2 seconds.
+  // While it runs, the script follows its events; without script, the page refreshes every 2 seconds.
   const head = run.status === "running" ? `<noscript><meta http-equiv="refresh" content="2"></noscript>\n` : "";
-  const script = `<script>
-const id=${id.replace(/</g, "\\u003c")};
-document.addEventListener("click",(event)=>{const node=event.target.closest&&event.target.closest("g.node");if(node)location.href="/runs/"+encodeURIComponent(id)+"/steps/"+encodeURIComponent(node.dataset.step);});
-if(document.getElementById("run-status").dataset.status==="running"){const source=new EventSource("/api/runs/"+encodeURIComponent(id)+"/events");
-const refresh=()=>fetch("/runs/"+encodeURIComponent(id)+"/live").then((r)=>r.text()).then((html)=>{document.getElementById("live").innerHTML=html;});
-for(const type of ["step-start","step-end","item-end","attempt-end","steps"])source.addEventListener(type,refresh);source.addEventListener("run-end",()=>{source.close();refresh();});}
-</script>`;
-  return page(`Run ${run.id}`, `<div id="live">${runLivePart(run, svg)}</div>\n${script}`, head);
+  return page(`Run ${run.id}`, `<div id="live">${runLivePart(run, svg)}</div>\n${runPageScript(run.id)}`, head);
 }
 
 function messagesHtml(messages: readonly { role: string; content: unknown }[] | undefined): string {

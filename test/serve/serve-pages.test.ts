@@ -113,7 +113,7 @@ describe("orch serve run page while the run goes on", () => {
       const running = await request(fixture.server.url, "GET", `/runs/${runId}`);
       assert.match(running.text, /<p id="run-status" data-status="running">/);
       assert.match(running.text, /<noscript><meta http-equiv="refresh" content="2"><\/noscript>/);
-      assert.match(running.text, /new EventSource\("\/api\/runs\/"\+encodeURIComponent\(id\)\+"\/events"\)/);
+      assert.match(running.text, /new EventSource\("\/api\/runs\/" \+ encodeURIComponent\(id\) \+ "\/events"\)/);
       const stream = await readEvents(`${fixture.server.url}/api/runs/${runId}/events`);
       assert.equal(stream.events.at(-1)!.event, "run-end");
       const ended = await request(fixture.server.url, "GET", `/runs/${runId}/live`);
