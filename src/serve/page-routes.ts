@@ -24,8 +24,8 @@ export async function handlePage(context: ServeContext, request: IncomingMessage
     const live = context.live.stepStatuses(parts[1]!);
     const run = runView(context.store, parts[1]!, live);
     if (!run) throw new HttpError(404, `no run "${parts[1]}" in ${context.databaseFile}`, "id");
-    if (parts.length === 2) sendHtml(response, 200, runPage(run, await runGraphSvg(context.store, run.id, live)));
-    else if (parts.length === 3 && parts[2] === "live") sendHtml(response, 200, runLivePart(run, await runGraphSvg(context.store, run.id, live)));
+    if (parts.length === 2) sendHtml(response, 200, runPage(run, await runGraphSvg(context.store, run.id, live), await dashboardBudgets(context, now)));
+    else if (parts.length === 3 && parts[2] === "live") sendHtml(response, 200, runLivePart(run, await runGraphSvg(context.store, run.id, live), await dashboardBudgets(context, now)));
     else if (parts.length === 4 && parts[2] === "steps") {
       const step = run.steps.find((candidate) => candidate.name === parts[3]);
       if (!step) throw new HttpError(404, `run ${run.id} has no step "${parts[3]}"`, "step");

@@ -7,8 +7,8 @@
  * never older than the last event.
  */
 
-/** Events after which the live part may have changed. */
-const redrawOn = ["step-start", "step-end", "item-end", "attempt-end", "steps"];
+/** Events after which the live part may have changed (attempt-start comes once the call's money is reserved). */
+const redrawOn = ["step-start", "attempt-start", "attempt-end", "item-end", "step-end", "steps"];
 
 export function runPageScript(runId: string): string {
   // JSON is a JavaScript literal; "<" escaped so that no id can close the script element.

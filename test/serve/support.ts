@@ -128,6 +128,15 @@ export function writeFakeServerProject(extraFiles: Record<string, string> = {}):
   return { directory, database: path.join(directory, "orch.db") };
 }
 
+/** `orch serve` in this process over a fake-server project (FAKE_URL and the key in its environment). */
+export async function startFakeServeFixture(fakeUrl: string, options: { token?: string; files?: Record<string, string> } = {}): Promise<ServeFixture> {
+  const { directory, database } = writeFakeServerProject(options.files);
+  const env: NodeJS.ProcessEnv = { ORCH_HOME: path.join(directory, ".orch-home"), ORCH_POLICY: path.join(directory, "policy.yaml"), FAKE_URL: fakeUrl, OPENAI_TEST_KEY: fakeServerKey };
+  const project = await resolveProject(env, directory);
+  const server = await startServer({ project, env, databaseFile: database, port: 0, ...(options.token === undefined ? {} : { token: options.token }) });
+  return { server, directory, database };
+}
+
 export interface ServeProcess {
   url: string;
   child: ChildProcess;
