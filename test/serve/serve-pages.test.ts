@@ -121,6 +121,9 @@ describe("orch serve: a step's live status", () => {
       assert.match(live.text, /<g class="node" data-step="draft" data-status="running">/);
       assert.match(live.text, /<g class="node" data-step="title" data-status="pending">/);
       assert.match(live.text, /<tr data-step="draft" data-status="running">/);
+      // Next to the DAG, today's budget: nothing spent yet, the draft's worst case reserved while its call is in flight.
+      const day = /<section id="run-budgets">.*?<tr data-scope="day">(.*?)<\/tr>/s.exec(live.text)?.[1] ?? "";
+      assert.match(day, /^<td>day \d{4}-\d\d-\d\d<\/td><td class="number">\$0<\/td><td class="number">\$0\.\d+<\/td><td class="number">\$2\.00<\/td>/);
       const api = await request(fixture.server.url, "GET", `/api/runs/${runId}`);
       assert.deepEqual(api.body.steps.map((step: { name: string; status: string }) => [step.name, step.status]), [["draft", "running"], ["title", "pending"]]);
 
@@ -130,6 +133,8 @@ describe("orch serve: a step's live status", () => {
       const ended = await request(fixture.server.url, "GET", `/runs/${runId}/live`);
       assert.match(ended.text, /<g class="node" data-step="draft" data-status="succeeded">/);
       assert.match(ended.text, /<g class="node" data-step="title" data-status="succeeded">/);
+      // draft: 6 words in, 2 out; title ("Title for: Changelog drafted"): 4 in, 2 out — at $1/M and $2/M, $0.000018 spent, nothing reserved.
+      assert.match(ended.text, /<section id="run-budgets">.*?<tr data-scope="day"><td>day [^<]*<\/td><td class="number">\$0\.000018<\/td><td class="number">\$0<\/td>/s);
     } finally {
       await fixture.server.close();
       await fake.close();
