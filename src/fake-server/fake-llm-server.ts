@@ -3,7 +3,7 @@
  * 127.0.0.1, for tests and offline CI. The real SDKs are pointed at `url`; nothing in orch knows
  * it is a fake. Every request is recorded (headers included) so tests can check what was sent.
  */
-import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
+import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { ModelScripts, type FakeModelBehaviour } from "./behaviour.js";
 import { readBody, sendJson } from "./http-exchange.js";
@@ -25,6 +25,18 @@ export interface RecordedRequest {
   receivedAt: number;
 }
 
+/**
+ * The next request a predicate matches, held before it is answered until the test releases it:
+ * how a test makes a call take exactly as long as it needs to look at what happens meanwhile,
+ * without guessing a delay. A held request whose client goes away is not answered at all.
+ */
+export interface FakeHold {
+  /** Resolves with the request once it has arrived and is being held. */
+  readonly reached: Promise<RecordedRequest>;
+  /** Lets the held request (or, when none has arrived yet, the next matching one) be answered. */
+  release(): void;
+}
+
 export interface FakeLlmServerOptions {
   /** 0 (default) picks a free port. */
   port?: number;
@@ -42,10 +54,40 @@ export interface FakeLlmServer {
   readonly inFlight: number;
   readonly peakInFlight: number;
   script(model: string, behaviour: FakeModelBehaviour): void;
+  /** Holds the next request `matches` accepts (after recording it) until `release()`; holds are matched in the order they were made, each once. */
+  hold(matches: (request: RecordedRequest) => boolean): FakeHold;
   setOllamaModels(models: string[]): void;
-  /** Forgets scripts, recorded requests, the peak and pulled models (back to the options' list). */
+  /** Forgets scripts, recorded requests, the peak, pulled models (back to the options' list) and releases every hold. */
   reset(): void;
   close(): Promise<void>;
+}
+
+interface PendingHold {
+  matches: (request: RecordedRequest) => boolean;
+  arrived: (request: RecordedRequest) => void;
+  released: Promise<void>;
+  release: () => void;
+}
+
+function createHold(matches: (request: RecordedRequest) => boolean): { pending: PendingHold; hold: FakeHold } {
+  let arrived!: (request: RecordedRequest) => void;
+  let release!: () => void;
+  const reached = new Promise<RecordedRequest>((resolve) => (arrived = resolve));
+  const released = new Promise<void>((resolve) => (release = resolve));
+  return { pending: { matches, arrived, released, release }, hold: { reached, release } };
+}
+
+/** Waits for the hold's release, or for the client to leave (then false: nothing is to be answered). */
+function waitForRelease(hold: PendingHold, response: ServerResponse): Promise<boolean> {
+  if (response.destroyed) return Promise.resolve(false);
+  return new Promise((resolve) => {
+    const onClose = () => resolve(false);
+    response.once("close", onClose);
+    void hold.released.then(() => {
+      response.off("close", onClose);
+      resolve(!response.destroyed);
+    });
+  });
 }
 
 const routes: Route[] = [openAiBatchRoute, anthropicBatchRoute, openAiRoute, openRouterRoute, anthropicRoute, geminiRoute, ollamaRoute];
@@ -75,6 +117,7 @@ export async function startFakeLlmServer(options: FakeLlmServerOptions = {}): Pr
   const ollamaModels = new Set(initialOllamaModels);
   let inFlight = 0;
   let peakInFlight = 0;
+  const holds: PendingHold[] = [];
   for (const [model, behaviour] of Object.entries(options.models ?? {})) scripts.script(model, behaviour);
 
   const server = createServer((request, response) => {
@@ -86,13 +129,20 @@ export async function startFakeLlmServer(options: FakeLlmServerOptions = {}): Pr
     void (async () => {
       const url = new URL(request.url ?? "/", "http://127.0.0.1");
       const body = await readBody(request);
-      requests.push({
+      const recorded: RecordedRequest = {
         method: request.method ?? "GET",
         path: `${url.pathname}${url.search}`,
         headers: flattenHeaders(request.headers),
         body: body.isValidJson ? body.json : body.text === "" ? undefined : body.text,
         receivedAt: Date.now(),
-      });
+      };
+      requests.push(recorded);
+      const holdIndex = holds.findIndex((hold) => hold.matches(recorded));
+      if (holdIndex >= 0) {
+        const [hold] = holds.splice(holdIndex, 1);
+        hold!.arrived(recorded);
+        if (!(await waitForRelease(hold!, response))) return;
+      }
       const exchange: Exchange = { request, response, method: request.method ?? "GET", url, body, scripts, ollamaModels };
       for (const route of routes) {
         if (await route(exchange)) return;
@@ -115,12 +165,18 @@ export async function startFakeLlmServer(options: FakeLlmServerOptions = {}): Pr
       return peakInFlight;
     },
     script: (model, behaviour) => scripts.script(model, behaviour),
+    hold(matches) {
+      const { pending, hold } = createHold(matches);
+      holds.push(pending);
+      return hold;
+    },
     setOllamaModels(models) {
       ollamaModels.clear();
       for (const model of models) ollamaModels.add(normaliseOllamaModel(model));
     },
     reset() {
       scripts.reset();
+      for (const hold of holds.splice(0)) hold.release();
       requests.length = 0;
       peakInFlight = inFlight;
       ollamaModels.clear();

@@ -33,7 +33,7 @@ export async function handleApi(context: ServeContext, request: IncomingMessage,
   } else if (route === "POST /runs" && parts.length === 1) {
     sendJson(response, 202, await startRun(context, request));
   } else if (route === "GET /runs" && parts.length === 2) {
-    const view = runView(context.store, parts[1]!);
+    const view = runView(context.store, parts[1]!, context.live.stepStatuses(parts[1]!));
     if (!view) throw new HttpError(404, `no run "${parts[1]}" in ${context.databaseFile}`, "id");
     sendJson(response, 200, view);
   } else if (route === "GET /runs" && parts.length === 3 && parts[2] === "events") {

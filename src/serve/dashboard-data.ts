@@ -11,12 +11,12 @@ import { budgetStatus } from "../budget/status.js";
 import { loadPolicyFile, type LoadedPolicy } from "../config/load-config.js";
 import { createProviderHealth } from "../executor/provider-health.js";
 import { runListing } from "../report/call-log/run-listing.js";
-import { buildRunView } from "../report/call-log/run-view.js";
+import { buildRunView, type RunView } from "../report/call-log/run-view.js";
 import { buildReport, readReportData, reportWindow } from "../report/index.js";
-import { graphOfRecordedRun, layoutGraph, renderSvg } from "../report/graph/index.js";
+import { layoutGraph, pipelineGraph, pipelineOfRecordedRun, renderSvg } from "../report/graph/index.js";
 import type { Project } from "../project/resolve-project.js";
 import type { OrchStore } from "../store/index.js";
-import type { RunStatus } from "../store/run-repository.js";
+import type { RunStatus, StepStatus } from "../store/run-repository.js";
 
 export const runStatuses: readonly RunStatus[] = ["running", "succeeded", "failed", "budget_stopped", "deferred", "interrupted"];
 
@@ -55,10 +55,17 @@ export async function dashboardReport(source: DashboardSource, now: Date) {
 
 /** Today and this month against each budget, with the month's forecast: `orch budget --json`'s figures. */
 export async function dashboardBudgets(source: DashboardSource, now: Date) {
+  return (await budgetsReader(source))(now);
+}
+
+/** The policy read (the only await), then a synchronous read of the budgets: for a page that reads them at the same moment as a run. */
+export async function budgetsReader(source: DashboardSource) {
   const policy = await source.policy();
   const settings = ledgerSettingsOf(policy?.policy.budget);
-  const status = budgetStatus(source.store.ledger, settings.limits, settings.timeZone, now);
-  return { policy: policy?.file ?? null, limits: settings.limits, ...status, forecast: forecastOfStatus(status) ?? null };
+  return (now: Date) => {
+    const status = budgetStatus(source.store.ledger, settings.limits, settings.timeZone, now);
+    return { policy: policy?.file ?? null, limits: settings.limits, ...status, forecast: forecastOfStatus(status) ?? null };
+  };
 }
 
 /** Each provider the policy configures, with its cool-down as a run starting now would see it. */
@@ -88,16 +95,37 @@ export function listRuns(store: OrchStore, query: RunQuery) {
     .map(runListing);
 }
 
-/** A run as `orch show --json` prints it; undefined when the id is unknown. */
-export function runView(store: OrchStore, runId: string) {
-  const row = store.runs.getRun(runId);
-  return row ? buildRunView(row, store.callLog.steps(row.id), store.callLog.calls(row.id)) : undefined;
-}
+/**
+ * Step statuses a run of this server knows from its events before the store does: a step's row
+ * says "running" only once its first call is recorded, but its step-start event comes before that
+ * call is sent. Absent for runs of other processes, which are read from the store alone.
+ */
+export type LiveStepStatuses = ReadonlyMap<string, StepStatus>;
 
-/** The run's DAG as SVG (dagre layout), or undefined when its pipeline file is gone. */
-export async function runGraphSvg(store: OrchStore, runId: string): Promise<string | undefined> {
+/** A run as `orch show --json` prints it (with live step statuses over the stored ones); undefined when the id is unknown. */
+export function runView(store: OrchStore, runId: string, live?: LiveStepStatuses): RunView | undefined {
   const row = store.runs.getRun(runId);
   if (!row) return undefined;
-  const graph = await graphOfRecordedRun(store, row);
-  return graph ? renderSvg(layoutGraph(graph)) : undefined;
+  const view = buildRunView(row, store.callLog.steps(row.id), store.callLog.calls(row.id));
+  if (!live) return view;
+  return { ...view, steps: view.steps.map((step) => ({ ...step, status: live.get(step.name) ?? step.status })) };
+}
+
+/**
+ * A run's view and its DAG as SVG (dagre layout; undefined when its pipeline file is gone), read at
+ * one moment: the pipeline file is read first, then the run, its steps and the live statuses with
+ * no await in between (with `readAlso`, e.g. the budgets), so the step table, the graph and the
+ * budgets never show two different moments of a run that is moving on meanwhile.
+ */
+export async function runSnapshot<Also>(store: OrchStore, runId: string, live: LiveStepStatuses | undefined, readAlso: () => Also): Promise<{ view: RunView; svg: string | undefined; also: Also } | undefined> {
+  const row = store.runs.getRun(runId);
+  if (!row) return undefined;
+  const pipeline = await pipelineOfRecordedRun(row);
+  // From here to the return, nothing is awaited.
+  const view = runView(store, runId, live)!;
+  const also = readAlso();
+  if (!pipeline) return { view, svg: undefined, also };
+  const graph = pipelineGraph(pipeline, { id: row.id, steps: store.runs.listSteps(row.id) });
+  const nodes = live ? graph.nodes.map((node) => (node.run && live.has(node.id) ? { ...node, run: { ...node.run, status: live.get(node.id)! } } : node)) : graph.nodes;
+  return { view, svg: renderSvg(layoutGraph({ ...graph, nodes })), also };
 }

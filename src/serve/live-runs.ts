@@ -5,11 +5,14 @@
  */
 import type { RunEvent } from "../executor/events.js";
 import { runPipelineFile } from "../library/pipeline-file.js";
+import type { StepStatus } from "../store/run-repository.js";
 
 type Listener = (event: RunEvent) => void;
 
 interface LiveRun {
   events: RunEvent[];
+  /** Each step's status as its events tell it: running from step-start, then step-end's status. */
+  steps: Map<string, StepStatus>;
   listeners: Set<Listener>;
   done: boolean;
 }
@@ -33,12 +36,14 @@ export class LiveRuns {
       let live: LiveRun | undefined;
       const onEvent = (event: RunEvent) => {
         if (event.type === "run-start") {
-          live = { events: [], listeners: new Set(), done: false };
+          live = { events: [], steps: new Map(), listeners: new Set(), done: false };
           this.runs.set(event.runId, live);
           resolve(event.runId);
         }
         if (!live) return;
         live.events.push(event);
+        if (event.type === "step-start") live.steps.set(event.step, "running");
+        if (event.type === "step-end") live.steps.set(event.step, event.status);
         if (event.type === "run-end") live.done = true;
         for (const listener of live.listeners) listener(event);
       };
@@ -63,6 +68,12 @@ export class LiveRuns {
 
   isLive(runId: string): boolean {
     return this.runs.has(runId);
+  }
+
+  /** Step statuses from the events of a run still going on; undefined once it ended (the store then has them all) or for another process's run. */
+  stepStatuses(runId: string): ReadonlyMap<string, StepStatus> | undefined {
+    const live = this.runs.get(runId);
+    return live && !live.done ? live.steps : undefined;
   }
 
   /** Replays the events so far, then follows; returns the unsubscribe function. */

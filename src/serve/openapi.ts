@@ -51,7 +51,7 @@ export const openApiDocument = {
         responses: { "202": { description: "{ runId, links: { run, events, page } }" }, "400": error, "401": error, "403": error, "415": error },
       },
     },
-    "/api/runs/{id}": { get: { summary: "A run and its steps (as `orch show --json`).", parameters: [runId], responses: { "200": { description: "The run view." }, "404": error } } },
+    "/api/runs/{id}": { get: { summary: "A run and its steps (as `orch show --json`); a step of a run this server started is `running` from its step-start event.", parameters: [runId], responses: { "200": { description: "The run view." }, "404": error } } },
     "/api/runs/{id}/events": {
       get: {
         summary: "The run's events as Server-Sent Events until run-end.",

@@ -1,6 +1,6 @@
 /** The dashboard's page routes: overview, runs, a run (and its live part), a step, models and providers. */
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { dashboardBudgets, dashboardReport, listRuns, providerCooldowns, runGraphSvg, runStatuses, runView } from "./dashboard-data.js";
+import { budgetsReader, dashboardBudgets, dashboardReport, listRuns, providerCooldowns, runSnapshot, runStatuses, runView } from "./dashboard-data.js";
 import { HttpError, sendHtml } from "./http-util.js";
 import { modelsPage, overviewPage, runLivePart, runPage, runsPage, stepPage } from "./pages.js";
 import type { ServeContext } from "./server.js";
@@ -20,16 +20,17 @@ export async function handlePage(context: ServeContext, request: IncomingMessage
     const status = asked !== undefined && (runStatuses as readonly string[]).includes(asked) ? (asked as RunStatus) : undefined;
     const runs = listRuns(context.store, { ...(pipeline === undefined ? {} : { pipeline }), ...(status === undefined ? {} : { status }), limit: 200 });
     sendHtml(response, 200, runsPage(runs, { ...(pipeline === undefined ? {} : { pipeline }), ...(status === undefined ? {} : { status }) }));
-  } else if (parts[0] === "runs" && parts.length >= 2) {
-    const run = runView(context.store, parts[1]!);
+  } else if (parts[0] === "runs" && (parts.length === 2 || (parts.length === 3 && parts[2] === "live"))) {
+    const readBudgets = await budgetsReader(context);
+    const snapshot = await runSnapshot(context.store, parts[1]!, context.live.stepStatuses(parts[1]!), () => readBudgets(new Date()));
+    if (!snapshot) throw new HttpError(404, `no run "${parts[1]}" in ${context.databaseFile}`, "id");
+    sendHtml(response, 200, parts.length === 2 ? runPage(snapshot.view, snapshot.svg, snapshot.also) : runLivePart(snapshot.view, snapshot.svg, snapshot.also));
+  } else if (parts[0] === "runs" && parts.length === 4 && parts[2] === "steps") {
+    const run = runView(context.store, parts[1]!, context.live.stepStatuses(parts[1]!));
     if (!run) throw new HttpError(404, `no run "${parts[1]}" in ${context.databaseFile}`, "id");
-    if (parts.length === 2) sendHtml(response, 200, runPage(run, await runGraphSvg(context.store, run.id)));
-    else if (parts.length === 3 && parts[2] === "live") sendHtml(response, 200, runLivePart(run, await runGraphSvg(context.store, run.id)));
-    else if (parts.length === 4 && parts[2] === "steps") {
-      const step = run.steps.find((candidate) => candidate.name === parts[3]);
-      if (!step) throw new HttpError(404, `run ${run.id} has no step "${parts[3]}"`, "step");
-      sendHtml(response, 200, stepPage(run, step));
-    } else return false;
+    const step = run.steps.find((candidate) => candidate.name === parts[3]);
+    if (!step) throw new HttpError(404, `run ${run.id} has no step "${parts[3]}"`, "step");
+    sendHtml(response, 200, stepPage(run, step));
   } else {
     return false;
   }

@@ -1,7 +1,8 @@
 /**
  * The dashboard's pages, rendered on the server as plain HTML strings: no bundler, no client
  * framework, nothing for users to build — `orch serve` works from the installed package as is.
- * The only script is a few inline lines on a running run's page that follow its Server-Sent Events.
+ * The only script is on a run's page (run-page-script.ts): node clicks, and while the run goes on,
+ * its Server-Sent Events followed to redraw the page's live part.
  */
 import type { BudgetStatus } from "../budget/status.js";
 import type { MonthForecast } from "../budget/forecast.js";
@@ -13,11 +14,12 @@ import { tableHtml } from "../report/html/report-page.js";
 import type { Report } from "../report/report-model.js";
 import { overviewLines, reportTables } from "../report/report-tables.js";
 import { runStatuses } from "./dashboard-data.js";
+import { runPageScript } from "./run-page-script.js";
 
 const styles = `body{font:14px/1.45 system-ui,sans-serif;margin:0;color:#1d2330}nav{background:#1d2330;padding:8px 16px}nav a{color:#fff;margin-right:16px;text-decoration:none}
 main{padding:16px 24px;max-width:1200px}table{border-collapse:collapse;margin:8px 0}th,td{padding:3px 10px;border-bottom:1px solid #e3e6ec;text-align:left}
 .number{text-align:right}.empty,.meta{color:#6b7280}pre{background:#f5f6f8;padding:8px;white-space:pre-wrap;max-width:100%}.over{color:#b42318;font-weight:600}
-svg .node{cursor:pointer}`;
+svg .node{cursor:pointer}.panels{display:flex;flex-wrap:wrap;gap:16px 48px;align-items:flex-start}#run-budgets h2{font-size:1.1em;margin-top:0}`;
 
 export function page(title: string, body: string, head = ""): string {
   return `<!DOCTYPE html>
@@ -56,7 +58,7 @@ function forecastLine(forecast: MonthForecast | null): string {
   return `<p id="forecast"${forecast.overLimit ? ' class="over"' : ""}>month ${e(forecast.month)}: ${e(formatUsd(forecast.spentUsd))} spent in ${forecast.elapsedDays.toFixed(1)} days, projected ${e(formatUsd(forecast.projectedUsd))}${e(limit)}${forecast.overLimit ? " — over the limit" : ""}</p>`;
 }
 
-export function overviewPage(report: Report, budgets: BudgetStatus & { forecast: MonthForecast | null }): string {
+export function overviewPage(report: Report, budgets: BudgetsNow): string {
   const recommendations =
     report.recommendations.length === 0
       ? `<p class="empty">nothing to recommend from this window's data</p>`
@@ -81,32 +83,35 @@ export function runsPage(runs: readonly RunListing[], filter: { pipeline?: strin
   return page("Runs", `${form}\n${table}`);
 }
 
-/** The part of a run page that changes while it runs: re-fetched whole on each event. */
-export function runLivePart(run: RunView, svg: string | undefined): string {
+/** Today and this month against each budget, as the overview and a run page show them. */
+export type BudgetsNow = BudgetStatus & { forecast: MonthForecast | null };
+// The run page leaves the forecast to the overview: it counts reserved money as spent, which would
+// read as a jump while calls are in flight.
+
+/**
+ * The part of a run page that changes while it runs, re-fetched whole on each event: the DAG and
+ * the step table, next to the budgets they spend against (what calls in flight hold is "reserved").
+ */
+export function runLivePart(run: RunView, svg: string | undefined, budgets: BudgetsNow): string {
   const rows = run.steps.map(
     (step) =>
       `<tr data-step="${e(step.name)}" data-status="${e(step.status)}"><td><a href="/runs/${encodeURIComponent(run.id)}/steps/${encodeURIComponent(step.name)}">${e(step.name)}</a></td>` +
       `<td>${e(step.status)}</td><td>${e(step.chosen ?? "—")}</td><td class="number">${e(formatUsd(step.costUsd))}</td></tr>`,
   );
+  const steps =
+    `<div id="graph">${svg ?? '<p class="empty">the pipeline file of this run can no longer be read: no graph</p>'}</div>` +
+    `<table id="table-steps"><thead><tr><th>step</th><th>status</th><th>model</th><th class="number">cost</th></tr></thead><tbody>${rows.join("")}</tbody></table>`;
+  const budgetPanel = `<section id="run-budgets"><h2>Budgets now (${e(budgets.timeZone)})</h2>${scopeRows(budgets)}<p class="meta">reserved: the worst case of calls in flight, held until each is billed</p></section>`;
   return (
     `<p id="run-status" data-status="${e(run.status)}">${e(run.pipeline)} · ${e(run.status)} · ${e(formatUsd(run.costUsd))}${run.synthetic ? " (synthetic)" : ""} · started ${e(run.startedAt)}</p>` +
-    `<div id="graph">${svg ?? '<p class="empty">the pipeline file of this run can no longer be read: no graph</p>'}</div>` +
-    `<table id="table-steps"><thead><tr><th>step</th><th>status</th><th>model</th><th class="number">cost</th></tr></thead><tbody>${rows.join("")}</tbody></table>`
+    `<div class="panels"><div>${steps}</div>${budgetPanel}</div>`
   );
 }
 
-export function runPage(run: RunView, svg: string | undefined): string {
-  const id = JSON.stringify(run.id);
-  // While it runs: follow its events and re-fetch the live part; without script, refresh every 2 seconds.
+export function runPage(run: RunView, svg: string | undefined, budgets: BudgetsNow): string {
+  // While it runs, the script follows its events; without script, the page refreshes every 2 seconds.
   const head = run.status === "running" ? `<noscript><meta http-equiv="refresh" content="2"></noscript>\n` : "";
-  const script = `<script>
-const id=${id.replace(/</g, "\\u003c")};
-document.addEventListener("click",(event)=>{const node=event.target.closest&&event.target.closest("g.node");if(node)location.href="/runs/"+encodeURIComponent(id)+"/steps/"+encodeURIComponent(node.dataset.step);});
-if(document.getElementById("run-status").dataset.status==="running"){const source=new EventSource("/api/runs/"+encodeURIComponent(id)+"/events");
-const refresh=()=>fetch("/runs/"+encodeURIComponent(id)+"/live").then((r)=>r.text()).then((html)=>{document.getElementById("live").innerHTML=html;});
-for(const type of ["step-start","step-end","item-end","attempt-end","steps"])source.addEventListener(type,refresh);source.addEventListener("run-end",()=>{source.close();refresh();});}
-</script>`;
-  return page(`Run ${run.id}`, `<div id="live">${runLivePart(run, svg)}</div>\n${script}`, head);
+  return page(`Run ${run.id}`, `<div id="live">${runLivePart(run, svg, budgets)}</div>\n${runPageScript(run.id)}`, head);
 }
 
 function messagesHtml(messages: readonly { role: string; content: unknown }[] | undefined): string {

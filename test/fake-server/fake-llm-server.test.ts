@@ -125,6 +125,43 @@ describe("fake LLM server", () => {
     assert.match(missing.text, /not found, try pulling it first/);
   });
 
+  it("holds a matching request until released, answering others meanwhile", async () => {
+    server.script("held", { defaultResponse: "answered after release" });
+    const hold = server.hold((request) => (request.body as { model?: string } | undefined)?.model === "held");
+    let heldAnswered = false;
+    const held = post("/v1/chat/completions", chat("held")).then((answer) => {
+      heldAnswered = true;
+      return answer;
+    });
+    const reached = await hold.reached;
+    assert.equal((reached.body as { model: string }).model, "held");
+    // Another model's request is answered while the held one waits.
+    assert.equal((await post("/v1/chat/completions", chat("free"))).status, 200);
+    assert.equal(server.inFlight, 1);
+    assert.equal(heldAnswered, false);
+    hold.release();
+    const answer = await held;
+    assert.equal(answer.status, 200);
+    assert.match(answer.text, /answered after release/);
+    // Each hold matches once: the next request for the same model is not held.
+    assert.equal((await post("/v1/chat/completions", chat("held"))).status, 200);
+  });
+
+  it("lets a hold released before its request arrive pass straight through, and drops a held request whose client left", async () => {
+    const early = server.hold(() => true);
+    early.release();
+    assert.equal((await post("/v1/chat/completions", chat("m"))).status, 200);
+
+    const left = server.hold(() => true);
+    const controller = new AbortController();
+    const abandoned = fetch(`${server.url}/v1/chat/completions`, { method: "POST", headers: { authorization: "Bearer k" }, body: JSON.stringify(chat("m")), signal: controller.signal });
+    await left.reached;
+    controller.abort();
+    await assert.rejects(abandoned, /abort/i);
+    left.release();
+    assert.equal((await post("/v1/chat/completions", chat("m"))).status, 200);
+  });
+
   it("starts from a JSON script file for offline CI", async () => {
     const directory = emptyDirectory();
     const scriptPath = path.join(directory, "fake.json");

@@ -1,15 +1,13 @@
 /**
  * The dashboard's pages as plain HTML: overview from the report model (budgets, forecast, shares,
  * recommendations), the filterable runs list, a run page with its dagre SVG and step table, a
- * step's prompt, answer and route, models and providers; and, in Debian's headless chromium when
- * installed, the run page's DOM holds the DAG.
+ * step's prompt, answer and route, models and providers; a step's live status while its call is in
+ * flight. The same pages in a browser: serve-dashboard-browser.test.ts.
  */
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
-import { existsSync } from "node:fs";
 import { after, before, describe, it } from "node:test";
-import { temporaryDirectory } from "../support/cli.js";
-import { readEvents, request, startServeFixture, type ServeFixture } from "./support.js";
+import { startFakeLlmServer } from "../../src/fake-server/index.js";
+import { readEvents, request, startFakeServeFixture, startServeFixture, type ServeFixture } from "./support.js";
 
 const token = "serve-pages-token-0123456789";
 
@@ -85,23 +83,6 @@ describe("orch serve pages", () => {
     assert.equal(answer.status, 404);
     assert.match(answer.type, /^text\/html/);
   });
-
-  it("in headless chromium, the run page's DOM holds the DAG SVG", async (t) => {
-    const chromium = "/usr/bin/chromium";
-    if (!existsSync(chromium)) {
-      t.skip("chromium not installed");
-      return;
-    }
-    const flags = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking", "--no-first-run", `--user-data-dir=${temporaryDirectory("orch-chromium-")}`];
-    const dom = await new Promise<string>((resolve, reject) =>
-      execFile(chromium, [...flags, "--dump-dom", `${fixture.server.url}/runs/${runId}`], { timeout: 60_000, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) =>
-        error ? reject(new Error(`chromium failed: ${error.message}\n${stderr}`)) : resolve(stdout),
-      ),
-    );
-    assert.match(dom, /<svg[^>]*>/);
-    assert.match(dom, /<g class="node" data-step="draft" data-status="succeeded">/);
-    assert.match(dom, /<g class="node" data-step="title" data-status="succeeded">/);
-  });
 });
 
 describe("orch serve run page while the run goes on", () => {
@@ -113,7 +94,7 @@ describe("orch serve run page while the run goes on", () => {
       const running = await request(fixture.server.url, "GET", `/runs/${runId}`);
       assert.match(running.text, /<p id="run-status" data-status="running">/);
       assert.match(running.text, /<noscript><meta http-equiv="refresh" content="2"><\/noscript>/);
-      assert.match(running.text, /new EventSource\("\/api\/runs\/"\+encodeURIComponent\(id\)\+"\/events"\)/);
+      assert.match(running.text, /new EventSource\("\/api\/runs\/" \+ encodeURIComponent\(id\) \+ "\/events"\)/);
       const stream = await readEvents(`${fixture.server.url}/api/runs/${runId}/events`);
       assert.equal(stream.events.at(-1)!.event, "run-end");
       const ended = await request(fixture.server.url, "GET", `/runs/${runId}/live`);
@@ -121,6 +102,42 @@ describe("orch serve run page while the run goes on", () => {
       assert.match(ended.text, /<g class="node" data-step="title" data-status="succeeded">/);
     } finally {
       await fixture.server.close();
+    }
+  });
+});
+
+describe("orch serve: a step's live status", () => {
+  it("is running from its step-start event while its call is in flight, though the store still says pending", async () => {
+    const fake = await startFakeLlmServer({ models: { "gpt-4o-mini": { defaultResponse: "Changelog drafted" } } });
+    const fixture = await startFakeServeFixture(fake.url, { token });
+    try {
+      const draftHeld = fake.hold((recorded) => JSON.stringify(recorded.body).includes("Draft "));
+      const started = await request(fixture.server.url, "POST", "/api/runs", { json: { pipeline: "notes.yaml" }, headers: { authorization: `Bearer ${token}` } });
+      assert.equal(started.status, 202, started.text);
+      const runId: string = started.body.runId;
+      await draftHeld.reached;
+
+      const live = await request(fixture.server.url, "GET", `/runs/${runId}/live`);
+      assert.match(live.text, /<g class="node" data-step="draft" data-status="running">/);
+      assert.match(live.text, /<g class="node" data-step="title" data-status="pending">/);
+      assert.match(live.text, /<tr data-step="draft" data-status="running">/);
+      // Next to the DAG, today's budget: nothing spent yet, the draft's worst case reserved while its call is in flight.
+      const day = /<section id="run-budgets">.*?<tr data-scope="day">(.*?)<\/tr>/s.exec(live.text)?.[1] ?? "";
+      assert.match(day, /^<td>day \d{4}-\d\d-\d\d<\/td><td class="number">\$0<\/td><td class="number">\$0\.\d+<\/td><td class="number">\$2\.00<\/td>/);
+      const api = await request(fixture.server.url, "GET", `/api/runs/${runId}`);
+      assert.deepEqual(api.body.steps.map((step: { name: string; status: string }) => [step.name, step.status]), [["draft", "running"], ["title", "pending"]]);
+
+      draftHeld.release();
+      const stream = await readEvents(`${fixture.server.url}/api/runs/${runId}/events`);
+      assert.equal(stream.events.at(-1)!.data.status, "succeeded");
+      const ended = await request(fixture.server.url, "GET", `/runs/${runId}/live`);
+      assert.match(ended.text, /<g class="node" data-step="draft" data-status="succeeded">/);
+      assert.match(ended.text, /<g class="node" data-step="title" data-status="succeeded">/);
+      // draft: 6 words in, 2 out; title ("Title for: Changelog drafted"): 4 in, 2 out — at $1/M and $2/M, $0.000018 spent, nothing reserved.
+      assert.match(ended.text, /<section id="run-budgets">.*?<tr data-scope="day"><td>day [^<]*<\/td><td class="number">\$0\.000018<\/td><td class="number">\$0<\/td>/s);
+    } finally {
+      await fixture.server.close();
+      await fake.close();
     }
   });
 });

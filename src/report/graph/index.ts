@@ -7,4 +7,4 @@ export { renderSvg, statusColours } from "./render-svg.js";
 export { renderDot } from "./render-dot.js";
 export { renderGraphText } from "./render-text.js";
 export { renderGraphHtml } from "./render-html.js";
-export { graphOfRecordedRun, latestRunAlias, loadPipelineGraph } from "./load-graph.js";
+export { graphOfRecordedRun, latestRunAlias, loadPipelineGraph, pipelineOfRecordedRun } from "./load-graph.js";

@@ -5,6 +5,7 @@
 import { loadPipelineFile } from "../../config/load-config.js";
 import { OrchError, UsageError } from "../../errors/orch-error.js";
 import { buildPipeline } from "../../pipeline/build-pipeline.js";
+import type { PipelineModel } from "../../pipeline/model.js";
 import type { OrchStore } from "../../store/index.js";
 import type { RunRow } from "../../store/run-repository.js";
 import { pipelineGraph, type PipelineGraph } from "./pipeline-graph.js";
@@ -31,15 +32,20 @@ export async function loadPipelineGraph(pipelineFile: string, run?: { store: Orc
   return pipelineGraph(pipeline, { id: row.id, steps: run.store.runs.listSteps(row.id) });
 }
 
-/** The graph of a recorded run, from the pipeline file it ran; undefined when that file is gone or no longer valid. */
-export async function graphOfRecordedRun(store: OrchStore, row: RunRow): Promise<PipelineGraph | undefined> {
+/** The pipeline a recorded run ran, read again from its file; undefined when that file is gone, no longer valid or now another pipeline. */
+export async function pipelineOfRecordedRun(row: RunRow): Promise<PipelineModel | undefined> {
   try {
     const pipeline = await buildPipeline(await loadPipelineFile(row.pipeline_path));
-    if (pipeline.name !== row.pipeline_name) return undefined;
-    return pipelineGraph(pipeline, { id: row.id, steps: store.runs.listSteps(row.id) });
+    return pipeline.name === row.pipeline_name ? pipeline : undefined;
   } catch (error) {
     // A moved or edited pipeline file is a config error: the report goes on without the graph.
     if (OrchError.isInstance(error)) return undefined;
     throw error;
   }
+}
+
+/** The graph of a recorded run, from the pipeline file it ran; undefined when that file is gone or no longer valid. */
+export async function graphOfRecordedRun(store: OrchStore, row: RunRow): Promise<PipelineGraph | undefined> {
+  const pipeline = await pipelineOfRecordedRun(row);
+  return pipeline ? pipelineGraph(pipeline, { id: row.id, steps: store.runs.listSteps(row.id) }) : undefined;
 }
