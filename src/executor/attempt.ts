@@ -108,7 +108,9 @@ export async function attemptCandidate(context: RunContext, request: AttemptRequ
   };
   try {
     if (batch) {
-      const answer = await batchCollectorOf(context).call({
+      // A call waiting in a batch holds no slot of its step's cap: the other items join the batch.
+      const waitOutsideSlot = run.slot ? run.slot.whileWaiting.bind(run.slot) : <T>(wait: () => Promise<T>) => wait();
+      const answer = await waitOutsideSlot(() => batchCollectorOf(context).call({
         providerId: candidate.provider,
         capability: batch.capability,
         request: providerRequest,
@@ -117,7 +119,7 @@ export async function attemptCandidate(context: RunContext, request: AttemptRequ
         ...(run.item === undefined ? {} : { item: run.item }),
         deadlineMs: batch.deadlineMs,
         signal: run.signal,
-      });
+      }));
       response = { ...answer, latencyMs: Math.round(performance.now() - started) };
     } else {
       response = await provider.call(providerRequest, run.signal, reservations.gate);

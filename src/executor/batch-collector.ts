@@ -1,6 +1,6 @@
 /**
  * Calls of `batch:` steps go to the vendor's batch API instead of one request each. Calls for the
- * same provider that arrive within a short collection window are submitted together; the batch
+ * same provider that arrive close together are submitted as one batch; the batch
  * and its calls are written to the store before anything waits (so `orch run --resume` collects a
  * pending call instead of paying for it again); one poller per batch reports progress and hands
  * each waiting call its answer. A batch that fails, expires or outlives the step's deadline makes
@@ -11,8 +11,13 @@ import { setTimeout as sleep } from "node:timers/promises";
 import type { BatchAnswer, BatchCapability, BatchState, ProviderRequest, ProviderResponse } from "../providers/provider.js";
 import type { RunContext } from "./run-context.js";
 
-/** How long calls are gathered before a batch goes up: for_each items start within milliseconds of each other. */
-const collectionWindowMs = 50;
+/**
+ * Calls are gathered until none has arrived for `quietMs` (for_each items reach the batch within
+ * milliseconds of each other, their step's cap notwithstanding: see fan-out.ts), but never for
+ * longer than `longestCollectionMs` after the first, so a steady trickle still goes up.
+ */
+const quietMs = 100;
+const longestCollectionMs = 5_000;
 /** Between polls of a pending batch; `ORCH_BATCH_POLL_MS` shortens it (tests, a local fake server). */
 const defaultPollMs = 30_000;
 
@@ -61,7 +66,7 @@ export function batchCollectorOf(context: RunContext): BatchCollector {
 }
 
 export class BatchCollector {
-  readonly #queues = new Map<string, Waiting[]>();
+  readonly #queues = new Map<string, { waiting: Waiting[]; firstAt: number; timer?: NodeJS.Timeout }>();
   readonly #pollers = new Map<string, Promise<FinalState>>();
   readonly #pollMs: number;
   #sequence = 0;
@@ -91,18 +96,21 @@ export class BatchCollector {
 
   #enqueue(call: BatchCall): Promise<SubmittedCall> {
     return new Promise((resolve, reject) => {
-      const queue = this.#queues.get(call.providerId) ?? [];
-      if (queue.length === 0) {
+      let queue = this.#queues.get(call.providerId);
+      if (queue === undefined) {
+        queue = { waiting: [], firstAt: Date.now() };
         this.#queues.set(call.providerId, queue);
-        setTimeout(() => void this.#submit(call.providerId, call.capability), collectionWindowMs);
       }
       const customId = `orch-${createHash("sha256").update(call.cacheKey).digest("hex").slice(0, 24)}-${(this.#sequence += 1)}`;
-      queue.push({ call, customId, resolve, reject });
+      queue.waiting.push({ call, customId, resolve, reject });
+      clearTimeout(queue.timer);
+      const wait = Math.max(0, Math.min(quietMs, queue.firstAt + longestCollectionMs - Date.now()));
+      queue.timer = setTimeout(() => void this.#submit(call.providerId, call.capability), wait);
     });
   }
 
   async #submit(providerId: string, capability: BatchCapability): Promise<void> {
-    const queue = this.#queues.get(providerId) ?? [];
+    const queue = this.#queues.get(providerId)?.waiting ?? [];
     this.#queues.delete(providerId);
     const submittedAt = this.context.now();
     const deadlineAt = submittedAt.getTime() + Math.min(...queue.map((waiting) => waiting.call.deadlineMs));

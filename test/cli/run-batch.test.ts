@@ -90,6 +90,21 @@ describe("orch run with batch: true", () => {
     assert.equal(openReservations(directory), 0);
   });
 
+  it("items that can wait go up together, whatever the step's concurrency; a fallback is held to it again", async () => {
+    server.reset();
+    // The batch expires: every item then calls synchronously, each answer taking 50 ms.
+    server.script(model, { defaultResponse: "Looks fine.", latencyMs: 50, batch: { outcome: "expire" } });
+    const sixItems = pipeline().replace("concurrency: 3", "concurrency: 2").replace('["1", "2", "3"]', '["1", "2", "3", "4", "5", "6"]');
+    const directory = writeProject({ "pipeline.yaml": sixItems, "policy.yaml": policy() });
+    const result = await runCliInProcess(paths(directory), env());
+    assert.equal(result.code, 0, result.stdout + result.stderr);
+    const creates = server.requests.filter((request) => request.method === "POST" && request.path === "/v1/batches");
+    assert.equal(creates.length, 1, "one batch for the six items");
+    assert.equal((String(server.requests[0]?.body).match(/"custom_id"/g) ?? []).length, 6);
+    assert.equal(server.requests.filter((request) => request.path === "/v1/chat/completions").length, 6);
+    assert.equal(server.peakInFlight, 2, "the synchronous fallbacks ran two at a time, as the step's concurrency says");
+  });
+
   it("orch plan prices a batch step at half and its route says why", async () => {
     server.reset();
     const directory = writeProject({ "pipeline.yaml": pipeline(), "policy.yaml": policy() });
