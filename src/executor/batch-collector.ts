@@ -186,19 +186,36 @@ function formatWait(milliseconds: number): string {
   return hours >= 1 ? `${Math.round(hours * 10) / 10}h` : `${Math.max(1, Math.round(milliseconds / 60_000))}m`;
 }
 
+/**
+ * Waiting calls' abort handlers, one listener per signal: the items of a for_each share their
+ * step's signal, and fifty listeners on one signal would be a leak warning, not fifty handlers.
+ */
+const abortHandlers = new WeakMap<AbortSignal, Set<() => void>>();
+
+function onAbort(signal: AbortSignal, handler: () => void): () => void {
+  let handlers = abortHandlers.get(signal);
+  if (handlers === undefined) {
+    const created = new Set<() => void>();
+    handlers = created;
+    abortHandlers.set(signal, created);
+    signal.addEventListener("abort", () => [...created].forEach((each) => each()), { once: true });
+  }
+  handlers.add(handler);
+  return () => handlers.delete(handler);
+}
+
 /** The shared poller's result, or the waiting call's own abort (its step's timeout, Ctrl-C). */
 function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
   if (signal.aborted) return Promise.reject(signal.reason);
   return new Promise((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener("abort", onAbort, { once: true });
+    const stopListening = onAbort(signal, () => reject(signal.reason));
     promise.then(
       (value) => {
-        signal.removeEventListener("abort", onAbort);
+        stopListening();
         resolve(value);
       },
       (error: unknown) => {
-        signal.removeEventListener("abort", onAbort);
+        stopListening();
         reject(error);
       },
     );
