@@ -9,6 +9,7 @@
 import { createHash } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { BatchAnswer, BatchCapability, BatchState, ProviderRequest, ProviderResponse } from "../providers/provider.js";
+import { checkBatchJob, keptAnswer } from "./batch-jobs.js";
 import type { RunContext } from "./run-context.js";
 
 /**
@@ -36,6 +37,12 @@ export interface BatchCall {
   item?: number;
   deadlineMs: number;
   signal: AbortSignal;
+}
+
+/** One call of a recorded batch. */
+export interface BatchCallRef {
+  batchJobId: number;
+  customId: string;
 }
 
 interface Waiting {
@@ -76,20 +83,29 @@ export class BatchCollector {
     this.#pollMs = Number.isFinite(configured) && configured > 0 ? configured : defaultPollMs;
   }
 
-  /** The call's answer from its batch (a pending one from an earlier process first); throws BatchFallback when there is none. */
-  async call(call: BatchCall): Promise<ProviderResponse> {
+  /**
+   * The call's answer from its batch (a pending one from an earlier process first), and which batch
+   * call it was: the attempt marks it collected in the transaction that records it, so a crash in
+   * between leaves the kept answer to a resumed run. Throws BatchFallback when there is no answer.
+   */
+  async call(call: BatchCall): Promise<{ response: ProviderResponse; batchCall: BatchCallRef }> {
     const earlier = this.context.store.batches.pendingCall(call.providerId, call.cacheKey);
     const submitted: SubmittedCall = earlier
       ? { batchJobId: earlier.batchJobId, vendorBatchId: earlier.vendorBatchId, customId: earlier.customId, deadlineAt: Date.parse(earlier.deadlineAt) }
       : await this.#enqueue(call);
-    if (earlier) this.#emit(call, "collecting", `collecting batch ${earlier.vendorBatchId}, submitted before the restart`, earlier.vendorBatchId);
-    const final = await abortable(this.#pollerFor(call, submitted), call.signal);
-    const answer: BatchAnswer | undefined = final.state === "ended" ? final.answers.get(submitted.customId) : undefined;
-    if (answer?.ok) {
-      this.context.store.batches.finishCall(submitted.batchJobId, submitted.customId, "collected");
-      return answer.response;
+    let answer: BatchAnswer | undefined;
+    let final: FinalState | undefined;
+    if (earlier?.answerJson !== undefined) {
+      // Its batch ended and its answer was kept (by the run that died, or `orch batch collect`): no vendor call.
+      this.#emit(call, "collecting", `taking the answer kept from batch ${earlier.vendorBatchId}, which ended before the restart`, earlier.vendorBatchId);
+      answer = keptAnswer(earlier.answerJson);
+    } else {
+      if (earlier) this.#emit(call, "collecting", `collecting batch ${earlier.vendorBatchId}, submitted before the restart`, earlier.vendorBatchId);
+      final = await abortable(this.#pollerFor(call, submitted), call.signal);
+      answer = final.state === "ended" ? final.answers.get(submitted.customId) : undefined;
     }
-    const reason = final.state === "ended" ? (answer ? answer.reason : "the batch has no answer for this call") : final.reason;
+    if (answer?.ok) return { response: answer.response, batchCall: { batchJobId: submitted.batchJobId, customId: submitted.customId } };
+    const reason = answer ? answer.reason : final === undefined || final.state === "ended" ? "the batch has no answer for this call" : final.reason;
     this.context.store.batches.finishCall(submitted.batchJobId, submitted.customId, "fallen-back");
     throw new BatchFallback(`batch ${submitted.vendorBatchId}: ${reason}`);
   }
@@ -145,16 +161,13 @@ export class BatchCollector {
     for (;;) {
       let state: BatchState;
       try {
-        state = await call.capability.poll(submitted.vendorBatchId, this.context.signal);
+        state = await checkBatchJob(batches, call.capability, submitted, this.context.redact, this.context.signal);
       } catch (error) {
         if (this.context.signal.aborted) throw error;
         // A failed poll is not a failed batch: ask again next time, until the deadline.
         state = { state: "pending", done: Math.max(0, lastDone), total: 0 };
       }
-      if (state.state !== "pending") {
-        batches.finishJob(submitted.batchJobId, state.state);
-        return state;
-      }
+      if (state.state !== "pending") return state;
       if (state.done !== lastDone) {
         lastDone = state.done;
         this.#emit(call, "progress", `${state.done} of ${state.total} answered`, submitted.vendorBatchId);

@@ -39,6 +39,8 @@ const expectedColumns: Record<string, string[]> = {
   ],
   ledger_settings: ["name", "value", "set_at"],
   llm_call_texts: ["call_id", "kept", "messages_json", "answer", "answer_sha256"],
+  batch_jobs: ["id", "run_id", "provider", "vendor_batch_id", "submitted_at", "deadline_at", "status"],
+  batch_calls: ["batch_job_id", "custom_id", "cache_key", "step", "item", "status", "answer_json"],
 };
 
 describe("migrations", () => {
