@@ -104,7 +104,10 @@ export class BatchCollector {
       final = await abortable(this.#pollerFor(call, submitted), call.signal);
       answer = final.state === "ended" ? final.answers.get(submitted.customId) : undefined;
     }
-    if (answer?.ok) return { response: answer.response, batchCall: { batchJobId: submitted.batchJobId, customId: submitted.customId } };
+    if (answer?.ok) {
+      call.capability.answered?.({ customId: submitted.customId, request: call.request }, answer.response);
+      return { response: answer.response, batchCall: { batchJobId: submitted.batchJobId, customId: submitted.customId } };
+    }
     const reason = answer ? answer.reason : final === undefined || final.state === "ended" ? "the batch has no answer for this call" : final.reason;
     this.context.store.batches.finishCall(submitted.batchJobId, submitted.customId, "fallen-back");
     throw new BatchFallback(`batch ${submitted.vendorBatchId}: ${reason}`);
