@@ -64,6 +64,10 @@ export const commands: Record<string, { summary: string; load: () => Promise<Com
     summary: "show what the answer cache holds and saved, or clear it (all, or entries older than a duration)",
     load: async () => (await import("./commands/cache.js")).cacheCommand,
   },
+  batch: {
+    summary: "the batches sent to vendors' batch APIs and their calls (status), or fetch the answers of pending ones so --resume records them (collect)",
+    load: async () => (await import("./commands/batch.js")).batchCommand,
+  },
   report: {
     summary: "spend, tokens, local share, cache hits, budget use, latency and escalations from the database, with recommendations",
     load: async () => (await import("./commands/report.js")).reportCommand,

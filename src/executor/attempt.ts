@@ -14,7 +14,7 @@ import { billNano, unbatchedPrices, promptCacheSavingNano } from "../providers/p
 import { ProviderError } from "../providers/provider-error.js";
 import type { ChatMessage, ProviderResponse, TokenUsage } from "../providers/provider.js";
 import { coverAttempts } from "./attempt-reservations.js";
-import { BatchFallback, batchCollectorOf } from "./batch-collector.js";
+import { BatchFallback, batchCollectorOf, type BatchCallRef } from "./batch-collector.js";
 import { cacheKeyOf, type ReusedAnswer } from "./cache.js";
 import { promptLoggingOf } from "./call-log.js";
 import { recordPaidCall, recordReusedAnswer } from "./call-records.js";
@@ -96,6 +96,7 @@ export async function attemptCandidate(context: RunContext, request: AttemptRequ
   let response: ProviderResponse | undefined;
   let failure: ProviderError | undefined;
   let fallback: string | undefined;
+  let batchCall: BatchCallRef | undefined;
   const providerRequest = {
     model: candidate.model,
     messages,
@@ -108,7 +109,9 @@ export async function attemptCandidate(context: RunContext, request: AttemptRequ
   };
   try {
     if (batch) {
-      const answer = await batchCollectorOf(context).call({
+      // A call waiting in a batch holds no slot of its step's cap: the other items join the batch.
+      const waitOutsideSlot = run.slot ? run.slot.whileWaiting.bind(run.slot) : <T>(wait: () => Promise<T>) => wait();
+      const batched = await waitOutsideSlot(() => batchCollectorOf(context).call({
         providerId: candidate.provider,
         capability: batch.capability,
         request: providerRequest,
@@ -117,8 +120,9 @@ export async function attemptCandidate(context: RunContext, request: AttemptRequ
         ...(run.item === undefined ? {} : { item: run.item }),
         deadlineMs: batch.deadlineMs,
         signal: run.signal,
-      });
-      response = { ...answer, latencyMs: Math.round(performance.now() - started) };
+      }));
+      response = { ...batched.response, latencyMs: Math.round(performance.now() - started) };
+      batchCall = batched.batchCall;
     } else {
       response = await provider.call(providerRequest, run.signal, reservations.gate);
     }
@@ -177,6 +181,7 @@ export async function attemptCandidate(context: RunContext, request: AttemptRequ
       ...(response ? { answer: response.text } : {}),
       // Priced at the table, like the bill without a reported cost; a free call saves nothing.
       providerCacheSavedNano: candidate.prices ? promptCacheSavingNano(usage, candidate.prices) : 0,
+      ...(batchCall ? { batchCall } : {}),
     });
     if (response && stored.entryId !== undefined) {
       shared = { entryId: stored.entryId, text: response.text, provider: record.provider, model: record.model, usage, originalCostUsd: costUsd, source: "in-flight" };

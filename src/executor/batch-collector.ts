@@ -1,6 +1,6 @@
 /**
  * Calls of `batch:` steps go to the vendor's batch API instead of one request each. Calls for the
- * same provider that arrive within a short collection window are submitted together; the batch
+ * same provider that arrive close together are submitted as one batch; the batch
  * and its calls are written to the store before anything waits (so `orch run --resume` collects a
  * pending call instead of paying for it again); one poller per batch reports progress and hands
  * each waiting call its answer. A batch that fails, expires or outlives the step's deadline makes
@@ -9,10 +9,16 @@
 import { createHash } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { BatchAnswer, BatchCapability, BatchState, ProviderRequest, ProviderResponse } from "../providers/provider.js";
+import { checkBatchJob, keptAnswer } from "./batch-jobs.js";
 import type { RunContext } from "./run-context.js";
 
-/** How long calls are gathered before a batch goes up: for_each items start within milliseconds of each other. */
-const collectionWindowMs = 50;
+/**
+ * Calls are gathered until none has arrived for `quietMs` (for_each items reach the batch within
+ * milliseconds of each other, their step's cap notwithstanding: see fan-out.ts), but never for
+ * longer than `longestCollectionMs` after the first, so a steady trickle still goes up.
+ */
+const quietMs = 100;
+const longestCollectionMs = 5_000;
 /** Between polls of a pending batch; `ORCH_BATCH_POLL_MS` shortens it (tests, a local fake server). */
 const defaultPollMs = 30_000;
 
@@ -31,6 +37,12 @@ export interface BatchCall {
   item?: number;
   deadlineMs: number;
   signal: AbortSignal;
+}
+
+/** One call of a recorded batch. */
+export interface BatchCallRef {
+  batchJobId: number;
+  customId: string;
 }
 
 interface Waiting {
@@ -61,7 +73,7 @@ export function batchCollectorOf(context: RunContext): BatchCollector {
 }
 
 export class BatchCollector {
-  readonly #queues = new Map<string, Waiting[]>();
+  readonly #queues = new Map<string, { waiting: Waiting[]; firstAt: number; timer?: NodeJS.Timeout }>();
   readonly #pollers = new Map<string, Promise<FinalState>>();
   readonly #pollMs: number;
   #sequence = 0;
@@ -71,38 +83,53 @@ export class BatchCollector {
     this.#pollMs = Number.isFinite(configured) && configured > 0 ? configured : defaultPollMs;
   }
 
-  /** The call's answer from its batch (a pending one from an earlier process first); throws BatchFallback when there is none. */
-  async call(call: BatchCall): Promise<ProviderResponse> {
+  /**
+   * The call's answer from its batch (a pending one from an earlier process first), and which batch
+   * call it was: the attempt marks it collected in the transaction that records it, so a crash in
+   * between leaves the kept answer to a resumed run. Throws BatchFallback when there is no answer.
+   */
+  async call(call: BatchCall): Promise<{ response: ProviderResponse; batchCall: BatchCallRef }> {
     const earlier = this.context.store.batches.pendingCall(call.providerId, call.cacheKey);
     const submitted: SubmittedCall = earlier
       ? { batchJobId: earlier.batchJobId, vendorBatchId: earlier.vendorBatchId, customId: earlier.customId, deadlineAt: Date.parse(earlier.deadlineAt) }
       : await this.#enqueue(call);
-    if (earlier) this.#emit(call, "collecting", `collecting batch ${earlier.vendorBatchId}, submitted before the restart`, earlier.vendorBatchId);
-    const final = await abortable(this.#pollerFor(call, submitted), call.signal);
-    const answer: BatchAnswer | undefined = final.state === "ended" ? final.answers.get(submitted.customId) : undefined;
-    if (answer?.ok) {
-      this.context.store.batches.finishCall(submitted.batchJobId, submitted.customId, "collected");
-      return answer.response;
+    let answer: BatchAnswer | undefined;
+    let final: FinalState | undefined;
+    if (earlier?.answerJson !== undefined) {
+      // Its batch ended and its answer was kept (by the run that died, or `orch batch collect`): no vendor call.
+      this.#emit(call, "collecting", `taking the answer kept from batch ${earlier.vendorBatchId}, which ended before the restart`, earlier.vendorBatchId);
+      answer = keptAnswer(earlier.answerJson);
+    } else {
+      if (earlier) this.#emit(call, "collecting", `collecting batch ${earlier.vendorBatchId}, submitted before the restart`, earlier.vendorBatchId);
+      final = await abortable(this.#pollerFor(call, submitted), call.signal);
+      answer = final.state === "ended" ? final.answers.get(submitted.customId) : undefined;
     }
-    const reason = final.state === "ended" ? (answer ? answer.reason : "the batch has no answer for this call") : final.reason;
+    if (answer?.ok) {
+      call.capability.answered?.({ customId: submitted.customId, request: call.request }, answer.response);
+      return { response: answer.response, batchCall: { batchJobId: submitted.batchJobId, customId: submitted.customId } };
+    }
+    const reason = answer ? answer.reason : final === undefined || final.state === "ended" ? "the batch has no answer for this call" : final.reason;
     this.context.store.batches.finishCall(submitted.batchJobId, submitted.customId, "fallen-back");
     throw new BatchFallback(`batch ${submitted.vendorBatchId}: ${reason}`);
   }
 
   #enqueue(call: BatchCall): Promise<SubmittedCall> {
     return new Promise((resolve, reject) => {
-      const queue = this.#queues.get(call.providerId) ?? [];
-      if (queue.length === 0) {
+      let queue = this.#queues.get(call.providerId);
+      if (queue === undefined) {
+        queue = { waiting: [], firstAt: Date.now() };
         this.#queues.set(call.providerId, queue);
-        setTimeout(() => void this.#submit(call.providerId, call.capability), collectionWindowMs);
       }
       const customId = `orch-${createHash("sha256").update(call.cacheKey).digest("hex").slice(0, 24)}-${(this.#sequence += 1)}`;
-      queue.push({ call, customId, resolve, reject });
+      queue.waiting.push({ call, customId, resolve, reject });
+      clearTimeout(queue.timer);
+      const wait = Math.max(0, Math.min(quietMs, queue.firstAt + longestCollectionMs - Date.now()));
+      queue.timer = setTimeout(() => void this.#submit(call.providerId, call.capability), wait);
     });
   }
 
   async #submit(providerId: string, capability: BatchCapability): Promise<void> {
-    const queue = this.#queues.get(providerId) ?? [];
+    const queue = this.#queues.get(providerId)?.waiting ?? [];
     this.#queues.delete(providerId);
     const submittedAt = this.context.now();
     const deadlineAt = submittedAt.getTime() + Math.min(...queue.map((waiting) => waiting.call.deadlineMs));
@@ -137,16 +164,13 @@ export class BatchCollector {
     for (;;) {
       let state: BatchState;
       try {
-        state = await call.capability.poll(submitted.vendorBatchId, this.context.signal);
+        state = await checkBatchJob(batches, call.capability, submitted, this.context.redact, this.context.signal);
       } catch (error) {
         if (this.context.signal.aborted) throw error;
         // A failed poll is not a failed batch: ask again next time, until the deadline.
         state = { state: "pending", done: Math.max(0, lastDone), total: 0 };
       }
-      if (state.state !== "pending") {
-        batches.finishJob(submitted.batchJobId, state.state);
-        return state;
-      }
+      if (state.state !== "pending") return state;
       if (state.done !== lastDone) {
         lastDone = state.done;
         this.#emit(call, "progress", `${state.done} of ${state.total} answered`, submitted.vendorBatchId);
@@ -178,19 +202,36 @@ function formatWait(milliseconds: number): string {
   return hours >= 1 ? `${Math.round(hours * 10) / 10}h` : `${Math.max(1, Math.round(milliseconds / 60_000))}m`;
 }
 
+/**
+ * Waiting calls' abort handlers, one listener per signal: the items of a for_each share their
+ * step's signal, and fifty listeners on one signal would be a leak warning, not fifty handlers.
+ */
+const abortHandlers = new WeakMap<AbortSignal, Set<() => void>>();
+
+function onAbort(signal: AbortSignal, handler: () => void): () => void {
+  let handlers = abortHandlers.get(signal);
+  if (handlers === undefined) {
+    const created = new Set<() => void>();
+    handlers = created;
+    abortHandlers.set(signal, created);
+    signal.addEventListener("abort", () => [...created].forEach((each) => each()), { once: true });
+  }
+  handlers.add(handler);
+  return () => handlers.delete(handler);
+}
+
 /** The shared poller's result, or the waiting call's own abort (its step's timeout, Ctrl-C). */
 function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
   if (signal.aborted) return Promise.reject(signal.reason);
   return new Promise((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener("abort", onAbort, { once: true });
+    const stopListening = onAbort(signal, () => reject(signal.reason));
     promise.then(
       (value) => {
-        signal.removeEventListener("abort", onAbort);
+        stopListening();
         resolve(value);
       },
       (error: unknown) => {
-        signal.removeEventListener("abort", onAbort);
+        stopListening();
         reject(error);
       },
     );

@@ -25,6 +25,8 @@ export interface PaidCall {
   answer?: string;
   /** What the provider's prompt cache saved on the call, net of write premiums, in nano-dollars (pricing.ts `promptCacheSavingNano`). */
   providerCacheSavedNano: number;
+  /** The batch call that answered it, marked collected with the record (never before: a crash would lose the answer). */
+  batchCall?: { batchJobId: number; customId: string };
 }
 
 /** Settles (or releases) the open reservation, records the call and keeps its answer, atomically. */
@@ -53,6 +55,7 @@ export function recordPaidCall(context: RunContext, run: UnitRun, call: PaidCall
       reservationId: call.reservation.id,
     });
     context.store.callLog.recordCallText(callId, text);
+    if (call.batchCall) context.store.batches.finishCall(call.batchCall.batchJobId, call.batchCall.customId, "collected");
     if (call.answer === undefined || call.answer.trim() === "") return { callId };
     const entryId = context.store.cache.insert({
       cacheKey: call.cacheKey,

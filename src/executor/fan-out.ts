@@ -78,24 +78,69 @@ function describe(value: unknown): string {
 }
 
 /**
- * Runs `work` over `count` items, at most `concurrency` at once. Once `signal` aborts no new item
- * starts; those are reported through `notStarted`.
+ * One item's hold on its step's concurrency cap. An item that waits for a vendor's batch lets go of
+ * it while it waits (`whileWaiting`): the cap bounds calls in flight, and items that can wait are
+ * worth submitting together, not `concurrency` at a time.
+ */
+export interface ConcurrencySlot {
+  whileWaiting<T>(wait: () => Promise<T>): Promise<T>;
+}
+
+/**
+ * Runs `work` over `count` items, at most `concurrency` holding a slot at once, started in order
+ * (slots are handed out first come, first served). Once `signal` aborts no new item starts; those
+ * are reported through `notStarted`.
  */
 export async function runWithCap<T>(
   count: number,
   concurrency: number,
   signal: AbortSignal,
-  work: (index: number) => Promise<T>,
+  work: (index: number, slot: ConcurrencySlot) => Promise<T>,
   notStarted: (index: number) => T,
 ): Promise<T[]> {
-  const results = new Array<T>(count);
-  let next = 0;
-  const worker = async () => {
-    while (next < count) {
-      const index = next++;
-      results[index] = signal.aborted ? notStarted(index) : await work(index);
-    }
+  const slots = new SlotQueue(concurrency);
+  const slot: ConcurrencySlot = {
+    async whileWaiting(wait) {
+      slots.release();
+      try {
+        return await wait();
+      } finally {
+        await slots.acquire();
+      }
+    },
   };
-  await Promise.all(Array.from({ length: Math.min(concurrency, count) }, worker));
-  return results;
+  return Promise.all(
+    Array.from({ length: count }, async (_, index) => {
+      await slots.acquire();
+      try {
+        return signal.aborted ? notStarted(index) : await work(index, slot);
+      } finally {
+        slots.release();
+      }
+    }),
+  );
+}
+
+/** A counting semaphore whose waiters are served in the order they asked. */
+class SlotQueue {
+  #free: number;
+  readonly #waiting: (() => void)[] = [];
+
+  constructor(size: number) {
+    this.#free = Math.max(1, size);
+  }
+
+  acquire(): Promise<void> {
+    if (this.#free > 0) {
+      this.#free -= 1;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => this.#waiting.push(resolve));
+  }
+
+  release(): void {
+    const next = this.#waiting.shift();
+    if (next) next();
+    else this.#free += 1;
+  }
 }

@@ -78,7 +78,7 @@ async function runFanOut(context: RunContext, step: PipelineStep, stepExecutionI
     list.units.length,
     step.forEach!.concurrency,
     signal,
-    async (index): Promise<UnitResult> => {
+    async (index, slot): Promise<UnitResult> => {
       let unit;
       try {
         unit = await list.units[index]!();
@@ -87,7 +87,7 @@ async function runFanOut(context: RunContext, step: PipelineStep, stepExecutionI
         reportItemEnd(context, step.name, index, end);
         return { end, attempts: [] };
       }
-      const result = await runUnit(context, { step, item: index, unit, stepExecutionId, signal });
+      const result = await runUnit(context, { step, item: index, unit, stepExecutionId, signal, slot });
       reportItemEnd(context, step.name, index, result.end);
       return { ...result, item: unit.item };
     },

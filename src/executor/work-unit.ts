@@ -3,6 +3,7 @@
  * output paths are all per unit; a plain step is the unit without an item.
  */
 import type { PipelineStep } from "../pipeline/model.js";
+import type { ConcurrencySlot } from "./fan-out.js";
 import type { WorkUnit } from "../pipeline/render.js";
 import type { ProviderErrorKind } from "../providers/provider-error.js";
 import type { TokenUsage } from "../providers/provider.js";
@@ -16,6 +17,8 @@ export interface UnitRun {
   stepExecutionId: number;
   /** Aborts on Ctrl-C and when the step's deadline passes. */
   signal: AbortSignal;
+  /** A for_each item's place under the step's concurrency cap, given up while it waits for a batch. */
+  slot?: ConcurrencySlot;
 }
 
 export interface AttemptRecord {

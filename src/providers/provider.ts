@@ -140,4 +140,10 @@ export interface BatchCapability {
   submit(entries: readonly BatchEntry[], signal: AbortSignal): Promise<string>;
   /** Asks where the batch stands, and collects the answers once it has ended. */
   poll(batchId: string, signal: AbortSignal): Promise<BatchState>;
+  /**
+   * The answer an entry got from its batch, as orch uses it: told once per answer used, whether it
+   * came from a poll, from a batch submitted before a restart, or from an answer kept in the store
+   * (`orch batch collect`). What wraps a provider to see its answers (`--record`) listens here.
+   */
+  answered?(entry: BatchEntry, response: ProviderResponse): void;
 }

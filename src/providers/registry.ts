@@ -11,7 +11,7 @@ import { createMockProvider } from "./mock/mock-provider.js";
 import { policyPricesOf } from "./policy-models.js";
 import { nanoToUsd } from "../money/nano.js";
 import { findPrices } from "./price-table.js";
-import { billNano } from "./pricing.js";
+import { batchPrices, billNano } from "./pricing.js";
 import type { ProbingProvider } from "./probe.js";
 import { ProviderError } from "./provider-error.js";
 import { providerTraits } from "./provider-traits.js";
@@ -84,10 +84,11 @@ function recorded(inner: ProbingProvider, file: string, options: RecordingOption
 
 /** An answer's cost as the executor bills it: the provider's reported cost, else the model's prices; $0 when not metered. */
 function answerCost(policy: RoutingPolicy, id: string, type: ProviderType, pricing: Provider["pricing"]): AnswerCost {
-  return (model, response) => {
+  return (model, response, batched) => {
     if (pricing !== "metered") return 0;
-    const prices = findPrices(type, model, policyPricesOf(policy, id, model));
-    if (prices === undefined && response.reportedCostUsd === undefined) return undefined;
+    const listed = findPrices(type, model, policyPricesOf(policy, id, model));
+    if (listed === undefined && response.reportedCostUsd === undefined) return undefined;
+    const prices = listed !== undefined && batched ? batchPrices(listed) : listed;
     return nanoToUsd(billNano(response.usage, prices, response.reportedCostUsd));
   };
 }

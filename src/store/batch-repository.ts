@@ -1,6 +1,7 @@
 /**
- * Batches submitted to a vendor's batch API and the calls in them (migration 0012_batch_jobs), so a
- * pending call is collected, not paid again, by a later process (`orch run --resume`).
+ * Batches submitted to a vendor's batch API and the calls in them (migrations 0012_batch_jobs,
+ * 0014_batch_answers), so a pending call is collected, not paid again, by a later process
+ * (`orch run --resume`), and an ended batch's answers are kept until its run records them.
  */
 import type { SqliteDatabase } from "./database.js";
 
@@ -9,7 +10,36 @@ export interface PendingBatchCall {
   vendorBatchId: string;
   customId: string;
   deadlineAt: string;
+  /** The call's answer (JSON), kept when its batch ended before the call was recorded; absent while the batch runs. */
+  answerJson?: string;
 }
+
+export type BatchJobStatus = "pending" | "ended" | "failed" | "expired" | "abandoned";
+
+export interface BatchJobRow {
+  batchJobId: number;
+  runId: string;
+  /** The run's pipeline and policy files, to open the provider the batch went to. */
+  pipelinePath: string | null;
+  policyPath: string | null;
+  provider: string;
+  vendorBatchId: string;
+  submittedAt: string;
+  deadlineAt: string;
+  status: BatchJobStatus;
+}
+
+/** A job and where its calls stand: waiting for the vendor, answered but not yet recorded by their run, collected, or given up. */
+export interface BatchJobSummary extends BatchJobRow {
+  calls: number;
+  waiting: number;
+  answered: number;
+  collected: number;
+  fallenBack: number;
+}
+
+const jobColumns = `j.id AS batchJobId, j.run_id AS runId, r.pipeline_path AS pipelinePath, r.policy_path AS policyPath, j.provider,
+  j.vendor_batch_id AS vendorBatchId, j.submitted_at AS submittedAt, j.deadline_at AS deadlineAt, j.status`;
 
 export class BatchRepository {
   constructor(private readonly database: SqliteDatabase) {}
@@ -28,17 +58,55 @@ export class BatchRepository {
     }).immediate();
   }
 
-  /** The newest call still waiting in a batch of `provider` for this cache key, if any. */
+  /**
+   * The newest call of `provider` for this cache key not yet recorded by its run: still waiting in a
+   * pending batch, or answered by one that ended (with `answerJson`).
+   */
   pendingCall(provider: string, cacheKey: string): PendingBatchCall | undefined {
     const row = this.database
       .prepare(
-        `SELECT j.id AS batchJobId, j.vendor_batch_id AS vendorBatchId, c.custom_id AS customId, j.deadline_at AS deadlineAt
+        `SELECT j.id AS batchJobId, j.vendor_batch_id AS vendorBatchId, c.custom_id AS customId, j.deadline_at AS deadlineAt, c.answer_json AS answerJson
          FROM batch_calls c JOIN batch_jobs j ON j.id = c.batch_job_id
-         WHERE c.cache_key = ? AND c.status = 'pending' AND j.provider = ? AND j.status = 'pending'
+         WHERE c.cache_key = ? AND c.status = 'pending' AND j.provider = ?
+           AND (j.status = 'pending' OR (j.status = 'ended' AND c.answer_json IS NOT NULL))
          ORDER BY j.id DESC LIMIT 1`,
       )
-      .get(cacheKey, provider) as PendingBatchCall | undefined;
-    return row;
+      .get(cacheKey, provider) as (PendingBatchCall & { answerJson: string | null }) | undefined;
+    if (row === undefined) return undefined;
+    const { answerJson, ...call } = row;
+    return answerJson === null ? call : { ...call, answerJson };
+  }
+
+  /** An ended batch's answers, by custom id, and the job marked ended, in one transaction. Answers already kept stay. */
+  recordAnswers(batchJobId: number, answers: readonly { customId: string; answerJson: string }[]): void {
+    this.database.transaction(() => {
+      const keep = this.database.prepare(`UPDATE batch_calls SET answer_json = ? WHERE batch_job_id = ? AND custom_id = ? AND answer_json IS NULL`);
+      for (const answer of answers) keep.run(answer.answerJson, batchJobId, answer.customId);
+      this.database.prepare(`UPDATE batch_jobs SET status = 'ended' WHERE id = ? AND status = 'pending'`).run(batchJobId);
+    }).immediate();
+  }
+
+  /** Batches still running at the vendor (as far as orch knows), oldest first; of one run when given. */
+  pendingJobs(runId?: string): BatchJobRow[] {
+    return this.database
+      .prepare(`SELECT ${jobColumns} FROM batch_jobs j LEFT JOIN runs r ON r.id = j.run_id WHERE j.status = 'pending' AND (? IS NULL OR j.run_id = ?) ORDER BY j.id`)
+      .all(runId ?? null, runId ?? null) as BatchJobRow[];
+  }
+
+  /** Every batch (of one run when given), newest first, with its calls counted by where they stand. */
+  jobSummaries(runId?: string): BatchJobSummary[] {
+    return this.database
+      .prepare(
+        `SELECT ${jobColumns}, COUNT(c.custom_id) AS calls,
+           COALESCE(SUM(c.status = 'pending' AND c.answer_json IS NULL), 0) AS waiting,
+           COALESCE(SUM(c.status = 'pending' AND c.answer_json IS NOT NULL), 0) AS answered,
+           COALESCE(SUM(c.status = 'collected'), 0) AS collected,
+           COALESCE(SUM(c.status = 'fallen-back'), 0) AS fallenBack
+         FROM batch_jobs j LEFT JOIN runs r ON r.id = j.run_id LEFT JOIN batch_calls c ON c.batch_job_id = j.id
+         WHERE (? IS NULL OR j.run_id = ?)
+         GROUP BY j.id ORDER BY j.id DESC`,
+      )
+      .all(runId ?? null, runId ?? null) as BatchJobSummary[];
   }
 
   /** A call was answered from its batch, or given up for a synchronous call. */
@@ -46,7 +114,7 @@ export class BatchRepository {
     this.database.prepare(`UPDATE batch_calls SET status = ? WHERE batch_job_id = ? AND custom_id = ?`).run(status, batchJobId, customId);
   }
 
-  finishJob(batchJobId: number, status: "ended" | "failed" | "expired" | "abandoned"): void {
+  finishJob(batchJobId: number, status: Exclude<BatchJobStatus, "pending">): void {
     this.database.prepare(`UPDATE batch_jobs SET status = ? WHERE id = ? AND status = 'pending'`).run(status, batchJobId);
   }
 }

@@ -430,4 +430,14 @@ export const migrations: readonly Migration[] = [
       );
     `,
   },
+  {
+    // Issue 16: an ended batch's answers are kept as soon as orch sees them (`orch run` polling,
+    // or `orch batch collect` while no run waits), so `orch run --resume` takes each call's answer
+    // from here, without asking the vendor again, and records it (and its cost) once. JSON of the
+    // call's BatchAnswer (text scrubbed of secrets): an answer, or why the batch gave none.
+    name: "0014_batch_answers",
+    sql: `
+      ALTER TABLE batch_calls ADD COLUMN answer_json TEXT;
+    `,
+  },
 ];

@@ -4,7 +4,7 @@
  * Markdown table the README quotes and saved to test/bench/last-run.json.
  *
  *   npm run bench                        all rows (a few minutes on a 2-core machine)
- *   npm run bench -- --only=calls,dag    some rows: overhead, dag, calls, growth, startup, calllog
+ *   npm run bench -- --only=calls,dag    some rows: overhead, dag, calls, growth, startup, calllog, savings
  *   npm run bench -- --rounds=3          rounds per row (default 3; growth runs once per size)
  *
  * Benchmarks are not tests: nothing here asserts a time. Tests assert behaviour.
@@ -16,12 +16,14 @@ import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { parseArgs } from "node:util";
 import { startFakeLlmServer } from "../../src/fake-server/index.js";
+import { formatUsd } from "../../src/money/format-usd.js";
 import { estimateTokens } from "../../src/policy/estimate-tokens.js";
 import { repositoryRoot, temporaryDirectory } from "../support/cli.js";
 import { directPerCallMs, orchPerCallMs } from "./rows/call-overhead.js";
 import { measureGrowth } from "./rows/growth.js";
 import { lowerBoundMs, minimalMakespanMs, orchMakespanMs, type Dag } from "./rows/makespan.js";
 import { orchRecordedCalls, storeRecordedCalls, type RecordedCallsOptions } from "./rows/recorded-calls.js";
+import { savingsBench, savingsCase } from "./rows/savings.js";
 import { layeredDag } from "./support/projects.js";
 import { formatSpread, rounds, spreadOf } from "./support/stats.js";
 
@@ -152,6 +154,27 @@ if (wanted("calllog")) {
     ratio: `+${measured.overheadPerCallMs} ms per call`,
     goal: "≤ 0.2 ms per call",
   });
+}
+
+if (wanted("savings")) {
+  // Money, not time: one run per way is exact (the fake server and the ledger are deterministic).
+  const server = await startFakeLlmServer();
+  try {
+    const measured = await savingsBench(server, ["anthropic", "openai"], log);
+    figures.savings = measured;
+    for (const vendor of measured) {
+      const ways = [vendor.ways.nothing!, vendor.ways.caching!, vendor.ways.batch!, vendor.ways.both!];
+      table.push({
+        what: `cost of a ${savingsCase.items}-item for_each sharing a ${savingsCase.contextWords.toLocaleString("en-US")}-token context, ${vendor.model}, from orch's ledger: nothing / provider caching / batch / both`,
+        orch: ways.map((way) => formatUsd(way.usd)).join(" / "),
+        baseline: `nothing ${formatUsd(ways[0]!.usd)}`,
+        ratio: ways.map((way) => `${way.ratio}×`).join(" / "),
+        goal: "batch 0.5×; both below either",
+      });
+    }
+  } finally {
+    await server.close();
+  }
 }
 
 const lines = [

@@ -6,6 +6,7 @@
  * Fake tokens are words: "Review item 1." is 3 prompt tokens, "Looks fine." 2 answer tokens.
  */
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { startFakeLlmServer, type FakeLlmServer } from "../../src/fake-server/index.js";
@@ -88,6 +89,50 @@ describe("orch run with batch: true", () => {
       database.close();
     }
     assert.equal(openReservations(directory), 0);
+  });
+
+  it("items that can wait go up together, whatever the step's concurrency; a fallback is held to it again", async () => {
+    server.reset();
+    // The batch expires: every item then calls synchronously, each answer taking 50 ms.
+    server.script(model, { defaultResponse: "Looks fine.", latencyMs: 50, batch: { outcome: "expire" } });
+    const sixItems = pipeline().replace("concurrency: 3", "concurrency: 2").replace('["1", "2", "3"]', '["1", "2", "3", "4", "5", "6"]');
+    const directory = writeProject({ "pipeline.yaml": sixItems, "policy.yaml": policy() });
+    const result = await runCliInProcess(paths(directory), env());
+    assert.equal(result.code, 0, result.stdout + result.stderr);
+    const creates = server.requests.filter((request) => request.method === "POST" && request.path === "/v1/batches");
+    assert.equal(creates.length, 1, "one batch for the six items");
+    assert.equal((String(server.requests[0]?.body).match(/"custom_id"/g) ?? []).length, 6);
+    assert.equal(server.requests.filter((request) => request.path === "/v1/chat/completions").length, 6);
+    assert.equal(server.peakInFlight, 2, "the synchronous fallbacks ran two at a time, as the step's concurrency says");
+  });
+
+  it("--record keeps a batch's answers at their batch cost, and a replay answers the step with no call", async () => {
+    server.reset();
+    server.script(model, { defaultResponse: "Looks fine.", batch: { polls: 1 } });
+    const replayPolicy = `version: 1
+providers:
+  openai: { type: replay, file: recording.jsonl }
+models:
+  mini: { model: "openai:${model}", prices: { input: 2.5, output: 10 } }
+tiers: { economy: [mini], standard: [mini], premium: [mini] }
+`;
+    const directory = writeProject({ "pipeline.yaml": pipeline(), "policy.yaml": policy(), "replay.yaml": replayPolicy });
+    const recording = path.join(directory, "recording.jsonl");
+    const recorded = await runCliInProcess([...paths(directory), "--record", recording], env());
+    assert.equal(recorded.code, 0, recorded.stdout + recorded.stderr);
+    const lines = readFileSync(recording, "utf8").trim().split("\n").map((line) => JSON.parse(line) as { model: string; response: { text: string; costUsd: number } });
+    assert.deepEqual(lines.map((line) => [line.model, line.response.text, line.response.costUsd]), Array(3).fill([model, "Looks fine.", batchCostUsd]));
+
+    const vendorRequests = server.requests.length;
+    const replayed = await runCliInProcess([...paths(directory), "--policy", path.join(directory, "replay.yaml"), "--no-cache"], {});
+    assert.equal(replayed.code, 0, replayed.stdout + replayed.stderr);
+    assert.equal(server.requests.length, vendorRequests, "a replay calls no vendor");
+    const replayRun = (jsonEvents(replayed.stdout).find((event) => event.type === "run-start") as { runId: string }).runId;
+    assert.deepEqual(callRows(directory, "run_id = ?", replayRun).map((call) => [call.item_index, call.status, call.cost_usd]), [
+      [0, "succeeded", batchCostUsd],
+      [1, "succeeded", batchCostUsd],
+      [2, "succeeded", batchCostUsd],
+    ]);
   });
 
   it("orch plan prices a batch step at half and its route says why", async () => {

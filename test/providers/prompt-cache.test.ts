@@ -72,6 +72,25 @@ describe("Anthropic prompt caching", () => {
     assert.equal(billNano(second.usage, prices), 400_800);
   });
 
+  it("a batch's calls meet the same cache: the first writes, the next reads, each at half its price", async () => {
+    server.script(model, { defaultResponse: "Looks fine." });
+    const batch = anthropic().batch!;
+    const id = await batch.submit([{ customId: "a", request: request(model, 1) }, { customId: "b", request: request(model, 2) }], never);
+    const ended = await batch.poll(id, never);
+    assert.equal(ended.state, "ended");
+    const usage = (customId: string) => {
+      const answer = ended.state === "ended" ? ended.answers.get(customId) : undefined;
+      return answer?.ok ? answer.response.usage : undefined;
+    };
+    assert.ok(JSON.stringify(server.requests[0]?.body).includes('"cache_control":{"type":"ephemeral"}'));
+    assert.deepEqual(usage("a"), { inputTokens: prefixTokens + 3, outputTokens: 2, cacheWriteTokens: prefixTokens });
+    assert.deepEqual(usage("b"), { inputTokens: prefixTokens + 3, outputTokens: 2, cachedInputTokens: prefixTokens });
+    const half: ModelPrices = { input: 1.5, output: 7.5, cachedInput: 0.15, cacheWrite: 1.875 };
+    // Half the synchronous bills above: 1,206 × $1.875 + 3 × $1.50 + 2 × $7.50, and 1,206 × $0.15 + 3 × $1.50 + 2 × $7.50.
+    assert.equal(billNano(usage("a")!, half), 2_261_250 + 4_500 + 15_000);
+    assert.equal(billNano(usage("b")!, half), 180_900 + 4_500 + 15_000);
+  });
+
   it("asks for the hour-long lifetime when the step says so, billed at the 1-hour write price", async () => {
     server.script(model, { defaultResponse: "Looks fine." });
     const first = await anthropic().call(request(model, 1, { promptCache: { key: "k", ttl: "1h" } }), never);

@@ -43,6 +43,8 @@ const expectedColumns: Record<string, string[]> = {
     "scope", "period", "subject_kind", "subject_name", "synthetic", "settled_nano_usd", "reserved_nano_usd", "expired_nano_usd", "expired_count",
   ],
   team_budget_limits: ["team", "project", "scope", "limit_nano_usd", "set_by", "set_at"],
+  batch_jobs: ["id", "run_id", "provider", "vendor_batch_id", "submitted_at", "deadline_at", "status"],
+  batch_calls: ["batch_job_id", "custom_id", "cache_key", "step", "item", "status", "answer_json"],
 };
 
 describe("migrations", () => {

@@ -5,13 +5,19 @@
  * `{id, custom_id, response: {status_code, request_id, body}, error}`).
  * Anthropic: `POST /v1/messages/batches`, `GET /v1/messages/batches/:id` (`processing_status`,
  * `request_counts`, `results_url` once ended), `GET .../results` (JSONL of `{custom_id, result}`).
- * Each call is answered by the same per-model scripts as a synchronous call.
+ * Each call is answered by the same per-model scripts as a synchronous call, and meets the same
+ * prompt cache (prompt-cache.ts): the vendors let batched calls read and write it, at batch prices.
+ * The fake answers a batch's calls in order when it is created, so after the first call writes a
+ * shared prefix every later one reads it: the best case. Real batches run calls in parallel and
+ * hit the cache on a best-effort basis (Anthropic suggests the 1-hour lifetime for batches that
+ * share a context, since a batch may take longer than 5 minutes).
  */
 import { collectPromptTexts } from "../chat-turn.js";
 import { createAnthropicDialect, anthropicErrorBody, anthropicMissingKeyReply } from "../dialects/anthropic.js";
 import { isErrorFault } from "../dialects/dialect.js";
 import { createOpenAiDialect, openAiErrorBody, openAiMissingKeyReply } from "../dialects/openai.js";
 import { settleAnswer } from "../fake-answer.js";
+import { markedPrefixOf, withCacheUse } from "../prompt-cache.js";
 import type { FakeBatch, FakeBatchResult } from "../fake-batches.js";
 import { sendJson, sendRawBody } from "../http-exchange.js";
 import { bearerToken, header, outputCapOf, type Exchange, type Route } from "./route.js";
@@ -21,8 +27,11 @@ type Body = Record<string, unknown>;
 /** Answers one call of a batch with the model's script, as the synchronous endpoint would. */
 function answerCall(exchange: Exchange, vendor: FakeBatch["vendor"], customId: string, body: Body): FakeBatchResult {
   const model = String(body["model"] ?? "");
-  const turn = exchange.scripts.nextTurn(model);
   const promptTexts = vendor === "openai" ? collectPromptTexts(body["messages"]) : [...collectPromptTexts(body["system"]), ...collectPromptTexts(body["messages"])];
+  const cache = exchange.scripts.promptCache;
+  const turn = withCacheUse(exchange.scripts.nextTurn(model), exchange.scripts.behaviourOf(model), () =>
+    vendor === "openai" ? cache.automatic("openai", model, promptTexts) : cache.anthropic(model, markedPrefixOf(body["system"], body["messages"])),
+  );
   const cap = outputCapOf(body["max_completion_tokens"]) ?? outputCapOf(body["max_tokens"]);
   const answer = settleAnswer(model, promptTexts, turn, cap);
   if (turn.fault !== undefined && isErrorFault(turn.fault)) return { customId, error: `scripted ${turn.fault.type}` };
