@@ -151,6 +151,8 @@ export interface PaidCallWrite {
   text: CallText;
   /** The answer to keep; its `callId` is the new call row's. */
   answer?: Omit<NewCachedAnswer, "callId">;
+  /** The batch call this answer came from, marked collected with it, so a crash between the two cannot pay for it twice. */
+  batchCall?: { batchJobId: number; customId: string };
 }
 
 export interface PaidCallWritten {

@@ -371,4 +371,13 @@ export const postgresMigrations: readonly Migration[] = [
       CREATE INDEX in_flight_calls_released_at ON in_flight_calls (released_at) WHERE state <> 'in-flight';
     `,
   },
+  {
+    // Issue 16, as SQLite's 0014_batch_answers: an ended batch's answers are kept as soon as orch
+    // sees them, so whichever process resumes the run records each call's answer (and its cost)
+    // once, without asking the vendor again.
+    name: "0006_batch_answers",
+    sql: `
+      ALTER TABLE batch_calls ADD COLUMN answer_json TEXT;
+    `,
+  },
 ];

@@ -21,6 +21,7 @@ import type {
   StepRow,
 } from "../../contracts/run-store.js";
 import type { SettleOutcome } from "../../contracts/ledger-store.js";
+import { finishBatchCall } from "./batch-store.js";
 import { inTransaction, type PostgresClient, type PostgresPool } from "./connection.js";
 import { releaseReservation, settleReservation } from "./ledger-store.js";
 import { allRows, firstRow, runColumns, type Queryable } from "./sql.js";
@@ -54,6 +55,7 @@ export class PostgresRunStore implements RunStore {
       const callId = await insertCall(client, write.call);
       await insertCallText(client, callId, write.text);
       const entryId = write.answer === undefined ? undefined : await insertAnswer(client, { ...write.answer, callId });
+      if (write.batchCall) await finishBatchCall(client, write.batchCall.batchJobId, write.batchCall.customId, "collected");
       return { callId, ...(entryId === undefined ? {} : { entryId }), ...(settlement === undefined ? {} : { settlement }) };
     });
   }

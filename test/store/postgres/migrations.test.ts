@@ -51,7 +51,7 @@ const expectedColumns: Record<string, string[]> = {
   ],
   cached_answer_uses: ["id", "entry_id", "run_id", "step", "item_index", "used_at"],
   batch_jobs: ["id", "run_id", "provider", "vendor_batch_id", "submitted_at", "deadline_at", "status"],
-  batch_calls: ["batch_job_id", "custom_id", "cache_key", "step", "item", "status"],
+  batch_calls: ["batch_job_id", "custom_id", "cache_key", "step", "item", "status", "answer_json"],
   in_flight_calls: ["cache_key", "holder", "state", "claimed_at", "expires_at", "entry_id", "released_at"],
 };
 
@@ -75,7 +75,7 @@ describe("PostgreSQL migrations", { skip: postgresSkip() }, () => {
 
   it("builds every table and column from a blank database, once", async () => {
     const pool = poolFor((await blankDatabase()).url);
-    assert.deepEqual(await migratePostgres(pool), ["0001_ledger", "0002_team_budgets", "0003_run_log", "0004_answer_cache_batches", "0005_in_flight_calls"]);
+    assert.deepEqual(await migratePostgres(pool), ["0001_ledger", "0002_team_budgets", "0003_run_log", "0004_answer_cache_batches", "0005_in_flight_calls", "0006_batch_answers"]);
     const rows = await pool.query<{ table_name: string; column_name: string }>(
       `SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = 'public' ORDER BY table_name, ordinal_position`,
     );
@@ -105,6 +105,6 @@ describe("PostgreSQL migrations", { skip: postgresSkip() }, () => {
     const halfDone = await pool.query(`SELECT to_regclass('half_done') AS exists`);
     assert.equal(halfDone.rows[0].exists, null, "nothing of the failed migration stays");
     const recorded = await pool.query<{ name: string }>(`SELECT name FROM schema_migrations ORDER BY name`);
-    assert.deepEqual(recorded.rows.map((row) => row.name), ["0001_ledger", "0002_team_budgets", "0003_run_log", "0004_answer_cache_batches", "0005_in_flight_calls"], "the ones before it stay applied");
+    assert.deepEqual(recorded.rows.map((row) => row.name), ["0001_ledger", "0002_team_budgets", "0003_run_log", "0004_answer_cache_batches", "0005_in_flight_calls", "0006_batch_answers"], "the ones before it stay applied");
   });
 });

@@ -31,6 +31,7 @@ export function openInterimSqliteStore(file: string): OrchStore {
           const callId = runs.recordCall(write.call);
           callLog.recordCallText(callId, write.text);
           const entryId = write.answer === undefined ? undefined : cache.insert({ ...write.answer, callId });
+          if (write.batchCall) batches.finishCall(write.batchCall.batchJobId, write.batchCall.customId, "collected");
           return { callId, ...(entryId === undefined ? {} : { entryId }), ...(settlement === undefined ? {} : { settlement }) };
         }),
       recordReusedAnswer: async (write) =>
@@ -100,6 +101,9 @@ export function openInterimSqliteStore(file: string): OrchStore {
     batches: {
       recordSubmitted: async (job, calls) => batches.recordSubmitted(job, calls),
       pendingCall: async (provider, key) => batches.pendingCall(provider, key),
+      recordAnswers: async (jobId, answers) => batches.recordAnswers(jobId, answers),
+      pendingJobs: async (runId) => batches.pendingJobs(runId),
+      jobSummaries: async (runId) => batches.jobSummaries(runId),
       finishCall: async (jobId, customId, status) => batches.finishCall(jobId, customId, status),
       finishJob: async (jobId, status) => batches.finishJob(jobId, status),
     },
