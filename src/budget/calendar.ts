@@ -2,7 +2,7 @@
  * Calendar keys of a moment in a time zone, for day and month budgets; and which zone a ledger
  * follows, so that every process sharing a database agrees on what "today" is.
  */
-import type { LedgerRepository } from "../store/ledger-repository.js";
+import type { LedgerStore } from "../contracts/ledger-store.js";
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
 
@@ -32,8 +32,8 @@ export function machineTimeZone(): string {
  * fixed for the database — the zone of the first process that used it, stored then and read back by
  * every later process, whatever its own `TZ`.
  */
-export function ledgerTimeZone(repository: Pick<LedgerRepository, "calendarZone">, policyZone: string | undefined, now: Date = new Date()): string {
-  return policyZone ?? repository.calendarZone(machineTimeZone(), now.toISOString());
+export async function ledgerTimeZone(store: Pick<LedgerStore, "calendarZone">, policyZone: string | undefined, now: Date = new Date()): Promise<string> {
+  return policyZone ?? (await store.calendarZone(machineTimeZone(), now.toISOString()));
 }
 
 /** Today's start on this machine's clock: daily call caps and "cost today" count from here. */

@@ -3,8 +3,7 @@
  * scopes one reservation must fit under, in whole nano-dollars.
  */
 import type { Budget } from "../generated/routing-policy.js";
-import type { ScopeLimit, ScopeSubject } from "../store/ledger-repository.js";
-import type { LedgerScope } from "../store/ledger-scopes.js";
+import type { LedgerScope, ScopeLimit, ScopeSubject } from "../contracts/ledger-store.js";
 import { usdToNano } from "./money.js";
 
 /** Daily and monthly limits of one pipeline or one tag. */

@@ -6,8 +6,8 @@
  * current run, day and month is listed.
  */
 import type { BudgetScope } from "../policy/decision.js";
-import type { LedgerRepository, ScopeSubject } from "../store/ledger-repository.js";
-import { periodOf, type ScopeKeys } from "../store/ledger-scopes.js";
+import type { LedgerStore, ScopeKeys, ScopeSubject } from "../contracts/ledger-store.js";
+import { periodOf } from "../store/ledger-scopes.js";
 import type { BudgetAlert } from "./alerts.js";
 import { calendarKeys, ledgerTimeZone } from "./calendar.js";
 import type { BudgetLimits, ScopedLimits } from "./limits.js";
@@ -50,23 +50,25 @@ export interface BudgetStatus {
 
 const scopeOrder: readonly BudgetScope[] = ["run", "day", "month"];
 
-export function budgetStatus(
-  repository: LedgerRepository,
+export async function budgetStatus(
+  store: LedgerStore,
   limits: BudgetLimits,
   timeZone: string | undefined,
   now: Date,
   options: { runId?: string; pipeline?: string } = {},
-): BudgetStatus {
-  const zone = ledgerTimeZone(repository, timeZone, now);
+): Promise<BudgetStatus> {
+  const zone = await ledgerTimeZone(store, timeZone, now);
   const keys: ScopeKeys = { runId: options.runId ?? "", ...calendarKeys(now, zone) };
-  const alerts = options.runId === undefined ? repository.alertsInPeriods(keys).filter((alert) => alert.scope !== "run") : repository.alertsInPeriods(keys);
+  const recorded = await store.alertsInPeriods(keys);
+  const alerts = options.runId === undefined ? recorded.filter((alert) => alert.scope !== "run") : recorded;
   const crossedIn = (scope: BudgetScope, subject?: ScopeSubject) =>
     alerts
       .filter((alert) => alert.scope === scope && alert.subject?.kind === subject?.kind && alert.subject?.name === subject?.name)
       .map((alert) => alert.fraction)
       .sort((a, b) => a - b);
-  const statusOf = (scope: BudgetScope, limitUsd: number | undefined, subject?: ScopeSubject): ScopeStatus => {
-    const usage = repository.usageInScope(scope, keys, subject);
+  const statusOf = async (scope: BudgetScope, limitUsd: number | undefined, subject?: ScopeSubject): Promise<ScopeStatus> => {
+    const usage = await store.usageInScope(scope, keys, subject);
+    const synthetic = scope === "run" ? undefined : await store.usageInScope(scope, keys, subject, "synthetic");
     const used = usage.settledNanoUsd + usage.reservedNanoUsd + usage.expiredNanoUsd;
     return {
       scope,
@@ -77,22 +79,22 @@ export function budgetStatus(
       reservedUsd: nanoToUsd(usage.reservedNanoUsd),
       expiredUsd: nanoToUsd(usage.expiredNanoUsd),
       expiredCount: usage.expiredCount,
-      ...(scope === "run" ? {} : { syntheticUsd: nanoToUsd(repository.usageInScope(scope, keys, subject, "synthetic").settledNanoUsd) }),
+      ...(synthetic === undefined ? {} : { syntheticUsd: nanoToUsd(synthetic.settledNanoUsd) }),
       alertsCrossed: crossedIn(scope, subject),
     };
   };
 
   const scopes: ScopeStatus[] = [];
-  if (options.runId !== undefined) scopes.push(statusOf("run", limits.runUsd));
-  scopes.push(statusOf("day", limits.dailyUsd), statusOf("month", limits.monthlyUsd));
+  if (options.runId !== undefined) scopes.push(await statusOf("run", limits.runUsd));
+  scopes.push(await statusOf("day", limits.dailyUsd), await statusOf("month", limits.monthlyUsd));
   const subjects: [ScopeSubject["kind"], Readonly<Record<string, ScopedLimits>> | undefined][] = [
     ["pipeline", limits.perPipeline],
     ["tag", limits.perTag],
   ];
   for (const [kind, section] of subjects) {
     for (const [name, scoped] of Object.entries(section ?? {})) {
-      if (scoped.dailyUsd !== undefined) scopes.push(statusOf("day", scoped.dailyUsd, { kind, name }));
-      if (scoped.monthlyUsd !== undefined) scopes.push(statusOf("month", scoped.monthlyUsd, { kind, name }));
+      if (scoped.dailyUsd !== undefined) scopes.push(await statusOf("day", scoped.dailyUsd, { kind, name }));
+      if (scoped.monthlyUsd !== undefined) scopes.push(await statusOf("month", scoped.monthlyUsd, { kind, name }));
     }
   }
   // `--pipeline`: that pipeline's day and month, with or without a limit of its own, and no other subject.
@@ -101,8 +103,8 @@ export function budgetStatus(
     const own = limits.perPipeline?.[pipeline];
     const subject: ScopeSubject = { kind: "pipeline", name: pipeline };
     const kept = scopes.filter((scope) => scope.scope === "run" || (scope.subject?.kind === "pipeline" && scope.subject.name === pipeline));
-    if (own?.dailyUsd === undefined) kept.push(statusOf("day", undefined, subject));
-    if (own?.monthlyUsd === undefined) kept.push(statusOf("month", undefined, subject));
+    if (own?.dailyUsd === undefined) kept.push(await statusOf("day", undefined, subject));
+    if (own?.monthlyUsd === undefined) kept.push(await statusOf("month", undefined, subject));
     scopes.splice(0, scopes.length, ...kept.sort((a, b) => scopeOrder.indexOf(a.scope) - scopeOrder.indexOf(b.scope)));
   }
   return {
@@ -121,6 +123,6 @@ export function budgetStatus(
       limitUsd: nanoToUsd(alert.limitNanoUsd),
       at: alert.createdAt,
     })),
-    overruns: repository.overrunsInPeriods(keys).map(overrunOf),
+    overruns: (await store.overrunsInPeriods(keys)).map(overrunOf),
   };
 }

@@ -73,7 +73,7 @@ export class BatchCollector {
 
   /** The call's answer from its batch (a pending one from an earlier process first); throws BatchFallback when there is none. */
   async call(call: BatchCall): Promise<ProviderResponse> {
-    const earlier = this.context.store.batches.pendingCall(call.providerId, call.cacheKey);
+    const earlier = await this.context.store.batches.pendingCall(call.providerId, call.cacheKey);
     const submitted: SubmittedCall = earlier
       ? { batchJobId: earlier.batchJobId, vendorBatchId: earlier.vendorBatchId, customId: earlier.customId, deadlineAt: Date.parse(earlier.deadlineAt) }
       : await this.#enqueue(call);
@@ -81,11 +81,11 @@ export class BatchCollector {
     const final = await abortable(this.#pollerFor(call, submitted), call.signal);
     const answer: BatchAnswer | undefined = final.state === "ended" ? final.answers.get(submitted.customId) : undefined;
     if (answer?.ok) {
-      this.context.store.batches.finishCall(submitted.batchJobId, submitted.customId, "collected");
+      await this.context.store.batches.finishCall(submitted.batchJobId, submitted.customId, "collected");
       return answer.response;
     }
     const reason = final.state === "ended" ? (answer ? answer.reason : "the batch has no answer for this call") : final.reason;
-    this.context.store.batches.finishCall(submitted.batchJobId, submitted.customId, "fallen-back");
+    await this.context.store.batches.finishCall(submitted.batchJobId, submitted.customId, "fallen-back");
     throw new BatchFallback(`batch ${submitted.vendorBatchId}: ${reason}`);
   }
 
@@ -108,7 +108,7 @@ export class BatchCollector {
     const deadlineAt = submittedAt.getTime() + Math.min(...queue.map((waiting) => waiting.call.deadlineMs));
     try {
       const vendorBatchId = await capability.submit(queue.map((waiting) => ({ customId: waiting.customId, request: waiting.call.request })), this.context.signal);
-      const batchJobId = this.context.store.batches.recordSubmitted(
+      const batchJobId = await this.context.store.batches.recordSubmitted(
         { runId: this.context.runId, provider: providerId, vendorBatchId, submittedAt: submittedAt.toISOString(), deadlineAt: new Date(deadlineAt).toISOString() },
         queue.map((waiting) => ({ customId: waiting.customId, cacheKey: waiting.call.cacheKey, step: waiting.call.step, ...(waiting.call.item === undefined ? {} : { item: waiting.call.item }) })),
       );
@@ -144,7 +144,7 @@ export class BatchCollector {
         state = { state: "pending", done: Math.max(0, lastDone), total: 0 };
       }
       if (state.state !== "pending") {
-        batches.finishJob(submitted.batchJobId, state.state);
+        await batches.finishJob(submitted.batchJobId, state.state);
         return state;
       }
       if (state.done !== lastDone) {
@@ -152,7 +152,7 @@ export class BatchCollector {
         this.#emit(call, "progress", `${state.done} of ${state.total} answered`, submitted.vendorBatchId);
       }
       if (this.context.now().getTime() >= submitted.deadlineAt) {
-        batches.finishJob(submitted.batchJobId, "abandoned");
+        await batches.finishJob(submitted.batchJobId, "abandoned");
         return { state: "deadline", reason: "the step's batch deadline passed before the batch ended" };
       }
       await sleep(this.#pollMs, undefined, { signal: this.context.signal });

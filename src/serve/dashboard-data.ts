@@ -15,8 +15,8 @@ import { buildRunView } from "../report/call-log/run-view.js";
 import { buildReport, readReportData, reportWindow } from "../report/index.js";
 import { graphOfRecordedRun, layoutGraph, renderSvg } from "../report/graph/index.js";
 import type { Project } from "../project/resolve-project.js";
-import type { OrchStore } from "../store/index.js";
-import type { RunStatus } from "../store/run-repository.js";
+import type { OrchStore } from "../contracts/orch-store.js";
+import type { RunStatus } from "../contracts/run-store.js";
 
 export const runStatuses: readonly RunStatus[] = ["running", "succeeded", "failed", "budget_stopped", "deferred", "interrupted"];
 
@@ -39,9 +39,9 @@ export async function dashboardReport(source: DashboardSource, now: Date) {
   const policy = await source.policy();
   const settings = ledgerSettingsOf(policy?.policy.budget);
   const targets = policy?.policy.targets;
-  const timeZone = ledgerTimeZone(source.store.ledger, settings.timeZone, now);
+  const timeZone = await ledgerTimeZone(source.store.ledger, settings.timeZone, now);
   const window = reportWindow({}, now);
-  const data = { ...readReportData(source.store.reports, window, timeZone), overruns: source.store.ledger.overrunsBetween(window.fromIso, window.toIso).map(overrunOf) };
+  const data = { ...(await readReportData(source.store.reports, window, timeZone)), overruns: (await source.store.ledger.overrunsBetween(window.fromIso, window.toIso)).map(overrunOf) };
   return buildReport(data, {
     window,
     groupBy: "model",
@@ -57,7 +57,7 @@ export async function dashboardReport(source: DashboardSource, now: Date) {
 export async function dashboardBudgets(source: DashboardSource, now: Date) {
   const policy = await source.policy();
   const settings = ledgerSettingsOf(policy?.policy.budget);
-  const status = budgetStatus(source.store.ledger, settings.limits, settings.timeZone, now);
+  const status = await budgetStatus(source.store.ledger, settings.limits, settings.timeZone, now);
   return { policy: policy?.file ?? null, limits: settings.limits, ...status, forecast: forecastOfStatus(status) ?? null };
 }
 
@@ -65,7 +65,7 @@ export async function dashboardBudgets(source: DashboardSource, now: Date) {
 export async function providerCooldowns(source: DashboardSource, now: Date): Promise<{ provider: string; type: string; coolingDownUntil: string | null }[]> {
   const policy = await source.policy();
   if (!policy) return [];
-  const health = createProviderHealth(source.store.history, now.getTime());
+  const health = await createProviderHealth(source.store.history, now.getTime());
   return Object.entries(policy.policy.providers ?? {}).map(([id, settings]) => {
     const until = health.coolingDownUntil(id, now.getTime());
     return { provider: id, type: String((settings as { type?: unknown }).type ?? ""), coolingDownUntil: until === undefined ? null : new Date(until).toISOString() };
@@ -78,25 +78,24 @@ export interface RunQuery {
   limit: number;
 }
 
-export function listRuns(store: OrchStore, query: RunQuery) {
-  return store.callLog
-    .listRuns({
-      ...(query.pipeline === undefined ? {} : { pipeline: { name: query.pipeline, file: query.pipeline } }),
-      ...(query.status === undefined ? {} : { status: query.status }),
-      limit: query.limit,
-    })
-    .map(runListing);
+export async function listRuns(store: OrchStore, query: RunQuery) {
+  const rows = await store.callLog.listRuns({
+    ...(query.pipeline === undefined ? {} : { pipeline: { name: query.pipeline, file: query.pipeline } }),
+    ...(query.status === undefined ? {} : { status: query.status }),
+    limit: query.limit,
+  });
+  return rows.map(runListing);
 }
 
 /** A run as `orch show --json` prints it; undefined when the id is unknown. */
-export function runView(store: OrchStore, runId: string) {
-  const row = store.runs.getRun(runId);
-  return row ? buildRunView(row, store.callLog.steps(row.id), store.callLog.calls(row.id)) : undefined;
+export async function runView(store: OrchStore, runId: string) {
+  const row = await store.runs.getRun(runId);
+  return row ? buildRunView(row, await store.callLog.steps(row.id), await store.callLog.calls(row.id)) : undefined;
 }
 
 /** The run's DAG as SVG (dagre layout), or undefined when its pipeline file is gone. */
 export async function runGraphSvg(store: OrchStore, runId: string): Promise<string | undefined> {
-  const row = store.runs.getRun(runId);
+  const row = await store.runs.getRun(runId);
   if (!row) return undefined;
   const graph = await graphOfRecordedRun(store, row);
   return graph ? renderSvg(layoutGraph(graph)) : undefined;

@@ -2,20 +2,14 @@
  * Batches submitted to a vendor's batch API and the calls in them (migration 0012_batch_jobs), so a
  * pending call is collected, not paid again, by a later process (`orch run --resume`).
  */
+import type { BatchCallEnd, BatchJobEnd, PendingBatchCall, SubmittedBatch, SubmittedBatchCall } from "../contracts/batch-store.js";
 import type { SqliteDatabase } from "./database.js";
-
-export interface PendingBatchCall {
-  batchJobId: number;
-  vendorBatchId: string;
-  customId: string;
-  deadlineAt: string;
-}
 
 export class BatchRepository {
   constructor(private readonly database: SqliteDatabase) {}
 
   /** Records a submitted batch and its calls in one transaction; returns the job's id. */
-  recordSubmitted(job: { runId: string; provider: string; vendorBatchId: string; submittedAt: string; deadlineAt: string }, calls: readonly { customId: string; cacheKey: string; step: string; item?: number }[]): number {
+  recordSubmitted(job: SubmittedBatch, calls: readonly SubmittedBatchCall[]): number {
     return this.database.transaction(() => {
       const id = Number(
         this.database
@@ -42,11 +36,11 @@ export class BatchRepository {
   }
 
   /** A call was answered from its batch, or given up for a synchronous call. */
-  finishCall(batchJobId: number, customId: string, status: "collected" | "fallen-back"): void {
+  finishCall(batchJobId: number, customId: string, status: BatchCallEnd): void {
     this.database.prepare(`UPDATE batch_calls SET status = ? WHERE batch_job_id = ? AND custom_id = ?`).run(status, batchJobId, customId);
   }
 
-  finishJob(batchJobId: number, status: "ended" | "failed" | "expired" | "abandoned"): void {
+  finishJob(batchJobId: number, status: BatchJobEnd): void {
     this.database.prepare(`UPDATE batch_jobs SET status = ? WHERE id = ? AND status = 'pending'`).run(status, batchJobId);
   }
 }

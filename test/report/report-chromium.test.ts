@@ -54,7 +54,7 @@ describe("the HTML report in headless Chromium", () => {
       return;
     }
     const directory = writeProject({ "policy.yaml": fixturePolicy, "notes.yaml": fixturePipelines.notes, "triage.yaml": fixturePipelines.triage });
-    const db = reportDatabaseFile(directory, { pipelineDirectory: directory });
+    const db = await reportDatabaseFile(directory, { pipelineDirectory: directory });
     const html = path.join(directory, "report.html");
     const { code, stderr } = await runCliInProcess([
       "report", "--from", "2025-03-01", "--to", "2025-03-09", "--html", html, "--policy", path.join(directory, "policy.yaml"), "--db", db,
