@@ -7,7 +7,7 @@
  * Open reservations are not spend yet; counting them would alert on money that may come back.
  */
 import type { BudgetScope } from "../policy/decision.js";
-import type { LedgerRepository, ScopeSubject } from "../store/ledger-repository.js";
+import type { LedgerStore, ScopeSubject } from "../contracts/ledger-store.js";
 import { periodOf } from "../store/ledger-scopes.js";
 import { scopeLimitsFor, type BudgetLimits } from "./limits.js";
 import { nanoToUsd } from "./money.js";
@@ -25,21 +25,21 @@ export interface BudgetAlert {
   at: string;
 }
 
-export function recordCrossedAlerts(
-  repository: LedgerRepository,
+export async function recordCrossedAlerts(
+  store: Pick<LedgerStore, "reservationScopes" | "usageInScope" | "recordAlert" | "teamLimits">,
   reservationId: number,
   limits: BudgetLimits,
   fractions: readonly number[],
   at: Date,
-): BudgetAlert[] {
+): Promise<BudgetAlert[]> {
   if (fractions.length === 0) return [];
-  const scopes = repository.reservationScopes(reservationId);
+  const scopes = await store.reservationScopes(reservationId);
   if (!scopes) return [];
   const alerts: BudgetAlert[] = [];
-  const stored = limits.project?.team === undefined ? [] : repository.teamLimits(limits.project.team);
+  const stored = limits.project?.team === undefined ? [] : await store.teamLimits(limits.project.team);
   for (const limit of scopeLimitsFor(limits, scopes, stored)) {
     if (limit.limitNanoUsd <= 0) continue;
-    const usage = repository.usageInScope(limit.scope, scopes, limit.subject);
+    const usage = await store.usageInScope(limit.scope, scopes, limit.subject);
     const spentNanoUsd = usage.settledNanoUsd + usage.expiredNanoUsd;
     for (const fraction of fractions) {
       if (spentNanoUsd < fraction * limit.limitNanoUsd) break;
@@ -53,7 +53,7 @@ export function recordCrossedAlerts(
         runId: scopes.runId,
         createdAt: at.toISOString(),
       };
-      if (!repository.recordAlert(alert)) continue;
+      if (!(await store.recordAlert(alert))) continue;
       alerts.push({
         scope: alert.scope,
         ...(alert.subject ? { subject: alert.subject } : {}),

@@ -2,8 +2,8 @@
  * Calendar keys of a moment in a time zone, for day and month budgets; and which zone a ledger
  * follows, so that every process sharing a database agrees on what "today" is.
  */
+import type { LedgerStore } from "../contracts/ledger-store.js";
 import { UsageError } from "../errors/orch-error.js";
-import type { LedgerRepository } from "../store/ledger-repository.js";
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
 
@@ -33,16 +33,16 @@ export function machineTimeZone(): string {
  * fixed for the database — the zone of the first process that used it, stored then and read back by
  * every later process, whatever its own `TZ`.
  */
-export function ledgerTimeZone(
-  repository: Pick<LedgerRepository, "calendarZone">,
+export async function ledgerTimeZone(
+  store: Pick<LedgerStore, "calendarZone">,
   policyZone: string | undefined,
   now: Date = new Date(),
   team?: string,
-): string {
-  if (team === undefined) return policyZone ?? repository.calendarZone(machineTimeZone(), now.toISOString());
+): Promise<string> {
+  if (team === undefined) return policyZone ?? (await store.calendarZone(machineTimeZone(), now.toISOString()));
   // A team has one calendar, the database's: its first project fixes it (with its policy's zone, if
   // any), and a policy disagreeing with it is refused (at its line by `checkTeamCalendar` first).
-  const databaseZone = repository.calendarZone(policyZone ?? machineTimeZone(), now.toISOString());
+  const databaseZone = await store.calendarZone(policyZone ?? machineTimeZone(), now.toISOString());
   if (policyZone !== undefined && policyZone !== databaseZone) {
     throw new UsageError({
       message: `budget.time_zone "${policyZone}" differs from the database's calendar zone "${databaseZone}", and team "${team}" has one calendar`,

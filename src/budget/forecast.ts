@@ -9,7 +9,7 @@
  * case), real money only. The projection crossing the monthly limit is an alert: at this pace the
  * limit stops calls before the month ends. Pure: figures in, figures out.
  */
-import type { LedgerUseRow } from "../store/report-queries.js";
+import type { LedgerUseRow } from "../contracts/report-store.js";
 import { calendarKeys } from "./calendar.js";
 import { nanoToUsd } from "./money.js";
 import type { BudgetStatus } from "./status.js";

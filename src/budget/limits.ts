@@ -3,10 +3,9 @@
  * scopes one reservation must fit under, in whole nano-dollars.
  */
 import type { Budget } from "../generated/routing-policy.js";
-import type { TeamLimit } from "../contracts/ledger-store.js";
+import type { LedgerScope, ScopeLimit, ScopeSubject, TeamLimit } from "../contracts/ledger-store.js";
 import { UsageError } from "../errors/orch-error.js";
-import type { ScopeLimit, ScopeSubject } from "../store/ledger-repository.js";
-import { qualifiedName, teamScopeLimits, type LedgerScope } from "../store/ledger-scopes.js";
+import { qualifiedName, teamScopeLimits } from "../store/ledger-scopes.js";
 import { usdToNano } from "./money.js";
 
 /** Daily and monthly limits of one pipeline or one tag. */

@@ -6,7 +6,7 @@
  * not lie) and the excess as an overrun, which the run reports (`budget-overrun`, exit 3),
  * `orch budget` and `orch report` show.
  */
-import type { OverrunRecord } from "../store/ledger-repository.js";
+import type { OverrunRecord } from "../contracts/ledger-store.js";
 import { nanoToUsd } from "./money.js";
 
 export interface BudgetOverrun {

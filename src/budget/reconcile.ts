@@ -1,12 +1,18 @@
 /**
  * Reconciliation: a process that crashed between reserve and settle leaves open reservations.
  * They already count at their worst case (never guess low); reconciling closes them as
- * `expired` — those past their time-to-live, and at once those whose process is gone from this
- * machine — and says which, so `orch budget` and the run can show the money held.
+ * `expired` — those past their time-to-live, and at once those whose process is gone — and says
+ * which, so `orch budget` and the run can show the money held.
+ *
+ * A process can only ask its own machine whether a process id still runs, so by process id "gone"
+ * is decided for reservations made on this host (`hostName`) only. A store may know more: on
+ * PostgreSQL a process's session lease tells any machine that it is gone (`processGone`). Without
+ * that, another machine's crashed runner is expired by its reservations' time-to-live.
  *
  * An expired reservation can still be settled or released by its process if it was only slow.
  */
-import type { LedgerRepository } from "../store/ledger-repository.js";
+import os from "node:os";
+import type { LedgerStore } from "../contracts/ledger-store.js";
 import { nanoToUsd } from "./money.js";
 
 export interface ExpiredReservation {
@@ -29,19 +35,22 @@ export interface ReconcileReport {
 
 export interface ReconcileOptions {
   now?: Date;
+  /** This machine's name, as its reservations record it (default `os.hostname()`). */
+  hostName?: string;
   /** Default: `process.kill(pid, 0)`, which asks the OS without sending anything. */
   isProcessAlive?: (processId: number) => boolean;
   /** Never treated as gone: the caller itself. */
   currentProcessId?: number;
 }
 
-export function reconcileLedger(repository: LedgerRepository, options: ReconcileOptions = {}): ReconcileReport {
+export async function reconcileLedger(store: Pick<LedgerStore, "processesWithOpenReservations" | "expireReservations">, options: ReconcileOptions = {}): Promise<ReconcileReport> {
   const now = options.now ?? new Date();
+  const hostName = options.hostName ?? os.hostname();
   const isAlive = options.isProcessAlive ?? isProcessAlive;
   const current = options.currentProcessId ?? process.pid;
-  const vanished = repository.processesWithOpenReservations().filter((processId) => processId !== current && !isAlive(processId));
-  const gone = new Set(vanished);
-  const rows = repository.expireReservations(now.toISOString(), vanished);
+  const vanished = (await store.processesWithOpenReservations(hostName)).filter((ref) => ref.processId !== current && !isAlive(ref.processId));
+  const gone = new Set(vanished.map((ref) => ref.processId));
+  const rows = await store.expireReservations(now.toISOString(), vanished);
   const expired = rows.map(
     (row): ExpiredReservation => ({
       id: row.id,
@@ -50,7 +59,7 @@ export function reconcileLedger(repository: LedgerRepository, options: Reconcile
       processId: row.processId,
       amountUsd: nanoToUsd(row.reservedNanoUsd),
       createdAt: row.createdAt,
-      reason: gone.has(row.processId) ? "process-gone" : "overdue",
+      reason: row.processGone === true || (row.hostName === hostName && gone.has(row.processId)) ? "process-gone" : "overdue",
     }),
   );
   return { expired, heldUsd: nanoToUsd(rows.reduce((sum, row) => sum + row.reservedNanoUsd, 0)) };

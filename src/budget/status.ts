@@ -6,8 +6,8 @@
  * current run, day and month is listed.
  */
 import type { BudgetScope } from "../policy/decision.js";
-import type { LedgerRepository, ScopeSubject } from "../store/ledger-repository.js";
-import { periodOf, qualifiedName, type ScopeKeys } from "../store/ledger-scopes.js";
+import type { LedgerStore, ScopeKeys, ScopeSubject } from "../contracts/ledger-store.js";
+import { periodOf, qualifiedName } from "../store/ledger-scopes.js";
 import type { BudgetAlert } from "./alerts.js";
 import { calendarKeys, ledgerTimeZone } from "./calendar.js";
 import type { BudgetLimits, ScopedLimits } from "./limits.js";
@@ -50,23 +50,25 @@ export interface BudgetStatus {
 
 const scopeOrder: readonly BudgetScope[] = ["run", "day", "month"];
 
-export function budgetStatus(
-  repository: LedgerRepository,
+export async function budgetStatus(
+  store: LedgerStore,
   limits: BudgetLimits,
   timeZone: string | undefined,
   now: Date,
   options: { runId?: string; pipeline?: string } = {},
-): BudgetStatus {
-  const zone = ledgerTimeZone(repository, timeZone, now, limits.project?.team);
+): Promise<BudgetStatus> {
+  const zone = await ledgerTimeZone(store, timeZone, now, limits.project?.team);
   const keys: ScopeKeys = { runId: options.runId ?? "", ...calendarKeys(now, zone) };
-  const alerts = options.runId === undefined ? repository.alertsInPeriods(keys).filter((alert) => alert.scope !== "run") : repository.alertsInPeriods(keys);
+  const recorded = await store.alertsInPeriods(keys);
+  const alerts = options.runId === undefined ? recorded.filter((alert) => alert.scope !== "run") : recorded;
   const crossedIn = (scope: BudgetScope, subject?: ScopeSubject) =>
     alerts
       .filter((alert) => alert.scope === scope && alert.subject?.kind === subject?.kind && alert.subject?.name === subject?.name)
       .map((alert) => alert.fraction)
       .sort((a, b) => a - b);
-  const statusOf = (scope: BudgetScope, limitUsd: number | undefined, subject?: ScopeSubject): ScopeStatus => {
-    const usage = repository.usageInScope(scope, keys, subject);
+  const statusOf = async (scope: BudgetScope, limitUsd: number | undefined, subject?: ScopeSubject): Promise<ScopeStatus> => {
+    const usage = await store.usageInScope(scope, keys, subject);
+    const synthetic = scope === "run" ? undefined : await store.usageInScope(scope, keys, subject, "synthetic");
     const used = usage.settledNanoUsd + usage.reservedNanoUsd + usage.expiredNanoUsd;
     return {
       scope,
@@ -77,14 +79,14 @@ export function budgetStatus(
       reservedUsd: nanoToUsd(usage.reservedNanoUsd),
       expiredUsd: nanoToUsd(usage.expiredNanoUsd),
       expiredCount: usage.expiredCount,
-      ...(scope === "run" ? {} : { syntheticUsd: nanoToUsd(repository.usageInScope(scope, keys, subject, "synthetic").settledNanoUsd) }),
+      ...(synthetic === undefined ? {} : { syntheticUsd: nanoToUsd(synthetic.settledNanoUsd) }),
       alertsCrossed: crossedIn(scope, subject),
     };
   };
 
   const scopes: ScopeStatus[] = [];
-  if (options.runId !== undefined) scopes.push(statusOf("run", limits.runUsd));
-  scopes.push(statusOf("day", limits.dailyUsd), statusOf("month", limits.monthlyUsd));
+  if (options.runId !== undefined) scopes.push(await statusOf("run", limits.runUsd));
+  scopes.push(await statusOf("day", limits.dailyUsd), await statusOf("month", limits.monthlyUsd));
   const subjects: [ScopeSubject["kind"], Readonly<Record<string, ScopedLimits>> | undefined][] = [
     ["pipeline", limits.perPipeline],
     ["tag", limits.perTag],
@@ -94,13 +96,13 @@ export function budgetStatus(
   for (const [kind, section] of subjects) {
     for (const [own, scoped] of Object.entries(section ?? {})) {
       const name = qualifiedName(project?.project, own);
-      if (scoped.dailyUsd !== undefined) scopes.push(statusOf("day", scoped.dailyUsd, { kind, name }));
-      if (scoped.monthlyUsd !== undefined) scopes.push(statusOf("month", scoped.monthlyUsd, { kind, name }));
+      if (scoped.dailyUsd !== undefined) scopes.push(await statusOf("day", scoped.dailyUsd, { kind, name }));
+      if (scoped.monthlyUsd !== undefined) scopes.push(await statusOf("month", scoped.monthlyUsd, { kind, name }));
     }
   }
   if (project !== undefined) {
     // The project's own day and month, with or without limits from the policy (the team's are in team-status.ts).
-    scopes.push(statusOf("day", project.dailyUsd, { kind: "project", name: project.project }), statusOf("month", project.monthlyUsd, { kind: "project", name: project.project }));
+    scopes.push(await statusOf("day", project.dailyUsd, { kind: "project", name: project.project }), await statusOf("month", project.monthlyUsd, { kind: "project", name: project.project }));
   }
   // `--pipeline`: that pipeline's day and month, with or without a limit of its own, and no other subject.
   const pipeline = options.pipeline;
@@ -108,8 +110,8 @@ export function budgetStatus(
     const own = limits.perPipeline?.[pipeline];
     const subject: ScopeSubject = { kind: "pipeline", name: qualifiedName(project?.project, pipeline) };
     const kept = scopes.filter((scope) => scope.scope === "run" || (scope.subject?.kind === "pipeline" && scope.subject.name === subject.name));
-    if (own?.dailyUsd === undefined) kept.push(statusOf("day", undefined, subject));
-    if (own?.monthlyUsd === undefined) kept.push(statusOf("month", undefined, subject));
+    if (own?.dailyUsd === undefined) kept.push(await statusOf("day", undefined, subject));
+    if (own?.monthlyUsd === undefined) kept.push(await statusOf("month", undefined, subject));
     scopes.splice(0, scopes.length, ...kept.sort((a, b) => scopeOrder.indexOf(a.scope) - scopeOrder.indexOf(b.scope)));
   }
   return {
@@ -128,6 +130,6 @@ export function budgetStatus(
       limitUsd: nanoToUsd(alert.limitNanoUsd),
       at: alert.createdAt,
     })),
-    overruns: repository.overrunsInPeriods(keys).map(overrunOf),
+    overruns: (await store.overrunsInPeriods(keys)).map(overrunOf),
   };
 }

@@ -10,9 +10,9 @@ export const policyFlag = {
 
 export const databaseFlag = {
   type: "string",
-  placeholder: "FILE",
-  description: "SQLite database of runs, ledger and cache",
-  defaultText: "orch.config.yaml database, else $ORCH_HOME/orch.db, else ~/.orch/orch.db",
+  placeholder: "FILE|URL",
+  description: "the store of runs, ledger and cache: a SQLite file or a postgres:// URL",
+  defaultText: "ORCH_DB, else orch.config.yaml database, else $ORCH_HOME/orch.db, else ~/.orch/orch.db",
 } as const satisfies FlagSpec;
 
 export const jsonFlag = { type: "boolean", description: "print JSON instead of text" } as const satisfies FlagSpec;

@@ -4,6 +4,7 @@
  */
 import { ConfigError } from "../config/diagnostic.js";
 import { OrchError, UsageError, exitCodes } from "../errors/orch-error.js";
+import { scrubRegisteredSecrets } from "../secrets/redact.js";
 import type { FlagTable } from "./arguments.js";
 import { errorAnnotation, inGitHubActions } from "./github-actions.js";
 import { createOutput, type CliOutput } from "./output.js";
@@ -142,13 +143,13 @@ export function reportError(error: unknown, output: CliOutput): number {
     return error.exitCode;
   }
   if (OrchError.isInstance(error)) {
-    output.err(`orch: ${error.message}`);
-    if (error.hint) output.err(`hint: ${error.hint}`);
+    output.err(scrubRegisteredSecrets(`orch: ${error.message}`));
+    if (error.hint) output.err(scrubRegisteredSecrets(`hint: ${error.hint}`));
     return error.exitCode;
   }
   // A bug of ours: say so plainly, with the stack only when asked for.
   const message = error instanceof Error ? error.message : String(error);
-  output.err(`orch: internal error: ${message}`);
+  output.err(scrubRegisteredSecrets(`orch: internal error: ${message}`));
   if (process.env.ORCH_DEBUG) output.err(error instanceof Error ? (error.stack ?? "") : "");
   else output.err("hint: set ORCH_DEBUG=1 for details, and please report it");
   return exitCodes.stepFailed;

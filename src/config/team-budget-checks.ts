@@ -59,9 +59,9 @@ export function teamCalendarDiagnostic(document: SourceDocument, policy: Routing
  * database's. `databaseZone` fixes the database's zone with the proposal when it has none yet, so
  * the first project of a team sets the team's calendar. Call before a run records anything.
  */
-export function checkTeamCalendar(policy: { document: SourceDocument; policy: RoutingPolicy }, databaseZone: (proposed: string) => string): void {
+export async function checkTeamCalendar(policy: { document: SourceDocument; policy: RoutingPolicy }, databaseZone: (proposed: string) => Promise<string>): Promise<void> {
   const budget = policy.policy.budget;
   if (budget?.team === undefined || budget.time_zone === undefined) return;
-  const diagnostic = teamCalendarDiagnostic(policy.document, policy.policy, databaseZone(budget.time_zone));
+  const diagnostic = teamCalendarDiagnostic(policy.document, policy.policy, await databaseZone(budget.time_zone));
   if (diagnostic) throw new ConfigError([diagnostic]);
 }

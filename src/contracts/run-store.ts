@@ -134,7 +134,11 @@ export interface CallRow {
   synthetic: number;
 }
 
-/** How a paid call closes its reservation: settled at its real cost, or released when nothing was used. */
+/**
+ * How a paid call closes its reservation: settled at its real cost, or released when nothing was
+ * used. The reservation closes at the call's `finishedAt` (the run's clock), and the caller is told
+ * what the settlement did (`PaidCallWritten.settlement`) to raise overrun events and alerts.
+ */
 export type ReservationClose =
   | { kind: "settle"; reservationId: number; actualNanoUsd: number; call: SettledCall }
   | { kind: "release"; reservationId: number };

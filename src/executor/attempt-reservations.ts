@@ -46,24 +46,25 @@ export function coverAttempts(ledger: Pick<Ledger, "reserve" | "settle" | "relea
   const settledUsages: TokenUsage[] = [];
   return {
     gate: {
-      beforeRetry(attempt) {
+      async beforeRetry(attempt) {
         if (options.spendLeftUsd !== undefined && settledUsd + options.worstCaseUsd > options.spendLeftUsd) {
           return `retry ${attempt}'s worst case $${options.worstCaseUsd.toFixed(6)} exceeds the $${Math.max(0, options.spendLeftUsd - settledUsd).toFixed(6)} left of the step's max_cost_usd`;
         }
-        const reserved = ledger.reserve(options.worstCaseUsd, { tags: options.tags, ...(options.synthetic ? { synthetic: true } : {}) });
+        const reserved = await ledger.reserve(options.worstCaseUsd, { tags: options.tags, ...(options.synthetic ? { synthetic: true } : {}) });
         if (!reserved.ok) return `retry ${attempt}: ${reserved.refusal.reason}`;
         open = reserved.reservation;
         latest = reserved.reservation;
         return undefined;
       },
-      afterFailedAttempt(_attempt, usage) {
+      async afterFailedAttempt(_attempt, usage) {
         const costUsd = usage === undefined ? 0 : costOf(options.candidate, usage);
         if (usage !== undefined) settledUsages.push(usage);
         settledUsd += costUsd;
-        if (open === undefined) return;
-        if (costUsd > 0) ledger.settle(open, costUsd, options.call);
-        else ledger.release(open);
+        const closing = open;
+        if (closing === undefined) return;
         open = undefined;
+        if (costUsd > 0) await ledger.settle(closing, costUsd, options.call);
+        else await ledger.release(closing);
       },
     },
     open: () => open,

@@ -12,7 +12,7 @@ import { nanoToUsd } from "../money/nano.js";
 import { formatBalance, formatUsd } from "../money/format-usd.js";
 import { billNano, unbatchedPrices, promptCacheSavingNano } from "../providers/pricing.js";
 import { ProviderError } from "../providers/provider-error.js";
-import type { ChatMessage, ProviderResponse, TokenUsage } from "../providers/provider.js";
+import type { ChatMessage, Provider, ProviderResponse, TokenUsage } from "../providers/provider.js";
 import { coverAttempts } from "./attempt-reservations.js";
 import { BatchFallback, batchCollectorOf, type BatchCallRef } from "./batch-collector.js";
 import { cacheKeyOf, type ReusedAnswer } from "./cache.js";
@@ -47,27 +47,54 @@ export async function attemptCandidate(context: RunContext, request: AttemptRequ
   // A step that can wait goes to the vendor's batch API where there is one. Routing priced its
   // candidates at batch prices (routing.ts), so the worst case reserved and the bill are both half.
   const batch = !request.synchronous && step.batch !== undefined && provider.batch !== undefined ? { capability: provider.batch, deadlineMs: step.batch.deadlineMs } : undefined;
-  const json = step.output.format === "json";
   const cacheKey = cacheKeyFor(context, step, candidate, messages);
   const unitRef = { step: step.name, ...(run.item === undefined ? {} : { item: run.item }) };
 
-  // No await between the in-flight check and `lead` below (when nothing is in flight): two
-  // identical calls starting together must not both go out.
+  // The call is claimed as the one in flight before the first await (when nothing is in flight
+  // yet): two identical calls starting together must not both go out. Every path below hands over
+  // once — the answer when this call pays for one, else nothing (the waiting ones then go on).
   const inFlight = context.answers.join(cacheKey, step.cache);
-  const reused = context.answers.find(cacheKey, unitRef, step.cache) ?? (inFlight ? await inFlight : undefined);
-  if (reused) {
-    context.answers.markUsed(unitRef, reused.entryId);
-    return reuseAnswer(context, request, reused, provider.type, cacheKey);
+  let handOver = inFlight ? () => undefined : once(context.answers.lead(cacheKey, step.cache));
+  try {
+    let reused = await context.answers.find(cacheKey, unitRef, step.cache);
+    if (!reused && inFlight) {
+      reused = await inFlight;
+      // The call waited for gave nothing: this one becomes the call in flight, unless another waiter was first.
+      if (!reused) handOver = once(context.answers.lead(cacheKey, step.cache));
+    }
+    if (reused) {
+      handOver(undefined);
+      context.answers.markUsed(unitRef, reused.entryId);
+      return await reuseAnswer(context, request, reused, provider.type, cacheKey);
+    }
+    return await payFor(context, request, { provider, batch, cacheKey, unitRef, handOver });
+  } finally {
+    handOver(undefined);
   }
+}
 
+interface PaidAttempt {
+  provider: ReturnType<RunContext["providers"]["get"]>;
+  batch: { capability: NonNullable<Provider["batch"]>; deadlineMs: number } | undefined;
+  cacheKey: string;
+  unitRef: { step: string; item?: number };
+  /** Gives identical calls waiting on this one its answer (or none); only the first call counts. */
+  handOver: (answer: ReusedAnswer | undefined) => void;
+}
+
+/** Reserve, call, record: the attempt nothing already paid for could answer. */
+async function payFor(context: RunContext, request: AttemptRequest, paid: PaidAttempt): Promise<AttemptOutcome> {
+  const { run, candidate, messages, worstCaseUsd } = request;
+  const { step } = run;
+  const { provider, batch, cacheKey, unitRef, handOver } = paid;
+  const json = step.output.format === "json";
   if (request.spendLeftUsd !== undefined && worstCaseUsd > request.spendLeftUsd) {
     return { kind: "refused", reason: `its worst case ${formatUsd(worstCaseUsd)} exceeds the ${formatBalance(Math.max(0, request.spendLeftUsd))} left of the step's max_cost_usd` };
   }
   const synthetic = provider.type === "mock" || provider.type === "replay";
-  const reservation = context.ledger.reserve(worstCaseUsd, { tags: step.tags, ...(synthetic ? { synthetic: true } : {}) });
+  const reservation = await context.ledger.reserve(worstCaseUsd, { tags: step.tags, ...(synthetic ? { synthetic: true } : {}) });
   if (!reservation.ok) return { kind: "refused", reason: reservation.refusal.reason };
 
-  const handOver = context.answers.lead(cacheKey, step.cache);
   const attempt = request.attemptNumber();
   const reservations = coverAttempts(context.ledger, {
     first: reservation.reservation,
@@ -134,7 +161,7 @@ export async function attemptCandidate(context: RunContext, request: AttemptRequ
     // Nothing was answered, so nothing is billed: the half-price reservation goes back, and the
     // same attempt is made as an ordinary call, reserved and checked like any other.
     const open = reservations.open();
-    if (open) context.ledger.release(open);
+    if (open) await context.ledger.release(open);
     handOver(undefined);
     context.emit({ type: "batch", step: step.name, ...(run.item === undefined ? {} : { item: run.item }), provider: candidate.provider, phase: "fallback", detail: `${fallback}; calling synchronously at the full price`, at: context.now().toISOString() });
     // Batch prices are exactly half, so doubling gives back the full prices and worst case.
@@ -171,7 +198,7 @@ export async function attemptCandidate(context: RunContext, request: AttemptRequ
   let stored: { callId: number; entryId?: number };
   let shared: ReusedAnswer | undefined;
   try {
-    stored = recordPaidCall(context, run, {
+    stored = await recordPaidCall(context, run, {
       record,
       providerType: provider.type,
       messages,
@@ -194,6 +221,16 @@ export async function attemptCandidate(context: RunContext, request: AttemptRequ
   emitAttemptEnd(context, step.name, record, response?.finishReason);
   if (!response) return { kind: "failed", attempt: record };
   return { kind: "succeeded", attempt: record, text: response.text, callId: stored.callId, ...(stored.entryId === undefined ? {} : { entryId: stored.entryId }) };
+}
+
+/** The first call wins; later ones do nothing (a hand-over settles its waiters once). */
+function once<T>(handOver: (value: T) => void): (value: T) => void {
+  let done = false;
+  return (value) => {
+    if (done) return;
+    done = true;
+    handOver(value);
+  };
 }
 
 /**
@@ -220,7 +257,7 @@ export function cacheKeyFor(context: RunContext, step: PipelineStep, candidate: 
   });
 }
 
-function reuseAnswer(context: RunContext, request: AttemptRequest, reused: ReusedAnswer, providerType: string, cacheKey: string): AttemptOutcome {
+async function reuseAnswer(context: RunContext, request: AttemptRequest, reused: ReusedAnswer, providerType: string, cacheKey: string): Promise<AttemptOutcome> {
   const at = context.now().toISOString();
   const record: AttemptRecord = {
     attempt: request.attemptNumber(),
@@ -238,7 +275,7 @@ function reuseAnswer(context: RunContext, request: AttemptRequest, reused: Reuse
     startedAt: at,
     finishedAt: at,
   };
-  const callId = recordReusedAnswer(context, request.run, record, reused, providerType, request.messages, cacheKey);
+  const callId = await recordReusedAnswer(context, request.run, record, reused, providerType, request.messages, cacheKey);
   emitAttemptEnd(context, request.run.step.name, record);
   return { kind: "succeeded", attempt: record, text: reused.text, callId, entryId: reused.entryId };
 }

@@ -89,7 +89,7 @@ export class BatchCollector {
    * between leaves the kept answer to a resumed run. Throws BatchFallback when there is no answer.
    */
   async call(call: BatchCall): Promise<{ response: ProviderResponse; batchCall: BatchCallRef }> {
-    const earlier = this.context.store.batches.pendingCall(call.providerId, call.cacheKey);
+    const earlier = await this.context.store.batches.pendingCall(call.providerId, call.cacheKey);
     const submitted: SubmittedCall = earlier
       ? { batchJobId: earlier.batchJobId, vendorBatchId: earlier.vendorBatchId, customId: earlier.customId, deadlineAt: Date.parse(earlier.deadlineAt) }
       : await this.#enqueue(call);
@@ -109,7 +109,7 @@ export class BatchCollector {
       return { response: answer.response, batchCall: { batchJobId: submitted.batchJobId, customId: submitted.customId } };
     }
     const reason = answer ? answer.reason : final === undefined || final.state === "ended" ? "the batch has no answer for this call" : final.reason;
-    this.context.store.batches.finishCall(submitted.batchJobId, submitted.customId, "fallen-back");
+    await this.context.store.batches.finishCall(submitted.batchJobId, submitted.customId, "fallen-back");
     throw new BatchFallback(`batch ${submitted.vendorBatchId}: ${reason}`);
   }
 
@@ -135,7 +135,7 @@ export class BatchCollector {
     const deadlineAt = submittedAt.getTime() + Math.min(...queue.map((waiting) => waiting.call.deadlineMs));
     try {
       const vendorBatchId = await capability.submit(queue.map((waiting) => ({ customId: waiting.customId, request: waiting.call.request })), this.context.signal);
-      const batchJobId = this.context.store.batches.recordSubmitted(
+      const batchJobId = await this.context.store.batches.recordSubmitted(
         { runId: this.context.runId, provider: providerId, vendorBatchId, submittedAt: submittedAt.toISOString(), deadlineAt: new Date(deadlineAt).toISOString() },
         queue.map((waiting) => ({ customId: waiting.customId, cacheKey: waiting.call.cacheKey, step: waiting.call.step, ...(waiting.call.item === undefined ? {} : { item: waiting.call.item }) })),
       );
@@ -176,7 +176,7 @@ export class BatchCollector {
         this.#emit(call, "progress", `${state.done} of ${state.total} answered`, submitted.vendorBatchId);
       }
       if (this.context.now().getTime() >= submitted.deadlineAt) {
-        batches.finishJob(submitted.batchJobId, "abandoned");
+        await batches.finishJob(submitted.batchJobId, "abandoned");
         return { state: "deadline", reason: "the step's batch deadline passed before the batch ended" };
       }
       await sleep(this.#pollMs, undefined, { signal: this.context.signal });

@@ -6,9 +6,9 @@
  * asking the vendor again, and records it, with its cost, once.
  */
 import type { BatchAnswer, BatchCapability, BatchState } from "../providers/provider.js";
-import type { BatchRepository } from "../store/batch-repository.js";
+import type { BatchStore } from "../contracts/batch-store.js";
 
-export type BatchJobStore = Pick<BatchRepository, "recordAnswers" | "finishJob">;
+export type BatchJobStore = Pick<BatchStore, "recordAnswers" | "finishJob">;
 
 export async function checkBatchJob(
   batches: BatchJobStore,
@@ -20,9 +20,9 @@ export async function checkBatchJob(
   const state = await capability.poll(job.vendorBatchId, signal);
   if (state.state === "ended") {
     const answers = [...state.answers].map(([customId, answer]) => ({ customId, answerJson: JSON.stringify(scrubbed(answer, redact)) }));
-    batches.recordAnswers(job.batchJobId, answers);
+    await batches.recordAnswers(job.batchJobId, answers);
   } else if (state.state !== "pending") {
-    batches.finishJob(job.batchJobId, state.state);
+    await batches.finishJob(job.batchJobId, state.state);
   }
   return state;
 }

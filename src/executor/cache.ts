@@ -15,7 +15,7 @@
 import { createHash } from "node:crypto";
 import type { CacheSetting } from "../pipeline/model.js";
 import type { ChatMessage, TokenUsage } from "../providers/provider.js";
-import type { CacheRepository, CachedAnswerRow } from "../store/cache-repository.js";
+import type { AnswerCacheStore, CachedAnswerRow } from "../contracts/answer-cache-store.js";
 
 export interface CacheKeyParts {
   provider: string;
@@ -71,7 +71,7 @@ export interface ReusedAnswer {
 
 export interface AnswerCache {
   /** An answer already paid for (steps 1 and 2 above), not yet served to this unit. */
-  find(key: string, unit: UnitRef, setting: CacheSetting): ReusedAnswer | undefined;
+  find(key: string, unit: UnitRef, setting: CacheSetting): Promise<ReusedAnswer | undefined>;
   /** Step 3: the answer of an identical call in flight, when there is one and it succeeds. */
   join(key: string, setting: CacheSetting): Promise<ReusedAnswer | undefined> | undefined;
   /** Marks this call as the one in flight for the key; `done` hands its answer (or none) to the waiting ones. */
@@ -83,7 +83,7 @@ export interface AnswerCache {
 }
 
 export interface AnswerCacheOptions {
-  repository: CacheRepository;
+  store: Pick<AnswerCacheStore, "findInRun" | "findReusable">;
   runId: string;
   /** False with `--no-cache`: nothing is reused across runs and nothing offered to them. */
   reuse: boolean;
@@ -97,13 +97,13 @@ export function createAnswerCache(options: AnswerCacheOptions): AnswerCache {
   const reuses = (setting: CacheSetting) => options.reuse && setting.enabled;
 
   return {
-    find(key, unit, setting) {
+    async find(key, unit, setting) {
       const excluded = used.get(unitKey(unit)) ?? [];
-      const own = options.repository.findInRun(key, options.runId, unit.step, unit.item, excluded);
+      const own = await options.store.findInRun(key, options.runId, unit.step, unit.item, excluded);
       if (own) return reusedFrom(own, "run");
       if (!reuses(setting)) return undefined;
       const since = new Date(options.now().getTime() - setting.ttlMs).toISOString();
-      const shared = options.repository.findReusable(key, since, excluded);
+      const shared = await options.store.findReusable(key, since, excluded);
       return shared ? reusedFrom(shared, "cache") : undefined;
     },
     join(key, setting) {

@@ -7,7 +7,7 @@
 import { createHash } from "node:crypto";
 import type { PipelineStep } from "../pipeline/model.js";
 import type { ChatMessage } from "../providers/provider.js";
-import type { CallText } from "../store/call-log-repository.js";
+import type { CallText } from "../contracts/call-log-store.js";
 import type { RunContext } from "./run-context.js";
 
 export type PromptLogging = "full" | "hashes";

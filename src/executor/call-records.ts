@@ -1,5 +1,5 @@
 /**
- * Writing attempts down. A paid call is recorded in one transaction with its ledger settlement
+ * Writing attempts down. A paid call is recorded in one store operation with its ledger settlement
  * and, when an answer came back, the answer itself (a cache entry): after a crash at any moment
  * either all three exist or none, so a resumed run finds every answer it paid for. The call log's
  * texts (the messages sent, the answer) are one more insert in the same transaction.
@@ -29,20 +29,21 @@ export interface PaidCall {
   batchCall?: { batchJobId: number; customId: string };
 }
 
-/** Settles (or releases) the open reservation, records the call and keeps its answer, atomically. */
-export function recordPaidCall(context: RunContext, run: UnitRun, call: PaidCall): { callId: number; entryId?: number } {
+/**
+ * Settles (or releases) the open reservation, records the call and keeps its answer, atomically
+ * (one store operation); then raises what the settlement crossed (an overrun, alerts).
+ */
+export async function recordPaidCall(context: RunContext, run: UnitRun, call: PaidCall): Promise<{ callId: number; entryId?: number }> {
   const { record, open } = call;
-  // Scrubbed before the transaction: the write lock is held for inserts only.
+  // Scrubbed before the write: the store's write lock is held for inserts only.
   const text = callTextOf(context, run.step, call.messages, call.answer);
-  return context.store.transaction(() => {
-    context.runs.markStepRunning(run.stepExecutionId, record.startedAt);
-    if (open && (open.costUsd > 0 || call.answer !== undefined)) {
-      const settled = { step: run.step.name, ...(run.item === undefined ? {} : { item: run.item }), attempt: record.attempt, provider: record.provider, model: record.model };
-      context.ledger.settle(open.reservation, open.costUsd, settled);
-    } else if (open) {
-      context.ledger.release(open.reservation);
-    }
-    const callId = context.runs.recordCall({
+  const settles = open !== undefined && (open.costUsd > 0 || call.answer !== undefined);
+  const settledCall = { step: run.step.name, ...(run.item === undefined ? {} : { item: run.item }), attempt: record.attempt, provider: record.provider, model: record.model };
+  const keepsAnswer = call.answer !== undefined && call.answer.trim() !== "";
+  const written = await context.store.runs.recordPaidCall({
+    stepExecutionId: run.stepExecutionId,
+    ...(open ? { close: context.ledger.closing(open.reservation, settles ? open.costUsd : undefined, settledCall) } : {}),
+    call: {
       ...callFields(context, run, record, call.providerType, call.messages, call.cacheKey),
       status: record.status,
       cachedInputTokens: record.usage.cachedInputTokens ?? 0,
@@ -53,27 +54,30 @@ export function recordPaidCall(context: RunContext, run: UnitRun, call: PaidCall
       costUsd: record.costUsd,
       ...(record.error ? { errorKind: record.error.kind, errorMessage: record.error.message } : {}),
       reservationId: call.reservation.id,
-    });
-    context.store.callLog.recordCallText(callId, text);
-    if (call.batchCall) context.store.batches.finishCall(call.batchCall.batchJobId, call.batchCall.customId, "collected");
-    if (call.answer === undefined || call.answer.trim() === "") return { callId };
-    const entryId = context.store.cache.insert({
-      cacheKey: call.cacheKey,
-      runId: context.runId,
-      step: run.step.name,
-      ...(run.item === undefined ? {} : { itemIndex: run.item }),
-      provider: record.provider,
-      model: record.model,
-      answer: call.answer,
-      inputTokens: record.usage.inputTokens,
-      outputTokens: record.usage.outputTokens,
-      costUsd: record.costUsd,
-      shareable: context.answers.shareable(run.step.cache),
-      callId,
-      createdAt: record.finishedAt,
-    });
-    return { callId, entryId };
+    },
+    text,
+    ...(keepsAnswer
+      ? {
+          answer: {
+            cacheKey: call.cacheKey,
+            runId: context.runId,
+            step: run.step.name,
+            ...(run.item === undefined ? {} : { itemIndex: run.item }),
+            provider: record.provider,
+            model: record.model,
+            answer: call.answer!,
+            inputTokens: record.usage.inputTokens,
+            outputTokens: record.usage.outputTokens,
+            costUsd: record.costUsd,
+            shareable: context.answers.shareable(run.step.cache),
+            createdAt: record.finishedAt,
+          },
+        }
+      : {}),
+    ...(call.batchCall ? { batchCall: call.batchCall } : {}),
   });
+  if (open && settles) await context.ledger.settled(open.reservation, written.settlement);
+  return { callId: written.callId, ...(written.entryId === undefined ? {} : { entryId: written.entryId }) };
 }
 
 /** A reused answer is a call row too (status `cached`, cost 0, the tokens it saved), so reports count hits. */
@@ -85,20 +89,20 @@ export function recordReusedAnswer(
   providerType: string,
   messages: readonly ChatMessage[],
   cacheKey: string,
-): number {
+): Promise<number> {
   const text = callTextOf(context, run.step, messages, reused.text);
-  return context.store.transaction(() => {
-    context.runs.markStepRunning(run.stepExecutionId, record.startedAt);
-    context.store.cache.recordHit(reused.entryId, { runId: context.runId, step: run.step.name, ...(run.item === undefined ? {} : { itemIndex: run.item }) }, record.finishedAt);
-    const callId = context.runs.recordCall({
+  return context.store.runs.recordReusedAnswer({
+    stepExecutionId: run.stepExecutionId,
+    entryId: reused.entryId,
+    use: { runId: context.runId, step: run.step.name, ...(run.item === undefined ? {} : { itemIndex: run.item }) },
+    call: {
       ...callFields(context, run, record, providerType, messages, cacheKey),
       status: "cached",
       cachedInputTokens: 0,
       reasoningTokens: 0,
       costUsd: 0,
-    });
-    context.store.callLog.recordCallText(callId, text);
-    return callId;
+    },
+    text,
   });
 }
 

@@ -17,7 +17,7 @@ import { costRange } from "../policy/candidates.js";
 import { inputTokenBound } from "../policy/estimate-tokens.js";
 import { nextAttempt } from "../policy/next-attempt.js";
 import type { ChatMessage } from "../providers/provider.js";
-import type { StepStatus } from "../store/run-repository.js";
+import type { StepStatus } from "../contracts/run-store.js";
 import type { UpstreamOutput } from "../pipeline/render.js";
 import { attemptCandidate } from "./attempt.js";
 import { checkAnswer } from "./gates.js";
@@ -62,7 +62,7 @@ export async function attemptUntilAccepted(
 
   for (let index = 0; index < queue.length; index++) {
     if (index > 0 && rejected.length > 0) {
-      const choice = chooseNext(context, run, route, queue.slice(index), rejected);
+      const choice = await chooseNext(context, run, route, queue.slice(index), rejected);
       if (choice.kind === "stop") return { status: "failed", reason: `${lastProblem ?? "no answer"}; ${choice.reason}` };
       queue.splice(index, queue.length - index, choice.candidate, ...choice.remaining);
     }
@@ -98,7 +98,7 @@ export async function attemptUntilAccepted(
       const verdict = await checkAnswer(context, run, outcome.text, { provider: outcome.attempt.provider, model: outcome.attempt.model });
       // A check cut short by Ctrl-C says nothing about the answer: it is not marked rejected.
       if (!verdict.accepted && context.signal.aborted) return { status: "cancelled", reason: "the run was interrupted" };
-      learnVerdict(context, run, outcome, verdict.accepted, rejected);
+      await learnVerdict(context, run, outcome, verdict.accepted, rejected);
       if (verdict.accepted) {
         return {
           status: "succeeded",
@@ -121,7 +121,7 @@ export async function attemptUntilAccepted(
         }
       }
       lastProblem = `${candidate.reference}: ${verdict.reason}`;
-      recordRejection(context, run, outcome.attempt, outcome.callId, outcome.entryId, verdict.reason, verdict.details);
+      await recordRejection(context, run, outcome.attempt, outcome.callId, outcome.entryId, verdict.reason, verdict.details);
       if (verdict.fatal) return { status: "failed", reason: verdict.reason };
     }
   }
@@ -130,14 +130,14 @@ export async function attemptUntilAccepted(
 }
 
 /** After a rejection: the policy picks the next model (or stops); models passed over are said so. */
-function chooseNext(context: RunContext, run: UnitRun, route: Route, remaining: Candidate[], rejected: readonly string[]) {
+async function chooseNext(context: RunContext, run: UnitRun, route: Route, remaining: Candidate[], rejected: readonly string[]) {
   const { decision } = route;
   const choice = nextAttempt({
     request: route.request,
     remaining,
     rejected,
     // The latest figures: this unit's own rejection and other processes' verdicts since routing.
-    estimates: context.learning.current(),
+    estimates: await context.learning.current(),
     strategy: decision.strategy ?? "chain",
     ...(decision.valueUsd === undefined ? {} : { valueUsd: decision.valueUsd }),
   });
@@ -148,9 +148,9 @@ function chooseNext(context: RunContext, run: UnitRun, route: Route, remaining: 
 }
 
 /** A verdict on a paid answer is recorded on its call and learnt from at once; a reused answer says nothing new about the model. */
-function learnVerdict(context: RunContext, run: UnitRun, outcome: { attempt: AttemptRecord; callId: number }, accepted: boolean, rejectedBefore: readonly string[]): void {
+async function learnVerdict(context: RunContext, run: UnitRun, outcome: { attempt: AttemptRecord; callId: number }, accepted: boolean, rejectedBefore: readonly string[]): Promise<void> {
   const { attempt } = outcome;
-  context.store.executions.recordVerdict(outcome.callId, accepted ? "accepted" : "rejected", context.now().toISOString(), run.step.language);
+  await context.store.executions.recordVerdict(outcome.callId, accepted ? "accepted" : "rejected", context.now().toISOString(), run.step.language);
   if (attempt.cached) return;
   context.learning.record({
     target: `${attempt.provider}:${attempt.model}`,
@@ -182,13 +182,10 @@ function passOver(context: RunContext, run: UnitRun, candidate: Candidate, reaso
   context.emit({ type: "candidate-skipped", step: run.step.name, reference: candidate.reference, reason, at: context.now().toISOString() });
 }
 
-function recordRejection(context: RunContext, run: UnitRun, attempt: AttemptRecord, callId: number, entryId: number | undefined, reason: string, checkerOutput: string | undefined): void {
+async function recordRejection(context: RunContext, run: UnitRun, attempt: AttemptRecord, callId: number, entryId: number | undefined, reason: string, checkerOutput: string | undefined): Promise<void> {
   attempt.rejected = reason;
   if (checkerOutput) attempt.checkerOutput = checkerOutput;
-  context.store.transaction(() => {
-    context.store.executions.markCallRejected(callId, reason, checkerOutput);
-    if (entryId !== undefined) context.store.cache.markRejected(entryId);
-  });
+  await context.store.executions.rejectAnswer(callId, reason, checkerOutput, entryId);
   context.emit({
     type: "answer-rejected",
     step: run.step.name,

@@ -6,7 +6,7 @@ import type { BudgetAlert } from "../budget/alerts.js";
 import type { BudgetOverrun } from "../budget/overruns.js";
 import type { ProviderErrorKind } from "../providers/provider-error.js";
 import type { TokenUsage } from "../providers/provider.js";
-import type { RunStatus, StepStatus } from "../store/run-repository.js";
+import type { RunStatus, StepStatus } from "../contracts/run-store.js";
 
 export interface RunTotals {
   steps: Record<StepStatus, number>;

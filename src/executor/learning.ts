@@ -6,12 +6,14 @@
  */
 import { SuccessEstimates, type CallObservation, type SuccessEstimator } from "../policy/success-estimates.js";
 import type { BacktestUnit } from "../policy/backtest.js";
-import type { HistoryRepository, SettledCallRow } from "../store/history-repository.js";
-import { routingHistoryWindowMs } from "../store/history-repository.js";
+import type { HistoryStore, SettledCallRow } from "../contracts/history-store.js";
+
+/** Learning looks at this much history: long enough to learn, short enough to follow price changes. */
+export const routingHistoryWindowMs = 30 * 24 * 60 * 60_000;
 
 export interface RunLearning {
   /** The estimates as of now, including other processes' verdicts since the last look. */
-  current(): SuccessEstimator;
+  current(): Promise<SuccessEstimator>;
   /** One of this run's calls got its verdict. */
   record(observation: CallObservation): void;
 }
@@ -19,7 +21,7 @@ export interface RunLearning {
 /** Verdicts are re-read this far back, since clocks of processes sharing a database may differ a little; ids keep each once. */
 const clockMarginMs = 5_000;
 
-export function createRunLearning(history: Pick<HistoryRepository, "settledCalls" | "settledCallsSince">, runId: string, started: Date): RunLearning {
+export async function createRunLearning(history: Pick<HistoryStore, "settledCalls" | "settledCallsSince">, runId: string, started: Date): Promise<RunLearning> {
   const estimates = new SuccessEstimates();
   const seen = new Set<number>();
   let latestVerdictMs = started.getTime();
@@ -29,10 +31,10 @@ export function createRunLearning(history: Pick<HistoryRepository, "settledCalls
     if (row.verdictAt) latestVerdictMs = Math.max(latestVerdictMs, Date.parse(row.verdictAt));
     estimates.add(observationOf(row));
   };
-  for (const row of history.settledCalls(new Date(started.getTime() - routingHistoryWindowMs).toISOString())) learn(row);
+  for (const row of await history.settledCalls(new Date(started.getTime() - routingHistoryWindowMs).toISOString())) learn(row);
   return {
-    current() {
-      for (const row of history.settledCallsSince(new Date(latestVerdictMs - clockMarginMs).toISOString(), runId)) learn(row);
+    async current() {
+      for (const row of await history.settledCallsSince(new Date(latestVerdictMs - clockMarginMs).toISOString(), runId)) learn(row);
       return estimates;
     },
     record(observation) {

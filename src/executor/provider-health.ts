@@ -5,7 +5,7 @@
  * as this run's calls end.
  */
 import type { ProviderState } from "../policy/decision.js";
-import type { HistoryRepository } from "../store/history-repository.js";
+import type { HistoryStore } from "../contracts/history-store.js";
 
 export const failuresBeforeCooldown = 3;
 export const cooldownMs = 5 * 60_000;
@@ -18,10 +18,10 @@ export interface ProviderHealth {
   coolingDownUntil(provider: string, now: number): number | undefined;
 }
 
-export function createProviderHealth(history: HistoryRepository, now: number): ProviderHealth {
+export async function createProviderHealth(history: Pick<HistoryStore, "recentOutcomes">, now: number): Promise<ProviderHealth> {
   const streaks = new Map<string, { failures: number; lastFailureAt: number }>();
   const since = new Date(now - cooldownMs).toISOString();
-  const rows = history.recentOutcomes(since, failuresBeforeCooldown);
+  const rows = await history.recentOutcomes(since, failuresBeforeCooldown);
   for (const provider of new Set(rows.map((row) => row.provider))) {
     const latest = rows.filter((row) => row.provider === provider);
     const failing = latest.every((row) => row.status === "failed" && transientKinds.has(row.errorKind ?? ""));

@@ -1,7 +1,7 @@
 /**
  * `orch run --resume [run-id]`: which run to continue, and what it already did. A resumed run
  * keeps its id, so its results folder, its run budget and its records stay one story; its steps
- * that succeeded are reused (their outputs read back from SQLite), every other one runs again,
+ * that succeeded are reused (their outputs read back from the store), every other one runs again,
  * and answers it had already paid for come back from its own cache entries at no cost.
  */
 import { isProcessAlive } from "../budget/reconcile.js";
@@ -9,9 +9,9 @@ import { UsageError } from "../errors/orch-error.js";
 import type { InputValues } from "../pipeline/inputs.js";
 import type { PipelineModel } from "../pipeline/model.js";
 import type { UpstreamOutput } from "../pipeline/render.js";
-import type { OrchStore } from "../store/index.js";
-import type { ResumableRun } from "../store/execution-repository.js";
-import type { StepRow } from "../store/run-repository.js";
+import type { ResumableRun } from "../contracts/execution-store.js";
+import type { OrchStore } from "../contracts/orch-store.js";
+import type { StepRow } from "../contracts/run-store.js";
 import { parseJsonAnswer } from "./answer-format.js";
 
 export interface ResumePoint {
@@ -21,10 +21,10 @@ export interface ResumePoint {
 }
 
 /** The run to resume: the one named, or the newest of this pipeline that did not succeed and is not running. */
-export function findRunToResume(store: Pick<OrchStore, "executions" | "file">, pipeline: PipelineModel, runId?: string): ResumePoint {
-  const candidates = runId === undefined ? store.executions.unfinishedRuns(pipeline.absolutePath) : [store.executions.getRun(runId)];
+export async function findRunToResume(store: Pick<OrchStore, "executions" | "location">, pipeline: PipelineModel, runId?: string): Promise<ResumePoint> {
+  const candidates = runId === undefined ? await store.executions.unfinishedRuns(pipeline.absolutePath) : [await store.executions.getRun(runId)];
   if (runId !== undefined && !candidates[0]) {
-    throw new UsageError({ message: `no run "${runId}" in ${store.file}`, hint: "pass the run id printed by the interrupted run, or --resume alone for the latest" });
+    throw new UsageError({ message: `no run "${runId}" in ${store.location}`, hint: "pass the run id printed by the interrupted run, or --resume alone for the latest" });
   }
   const run = candidates.find((candidate): candidate is ResumableRun => candidate !== undefined && !isStillRunning(candidate));
   if (!run) {

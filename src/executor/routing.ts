@@ -23,14 +23,14 @@ export interface Route {
   escalation(tried: ReadonlySet<string>): Candidate[];
 }
 
-export function routeUnit(context: RunContext, step: PipelineStep, messages: readonly ChatMessage[]): Route {
+export async function routeUnit(context: RunContext, step: PipelineStep, messages: readonly ChatMessage[]): Promise<Route> {
   const request = routeRequestFor(context, step, messages);
   const now = context.now().getTime();
   const state: RoutingState = {
     now,
-    budgetLeftUsd: context.ledger.left({ tags: step.tags }),
+    budgetLeftUsd: await context.ledger.left({ tags: step.tags }),
     providers: withCooldowns(context.providerStates, context.health, now),
-    estimates: context.learning.current(),
+    estimates: await context.learning.current(),
     pricesFor: context.pricesFor,
   };
   const decision = decide(request, context.policy, state);

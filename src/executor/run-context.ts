@@ -7,8 +7,7 @@ import type { PipelineModel } from "../pipeline/model.js";
 import type { UpstreamOutput } from "../pipeline/render.js";
 import type { ModelPrices, ProviderState } from "../policy/decision.js";
 import type { Provider } from "../providers/provider.js";
-import type { OrchStore } from "../store/index.js";
-import type { RunRepository } from "../store/run-repository.js";
+import type { OrchStore } from "../contracts/orch-store.js";
 import type { Redactor } from "../secrets/redact.js";
 import type { AnswerCache } from "./cache.js";
 import type { RunEvent } from "./events.js";
@@ -37,9 +36,8 @@ export interface RunContext {
   learning: RunLearning;
   pricesFor(provider: string, model: string): ModelPrices | undefined;
   ledger: Ledger;
-  runs: RunRepository;
-  /** Cache entries, resume bookkeeping, the call log and transactions. */
-  store: Pick<OrchStore, "cache" | "executions" | "callLog" | "batches" | "transaction">;
+  /** The run log (its atomic writes), cache entries, resume bookkeeping, the call log and batches. */
+  store: Pick<OrchStore, "runs" | "cache" | "executions" | "callLog" | "batches">;
   answers: AnswerCache;
   /** The attempt number to use next for a step (or one item of it); continues after a resumed run's. */
   nextAttempt(step: string, item: number | undefined): number;

@@ -14,10 +14,9 @@ import type { InputValues } from "../pipeline/inputs.js";
 import type { PipelineModel } from "../pipeline/model.js";
 import { defaultConcurrency } from "../pipeline/model.js";
 import type { ProviderState } from "../policy/decision.js";
-import { attemptKey } from "../store/execution-repository.js";
-import type { OrchStore } from "../store/index.js";
+import type { OrchStore } from "../contracts/orch-store.js";
+import type { RunStatus, StepRow } from "../contracts/run-store.js";
 import { createStepResultWriter, pointLatestAt, restoreStepResults, runResultsDirectory, writeRunSummary } from "../store/results-folder.js";
-import type { RunStatus, StepRow } from "../store/run-repository.js";
 import { createRedactor, redactDeep, secretValuesOf } from "../secrets/redact.js";
 import { createAnswerCache } from "./cache.js";
 import type { RunEvent, RunTotals } from "./events.js";
@@ -89,8 +88,8 @@ export async function runPipeline(options: RunOptions): Promise<RunOutcome> {
   };
 
   // A team's calendar is the shared database's: a policy disagreeing is refused before the run is recorded.
-  checkTeamCalendar(options.policy, (proposed) => store.ledger.calendarZone(proposed, started.toISOString()));
-  const opened = openRun(options, runId, inputs, resultsDirectory, started);
+  await checkTeamCalendar(options.policy, (proposed) => store.ledger.calendarZone(proposed, started.toISOString()));
+  const opened = await openRun(options, runId, inputs, resultsDirectory, started);
   // A killed run may have committed a step without writing its file: resume writes what it reuses.
   if (resume) await restoreStepResults(resultsDirectory, opened.reused.map((row) => ({ step: row.step, document: row.result_json })));
   const providerStates = await providerStatesOf(options.providers);
@@ -102,8 +101,8 @@ export async function runPipeline(options: RunOptions): Promise<RunOutcome> {
   for (const row of opened.reused) emitReused(emit, row, now());
 
   const settings = ledgerSettingsOf(options.policy.policy.budget);
-  const ledger = createLedger({
-    repository: store.ledger,
+  const ledger = await createLedger({
+    store: store.ledger,
     runId,
     pipelineName: pipeline.name,
     ...settings,
@@ -112,8 +111,8 @@ export async function runPipeline(options: RunOptions): Promise<RunOutcome> {
     onOverrun: (overrun) => emit({ type: "budget-overrun", ...overrun }),
   });
   // Reservations left open by a crashed run (a killed run being resumed, too) are closed first, still counted at their worst case.
-  ledger.reconcile();
-  const lastAttempts = store.executions.lastAttempts(runId);
+  await ledger.reconcile();
+  const lastAttempts = await store.executions.lastAttempts(runId);
   const context: RunContext = {
     runId,
     pipeline,
@@ -125,11 +124,10 @@ export async function runPipeline(options: RunOptions): Promise<RunOutcome> {
     providerStates,
     pricesFor: createPriceLookup(options.policy.policy),
     ledger,
-    health: createProviderHealth(store.history, started.getTime()),
-    learning: createRunLearning(store.history, runId, started),
-    runs: store.runs,
+    health: await createProviderHealth(store.history, started.getTime()),
+    learning: await createRunLearning(store.history, runId, started),
     store,
-    answers: createAnswerCache({ repository: store.cache, runId, reuse: options.reuseCache ?? true, now }),
+    answers: createAnswerCache({ store: store.cache, runId, reuse: options.reuseCache ?? true, now }),
     nextAttempt(step, item) {
       const key = attemptKey(step, item);
       const next = (lastAttempts.get(key) ?? 0) + 1;
@@ -146,6 +144,8 @@ export async function runPipeline(options: RunOptions): Promise<RunOutcome> {
     redact,
   };
 
+  // The scheduler calls `notRun` synchronously; those steps' rows are written before the run closes.
+  const notRunWrites: Promise<void>[] = [];
   const final = await runSchedule({
     order: pipeline.order,
     needsOf: (step) => pipeline.steps.get(step)!.needs,
@@ -155,29 +155,30 @@ export async function runPipeline(options: RunOptions): Promise<RunOutcome> {
     done: new Set(opened.reused.map((row) => row.step)),
     runsAfterSkippedNeeds: (step) => pipeline.steps.get(step)!.ifNeedsSkipped === "run",
     run: (step) =>
-      runStep(context, pipeline.steps.get(step)!).catch((error: unknown) => {
+      runStep(context, pipeline.steps.get(step)!).catch(async (error: unknown) => {
         // A bug or an I/O failure of ours, not the model's: the step still ends, recorded and visible.
         const at = now().toISOString();
         const reason = `internal error: ${context.redact(error instanceof Error ? error.message : String(error))}`;
-        store.runs.finishStep(opened.ids.get(step)!, { status: "failed", finishedAt: at, errorKind: "internal", errorMessage: reason, attempts: 0, inputTokens: 0, outputTokens: 0, costUsd: 0 });
+        await store.runs.finishStep(opened.ids.get(step)!, { status: "failed", finishedAt: at, errorKind: "internal", errorMessage: reason, attempts: 0, inputTokens: 0, outputTokens: 0, costUsd: 0 });
         emit({ type: "step-end", step, status: "failed", synthetic: false, usage: { inputTokens: 0, outputTokens: 0 }, costUsd: 0, attempts: 0, reason, at });
         return "failed" as const;
       }),
     notRun: (step, status, reason) => {
       const at = now().toISOString();
       if (status === "skipped") context.outputs.set(step, { output: "", skipped: true });
-      store.runs.finishStep(opened.ids.get(step)!, { status, finishedAt: at, skipReason: reason, attempts: 0, inputTokens: 0, outputTokens: 0, costUsd: 0 });
+      notRunWrites.push(store.runs.finishStep(opened.ids.get(step)!, { status, finishedAt: at, skipReason: reason, attempts: 0, inputTokens: 0, outputTokens: 0, costUsd: 0 }));
       emit({ type: "step-end", step, status, synthetic: false, usage: { inputTokens: 0, outputTokens: 0 }, costUsd: 0, attempts: 0, reason, at });
     },
   });
 
+  await Promise.all(notRunWrites);
   const totals = totalsOf(final, events);
   const { status, exitCode } = runStatusOf(final, signal.aborted, totals.overruns);
   const finished = now();
   await rm(context.stagingRoot, { recursive: true, force: true });
   await context.stepFiles.flush();
   // Nothing is left to resume: the answers kept only for that (or rejected) can go.
-  if (status === "succeeded") store.cache.forgetResumeOnly(runId);
+  if (status === "succeeded") await store.cache.forgetResumeOnly(runId);
   await writeRunSummary(resultsDirectory, {
     runId,
     pipeline: pipeline.name,
@@ -194,20 +195,20 @@ export async function runPipeline(options: RunOptions): Promise<RunOutcome> {
     finishedAt: finished.toISOString(),
   });
   await pointLatestAt(options.resultsRoot, resultsDirectory);
-  store.runs.finishRun(runId, status, finished.toISOString(), exitCode);
+  await store.runs.finishRun(runId, status, finished.toISOString(), exitCode);
   const durationMs = finished.getTime() - started.getTime();
   emit({ type: "run-end", runId, status, exitCode, totals, resultsDirectory, durationMs, at: finished.toISOString() });
   return { runId, status, exitCode, totals, resultsDirectory, steps: final };
 }
 
 /** A new run's rows, or a resumed run reopened in place: its succeeded steps come back to be reused. */
-function openRun(options: RunOptions, runId: string, inputs: InputValues, resultsDirectory: string, started: Date): { ids: Map<string, number>; reused: StepRow[] } {
+async function openRun(options: RunOptions, runId: string, inputs: InputValues, resultsDirectory: string, started: Date): Promise<{ ids: Map<string, number>; reused: StepRow[] }> {
   const { pipeline, store } = options;
   if (options.resume) {
-    const reopened = store.executions.reopenRun(runId, pipeline.order, process.pid, started.toISOString());
+    const reopened = await store.executions.reopenRun(runId, pipeline.order, process.pid, started.toISOString());
     return { ids: reopened.ids, reused: reopened.succeeded };
   }
-  const ids = store.runs.createRun(
+  const ids = await store.runs.createRun(
     { id: runId, pipelineName: pipeline.name, pipelinePath: pipeline.absolutePath, policyPath: options.policy.absolutePath, inputs, startedAt: started.toISOString(), resultsDirectory, processId: process.pid },
     pipeline.order,
   );
@@ -228,6 +229,11 @@ function emitReused(emit: (event: RunEvent) => void, row: StepRow, at: Date): vo
     reused: true,
     at: at.toISOString(),
   });
+}
+
+/** The key of `lastAttempts` (the store's, `step#item`, item empty for plain steps). */
+function attemptKey(step: string, itemIndex: number | undefined): string {
+  return `${step}#${itemIndex ?? ""}`;
 }
 
 /** Sortable by time, unique enough across processes: 20261122-143005-9f3a1c. */

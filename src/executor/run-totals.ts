@@ -1,6 +1,6 @@
 /** The end of a run in figures: its status and exit code, and its totals from the events it emitted. */
 import { exitCodes } from "../errors/orch-error.js";
-import type { RunStatus, StepStatus } from "../store/run-repository.js";
+import type { RunStatus, StepStatus } from "../contracts/run-store.js";
 import type { RunEvent, RunTotals } from "./events.js";
 import type { FinalStepStatus } from "./scheduler.js";
 

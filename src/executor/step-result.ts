@@ -8,7 +8,7 @@ import type { PipelineStep } from "../pipeline/model.js";
 import type { Candidate, Decision } from "../policy/decision.js";
 import type { TokenUsage } from "../providers/provider.js";
 import { stepResultDocument } from "../store/results-folder.js";
-import type { StepFinish, StepStatus } from "../store/run-repository.js";
+import type { StepFinish, StepStatus } from "../contracts/run-store.js";
 import type { UnitPrompt } from "./call-log.js";
 import type { UnitEnd } from "./escalation.js";
 import type { RunContext } from "./run-context.js";
@@ -104,10 +104,7 @@ export async function finishStep(
   };
   // One commit closes the step: its row, its document, and its answers marked accepted (shareable
   // from now on). A crash before it re-runs the step on resume, which finds its own answers again.
-  context.store.transaction(() => {
-    for (const entryId of end.acceptedEntries ?? []) context.store.cache.markAccepted(entryId);
-    context.runs.finishStep(stepExecutionId, finish);
-  });
+  await context.store.runs.finishStep(stepExecutionId, finish, end.acceptedEntries ?? []);
   // The file follows, written off this path by the run's writer. A process killed before it is in
   // place leaves it missing, and `--resume` writes it from the row (store/results-folder.ts), so
   // deferring the write loses nothing.

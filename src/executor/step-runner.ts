@@ -59,7 +59,7 @@ async function runUnit(context: RunContext, run: UnitRun): Promise<UnitResult> {
   const attempts: AttemptRecord[] = [];
   try {
     const messages = await renderStepMessages(context.pipeline, run.step, context.inputs, context.outputs, run.unit);
-    const route = routeUnit(context, run.step, messages);
+    const route = await routeUnit(context, run.step, messages);
     const end = await attemptUntilAccepted(context, run, messages, route, attempts);
     return { end, attempts, decision: route.decision, prompt: promptOfUnit(context, run.step, messages) };
   } catch (error) {

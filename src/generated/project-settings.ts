@@ -17,7 +17,7 @@ export interface ProjectSettings {
    */
   policy?: string;
   /**
-   * The SQLite database (ledger, history, answer cache). Default: `$ORCH_HOME/orch.db`, else `~/.orch/orch.db`, one per user so budgets count across projects; set it to give this project a ledger of its own. Overridden by `--db`.
+   * The store (ledger, history, answer cache): a SQLite file (relative to this file), or a PostgreSQL URL `postgres://user@host:5432/orch` shared by a team (leave the password out: PGPASSWORD or ~/.pgpass). Default: `$ORCH_HOME/orch.db`, else `~/.orch/orch.db`, one per user so budgets count across projects; set it to give this project a ledger of its own. Overridden by `ORCH_DB`, which `--db` overrides.
    */
   database?: string;
   /**

@@ -89,7 +89,7 @@ async function withOpened<T>(pipelineFile: string, options: PipelineFileOptions,
   const project = await resolveProject(options.env ?? process.env, options.workingDirectory ?? process.cwd());
   const workspace = await loadWorkspace(pipelineFile, project.workspaceOptions(options.policyFile));
   const inputs = resolveInputs(workspace.pipeline, new Map(Object.entries(options.inputs ?? {})));
-  const store = openStore(project.databaseFile(options.databaseFile));
+  const store = await openStore(project.databaseFile(options.databaseFile));
   try {
     const providers = openProviders(workspace.policy, { env: project.env, history: store.history, ...(options.workingDirectory === undefined ? {} : { workingDirectory: options.workingDirectory }) });
     try {
@@ -98,6 +98,6 @@ async function withOpened<T>(pipelineFile: string, options: PipelineFileOptions,
       await providers.close();
     }
   } finally {
-    store.close();
+    await store.close();
   }
 }

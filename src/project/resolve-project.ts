@@ -4,7 +4,8 @@
  *
  *   policy     --policy  >  ORCH_POLICY  >  (a pipeline's own `policy:`)  >  orch.config.yaml `policy`
  *              >  routing-policies/default.yaml in the working directory
- *   database   --db  >  orch.config.yaml `database`  >  $ORCH_HOME/orch.db  >  ~/.orch/orch.db
+ *   database   --db  >  ORCH_DB  >  orch.config.yaml `database`  >  $ORCH_HOME/orch.db  >  ~/.orch/orch.db
+ *              (each a SQLite file or a `postgres://` / `postgresql://` URL)
  *   results    --results  >  orch.config.yaml `results`  >  .orch/results in the working directory
  *   variables  the real environment  >  env files (orch.config.yaml `env_files`, later over earlier;
  *              default: .env of the project root, then .env of the working directory)
@@ -19,7 +20,7 @@ import type { ProjectSettings } from "../generated/project-settings.js";
 import { readEnvFiles } from "../config/env-file.js";
 import { UsageError } from "../errors/orch-error.js";
 import { findProjectDirectory } from "../pipeline/project-directory.js";
-import { defaultDatabasePath } from "../store/database.js";
+import { isPostgresUrl, storeLocation } from "../store/index.js";
 import type { WorkspaceOptions } from "../workspace/load-workspace.js";
 import { findProjectSettingsFile } from "./project-settings.js";
 
@@ -41,6 +42,7 @@ export interface Project {
   requirePolicyFile(flag: string | undefined, usage: string): string;
   /** For validate, plan, run and watch: the override of the pipeline's `policy:` and the fallback without one. */
   workspaceOptions(flag: string | undefined): WorkspaceOptions;
+  /** Where the store is: a SQLite file, or a PostgreSQL URL (as given, password included: print `OrchStore.location` instead). */
   databaseFile(flag: string | undefined): string;
   /** Undefined when neither the flag nor the settings name one: the executor's default applies. */
   resultsDirectory(flag: string | undefined): string | undefined;
@@ -87,7 +89,7 @@ export async function resolveProject(givenEnv: NodeJS.ProcessEnv, workingDirecto
         ...(settings?.name === undefined ? {} : { projectName: settings.name }),
       };
     },
-    databaseFile: (flag) => flag ?? fromSettings(settings?.database) ?? defaultDatabasePath(env),
+    databaseFile: (flag) => storeLocation({ flag, env, setting: settings?.database === undefined || !isPostgresUrl(settings.database) ? fromSettings(settings?.database) : settings.database.trim() }),
     resultsDirectory: (flag) => {
       const directory = flag ?? fromSettings(settings?.results);
       return directory === undefined ? undefined : path.resolve(directory);

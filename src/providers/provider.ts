@@ -91,10 +91,10 @@ export interface ProviderResponse {
  * the resilience wrapper, which makes the retries, calls it; the first attempt is the caller's own.
  */
 export interface AttemptGate {
-  /** Before retry number `attempt` (2, 3, …) goes out. A returned reason stops the retries there. */
-  beforeRetry(attempt: number): string | undefined;
-  /** After each attempt that failed, with the usage it was billed (undefined: none was reported). */
-  afterFailedAttempt(attempt: number, usage: TokenUsage | undefined): void;
+  /** Before retry number `attempt` (2, 3, …) goes out (a reservation in a store: asynchronous). A returned reason stops the retries there. */
+  beforeRetry(attempt: number): Promise<string | undefined>;
+  /** After each attempt that failed, with the usage it was billed (undefined: none was reported); settled before the next attempt. */
+  afterFailedAttempt(attempt: number, usage: TokenUsage | undefined): Promise<void>;
 }
 
 export interface Availability {

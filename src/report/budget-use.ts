@@ -12,7 +12,7 @@ import type { BudgetLimits, ScopedLimits } from "../budget/limits.js";
 import type { BudgetOverrun } from "../budget/overruns.js";
 import { nanoToUsd, usdToNano } from "../budget/money.js";
 import type { BudgetScope } from "../policy/decision.js";
-import type { BudgetStopRow, LedgerTagUseRow, LedgerUseRow } from "../store/report-queries.js";
+import type { BudgetStopRow, LedgerTagUseRow, LedgerUseRow } from "../contracts/report-store.js";
 import type { BudgetFigures, BudgetScopeUse } from "./report-model.js";
 
 export interface BudgetInputs {

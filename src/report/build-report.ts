@@ -5,7 +5,7 @@
  */
 import type { BudgetLimits } from "../budget/limits.js";
 import type { BudgetOverrun } from "../budget/overruns.js";
-import type { AverageCostRow, BudgetStopRow, CachedAnswerCostRow, LedgerTagUseRow, LedgerUseRow, ReportCallRow } from "../store/report-queries.js";
+import type { AverageCostRow, BudgetStopRow, CachedAnswerCostRow, LedgerTagUseRow, LedgerUseRow, ReportCallRow } from "../contracts/report-store.js";
 import { groupFacts, groupsOf, sumUsd, totalsOf } from "./breakdown.js";
 import { forecastOfLedger } from "../budget/forecast.js";
 import { budgetFigures } from "./budget-use.js";
@@ -19,7 +19,7 @@ import { runDrillDowns } from "./run-drilldown.js";
 import type { GroupBy, Report, ReportTargets } from "./report-model.js";
 import { inWindow, windowDays, type ReportWindow } from "./report-window.js";
 
-/** What the store returns for a report (see `ReportQueries`). */
+/** What the store returns for a report (see `ReportStore`). */
 export interface ReportData {
   calls: readonly ReportCallRow[];
   averageCosts: readonly AverageCostRow[];

@@ -11,7 +11,7 @@
  * A repeated miss is a successful uncached call whose request was already answered in the window:
  * same cache key, or (for rows without one) same prompt to the same provider:model.
  */
-import type { AverageCostRow, CachedAnswerCostRow } from "../store/report-queries.js";
+import type { AverageCostRow, CachedAnswerCostRow } from "../contracts/report-store.js";
 import { groupFacts, ratio, roundUsd, sumUsd } from "./breakdown.js";
 import type { CallFact } from "./call-facts.js";
 import type { CacheFigures, RepeatedMisses } from "./report-model.js";

@@ -5,7 +5,7 @@
  */
 import { calendarKeys } from "../budget/calendar.js";
 import { providerTraits } from "../providers/provider-traits.js";
-import type { ReportCallRow } from "../store/report-queries.js";
+import type { ReportCallRow } from "../contracts/report-store.js";
 
 export interface CallFact {
   row: ReportCallRow;

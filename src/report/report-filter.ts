@@ -8,7 +8,7 @@
 import { UsageError } from "../errors/orch-error.js";
 import { didYouMean } from "../config/suggest.js";
 import { nanoToUsd } from "../money/nano.js";
-import type { LedgerUseRow } from "../store/report-queries.js";
+import type { LedgerUseRow } from "../contracts/report-store.js";
 import type { ReportData } from "./build-report.js";
 
 export interface ReportFilter {
@@ -42,18 +42,19 @@ export function filterLabel(filter: ReportFilter): string {
 }
 
 /** What `--run` and `--pipeline` name must exist, or the report would be silently empty. */
-export function checkFilter(filter: ReportFilter, known: { runExists(id: string): boolean; pipelineNames: readonly string[]; database: string }): void {
-  if (filter.runId !== undefined && !known.runExists(filter.runId)) {
+export async function checkFilter(filter: ReportFilter, known: { runExists(id: string): Promise<boolean>; pipelineNames(): Promise<readonly string[]>; database: string }): Promise<void> {
+  if (filter.runId !== undefined && !(await known.runExists(filter.runId))) {
     throw new UsageError({
       message: `--run: no run "${filter.runId}" in ${known.database}`,
       hint: "a run's id is printed by orch run (\"run 20261122-023611-d9f32c\") and names its results folder; pass --db if the run used another database",
     });
   }
-  if (filter.pipeline !== undefined && !known.pipelineNames.includes(filter.pipeline)) {
-    const suggestion = didYouMean(filter.pipeline, known.pipelineNames);
+  const pipelineNames = filter.pipeline === undefined ? [] : await known.pipelineNames();
+  if (filter.pipeline !== undefined && !pipelineNames.includes(filter.pipeline)) {
+    const suggestion = didYouMean(filter.pipeline, pipelineNames);
     throw new UsageError({
       message: `--pipeline: no run of a pipeline named "${filter.pipeline}" in ${known.database}`,
-      hint: suggestion ?? (known.pipelineNames.length ? `pipelines with runs: ${known.pipelineNames.join(", ")}` : "no run is recorded in this database yet"),
+      hint: suggestion ?? (pipelineNames.length ? `pipelines with runs: ${pipelineNames.join(", ")}` : "no run is recorded in this database yet"),
     });
   }
 }

@@ -19,7 +19,24 @@ const echoes: readonly RegExp[] = [
   /(API key provided:\s*)\S+/gi,
   /(\bBearer\s+)[\w.~+/=-]{8,}/gi,
   /(\b(?:x-api-key|x-goog-api-key|api[-_]?key)["']?\s*[:=]\s*["']?)[^\s"',;]{8,}/gi,
+  // A database URL's password, whatever its length: `postgres://user:PASSWORD@host` (`***`: already hidden).
+  /(\bpostgres(?:ql)?:\/\/[^\s:@/]*:)(?!\*{3}@)[^\s@/]+(?=@)/gi,
 ];
+
+/**
+ * Secrets orch learns while it runs that are no variable's value (the password of a `--db` or
+ * `ORCH_DB` PostgreSQL URL): registered once, scrubbed by every redactor made afterwards.
+ */
+const registered = new Set<string>();
+
+export function registerSecret(value: string): void {
+  if (value.length >= shortestSecret) registered.add(value);
+}
+
+/** Scrubs the registered secrets (and database URLs' passwords) from a message orch prints outside a run. */
+export function scrubRegisteredSecrets(text: string): string {
+  return createRedactor([])(text);
+}
 
 export type Redactor = (text: string) => string;
 
@@ -34,7 +51,7 @@ export function secretValuesOf(env: Readonly<Record<string, string | undefined>>
 
 export function createRedactor(secrets: Iterable<string | undefined>): Redactor {
   // Longest first: a secret that contains another is replaced whole.
-  const values = [...new Set([...secrets].filter((secret): secret is string => secret !== undefined && secret.length >= shortestSecret))].sort((a, b) => b.length - a.length);
+  const values = [...new Set([...secrets, ...registered].filter((secret): secret is string => secret !== undefined && secret.length >= shortestSecret))].sort((a, b) => b.length - a.length);
   return (text) => {
     let redacted = text;
     for (const value of values) if (redacted.includes(value)) redacted = redacted.split(value).join(redactedMark);

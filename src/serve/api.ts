@@ -6,7 +6,7 @@ import path from "node:path";
 import { ConfigError, formatDiagnostic } from "../config/diagnostic.js";
 import { OrchError } from "../errors/orch-error.js";
 import { explainDecision } from "../policy/explain.js";
-import type { RunStatus } from "../store/run-repository.js";
+import type { RunStatus } from "../contracts/run-store.js";
 import { openProviders } from "../workspace/open-providers.js";
 import { routeRequest } from "../workspace/route-request.js";
 import { dashboardBudgets, listRuns, runStatuses, runView } from "./dashboard-data.js";
@@ -21,7 +21,7 @@ export async function handleApi(context: ServeContext, request: IncomingMessage,
   const parts = url.pathname.split("/").filter(Boolean).slice(1).map(decodeURIComponent);
   const route = `${method} /${parts[0] ?? ""}`;
   if (route === "GET /health") {
-    sendJson(response, 200, { status: "ok", project: context.project.root, database: context.databaseFile, runsEnabled: context.token !== undefined });
+    sendJson(response, 200, { status: "ok", project: context.project.root, database: context.store.location, runsEnabled: context.token !== undefined });
   } else if (route === "GET /openapi.json") {
     sendJson(response, 200, openApiDocument);
   } else if (route === "GET /budgets") {
@@ -29,16 +29,16 @@ export async function handleApi(context: ServeContext, request: IncomingMessage,
   } else if (route === "POST /route") {
     sendJson(response, 200, await routeDecision(context, await readJsonObject(request)));
   } else if (route === "GET /runs" && parts.length === 1) {
-    sendJson(response, 200, { runs: listRuns(context.store, runQueryOf(url.searchParams)) });
+    sendJson(response, 200, { runs: await listRuns(context.store, runQueryOf(url.searchParams)) });
   } else if (route === "POST /runs" && parts.length === 1) {
     sendJson(response, 202, await startRun(context, request));
   } else if (route === "GET /runs" && parts.length === 2) {
-    const view = runView(context.store, parts[1]!, context.live.stepStatuses(parts[1]!));
-    if (!view) throw new HttpError(404, `no run "${parts[1]}" in ${context.databaseFile}`, "id");
+    const view = await runView(context.store, parts[1]!, context.live.stepStatuses(parts[1]!));
+    if (!view) throw new HttpError(404, `no run "${parts[1]}" in ${context.store.location}`, "id");
     sendJson(response, 200, view);
   } else if (route === "GET /runs" && parts.length === 3 && parts[2] === "events") {
-    if (!context.store.runs.getRun(parts[1]!)) throw new HttpError(404, `no run "${parts[1]}" in ${context.databaseFile}`, "id");
-    streamRunEvents(request, response, parts[1]!, context.store, context.live);
+    if (!(await context.store.runs.getRun(parts[1]!))) throw new HttpError(404, `no run "${parts[1]}" in ${context.store.location}`, "id");
+    await streamRunEvents(request, response, parts[1]!, context.store, context.live);
   } else {
     return false;
   }

@@ -15,8 +15,8 @@ import { buildRunView, type RunView } from "../report/call-log/run-view.js";
 import { buildReport, readReportData, reportWindow } from "../report/index.js";
 import { layoutGraph, pipelineGraph, pipelineOfRecordedRun, renderSvg } from "../report/graph/index.js";
 import type { Project } from "../project/resolve-project.js";
-import type { OrchStore } from "../store/index.js";
-import type { RunStatus, StepStatus } from "../store/run-repository.js";
+import type { OrchStore } from "../contracts/orch-store.js";
+import type { RunStatus, StepStatus } from "../contracts/run-store.js";
 
 export const runStatuses: readonly RunStatus[] = ["running", "succeeded", "failed", "budget_stopped", "deferred", "interrupted"];
 
@@ -39,9 +39,9 @@ export async function dashboardReport(source: DashboardSource, now: Date) {
   const policy = await source.policy();
   const settings = ledgerSettingsOf(policy?.policy.budget);
   const targets = policy?.policy.targets;
-  const timeZone = ledgerTimeZone(source.store.ledger, settings.timeZone, now);
+  const timeZone = await ledgerTimeZone(source.store.ledger, settings.timeZone, now);
   const window = reportWindow({}, now);
-  const data = { ...readReportData(source.store.reports, window, timeZone), overruns: source.store.ledger.overrunsBetween(window.fromIso, window.toIso).map(overrunOf) };
+  const data = { ...(await readReportData(source.store.reports, window, timeZone)), overruns: (await source.store.ledger.overrunsBetween(window.fromIso, window.toIso)).map(overrunOf) };
   return buildReport(data, {
     window,
     groupBy: "model",
@@ -58,12 +58,12 @@ export async function dashboardBudgets(source: DashboardSource, now: Date) {
   return (await budgetsReader(source))(now);
 }
 
-/** The policy read (the only await), then a synchronous read of the budgets: for a page that reads them at the same moment as a run. */
+/** The policy read once, then the budgets read at each call: for a page that reads them beside a run. */
 export async function budgetsReader(source: DashboardSource) {
   const policy = await source.policy();
   const settings = ledgerSettingsOf(policy?.policy.budget);
-  return (now: Date) => {
-    const status = budgetStatus(source.store.ledger, settings.limits, settings.timeZone, now);
+  return async (now: Date) => {
+    const status = await budgetStatus(source.store.ledger, settings.limits, settings.timeZone, now);
     return { policy: policy?.file ?? null, limits: settings.limits, ...status, forecast: forecastOfStatus(status) ?? null };
   };
 }
@@ -72,7 +72,7 @@ export async function budgetsReader(source: DashboardSource) {
 export async function providerCooldowns(source: DashboardSource, now: Date): Promise<{ provider: string; type: string; coolingDownUntil: string | null }[]> {
   const policy = await source.policy();
   if (!policy) return [];
-  const health = createProviderHealth(source.store.history, now.getTime());
+  const health = await createProviderHealth(source.store.history, now.getTime());
   return Object.entries(policy.policy.providers ?? {}).map(([id, settings]) => {
     const until = health.coolingDownUntil(id, now.getTime());
     return { provider: id, type: String((settings as { type?: unknown }).type ?? ""), coolingDownUntil: until === undefined ? null : new Date(until).toISOString() };
@@ -85,14 +85,13 @@ export interface RunQuery {
   limit: number;
 }
 
-export function listRuns(store: OrchStore, query: RunQuery) {
-  return store.callLog
-    .listRuns({
-      ...(query.pipeline === undefined ? {} : { pipeline: { name: query.pipeline, file: query.pipeline } }),
-      ...(query.status === undefined ? {} : { status: query.status }),
-      limit: query.limit,
-    })
-    .map(runListing);
+export async function listRuns(store: OrchStore, query: RunQuery) {
+  const rows = await store.callLog.listRuns({
+    ...(query.pipeline === undefined ? {} : { pipeline: { name: query.pipeline, file: query.pipeline } }),
+    ...(query.status === undefined ? {} : { status: query.status }),
+    limit: query.limit,
+  });
+  return rows.map(runListing);
 }
 
 /**
@@ -103,29 +102,38 @@ export function listRuns(store: OrchStore, query: RunQuery) {
 export type LiveStepStatuses = ReadonlyMap<string, StepStatus>;
 
 /** A run as `orch show --json` prints it (with live step statuses over the stored ones); undefined when the id is unknown. */
-export function runView(store: OrchStore, runId: string, live?: LiveStepStatuses): RunView | undefined {
-  const row = store.runs.getRun(runId);
+export async function runView(store: OrchStore, runId: string, live?: LiveStepStatuses): Promise<RunView | undefined> {
+  const row = await store.runs.getRun(runId);
   if (!row) return undefined;
-  const view = buildRunView(row, store.callLog.steps(row.id), store.callLog.calls(row.id));
+  const [steps, calls] = await Promise.all([store.callLog.steps(row.id), store.callLog.calls(row.id)]);
+  return withLiveStatuses(buildRunView(row, steps, calls), live);
+}
+
+function withLiveStatuses(view: RunView, live: LiveStepStatuses | undefined): RunView {
   if (!live) return view;
   return { ...view, steps: view.steps.map((step) => ({ ...step, status: live.get(step.name) ?? step.status })) };
 }
 
 /**
- * A run's view and its DAG as SVG (dagre layout; undefined when its pipeline file is gone), read at
- * one moment: the pipeline file is read first, then the run, its steps and the live statuses with
- * no await in between (with `readAlso`, e.g. the budgets), so the step table, the graph and the
- * budgets never show two different moments of a run that is moving on meanwhile.
+ * A run's view and its DAG as SVG (dagre layout; undefined when its pipeline file is gone) from one
+ * read of its step rows and one copy of the live statuses, so the step table and the graph never
+ * show two different moments of a run that is moving on meanwhile. The budgets (`readAlso`) are
+ * read beside them.
  */
-export async function runSnapshot<Also>(store: OrchStore, runId: string, live: LiveStepStatuses | undefined, readAlso: () => Also): Promise<{ view: RunView; svg: string | undefined; also: Also } | undefined> {
-  const row = store.runs.getRun(runId);
+export async function runSnapshot<Also>(
+  store: OrchStore,
+  runId: string,
+  live: LiveStepStatuses | undefined,
+  readAlso: () => Promise<Also>,
+): Promise<{ view: RunView; svg: string | undefined; also: Also } | undefined> {
+  const row = await store.runs.getRun(runId);
   if (!row) return undefined;
   const pipeline = await pipelineOfRecordedRun(row);
-  // From here to the return, nothing is awaited.
-  const view = runView(store, runId, live)!;
-  const also = readAlso();
+  const [steps, calls, also] = await Promise.all([store.callLog.steps(row.id), store.callLog.calls(row.id), readAlso()]);
+  const liveNow = live ? new Map(live) : undefined;
+  const view = withLiveStatuses(buildRunView(row, steps, calls), liveNow);
   if (!pipeline) return { view, svg: undefined, also };
-  const graph = pipelineGraph(pipeline, { id: row.id, steps: store.runs.listSteps(row.id) });
-  const nodes = live ? graph.nodes.map((node) => (node.run && live.has(node.id) ? { ...node, run: { ...node.run, status: live.get(node.id)! } } : node)) : graph.nodes;
+  const graph = pipelineGraph(pipeline, { id: row.id, steps });
+  const nodes = liveNow ? graph.nodes.map((node) => (node.run && liveNow.has(node.id) ? { ...node, run: { ...node.run, status: liveNow.get(node.id)! } } : node)) : graph.nodes;
   return { view, svg: renderSvg(layoutGraph({ ...graph, nodes })), also };
 }

@@ -6,7 +6,7 @@
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { RunEvent } from "../executor/events.js";
-import type { OrchStore } from "../store/index.js";
+import type { OrchStore } from "../contracts/orch-store.js";
 import type { LiveRuns } from "./live-runs.js";
 
 /** How often a run of another process is re-read from the store. */
@@ -18,7 +18,7 @@ function openStream(response: ServerResponse): (name: string, data: unknown) => 
   return (name, data) => response.write(`event: ${name}\ndata: ${JSON.stringify(data)}\n\n`);
 }
 
-export function streamRunEvents(request: IncomingMessage, response: ServerResponse, runId: string, store: OrchStore, live: LiveRuns): void {
+export async function streamRunEvents(request: IncomingMessage, response: ServerResponse, runId: string, store: Pick<OrchStore, "runs">, live: LiveRuns): Promise<void> {
   const send = openStream(response);
   // Each event goes out under its own type (`event: step-end`), its JSON as data.
   const forward = (event: RunEvent) => {
@@ -31,13 +31,13 @@ export function streamRunEvents(request: IncomingMessage, response: ServerRespon
     return;
   }
   let last = "";
-  const poll = () => {
-    const run = store.runs.getRun(runId);
+  const poll = async (): Promise<boolean> => {
+    const run = await store.runs.getRun(runId);
     if (!run) {
       response.end();
       return false;
     }
-    const steps = store.runs.listSteps(runId).map((step) => ({ step: step.step, status: step.status }));
+    const steps = (await store.runs.listSteps(runId)).map((step) => ({ step: step.step, status: step.status }));
     const snapshot = JSON.stringify(steps);
     if (snapshot !== last) {
       last = snapshot;
@@ -50,9 +50,22 @@ export function streamRunEvents(request: IncomingMessage, response: ServerRespon
     }
     return true;
   };
-  if (!poll()) return;
+  if (!(await poll())) return;
+  // One read at a time: a slow store skips a tick rather than stacking reads.
+  let reading = false;
   const timer = setInterval(() => {
-    if (!poll()) clearInterval(timer);
+    if (reading) return;
+    reading = true;
+    void poll().then(
+      (more) => {
+        reading = false;
+        if (!more) clearInterval(timer);
+      },
+      () => {
+        clearInterval(timer);
+        response.end();
+      },
+    );
   }, storePollMs);
   request.on("close", () => clearInterval(timer));
 }

@@ -5,7 +5,7 @@
  */
 import type { RunEvent } from "../executor/events.js";
 import { runPipelineFile } from "../library/pipeline-file.js";
-import type { StepStatus } from "../store/run-repository.js";
+import type { StepStatus } from "../contracts/run-store.js";
 
 type Listener = (event: RunEvent) => void;
 

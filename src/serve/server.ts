@@ -19,6 +19,7 @@ export interface ServeOptions {
   project: Project;
   /** The environment the server was started with: runs resolve the project from it as `orch run` does. */
   env: NodeJS.ProcessEnv;
+  /** The store's file or URL, as given (a URL keeps its password: runs started here open the same store). */
   databaseFile: string;
   policyFlag?: string;
   host?: string;
@@ -31,6 +32,7 @@ export interface ServeOptions {
 export interface ServeContext extends DashboardSource {
   live: LiveRuns;
   env: NodeJS.ProcessEnv;
+  /** Where runs started through the API open the store; messages name `store.location` (never a password). */
   databaseFile: string;
   token: string | undefined;
 }
@@ -43,14 +45,14 @@ export interface RunningServer {
 }
 
 export async function startServer(options: ServeOptions): Promise<RunningServer> {
-  const store = openStore(options.databaseFile);
+  const store = await openStore(options.databaseFile);
   const context: ServeContext = {
     store,
     project: options.project,
     policy: policyLoader(options.project, options.policyFlag),
     live: new LiveRuns(),
     env: options.env,
-    databaseFile: store.file,
+    databaseFile: options.databaseFile,
     token: options.token === "" ? undefined : options.token,
   };
   const server = createServer((request, response) => {
@@ -69,7 +71,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       await context.live.stopAll();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
-      store.close();
+      await store.close();
     },
   };
 }

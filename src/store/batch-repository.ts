@@ -3,40 +3,8 @@
  * 0014_batch_answers), so a pending call is collected, not paid again, by a later process
  * (`orch run --resume`), and an ended batch's answers are kept until its run records them.
  */
+import type { BatchCallEnd, BatchJobEnd, BatchJobRow, BatchJobSummary, KeptBatchAnswer, PendingBatchCall, SubmittedBatch, SubmittedBatchCall } from "../contracts/batch-store.js";
 import type { SqliteDatabase } from "./database.js";
-
-export interface PendingBatchCall {
-  batchJobId: number;
-  vendorBatchId: string;
-  customId: string;
-  deadlineAt: string;
-  /** The call's answer (JSON), kept when its batch ended before the call was recorded; absent while the batch runs. */
-  answerJson?: string;
-}
-
-export type BatchJobStatus = "pending" | "ended" | "failed" | "expired" | "abandoned";
-
-export interface BatchJobRow {
-  batchJobId: number;
-  runId: string;
-  /** The run's pipeline and policy files, to open the provider the batch went to. */
-  pipelinePath: string | null;
-  policyPath: string | null;
-  provider: string;
-  vendorBatchId: string;
-  submittedAt: string;
-  deadlineAt: string;
-  status: BatchJobStatus;
-}
-
-/** A job and where its calls stand: waiting for the vendor, answered but not yet recorded by their run, collected, or given up. */
-export interface BatchJobSummary extends BatchJobRow {
-  calls: number;
-  waiting: number;
-  answered: number;
-  collected: number;
-  fallenBack: number;
-}
 
 const jobColumns = `j.id AS batchJobId, j.run_id AS runId, r.pipeline_path AS pipelinePath, r.policy_path AS policyPath, j.provider,
   j.vendor_batch_id AS vendorBatchId, j.submitted_at AS submittedAt, j.deadline_at AS deadlineAt, j.status`;
@@ -45,7 +13,7 @@ export class BatchRepository {
   constructor(private readonly database: SqliteDatabase) {}
 
   /** Records a submitted batch and its calls in one transaction; returns the job's id. */
-  recordSubmitted(job: { runId: string; provider: string; vendorBatchId: string; submittedAt: string; deadlineAt: string }, calls: readonly { customId: string; cacheKey: string; step: string; item?: number }[]): number {
+  recordSubmitted(job: SubmittedBatch, calls: readonly SubmittedBatchCall[]): number {
     return this.database.transaction(() => {
       const id = Number(
         this.database
@@ -78,7 +46,7 @@ export class BatchRepository {
   }
 
   /** An ended batch's answers, by custom id, and the job marked ended, in one transaction. Answers already kept stay. */
-  recordAnswers(batchJobId: number, answers: readonly { customId: string; answerJson: string }[]): void {
+  recordAnswers(batchJobId: number, answers: readonly KeptBatchAnswer[]): void {
     this.database.transaction(() => {
       const keep = this.database.prepare(`UPDATE batch_calls SET answer_json = ? WHERE batch_job_id = ? AND custom_id = ? AND answer_json IS NULL`);
       for (const answer of answers) keep.run(answer.answerJson, batchJobId, answer.customId);
@@ -110,11 +78,11 @@ export class BatchRepository {
   }
 
   /** A call was answered from its batch, or given up for a synchronous call. */
-  finishCall(batchJobId: number, customId: string, status: "collected" | "fallen-back"): void {
+  finishCall(batchJobId: number, customId: string, status: BatchCallEnd): void {
     this.database.prepare(`UPDATE batch_calls SET status = ? WHERE batch_job_id = ? AND custom_id = ?`).run(status, batchJobId, customId);
   }
 
-  finishJob(batchJobId: number, status: Exclude<BatchJobStatus, "pending">): void {
+  finishJob(batchJobId: number, status: BatchJobEnd): void {
     this.database.prepare(`UPDATE batch_jobs SET status = ? WHERE id = ? AND status = 'pending'`).run(status, batchJobId);
   }
 }

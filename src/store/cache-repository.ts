@@ -8,63 +8,8 @@
  *     an entry another step or run paid for that this step was served (single flight, a cache
  *     hit): each serving is kept in `cached_answer_uses`.
  */
+import type { AnswerUse, CachedAnswerRow, CacheStats, NewCachedAnswer } from "../contracts/answer-cache-store.js";
 import type { SqliteDatabase } from "./database.js";
-
-export type AnswerState = "pending" | "accepted" | "rejected";
-
-export interface NewCachedAnswer {
-  cacheKey: string;
-  runId: string;
-  step: string;
-  itemIndex?: number;
-  provider: string;
-  model: string;
-  answer: string;
-  inputTokens: number;
-  outputTokens: number;
-  costUsd: number;
-  /** False for `cache: false` steps and `--no-cache` runs: kept only so the run can be resumed. */
-  shareable: boolean;
-  callId: number;
-  createdAt: string;
-}
-
-/** Who was served an answer: one step (or one fan-out item of it) of one run. */
-export interface AnswerUse {
-  runId: string;
-  step: string;
-  itemIndex?: number;
-}
-
-export interface CachedAnswerRow {
-  id: number;
-  cacheKey: string;
-  runId: string;
-  step: string;
-  itemIndex: number | null;
-  provider: string;
-  model: string;
-  answer: string;
-  inputTokens: number;
-  outputTokens: number;
-  costUsd: number;
-  state: AnswerState;
-  createdAt: string;
-}
-
-export interface CacheStats {
-  entries: number;
-  /** Accepted answers later runs may reuse. */
-  reusable: number;
-  /** Kept only for resuming their run, or rejected by the checks. */
-  resumeOnly: number;
-  answerBytes: number;
-  oldest: string | null;
-  newest: string | null;
-  hits: number;
-  /** What the hits would have cost: each entry's original cost times its hits. */
-  savedUsd: number;
-}
 
 const columns = `id, cache_key AS cacheKey, run_id AS runId, step, item_index AS itemIndex, provider, model, answer,
   input_tokens AS inputTokens, output_tokens AS outputTokens, cost_usd AS costUsd, state, created_at AS createdAt`;

@@ -5,18 +5,8 @@
  * an answer was rejected on its call's row.
  */
 import type { SqliteDatabase } from "./database.js";
-import type { RunStatus, StepRow } from "./run-repository.js";
-
-export interface ResumableRun {
-  id: string;
-  pipelineName: string;
-  pipelinePath: string;
-  status: RunStatus;
-  inputsJson: string;
-  startedAt: string;
-  resultsDirectory: string | null;
-  processId: number | null;
-}
+import type { ReopenedRun, ResumableRun } from "../contracts/execution-store.js";
+import type { StepRow } from "../contracts/run-store.js";
 
 const runColumns = `id, pipeline_name AS pipelineName, pipeline_path AS pipelinePath, status, inputs_json AS inputsJson,
   started_at AS startedAt, results_directory AS resultsDirectory, process_id AS processId`;
@@ -40,7 +30,7 @@ export class ExecutionRepository {
    * get a row, every step that did not succeed is reset to pending. Returns each step's row id and
    * the rows of the steps that succeeded (their outputs are reused).
    */
-  reopenRun(runId: string, steps: readonly string[], processId: number, at: string): { ids: Map<string, number>; succeeded: StepRow[] } {
+  reopenRun(runId: string, steps: readonly string[], processId: number, at: string): ReopenedRun {
     return this.database
       .transaction(() => {
         this.database

@@ -1,35 +1,6 @@
 /** What past calls say about models and providers: the inputs of best-value routing and cool-downs. */
-import type { ModelHistory } from "../policy/decision.js";
+import type { ProviderOutcomeRow, SettledCallRow } from "../contracts/history-store.js";
 import type { SqliteDatabase } from "./database.js";
-
-/** Rows come out in the routing engine's own shape (`reference` is `provider:model`). */
-export type ModelHistoryRow = ModelHistory;
-
-export interface ProviderOutcomeRow {
-  provider: string;
-  status: "succeeded" | "failed";
-  errorKind: string | null;
-  finishedAt: string;
-}
-
-/** One answered call whose verdict is known, with the targets rejected before it on the same request. */
-export interface SettledCallRow {
-  id: number;
-  /** The request it answered: run, step and item (`run|step|item`). */
-  unit: string;
-  step: string;
-  inputTokens: number;
-  outputTokens: number;
-  /** `provider:model`. */
-  target: string;
-  task: string;
-  language: string | null;
-  accepted: 0 | 1;
-  costUsd: number;
-  /** Space-separated targets whose answers were rejected earlier in the same unit (step, item), or null. */
-  failedBefore: string | null;
-  verdictAt: string | null;
-}
 
 /**
  * Answered calls with a verdict. Rows older than verdicts (written before migration 0008) count
@@ -46,29 +17,8 @@ const settledCallsQuery = `
   FROM llm_calls c
   WHERE c.status = 'succeeded'`;
 
-/** Best-value routing looks at this much history: long enough to learn, short enough to follow price changes. */
-export const routingHistoryWindowMs = 30 * 24 * 60 * 60_000;
-
 export class HistoryRepository {
   constructor(private readonly database: SqliteDatabase) {}
-
-  /** What best-value routing sees at `now`: the last `routingHistoryWindowMs` of calls. */
-  routingHistory(now: Date): ModelHistoryRow[] {
-    return this.modelHistory(new Date(now.getTime() - routingHistoryWindowMs).toISOString());
-  }
-
-  /** Per model and task type, over calls since `since` (ISO); cache hits are not calls to a model. */
-  modelHistory(since: string): ModelHistoryRow[] {
-    return this.database
-      .prepare(
-        `SELECT provider || ':' || model AS reference, task, COUNT(*) AS calls,
-                SUM(CASE WHEN status = 'succeeded' AND rejection_reason IS NULL THEN 1 ELSE 0 END) AS successes,
-                AVG(cost_usd) AS averageCostUsd, AVG(COALESCE(latency_ms, 0)) AS averageLatencyMs
-         FROM llm_calls WHERE status != 'cached' AND started_at >= ?
-         GROUP BY provider, model, task`,
-      )
-      .all(since) as ModelHistoryRow[];
-  }
 
   /** Settled calls started since `since` (ISO): what a run learns from when it starts. */
   settledCalls(since: string): SettledCallRow[] {

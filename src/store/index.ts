@@ -1,51 +1,57 @@
-/** The store: the only door to persistence (SQLite and result folders). */
-import { BatchRepository } from "./batch-repository.js";
-import { CacheRepository } from "./cache-repository.js";
-import { CallLogRepository } from "./call-log-repository.js";
-import { defaultDatabasePath, openDatabase, type SqliteDatabase } from "./database.js";
-import { ExecutionRepository } from "./execution-repository.js";
-import { HistoryRepository } from "./history-repository.js";
-import { LedgerRepository } from "./ledger-repository.js";
-import { ReportQueries } from "./report-queries.js";
-import { RunRepository } from "./run-repository.js";
+/**
+ * The store: the only door to persistence. `openStore` takes where the store is — a SQLite file
+ * (the embedded default) or a PostgreSQL URL (a team's shared store) — and answers the one
+ * asynchronous contract (`contracts/orch-store.ts`) both implement; callers never learn which.
+ */
+import type { OrchStore } from "../contracts/orch-store.js";
+import { registerSecret } from "../secrets/redact.js";
+import { defaultDatabasePath } from "./database.js";
+import { openSqliteStore } from "./sqlite-store.js";
 
-export interface OrchStore {
-  readonly file: string;
-  readonly database: SqliteDatabase;
-  readonly runs: RunRepository;
-  readonly ledger: LedgerRepository;
-  readonly history: HistoryRepository;
-  /** Read-only queries for `orch report` and `orch graph --run`. */
-  readonly reports: ReportQueries;
-  /** Answers by content address: the cache, and what makes a resumed run pay nothing twice. */
-  readonly cache: CacheRepository;
-  /** Resuming runs, attempt numbers, rejection reasons. */
-  readonly executions: ExecutionRepository;
-  /** What every call sent and received, and the queries of `orch runs`, `show` and `diff`. */
-  readonly callLog: CallLogRepository;
-  /** Batches sent to vendors' batch APIs and their calls, for collecting after a restart. */
-  readonly batches: BatchRepository;
-  /** Runs `work` in one IMMEDIATE transaction: all of it is written, or none of it. */
-  transaction<T>(work: () => T): T;
-  close(): void;
+export type { OrchStore, StoreKind } from "../contracts/orch-store.js";
+
+/** `postgres://…` or `postgresql://…` (the two schemes libpq accepts); anything else is a SQLite file. */
+export function isPostgresUrl(location: string): boolean {
+  return /^postgres(?:ql)?:\/\//i.test(location.trim());
 }
 
-export function openStore(file: string = defaultDatabasePath()): OrchStore {
-  const database = openDatabase(file);
-  return {
-    file,
-    database,
-    runs: new RunRepository(database),
-    ledger: new LedgerRepository(database),
-    history: new HistoryRepository(database),
-    reports: new ReportQueries(database),
-    cache: new CacheRepository(database),
-    executions: new ExecutionRepository(database),
-    callLog: new CallLogRepository(database),
-    batches: new BatchRepository(database),
-    transaction: (work) => database.transaction(work).immediate(),
-    close: () => database.close(),
-  };
+/**
+ * Where the store is, strongest first: `--db`, then `ORCH_DB`, then the project's `database`
+ * setting, then `$ORCH_HOME/orch.db` (default `~/.orch/orch.db`). Each may be a file or a URL.
+ */
+export function storeLocation(choice: { flag?: string | undefined; env: NodeJS.ProcessEnv; setting?: string | undefined }): string {
+  const fromEnvironment = choice.env.ORCH_DB?.trim();
+  return choice.flag ?? (fromEnvironment ? fromEnvironment : undefined) ?? choice.setting ?? defaultDatabasePath(choice.env);
+}
+
+export async function openStore(location: string = defaultDatabasePath()): Promise<OrchStore> {
+  if (!isPostgresUrl(location)) return openSqliteStore(location);
+  const url = location.trim();
+  // Before anything can print the URL (a refused connection, a message naming the store): every
+  // redactor made from now on scrubs its password.
+  registerUrlPassword(url);
+  // Loaded only for a URL: a SQLite user never pays for the driver's import.
+  const { openPostgresOrchStore } = await import("./postgres/index.js");
+  return openPostgresOrchStore(url);
+}
+
+/** The password as written in the URL (in its user part or as `?password=`) and as decoded: either may be echoed. */
+function registerUrlPassword(url: string): void {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return;
+  }
+  for (const password of [parsed.password, parsed.searchParams.get("password") ?? ""]) {
+    if (password === "") continue;
+    registerSecret(password);
+    try {
+      registerSecret(decodeURIComponent(password));
+    } catch {
+      // A malformed escape: the raw form is registered already.
+    }
+  }
 }
 
 export { defaultDatabasePath };

@@ -9,7 +9,7 @@
 import { loadPolicyFile } from "../config/load-config.js";
 import { checkBatchJob } from "../executor/batch-jobs.js";
 import { createRedactor } from "../secrets/redact.js";
-import type { BatchJobRow } from "../store/batch-repository.js";
+import type { BatchJobRow } from "../contracts/batch-store.js";
 import type { OrchStore } from "../store/index.js";
 import { openProviders } from "./open-providers.js";
 
@@ -34,7 +34,7 @@ export interface CollectOptions {
 }
 
 export async function collectBatches(store: Pick<OrchStore, "batches">, options: CollectOptions): Promise<CollectedJob[]> {
-  const jobs = store.batches.pendingJobs(options.runId);
+  const jobs = await store.batches.pendingJobs(options.runId);
   const byPolicy = new Map<string, BatchJobRow[]>();
   const collected: CollectedJob[] = [];
   for (const job of jobs) {

@@ -11,7 +11,7 @@ import type { ProbingProvider } from "../providers/probe.js";
 import { createProviderRegistry } from "../providers/registry.js";
 import { loadEnvironment } from "../providers/shared/environment.js";
 import { createRedactor, secretValuesOf } from "../secrets/redact.js";
-import type { HistoryRepository } from "../store/history-repository.js";
+import type { HistoryStore } from "../contracts/history-store.js";
 import { localMidnight } from "../budget/calendar.js";
 
 export interface OpenedProviders {
@@ -28,7 +28,7 @@ export interface OpenProvidersOptions {
   /** `--record FILE`: every answer is appended to this JSONL recording, for `replay` providers. */
   recordTo?: string;
   /** Where past calls are counted, for `daily_call_cap` of subscription providers. */
-  history?: HistoryRepository;
+  history?: HistoryStore;
 }
 
 export function openProviders(policy: LoadedPolicy, options: OpenProvidersOptions): OpenedProviders {

@@ -16,7 +16,7 @@ import type { Decision, RouteRequest } from "../policy/decision.js";
 import { estimatePromptTokens, inputTokenBound } from "../policy/estimate-tokens.js";
 import { nanoToUsd, usdToNano } from "../money/nano.js";
 import { costRangeNano } from "../providers/pricing.js";
-import type { OrchStore } from "../store/index.js";
+import type { OrchStore } from "../contracts/orch-store.js";
 import type { Workspace } from "./load-workspace.js";
 import { plannedMessages, plannedUnits, whenOutcome, type WhenOutcome } from "./plan-units.js";
 import { stepsReadBy } from "../pipeline/render.js";
@@ -98,7 +98,7 @@ export async function planPipeline(
       firstMessages ??= messages;
       const estimate = estimatePromptTokens(messages);
       const request = requestOf(workspace, step, estimate + upstreamTokens, inputTokenBound(messages.map((message) => message.content)) + upstreamTokens);
-      routes.push({ outcome: route(request), estimate });
+      routes.push({ outcome: await route(request), estimate });
     }
     budgetLeftUsd = routes[0]!.outcome.budgetLeftUsd;
     const cost = surelySkipped ? { min: 0, max: 0 } : stepCost(routes, when === "may-skip");

@@ -1,6 +1,6 @@
 /**
  * `orch route`: one routing decision against the real state of this machine — money left in the
- * user database, providers as they answer now — without calling a model or reserving anything.
+ * user's store, providers as they answer now — without calling a model or reserving anything.
  */
 import { createLedger } from "../budget/ledger.js";
 import { ledgerSettingsOf } from "../budget/limits.js";
@@ -12,7 +12,7 @@ import { providerStatesOf } from "../executor/provider-states.js";
 import type { ProviderSet } from "../executor/run-pipeline.js";
 import { decide } from "../policy/decide.js";
 import type { Decision, ProviderState, RouteRequest, RoutingState } from "../policy/decision.js";
-import type { OrchStore } from "../store/index.js";
+import type { OrchStore } from "../contracts/orch-store.js";
 
 export interface RouteOutcome {
   request: RouteRequest;
@@ -32,23 +32,23 @@ const noRun = "route (no run)";
 export async function createRouter(
   policy: LoadedPolicy,
   dependencies: { store: OrchStore; providers: ProviderSet; now?: Date },
-): Promise<(request: RouteRequest) => RouteOutcome> {
+): Promise<(request: RouteRequest) => Promise<RouteOutcome>> {
   const now = dependencies.now ?? new Date();
   const settings = ledgerSettingsOf(policy.policy.budget);
   // Cool-downs as a run starting now would see them (failures recorded by earlier processes).
-  const health = createProviderHealth(dependencies.store.history, now.getTime());
+  const health = await createProviderHealth(dependencies.store.history, now.getTime());
   const providers = withCooldowns(await providerStatesOf(dependencies.providers), health, now.getTime());
   // What a run would start from: the settled calls of the history window, conditioned as a run learns them.
-  const estimates = createRunLearning(dependencies.store.history, noRun, now).current();
+  const estimates = await (await createRunLearning(dependencies.store.history, noRun, now)).current();
   const pricesFor = createPriceLookup(policy.policy);
-  // One ledger per pipeline name: opening one fixes the database's calendar zone in a transaction,
+  // One ledger per pipeline name: opening one fixes the store's calendar zone in a transaction,
   // which `orch plan` would otherwise do once per step.
   const ledgers = new Map<string, ReturnType<typeof createLedger>>();
   const ledgerFor = (pipelineName: string) => {
     let ledger = ledgers.get(pipelineName);
     if (!ledger) {
       ledger = createLedger({
-        repository: dependencies.store.ledger,
+        store: dependencies.store.ledger,
         runId: noRun,
         pipelineName,
         limits: settings.limits,
@@ -59,9 +59,9 @@ export async function createRouter(
     }
     return ledger;
   };
-  return (request) => {
-    const ledger = ledgerFor(request.pipeline ?? noRun);
-    const budgetLeftUsd = ledger.left({ tags: request.tags });
+  return async (request) => {
+    const ledger = await ledgerFor(request.pipeline ?? noRun);
+    const budgetLeftUsd = await ledger.left({ tags: request.tags });
     const decision = decide(request, policy.policy, { now: now.getTime(), budgetLeftUsd, providers, estimates, pricesFor });
     return { request, decision, budgetLeftUsd, providers };
   };

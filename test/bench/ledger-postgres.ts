@@ -14,7 +14,6 @@ import { performance } from "node:perf_hooks";
 import type { LedgerStore, ReservationRequest } from "../../src/contracts/ledger-store.js";
 import { openStore } from "../../src/store/index.js";
 import { openPostgresStore } from "../../src/store/postgres/index.js";
-import { sqliteLedgerStore } from "../../src/store/sqlite-ledger-store.js";
 import { repositoryRoot, temporaryDirectory } from "../support/cli.js";
 import { createTestDatabase } from "../support/postgres.js";
 
@@ -94,13 +93,13 @@ const format = (milliseconds: number) => `${milliseconds.toFixed(3)} ms`;
 const server = serverUrl();
 process.env.ORCH_TEST_POSTGRES_URL = server.url;
 try {
-  const sqliteStore = openStore(path.join(temporaryDirectory("orch-bench-ledger-"), "orch.db"));
+  const sqliteStore = await openStore(path.join(temporaryDirectory("orch-bench-ledger-"), "orch.db"));
   const database = await createTestDatabase("orch_bench");
   const postgres = await openPostgresStore({ url: database.url, maxConnections: callers });
   const rows: string[][] = [];
   const medians: Record<string, number> = {};
   for (const [name, ledger] of [
-    ["SQLite", sqliteLedgerStore(sqliteStore.ledger)],
+    ["SQLite", sqliteStore.ledger],
     ["PostgreSQL", postgres.ledger],
   ] as const) {
     const timed = await latency(ledger);
@@ -117,7 +116,7 @@ try {
   }
   await postgres.close();
   await database.drop();
-  sqliteStore.close();
+  await sqliteStore.close();
 
   const header = ["store", "reserve median", "reserve p95", "settle median", "settle p95", `${callers} callers, one day budget`];
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)));

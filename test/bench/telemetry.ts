@@ -15,7 +15,7 @@ import { performance } from "node:perf_hooks";
 import type { RunEvent } from "../../src/executor/events.js";
 import type { PipelineModel, PipelineStep } from "../../src/pipeline/model.js";
 import type { RoutingPolicy } from "../../src/generated/routing-policy.js";
-import { openStore } from "../../src/store/index.js";
+import { openSqliteStore } from "../../src/store/sqlite-store.js";
 import { startRunTelemetry } from "../../src/telemetry/run-telemetry.js";
 import { temporaryDirectory } from "../support/cli.js";
 
@@ -46,8 +46,8 @@ async function oneRound(calls: number): Promise<TelemetryCost> {
   const endpoint = `http://127.0.0.1:${(collector.address() as AddressInfo).port}`;
 
   const stepNames = Array.from({ length: calls }, (_, index) => `s${index}`);
-  const store = openStore(path.join(temporaryDirectory("orch-bench-"), "orch.db"));
-  store.runs.createRun({ id: "bench", pipelineName: "bench", pipelinePath: "/bench.yaml", inputs: {}, startedAt: new Date().toISOString(), processId: process.pid }, stepNames);
+  const store = openSqliteStore(path.join(temporaryDirectory("orch-bench-"), "orch.db"));
+  store.repositories.runs.createRun({ id: "bench", pipelineName: "bench", pipelinePath: "/bench.yaml", inputs: {}, startedAt: new Date().toISOString(), processId: process.pid }, stepNames);
   const route = { matched: "tier:standard", candidates: ["cheap", "dear"], notes: [{ reference: "cheap", kept: true, reason: "worst case $0.0012 fits the $5.00 left today", target: "openai:gpt-4o-mini" }], chosen: "openai:gpt-4o-mini" };
   // A result as large as a real one (prompt and output kept): the route is read out of it by SQLite.
   const result = JSON.stringify({ route, prompt: [{ role: "user", content: "x".repeat(2_000) }], output: "y".repeat(1_000) });
@@ -80,12 +80,16 @@ async function oneRound(calls: number): Promise<TelemetryCost> {
   feed(nothing);
   const baseline = feed(nothing);
   telemetry.onEvent(runStart);
-  const withTraces = feed(telemetry.onEvent);
+  // The events are handed over at once and turned into spans in order (each step's route read from the store): timed until all are.
+  const handedOverAt = performance.now();
+  feed(telemetry.onEvent);
+  await telemetry.idle();
+  const withTraces = performance.now() - handedOverAt;
   telemetry.onEvent(runEnd);
   const flushStarted = performance.now();
   const warning = await telemetry.finish();
   const flushMs = performance.now() - flushStarted;
-  store.close();
+  await store.close();
   collector.closeAllConnections();
   await new Promise<void>((resolve) => collector.close(() => resolve()));
   if (warning) throw new Error(warning);

@@ -11,7 +11,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { createLedger, scopeLimitsFor, usdToNano, type BudgetLimits, type Ledger } from "../../src/budget/index.js";
 import { calendarKeys } from "../../src/budget/calendar.js";
 import { openStore, type OrchStore } from "../../src/store/index.js";
-import type { ScopeLimit } from "../../src/store/ledger-repository.js";
+import type { ScopeLimit } from "../../src/contracts/ledger-store.js";
 import { temporaryDirectory } from "../support/cli.js";
 import { createRandom, propertySeed, type Random } from "./support/random.js";
 
@@ -57,21 +57,22 @@ function everyScope(limits: BudgetLimits, callers: readonly Caller[]): { limit: 
 
 async function runProperty(seed: number, calls: number, file: string, limits: BudgetLimits): Promise<Tally> {
   const random = createRandom(seed);
-  const stores: OrchStore[] = [openStore(file), openStore(file), openStore(file)];
-  const callers: Caller[] = Array.from({ length: 8 }, (_, index) => {
+  const stores: OrchStore[] = [await openStore(file), await openStore(file), await openStore(file)];
+  const callers: Caller[] = [];
+  for (let index = 0; index < 8; index++) {
     const pipelineName = random.pick(pipelines);
     const runId = `seed-${seed}-run-${index}`;
-    const ledger = createLedger({ repository: random.pick(stores).ledger, runId, pipelineName, limits, timeZone: "UTC", now: () => at });
-    return { runId, pipelineName, ledger };
-  });
+    const ledger = await createLedger({ store: random.pick(stores).ledger, runId, pipelineName, limits, timeZone: "UTC", now: () => at });
+    callers.push({ runId, pipelineName, ledger });
+  }
   const observer = stores[0]!.ledger;
   const scopes = everyScope(limits, callers);
   const tally: Tally = { reserved: 0, refused: 0, settled: 0, released: 0, checks: 0 };
 
-  const checkEveryLimit = (moment: string) => {
+  const checkEveryLimit = async (moment: string) => {
     tally.checks++;
     for (const { limit, runId } of scopes) {
-      const used = observer.usedInScope(limit.scope, { runId, ...calendarKeys(at, "UTC") }, limit.subject);
+      const used = await observer.usedInScope(limit.scope, { runId, ...calendarKeys(at, "UTC") }, limit.subject);
       assert.ok(
         used <= limit.limitNanoUsd,
         `seed ${seed}: after ${moment}, ${limit.scope} ${limit.subject?.name ?? ""} holds ${used} nano-USD over its limit ${limit.limitNanoUsd}`,
@@ -87,8 +88,8 @@ async function runProperty(seed: number, calls: number, file: string, limits: Bu
     const worstCaseUsd = (inputTokens * prices.input + maxTokens * prices.output) / 1_000_000;
     const stepTags = tags.filter(() => random.chance(0.4));
     await sleep(random.integer(0, 3));
-    const reservation = caller.ledger.reserve(worstCaseUsd, { tags: stepTags });
-    checkEveryLimit(`reserve #${index}`);
+    const reservation = await caller.ledger.reserve(worstCaseUsd, { tags: stepTags });
+    await checkEveryLimit(`reserve #${index}`);
     if (!reservation.ok) {
       tally.refused++;
       return;
@@ -99,19 +100,19 @@ async function runProperty(seed: number, calls: number, file: string, limits: Bu
       const outputTokens = random.integer(0, maxTokens);
       const actualUsd = (inputTokens * prices.input + outputTokens * prices.output) / 1_000_000;
       assert.ok(usdToNano(actualUsd) <= usdToNano(worstCaseUsd));
-      caller.ledger.settle(reservation.reservation, actualUsd);
+      await caller.ledger.settle(reservation.reservation, actualUsd);
       tally.settled++;
-      checkEveryLimit(`settle #${index}`);
+      await checkEveryLimit(`settle #${index}`);
     } else {
-      caller.ledger.release(reservation.reservation);
+      await caller.ledger.release(reservation.reservation);
       tally.released++;
-      checkEveryLimit(`release #${index}`);
+      await checkEveryLimit(`release #${index}`);
     }
   };
 
   await Promise.all(Array.from({ length: calls }, (_, index) => call(index)));
-  assert.equal(observer.openReservationCount(), 0, `seed ${seed}: no reservation is left open`);
-  for (const store of stores) store.close();
+  assert.equal(await observer.openReservationCount(), 0, `seed ${seed}: no reservation is left open`);
+  for (const store of stores) await store.close();
   return tally;
 }
 

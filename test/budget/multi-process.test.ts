@@ -11,7 +11,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, it } from "node:test";
 import { reconcileLedger, usdToNano, type BudgetLimits } from "../../src/budget/index.js";
-import { openStore } from "../../src/store/index.js";
+import { openSqliteStore } from "../../src/store/sqlite-store.js";
 import { temporaryDirectory } from "../support/cli.js";
 import { propertySeed } from "./support/random.js";
 import { storedTotals, totalsFromRows } from "./support/totals-from-rows.js";
@@ -54,7 +54,7 @@ describe("reservations across processes (property)", () => {
     const seed = propertySeed();
     context.diagnostic(`seed ${seed} (replay with ORCH_PROPERTY_SEED=${seed})`);
     const file = path.join(temporaryDirectory("orch-processes-"), "orch.db");
-    openStore(file).close();
+    await openSqliteStore(file).close();
     const base = { file, calls: 100, limits, tags: ["hot"], at: "2026-03-10T12:00:00Z" };
 
     const crashed = startWorker({ ...base, seed, runId: "crashed", mode: "crash" });
@@ -69,8 +69,8 @@ describe("reservations across processes (property)", () => {
     const exits = await Promise.all(workers.map((worker) => worker.exit));
     assert.deepEqual(exits.map(([code]) => code), [0, 0, 0, 0], `seed ${seed}: every worker finished`);
 
-    const store = openStore(file);
-    const leftover = reconcileLedger(store.ledger);
+    const store = openSqliteStore(file);
+    const leftover = await reconcileLedger(store.ledger);
     const sum = (sql: string, ...parameters: string[]) => (store.database.prepare(sql).get(...parameters) as { total: number }).total;
     const settled = sum(`SELECT COALESCE(SUM(settled_nano_usd), 0) AS total FROM budget_reservations WHERE status = 'settled'`);
     const expired = sum(`SELECT COALESCE(SUM(reserved_nano_usd), 0) AS total FROM budget_reservations WHERE status = 'expired'`);
@@ -92,7 +92,7 @@ describe("reservations across processes (property)", () => {
     assert.ok(settled + expired <= usdToNano(limits.dailyUsd!), `seed ${seed}: settled ${settled} + expired ${expired} within the daily limit`);
     assert.ok(settledHot <= usdToNano(limits.perTag!.hot!.dailyUsd!), `seed ${seed}: the tag's limit holds`);
     assert.ok(totals.reserved > 0 && totals.refused > 0, `seed ${seed}: the limits were tight enough to refuse`);
-    assert.equal(store.ledger.openReservationCount(), 0, `seed ${seed}: no reservation leaked`);
+    assert.equal(await store.ledger.openReservationCount(), 0, `seed ${seed}: no reservation leaked`);
 
     const expiredRows = sum(`SELECT COUNT(*) AS total FROM budget_reservations WHERE status = 'expired'`);
     const expiredSeen = reports.reduce((total, report) => total + (report?.expiredSeen ?? 0), leftover.expired.length);
@@ -104,6 +104,6 @@ describe("reservations across processes (property)", () => {
     // Running totals (issue 11), kept by five processes at once, one killed mid-run: still the sums of the rows.
     assert.deepEqual(storedTotals(store.database), totalsFromRows(store.database), `seed ${seed}: running totals equal the rows' sums`);
     assert.equal(store.database.pragma("integrity_check", { simple: true }), "ok");
-    store.close();
+    await store.close();
   });
 });

@@ -17,7 +17,7 @@ import { billNano, type ModelPrices } from "../../src/providers/pricing.js";
 import { ProviderError } from "../../src/providers/provider-error.js";
 import type { Provider, TokenUsage } from "../../src/providers/provider.js";
 import { withResilience } from "../../src/providers/resilience/resilient-provider.js";
-import { openStore } from "../../src/store/index.js";
+import { openSqliteStore } from "../../src/store/sqlite-store.js";
 import { createRandom, propertySeed } from "./support/random.js";
 
 const prices: ModelPrices = { input: 2, output: 8, cachedInput: 0.5, tiers: [{ aboveInputTokens: 2000, input: 4, output: 16, cachedInput: 1 }], source: "policy" };
@@ -30,15 +30,15 @@ describe("reservations through tiers, retries and adversarial usage (property)",
     const seed = propertySeed();
     context.diagnostic(`seed ${seed} (replay with ORCH_PROPERTY_SEED=${seed})`);
     const random = createRandom(seed);
-    const store = openStore(":memory:");
+    const store = openSqliteStore(":memory:");
     const events: BudgetOverrun[] = [];
-    const ledger = createLedger({ repository: store.ledger, runId: "run", pipelineName: "p", limits, timeZone: "UTC", now: () => at, onOverrun: (overrun) => events.push(overrun) });
+    const ledger = await createLedger({ store: store.ledger, runId: "run", pipelineName: "p", limits, timeZone: "UTC", now: () => at, onOverrun: (overrun) => events.push(overrun) });
     const keys = { runId: "run", ...calendarKeys(at, "UTC") };
     const overrunIn = (scope: "run" | "day" | "month") =>
       (store.database.prepare(`SELECT COALESCE(SUM(overrun_nano_usd), 0) AS total FROM budget_overruns WHERE ${scope === "run" ? "run_id" : scope} = ?`).get(scope === "run" ? keys.runId : keys[scope]) as { total: number }).total;
-    const check = (moment: string) => {
+    const check = async (moment: string) => {
       for (const [scope, limit] of [["run", limits.runUsd], ["day", limits.dailyUsd], ["month", limits.monthlyUsd]] as const) {
-        const held = store.ledger.usedInScope(scope, keys);
+        const held = await store.ledger.usedInScope(scope, keys);
         assert.ok(held - overrunIn(scope) <= Math.round(limit * 1e9), `seed ${seed}, ${moment}: ${scope} holds ${held} (overruns ${overrunIn(scope)}) > ${limit}`);
       }
     };
@@ -68,12 +68,12 @@ describe("reservations through tiers, retries and adversarial usage (property)",
         available: async () => ({ available: true }),
       };
       const provider = withResilience(inner, { max_retries: 3 }, { env: {}, workingDirectory: ".", policyDirectory: ".", sleep: async () => {} }, { baseDelayMs: 0, maxDelayMs: 0, maxRetryAfterMs: 0, random: () => 0 });
-      const first = ledger.reserve(worstCaseUsd);
-      check(`call ${index} reserve`);
+      const first = await ledger.reserve(worstCaseUsd);
+      await check(`call ${index} reserve`);
       if (!first.ok) return;
       const candidate = { reference: "m", provider: "adversary", model: "m", local: false, pricing: "metered", estimatedCostUsd: { min: 0, max: worstCaseUsd }, prices } as Candidate;
       const reservations = coverAttempts(
-        { reserve: (...args) => { const outcome = ledger.reserve(...args); check(`call ${index} retry reserve`); return outcome; }, settle: ledger.settle, release: ledger.release },
+        { reserve: async (...args) => { const outcome = await ledger.reserve(...args); await check(`call ${index} retry reserve`); return outcome; }, settle: ledger.settle, release: ledger.release },
         { first: first.reservation, candidate, call: { step: `s${index}`, attempt: 1, provider: "adversary", model: "m" }, worstCaseUsd, tags: [], synthetic: false },
       );
       let total: TokenUsage | undefined;
@@ -85,10 +85,10 @@ describe("reservations through tiers, retries and adversarial usage (property)",
       const open = reservations.open();
       if (open) {
         const lastCost = total === undefined ? 0 : nanoToUsd(billNano(reservations.remainingUsage(total), prices));
-        if (lastCost > 0) ledger.settle(open, lastCost, { step: `s${index}`, attempt: 1, provider: "adversary", model: "m" });
-        else ledger.release(open);
+        if (lastCost > 0) await ledger.settle(open, lastCost, { step: `s${index}`, attempt: 1, provider: "adversary", model: "m" });
+        else await ledger.release(open);
       }
-      check(`call ${index} settle`);
+      await check(`call ${index} settle`);
     };
 
     for (let round = 0; round < 40; round++) {
@@ -96,11 +96,11 @@ describe("reservations through tiers, retries and adversarial usage (property)",
       await Promise.all(Array.from({ length: random.integer(1, 4) }, (_, offset) => callOnce(round * 10 + offset)));
     }
 
-    assert.equal(store.ledger.openReservationCount(), 0, `seed ${seed}: no reservation leaks`);
+    assert.equal(await store.ledger.openReservationCount(), 0, `seed ${seed}: no reservation leaks`);
     const overRows = store.database.prepare(`SELECT r.id FROM budget_reservations r WHERE r.status = 'settled' AND r.settled_nano_usd > r.reserved_nano_usd`).all() as { id: number }[];
     const recorded = store.database.prepare(`SELECT reservation_id AS id FROM budget_overruns ORDER BY reservation_id`).all() as { id: number }[];
     assert.deepEqual(recorded.map((row) => row.id), overRows.map((row) => row.id).sort((a, b) => a - b), `seed ${seed}: every settlement above its reservation is a recorded overrun`);
     assert.equal(events.length, recorded.length, `seed ${seed}: every overrun was reported`);
-    store.close();
+    await store.close();
   });
 });

@@ -10,11 +10,11 @@ import { openStore, type OrchStore } from "../../src/store/index.js";
 const now = () => new Date("2026-03-10T12:00:00Z");
 
 function ledgerOf(store: OrchStore, limits: BudgetLimits, pipelineName = "release-notes", runId = `run-${pipelineName}`) {
-  return createLedger({ repository: store.ledger, runId, pipelineName, limits, timeZone: "UTC", now });
+  return createLedger({ store: store.ledger, runId, pipelineName, limits, timeZone: "UTC", now });
 }
 
 describe("ledger settings", () => {
-  it("come from the policy's budget section, alerts sorted and deduplicated", () => {
+  it("come from the policy's budget section, alerts sorted and deduplicated", async () => {
     assert.deepEqual(
       ledgerSettingsOf({
         run_usd: 1,
@@ -48,49 +48,49 @@ describe("ledger settings", () => {
 });
 
 describe("per-pipeline limits", () => {
-  it("refuse past the pipeline's daily limit, counted across its runs, and leave other pipelines alone", () => {
-    const store = openStore(":memory:");
+  it("refuse past the pipeline's daily limit, counted across its runs, and leave other pipelines alone", async () => {
+    const store = await openStore(":memory:");
     const limits: BudgetLimits = { dailyUsd: 20, perPipeline: { "release-notes": { dailyUsd: 1 } } };
-    assert.ok(ledgerOf(store, limits, "release-notes", "run-a").reserve(0.7).ok);
-    const refused = ledgerOf(store, limits, "release-notes", "run-b").reserve(0.4);
+    assert.ok((await (await ledgerOf(store, limits, "release-notes", "run-a")).reserve(0.7)).ok);
+    const refused = await (await ledgerOf(store, limits, "release-notes", "run-b")).reserve(0.4);
     assert.equal(refused.ok, false);
     assert.deepEqual(!refused.ok && { scope: refused.refusal.scope, subject: refused.refusal.subject }, {
       scope: "day",
       subject: { kind: "pipeline", name: "release-notes" },
     });
     assert.equal(!refused.ok && refused.refusal.reason, "worst case $0.40 exceeds the $0.30 left today for pipeline release-notes (limit $1)");
-    assert.ok(ledgerOf(store, limits, "triage").reserve(0.4).ok, "another pipeline has only the global limit");
+    assert.ok((await (await ledgerOf(store, limits, "triage")).reserve(0.4)).ok, "another pipeline has only the global limit");
   });
 
-  it("lower what `left()` says is left today for that pipeline", () => {
-    const store = openStore(":memory:");
-    const ledger = ledgerOf(store, { dailyUsd: 20, monthlyUsd: 100, perPipeline: { "release-notes": { dailyUsd: 1 } } });
-    const reserved = ledger.reserve(0.25);
+  it("lower what `left()` says is left today for that pipeline", async () => {
+    const store = await openStore(":memory:");
+    const ledger = await ledgerOf(store, { dailyUsd: 20, monthlyUsd: 100, perPipeline: { "release-notes": { dailyUsd: 1 } } });
+    const reserved = await ledger.reserve(0.25);
     assert.ok(reserved.ok);
-    assert.deepEqual(ledger.left(), { day: 0.75, month: 99.75 });
+    assert.deepEqual(await ledger.left(), { day: 0.75, month: 99.75 });
   });
 });
 
 describe("per-tag limits", () => {
-  it("count only reservations carrying the tag, across pipelines", () => {
-    const store = openStore(":memory:");
+  it("count only reservations carrying the tag, across pipelines", async () => {
+    const store = await openStore(":memory:");
     const limits: BudgetLimits = { perTag: { drafts: { dailyUsd: 0.5 } } };
-    assert.ok(ledgerOf(store, limits, "a").reserve(0.3, { tags: ["drafts", "docs"] }).ok);
-    assert.ok(ledgerOf(store, limits, "b").reserve(5, { tags: ["docs"] }).ok, "untagged spend does not count");
-    const refused = ledgerOf(store, limits, "b").reserve(0.3, { tags: ["drafts"] });
+    assert.ok((await (await ledgerOf(store, limits, "a")).reserve(0.3, { tags: ["drafts", "docs"] })).ok);
+    assert.ok((await (await ledgerOf(store, limits, "b")).reserve(5, { tags: ["docs"] })).ok, "untagged spend does not count");
+    const refused = await (await ledgerOf(store, limits, "b")).reserve(0.3, { tags: ["drafts"] });
     assert.equal(!refused.ok && refused.refusal.reason, "worst case $0.30 exceeds the $0.20 left today for tag drafts (limit $0.50)");
-    assert.deepEqual(ledgerOf(store, limits, "b").left({ tags: ["drafts"] }), { day: 0.2 });
-    assert.deepEqual(ledgerOf(store, limits, "b").left(), {});
+    assert.deepEqual(await (await ledgerOf(store, limits, "b")).left({ tags: ["drafts"] }), { day: 0.2 });
+    assert.deepEqual(await (await ledgerOf(store, limits, "b")).left(), {});
   });
 
-  it("apply monthly too, and free the difference on settle", () => {
-    const store = openStore(":memory:");
-    const ledger = ledgerOf(store, { perTag: { drafts: { monthlyUsd: 1 } } });
-    const first = ledger.reserve(0.9, { tags: ["drafts"] });
+  it("apply monthly too, and free the difference on settle", async () => {
+    const store = await openStore(":memory:");
+    const ledger = await ledgerOf(store, { perTag: { drafts: { monthlyUsd: 1 } } });
+    const first = await ledger.reserve(0.9, { tags: ["drafts"] });
     assert.ok(first.ok);
-    assert.equal(ledger.reserve(0.2, { tags: ["drafts"] }).ok, false);
-    ledger.settle(first.reservation, 0.1);
-    assert.ok(ledger.reserve(0.2, { tags: ["drafts"] }).ok);
-    assert.deepEqual(ledger.left({ tags: ["drafts"] }), { month: 0.7 });
+    assert.equal((await ledger.reserve(0.2, { tags: ["drafts"] })).ok, false);
+    await ledger.settle(first.reservation, 0.1);
+    assert.ok((await ledger.reserve(0.2, { tags: ["drafts"] })).ok);
+    assert.deepEqual(await ledger.left({ tags: ["drafts"] }), { month: 0.7 });
   });
 });

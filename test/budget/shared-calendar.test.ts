@@ -9,7 +9,7 @@ import { spawn } from "node:child_process";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, it } from "node:test";
-import { openStore } from "../../src/store/index.js";
+import { openSqliteStore } from "../../src/store/sqlite-store.js";
 import { temporaryDirectory } from "../support/cli.js";
 
 const worker = path.join(path.dirname(fileURLToPath(import.meta.url)), "support/calendar-worker.ts");
@@ -40,9 +40,9 @@ describe("one calendar per ledger", () => {
     assert.equal(second.zone, "Pacific/Kiritimati", "a later process reads it back whatever its own TZ");
     assert.equal(second.day, first.day);
     assert.deepEqual([first.granted, second.granted], [true, false], "the second $0.004 does not fit today's $0.005");
-    const store = openStore(file);
+    const store = openSqliteStore(file);
     const spent = store.database.prepare(`SELECT COALESCE(SUM(settled_nano_usd), 0) AS total FROM budget_reservations WHERE status = 'settled'`).get() as { total: number };
-    store.close();
+    await store.close();
     assert.equal(spent.total, 4_000_000);
   });
 });

@@ -19,32 +19,32 @@ const budgetSection = `budget:
 const vanishedProcess = 999_999_004;
 
 /** A database with $6 settled today (alert at 50%), $0.25 open in a living run and $0.50 held by a crashed one. */
-function seededProject() {
+async function seededProject() {
   const directory = writeProject({ "policy.yaml": `${offlinePolicy()}${budgetSection}` });
   const db = path.join(directory, "orch.db");
-  const store = openStore(db);
+  const store = await openStore(db);
   const settings = ledgerSettingsOf({ run_usd: 5, daily_usd: 10, alerts: [0.5, 0.8], per_pipeline: { "release-notes": { daily_usd: 4 } }, per_tag: { drafts: { monthly_usd: 3 } } });
-  const ledgerOf = (runId: string, processId: number) =>
-    createLedger({ repository: store.ledger, runId, pipelineName: "release-notes", ...settings, timeZone: "UTC", processId });
-  const first = ledgerOf("run-a", process.pid);
+  const ledgerOf = async (runId: string, processId: number) =>
+    await createLedger({ store: store.ledger, runId, pipelineName: "release-notes", ...settings, timeZone: "UTC", processId });
+  const first = await ledgerOf("run-a", process.pid);
   for (const amount of [1.5, 1.5]) {
-    const reserved = first.reserve(amount, { tags: ["drafts"] });
+    const reserved = await first.reserve(amount, { tags: ["drafts"] });
     assert.ok(reserved.ok);
-    first.settle(reserved.reservation, amount);
+    await first.settle(reserved.reservation, amount);
   }
-  const other = createLedger({ repository: store.ledger, runId: "run-b", pipelineName: "triage", limits: { dailyUsd: 10 }, alerts: settings.alerts, timeZone: "UTC" });
-  const big = other.reserve(3);
+  const other = await createLedger({ store: store.ledger, runId: "run-b", pipelineName: "triage", limits: { dailyUsd: 10 }, alerts: settings.alerts, timeZone: "UTC" });
+  const big = await other.reserve(3);
   assert.ok(big.ok);
-  other.settle(big.reservation, 3);
-  assert.ok(other.reserve(0.25).ok, "left open by a living process");
-  assert.ok(ledgerOf("run-c", vanishedProcess).reserve(0.5).ok, "held by a process that crashed");
-  store.close();
+  await other.settle(big.reservation, 3);
+  assert.ok((await other.reserve(0.25)).ok, "left open by a living process");
+  assert.ok((await (await ledgerOf("run-c", vanishedProcess)).reserve(0.5)).ok, "held by a process that crashed");
+  await store.close();
   return { policyFile: path.join(directory, "policy.yaml"), db };
 }
 
 describe("orch budget", () => {
   it("shows limits, spent, reserved, expired and left per scope, and reconciles a crashed process", async () => {
-    const { policyFile, db } = seededProject();
+    const { policyFile, db } = await seededProject();
     const { code, stdout, stderr } = await runCliInProcess(["budget", "--policy", policyFile, "--db", db]);
     assert.equal(code, 0, stderr);
     const lines = stdout.split("\n").map((line) => line.trimEnd());
@@ -68,7 +68,7 @@ describe("orch budget", () => {
   });
 
   it("shows one run's scope with --run, and the figures as JSON", async () => {
-    const { policyFile, db } = seededProject();
+    const { policyFile, db } = await seededProject();
     const { code, stdout } = await runCliInProcess(["budget", "--policy", policyFile, "--db", db, "--run", "run-a", "--json"]);
     assert.equal(code, 0);
     const status = JSON.parse(stdout) as BudgetStatus & { alertFractions: number[]; reconciled: { expired: { processId: number }[] } };

@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import path from "node:path";
 import { describe, it } from "node:test";
-import { openStore } from "../../src/store/index.js";
+import { openSqliteStore } from "../../src/store/sqlite-store.js";
 import { runCliInProcess } from "../support/cli.js";
 import { writeProject } from "../support/project.js";
 
@@ -38,9 +38,9 @@ describe("cool-downs are visible", () => {
     assert.equal(run.code, 0, run.stdout + run.stderr);
 
     // The end of the cool-down, worked out from the database by hand: the third failure plus five minutes, in UTC.
-    const store = openStore(db);
+    const store = openSqliteStore(db);
     const failures = store.database.prepare("SELECT finished_at AS at FROM llm_calls WHERE provider = 'flaky' AND status = 'failed' ORDER BY finished_at").all() as { at: string }[];
-    store.close();
+    await store.close();
     assert.equal(failures.length, 3);
     const until = new Date(Date.parse(failures[2]!.at) + 5 * 60_000).toISOString().slice(11, 16);
 

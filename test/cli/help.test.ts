@@ -60,7 +60,7 @@ describe("orch <command> --help", () => {
     assert.match(result.stdout, /^ {2}--concurrency N +steps and items run at once \(default: the pipeline's concurrency:, else 4\)$/m);
     assert.match(result.stdout, /^ {2}--set name=value… +give a pipeline input a value/m);
     assert.match(result.stdout, /^ {2}--fail-fast +stop starting new steps after the first failure$/m);
-    assert.match(result.stdout, /^ {2}--db FILE +SQLite database .*\(default: orch.config.yaml database, else \$ORCH_HOME\/orch.db/m);
+    assert.match(result.stdout, /^ {2}--db FILE\|URL +the store of runs, ledger and cache: a SQLite file or a postgres:\/\/ URL \(default: ORCH_DB, else orch.config.yaml database, else \$ORCH_HOME\/orch.db/m);
   });
 
   it("accepts exactly the flags its help lists", async () => {

@@ -85,12 +85,12 @@ describe("orch route", () => {
 
   it("reads the money left from the database, per tag too", async () => {
     const { policyFile, db } = project();
-    const store = openStore(db);
-    const ledger = createLedger({ repository: store.ledger, runId: "earlier", pipelineName: "p", limits: {}, timeZone: "UTC" });
-    const spent = ledger.reserve(6, { tags: ["drafts"] });
+    const store = await openStore(db);
+    const ledger = await createLedger({ store: store.ledger, runId: "earlier", pipelineName: "p", limits: {}, timeZone: "UTC" });
+    const spent = await ledger.reserve(6, { tags: ["drafts"] });
     assert.ok(spent.ok);
-    ledger.settle(spent.reservation, 5.5);
-    store.close();
+    await ledger.settle(spent.reservation, 5.5);
+    await store.close();
 
     const { stdout } = await runCliInProcess(["route", "--policy", policyFile, "--db", db, "--task", "code", "--explain"], { ORCH_TEST_OPENAI_KEY: "k" });
     assert.match(stdout, /no +code-while-money-lasts +\$4\.50 left today is not over \$5/);

@@ -1,16 +1,17 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { createRunLearning } from "../../src/executor/learning.js";
-import { openStore, type OrchStore } from "../../src/store/index.js";
+import { openSqliteStore, type SqliteOrchStore } from "../../src/store/sqlite-store.js";
 
 const started = new Date("2026-01-10T12:00:00.000Z");
 
 /** A run in the store and a way to record its answered calls, each with its verdict. */
-function runIn(store: OrchStore, runId: string) {
-  const ids = store.runs.createRun({ id: runId, pipelineName: "p", pipelinePath: "/p.yaml", inputs: {}, startedAt: "2026-01-10T00:00:00.000Z", processId: 1 }, ["a"]);
+function runIn(store: SqliteOrchStore, runId: string) {
+  const { runs, executions } = store.repositories;
+  const ids = runs.createRun({ id: runId, pipelineName: "p", pipelinePath: "/p.yaml", inputs: {}, startedAt: "2026-01-10T00:00:00.000Z", processId: 1 }, ["a"]);
   let attempt = 0;
   return (model: string, verdict: "accepted" | "rejected", verdictAt: string) => {
-    const id = store.runs.recordCall({
+    const id = runs.recordCall({
       runId,
       stepExecutionId: ids.get("a")!,
       step: "a",
@@ -32,39 +33,39 @@ function runIn(store: OrchStore, runId: string) {
       startedAt: verdictAt,
       finishedAt: verdictAt,
     });
-    if (verdict === "rejected") store.executions.markCallRejected(id, "bad");
-    store.executions.recordVerdict(id, verdict, verdictAt, "go");
+    if (verdict === "rejected") executions.markCallRejected(id, "bad");
+    executions.recordVerdict(id, verdict, verdictAt, "go");
   };
 }
 
 describe("run learning", () => {
-  it("starts from the store's settled calls, conditioned on what was rejected before in the same unit", () => {
-    const store = openStore(":memory:");
+  it("starts from the store's settled calls, conditioned on what was rejected before in the same unit", async () => {
+    const store = openSqliteStore(":memory:");
     const earlier = runIn(store, "earlier");
     earlier("cheap", "rejected", "2026-01-09T10:00:00.000Z");
     earlier("strong", "accepted", "2026-01-09T10:00:01.000Z");
-    const learning = createRunLearning(store.history, "ours", started);
+    const learning = await createRunLearning(store.history, "ours", started);
     // strong was asked once, after cheap's rejection, and succeeded: all calls after a rejection,
     // (1 + 2 × 0.5) / (1 + 2) = 2/3; every narrower level holds that same call, counted once.
-    const afterCheap = learning.current().estimate("openai:strong", { task: "code", language: "go", failedBefore: ["openai:cheap"] });
+    const afterCheap = (await learning.current()).estimate("openai:strong", { task: "code", language: "go", failedBefore: ["openai:cheap"] });
     assert.deepEqual([afterCheap.calls, afterCheap.successes, afterCheap.probability], [1, 1, 2 / 3]);
     assert.equal(afterCheap.level, "task-language");
   });
 
-  it("picks up other processes' verdicts as they are recorded, each once, and leaves its own run's to record()", () => {
-    const store = openStore(":memory:");
-    const learning = createRunLearning(store.history, "ours", started);
+  it("picks up other processes' verdicts as they are recorded, each once, and leaves its own run's to record()", async () => {
+    const store = openSqliteStore(":memory:");
+    const learning = await createRunLearning(store.history, "ours", started);
     const fresh = { task: "code", failedBefore: [] };
-    assert.equal(learning.current().estimate("openai:cheap", fresh).probability, 0.5);
+    assert.equal((await learning.current()).estimate("openai:cheap", fresh).probability, 0.5);
 
     const other = runIn(store, "other");
     other("cheap", "rejected", "2026-01-10T12:00:05.000Z");
     // (0 + 2 × 0.5) / (1 + 2)
-    assert.equal(learning.current().estimate("openai:cheap", fresh).probability, 1 / 3);
-    assert.equal(learning.current().estimate("openai:cheap", fresh).probability, 1 / 3, "read again, still counted once");
+    assert.equal((await learning.current()).estimate("openai:cheap", fresh).probability, 1 / 3);
+    assert.equal((await learning.current()).estimate("openai:cheap", fresh).probability, 1 / 3, "read again, still counted once");
 
     const ours = runIn(store, "ours");
     ours("cheap", "accepted", "2026-01-10T12:00:06.000Z");
-    assert.equal(learning.current().estimate("openai:cheap", fresh).calls, 1, "this run's own calls come through record(), not the store");
+    assert.equal((await learning.current()).estimate("openai:cheap", fresh).calls, 1, "this run's own calls come through record(), not the store");
   });
 });

@@ -60,12 +60,12 @@ try {
 
 const workspace = await loadWorkspace("pipelines/note.yaml", { env });
 const settings = ledgerSettingsOf(workspace.policy.policy.budget);
-const store = openStore(process.env.ORCH_HOME + "/orch.db");
+const store = await openStore(process.env.ORCH_HOME + "/orch.db");
 const now = new Date();
-const budget = budgetStatus(store.ledger, settings.limits, settings.timeZone, now);
+const budget = await budgetStatus(store.ledger, settings.limits, settings.timeZone, now);
 const window = reportWindow({ since: "1d" }, now);
-const report = buildReport(readReportData(store.reports, window, undefined), { window, groupBy: "model", now });
-store.close();
+const report = buildReport(await readReportData(store.reports, window, undefined), { window, groupBy: "model", now });
+await store.close();
 
 console.log(JSON.stringify({
   planned: plan.order.map((step) => step.step + "->" + step.decision.candidates[0]?.model),

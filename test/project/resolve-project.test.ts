@@ -63,6 +63,20 @@ describe("resolveProject", () => {
     assert.equal(defaults.policyFile(undefined), undefined);
   });
 
+  it("chooses the store: --db, then ORCH_DB, then the settings' database, then ORCH_HOME; a URL is taken as written", async () => {
+    const { root, nested } = project({ "orch.config.yaml": settings });
+    const env = { ORCH_HOME: "/home/ci/.orch", ORCH_DB: "postgres://ci@db.internal:5432/orch" };
+    const resolved = await resolveProject(env, nested);
+    assert.equal(resolved.databaseFile("/tmp/flag.db"), "/tmp/flag.db", "the flag wins over ORCH_DB");
+    assert.equal(resolved.databaseFile(undefined), "postgres://ci@db.internal:5432/orch", "ORCH_DB wins over the settings");
+    const withoutVariable = await resolveProject({ ORCH_HOME: "/home/ci/.orch", ORCH_DB: "  " }, nested);
+    assert.equal(path.resolve(withoutVariable.databaseFile(undefined)), path.join(root, "data/orch.db"), "a blank ORCH_DB is no choice: the settings decide");
+    const { nested: bare } = project({ "orch.config.yaml": "version: 1\n" });
+    assert.equal((await resolveProject({ ORCH_HOME: "/home/ci/.orch", ORCH_DB: "/var/orch/shared.db" }, bare)).databaseFile(undefined), "/var/orch/shared.db", "ORCH_DB wins over ORCH_HOME");
+    const { nested: team } = project({ "orch.config.yaml": "version: 1\ndatabase: postgresql://orch@db.internal/team\n" });
+    assert.equal((await resolveProject({ ORCH_HOME: "/home/ci/.orch" }, team)).databaseFile(undefined), "postgresql://orch@db.internal/team", "a URL in the settings is not a path under the project");
+  });
+
   it("reads .env of the project root and of the working directory; the nearer wins, the real environment wins over both", async () => {
     const { root } = project({ "package.json": "{}\n", ".env": "A=root\nB=root\nC=root\nORCH_POLICY=from-dotenv.yaml\n" });
     const nested = path.join(root, "packages", "app");

@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { before, describe, it } from "node:test";
 import type { GraphLayout } from "../../src/report/graph/index.js";
-import { openStore } from "../../src/store/index.js";
+import { openSqliteStore } from "../../src/store/sqlite-store.js";
 import { runCliInProcess } from "../support/cli.js";
 import { writeProject } from "../support/project.js";
 
@@ -31,13 +31,14 @@ describe("orch graph", () => {
     pipeline = path.join(directory, "diamond.yaml");
     db = path.join(directory, "orch.db");
     // One recorded run: fetch succeeded, left failed after two attempts, right was stopped by the budget, join skipped.
-    const store = openStore(db);
-    const ids = store.runs.createRun(
+    const store = openSqliteStore(db);
+    const { runs } = store.repositories;
+    const ids = runs.createRun(
       { id: "run-1", pipelineName: "diamond", pipelinePath: pipeline, inputs: {}, startedAt: "2025-03-03T09:00:00.000Z", processId: 1 },
       ["fetch", "left", "right", "join"],
     );
     const finish = (step: string, status: "succeeded" | "failed" | "budget_stopped" | "skipped", call?: { provider: string; model: string; costUsd: number; attempts: number }) =>
-      store.runs.finishStep(ids.get(step)!, {
+      runs.finishStep(ids.get(step)!, {
         status,
         finishedAt: "2025-03-03T09:01:00.000Z",
         ...(call ? { provider: call.provider, model: call.model } : {}),
@@ -50,8 +51,8 @@ describe("orch graph", () => {
     finish("left", "failed", { provider: "anthropic", model: "claude", costUsd: 0.013, attempts: 2 });
     finish("right", "budget_stopped");
     finish("join", "skipped");
-    store.runs.finishRun("run-1", "failed", "2025-03-03T09:01:00.000Z", 1);
-    store.close();
+    runs.finishRun("run-1", "failed", "2025-03-03T09:01:00.000Z", 1);
+    store.database.close();
   });
 
   it("draws an SVG with every step as a node and every need as an edge with an arrowhead", async () => {

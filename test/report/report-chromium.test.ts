@@ -42,7 +42,7 @@ function bodyRows(dom: string, id: string): number {
 describe("the HTML report in headless Chromium", () => {
   it("renders the charts, the tables and the last run's graph", { skip: chromiumSkip(browser) }, async () => {
     const directory = writeProject({ "policy.yaml": fixturePolicy, "notes.yaml": fixturePipelines.notes, "triage.yaml": fixturePipelines.triage });
-    const db = reportDatabaseFile(directory, { pipelineDirectory: directory });
+    const db = await reportDatabaseFile(directory, { pipelineDirectory: directory });
     const html = path.join(directory, "report.html");
     const { code, stderr } = await runCliInProcess([
       "report", "--from", "2025-03-01", "--to", "2025-03-09", "--html", html, "--policy", path.join(directory, "policy.yaml"), "--db", db,

@@ -14,9 +14,9 @@ describe("orch report", () => {
   let directory: string;
   let db: string;
   let policy: string;
-  before(() => {
+  before(async () => {
     directory = writeProject({ "policy.yaml": fixturePolicy });
-    db = reportDatabaseFile(directory);
+    db = await reportDatabaseFile(directory);
     policy = path.join(directory, "policy.yaml");
   });
 
@@ -133,7 +133,7 @@ describe("orch report", () => {
     // Without a policy zone, days follow the zone fixed for the database (stored on its first use).
     const stored = new Database(db, { readonly: true });
     const zone = (stored.prepare(`SELECT value FROM ledger_settings WHERE name = 'time_zone'`).get() as { value: string }).value;
-    stored.close();
+    await stored.close();
     assert.match(stdout, new RegExp(`^budget · no policy: use only, no limits · ${zone.replace(/[/+]/g, "\\$&")}$`, "m"));
     assert.doesNotMatch(stdout, /days within budget/);
     assert.ok(!existsSync(path.join(directory, "routing-policies")));

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
 import { ledgerSettingsOf } from "../../src/budget/limits.js";
 import { buildReport, readReportData, reportWindow, type Report } from "../../src/report/index.js";
-import { openStore } from "../../src/store/index.js";
+import { openSqliteStore } from "../../src/store/sqlite-store.js";
 import { fillReportDatabase } from "./support/report-fixture.js";
 
 const now = new Date("2025-03-10T12:00:00.000Z");
@@ -14,12 +14,12 @@ const limits = ledgerSettingsOf({
   per_tag: { drafts: { monthly_usd: 0.1 } },
 }).limits;
 
-function reportOf(groupBy: Report["groupBy"] = "model"): Report {
-  const store = openStore(":memory:");
+async function reportOf(groupBy: Report["groupBy"] = "model"): Promise<Report> {
+  const store = openSqliteStore(":memory:");
   try {
-    fillReportDatabase(store);
+    await fillReportDatabase(store);
     const window = reportWindow({ from: "2025-03-01", to: "2025-03-09" }, now);
-    return buildReport(readReportData(store.reports, window, "UTC"), {
+    return buildReport(await readReportData(store.reports, window, "UTC"), {
       window,
       groupBy,
       now,
@@ -29,17 +29,17 @@ function reportOf(groupBy: Report["groupBy"] = "model"): Report {
       targets: { localShare: 0.5 },
     });
   } finally {
-    store.close();
+    await store.close();
   }
 }
 
 describe("report figures over a database of known calls", () => {
   let report: Report;
-  before(() => {
-    report = reportOf();
+  before(async () => {
+    report = await reportOf();
   });
 
-  it("count calls, tokens, spend and successful steps of the window only (February's run left out)", () => {
+  it("count calls, tokens, spend and successful steps of the window only (February's run left out)", async () => {
     const { totals } = report;
     // 16 rows in March: 15 calls made (2 failed) and 1 cache hit.
     assert.equal(totals.rows, 16);
@@ -58,13 +58,13 @@ describe("report figures over a database of known calls", () => {
     assert.equal(totals.costPerSuccessfulStepUsd, 0.021846154);
   });
 
-  it("measure the local share (ollama) apart from the free share (every answered $0 call: local and the subscription CLI)", () => {
+  it("measure the local share (ollama) apart from the free share (every answered $0 call: local and the subscription CLI)", async () => {
     assert.deepEqual(report.totals.local, { calls: 2, callShare: 2 / 15, tokens: 1_100, tokenShare: 1_100 / 14_020 });
     // r2's rejected llama answer (1,100 tokens) and r6's sonnet (450); r1's llama timeout failed, so it is not free.
     assert.deepEqual(report.totals.free, { calls: 2, callShare: 2 / 15, tokens: 1_550, tokenShare: 1_550 / 14_020 });
   });
 
-  it("group by model, largest spend first, with cost per successful step", () => {
+  it("group by model, largest spend first, with cost per successful step", async () => {
     assert.deepEqual(
       report.groups.map((group) => [group.key, group.rows, group.callsMade, group.failedCalls, group.cachedCalls, group.spendUsd, group.successfulSteps, group.costPerSuccessfulStepUsd]),
       [
@@ -76,8 +76,8 @@ describe("report figures over a database of known calls", () => {
     );
   });
 
-  it("group by day in calendar order, and give every day of the window its spend", () => {
-    const byDay = reportOf("day");
+  it("group by day in calendar order, and give every day of the window its spend", async () => {
+    const byDay = await reportOf("day");
     assert.deepEqual(byDay.groups.map((group) => [group.key, group.rows, group.spendUsd]), [
       ["2025-03-03", 4, 0.092],
       ["2025-03-04", 4, 0.09],
@@ -89,7 +89,7 @@ describe("report figures over a database of known calls", () => {
     assert.deepEqual(byDay.daily[4], { day: "2025-03-05", spendUsd: 0.096, calls: 5 });
   });
 
-  it("give latency p50/p95 per model over successful calls (nearest rank)", () => {
+  it("give latency p50/p95 per model over successful calls (nearest rank)", async () => {
     assert.deepEqual(report.latency, [
       { model: "claude-cli:sonnet", calls: 1, p50Ms: 4000, p95Ms: 4000, maxMs: 4000 },
       { model: "local:llama", calls: 1, p50Ms: 800, p95Ms: 800, maxMs: 800 },
@@ -100,7 +100,7 @@ describe("report figures over a database of known calls", () => {
     ]);
   });
 
-  it("compute the cache hit rate, the money saved (priced over all history) and the repeated misses", () => {
+  it("compute the cache hit rate, the money saved (priced over all history) and the repeated misses", async () => {
     assert.deepEqual(report.cache, {
       // 1 hit + 12 first attempts that were not hits.
       lookups: 13,
@@ -114,7 +114,7 @@ describe("report figures over a database of known calls", () => {
     });
   });
 
-  it("count escalations and what the attempts that were not kept cost", () => {
+  it("count escalations and what the attempts that were not kept cost", async () => {
     assert.deepEqual(report.escalations, {
       stepExecutions: 13,
       escalatedExecutions: 3,
@@ -126,7 +126,7 @@ describe("report figures over a database of known calls", () => {
     });
   });
 
-  it("measure budget use per scope from the ledger, and the share of days within budget", () => {
+  it("measure budget use per scope from the ledger, and the share of days within budget", async () => {
     const scopes = report.budget.scopes.map((scope) => ({
       name: `${scope.scope}${scope.subject ? ` ${scope.subject.kind} ${scope.subject.name}` : ""}`,
       periods: scope.periods,
@@ -150,7 +150,7 @@ describe("report figures over a database of known calls", () => {
     assert.equal(report.budget.budgetStoppedSteps, 1);
   });
 
-  it("recommend from the data, each with its figures", () => {
+  it("recommend from the data, each with its figures", async () => {
     assert.deepEqual(
       report.recommendations.map((advice) => advice.kind),
       ["cheaper-model", "local-share", "start-higher", "repeated-misses"],
@@ -188,25 +188,25 @@ describe("report figures over a database of known calls", () => {
     assert.deepEqual(misses?.figures, { prompts: 1, extraCalls: 1, extraCostUsd: 0.04 });
   });
 
-  it("recommend nothing about the local share without a target, and nothing at all from an empty window", () => {
-    const store = openStore(":memory:");
+  it("recommend nothing about the local share without a target, and nothing at all from an empty window", async () => {
+    const store = openSqliteStore(":memory:");
     try {
-      fillReportDatabase(store);
+      await fillReportDatabase(store);
       const window = reportWindow({ from: "2025-03-01", to: "2025-03-09" }, now);
-      const withoutTarget = buildReport(readReportData(store.reports, window, "UTC"), { window, groupBy: "model", now, timeZone: "UTC" });
+      const withoutTarget = buildReport(await readReportData(store.reports, window, "UTC"), { window, groupBy: "model", now, timeZone: "UTC" });
       assert.ok(!withoutTarget.recommendations.some((advice) => advice.kind === "local-share"));
       assert.equal(withoutTarget.budget.days, null, "no daily limit without a policy");
       assert.ok(withoutTarget.budget.scopes.every((scope) => scope.withinShare === null));
 
       const empty = reportWindow({ from: "2024-01-01", to: "2024-01-31" }, now);
-      const nothing = buildReport(readReportData(store.reports, empty, "UTC"), { window: empty, groupBy: "model", now, timeZone: "UTC", targets: { localShare: 0.5 } });
+      const nothing = buildReport(await readReportData(store.reports, empty, "UTC"), { window: empty, groupBy: "model", now, timeZone: "UTC", targets: { localShare: 0.5 } });
       assert.equal(nothing.totals.rows, 0);
       assert.equal(nothing.totals.costPerSuccessfulStepUsd, null);
       assert.equal(nothing.cache.hitRate, 0);
       assert.deepEqual(nothing.recommendations, []);
       assert.equal(nothing.daily.length, 31);
     } finally {
-      store.close();
+      await store.close();
     }
   });
 });
@@ -216,24 +216,25 @@ describe("report figures with for_each items and cache keys", () => {
    * f1 (03-07): item 0 answered by gpt-mini ($0.002, key k0); item 1 first by llama (rejected), then gpt-mini ($0.003, key k1).
    * f2 (03-08): item 0 a cache hit on k0, whose entry cost $0.0025 when paid; item 1 gpt-mini again on k1 ($0.003), uncached.
    */
-  function forEachReport(): Report {
-    const store = openStore(":memory:");
+  async function forEachReport(): Promise<Report> {
+    const store = openSqliteStore(":memory:");
+    const { runs, cache, executions } = store.repositories;
     try {
       const call = (runId: string, stepExecutionId: number, itemIndex: number, attempt: number, model: string, status: "succeeded" | "cached", costUsd: number, cacheKey: string, at: string) =>
-        store.runs.recordCall({
+        runs.recordCall({
           runId, stepExecutionId, step: "each", itemIndex, attempt, pipelineName: "fan", task: "writing", provider: model === "llama" ? "local" : "openai",
           providerType: model === "llama" ? "ollama" : "openai", model, promptSha256: `prompt-${itemIndex}`, cacheKey, status, inputTokens: 10, outputTokens: 5,
           cachedInputTokens: 0, reasoningTokens: 0, costUsd, latencyMs: 100, synthetic: false, startedAt: at, finishedAt: at,
         });
       const run = (id: string, at: string, record: (stepExecutionId: number) => void) => {
-        const ids = store.runs.createRun({ id, pipelineName: "fan", pipelinePath: "/projects/fan.yaml", inputs: {}, startedAt: at, processId: 1 }, ["each"]);
+        const ids = runs.createRun({ id, pipelineName: "fan", pipelinePath: "/projects/fan.yaml", inputs: {}, startedAt: at, processId: 1 }, ["each"]);
         record(ids.get("each")!);
-        store.runs.finishStep(ids.get("each")!, { status: "succeeded", finishedAt: at, attempts: 2, inputTokens: 0, outputTokens: 0, costUsd: 0 });
+        runs.finishStep(ids.get("each")!, { status: "succeeded", finishedAt: at, attempts: 2, inputTokens: 0, outputTokens: 0, costUsd: 0 });
       };
       run("f1", "2025-03-07T10:00:00.000Z", (id) => {
         const paid = call("f1", id, 0, 1, "gpt-mini", "succeeded", 0.002, "k0", "2025-03-07T10:00:00.000Z");
-        store.cache.insert({ cacheKey: "k0", runId: "f1", step: "each", itemIndex: 0, provider: "openai", model: "gpt-mini", answer: "a", inputTokens: 10, outputTokens: 5, costUsd: 0.0025, shareable: true, callId: paid, createdAt: "2025-03-07T10:00:00.000Z" });
-        store.executions.markCallRejected(call("f1", id, 1, 1, "llama", "succeeded", 0, "k1-llama", "2025-03-07T10:00:01.000Z"), "not JSON");
+        cache.insert({ cacheKey: "k0", runId: "f1", step: "each", itemIndex: 0, provider: "openai", model: "gpt-mini", answer: "a", inputTokens: 10, outputTokens: 5, costUsd: 0.0025, shareable: true, callId: paid, createdAt: "2025-03-07T10:00:00.000Z" });
+        executions.markCallRejected(call("f1", id, 1, 1, "llama", "succeeded", 0, "k1-llama", "2025-03-07T10:00:01.000Z"), "not JSON");
         call("f1", id, 1, 2, "gpt-mini", "succeeded", 0.003, "k1", "2025-03-07T10:00:02.000Z");
       });
       run("f2", "2025-03-08T10:00:00.000Z", (id) => {
@@ -241,14 +242,14 @@ describe("report figures with for_each items and cache keys", () => {
         call("f2", id, 1, 1, "gpt-mini", "succeeded", 0.003, "k1", "2025-03-08T10:00:01.000Z");
       });
       const window = reportWindow({ from: "2025-03-01", to: "2025-03-09" }, now);
-      return buildReport(readReportData(store.reports, window, "UTC"), { window, groupBy: "model", now, timeZone: "UTC" });
+      return buildReport(await readReportData(store.reports, window, "UTC"), { window, groupBy: "model", now, timeZone: "UTC" });
     } finally {
-      store.close();
+      await store.close();
     }
   }
 
-  it("judge each item's attempts on their own, and price a hit by its cache entry", () => {
-    const report = forEachReport();
+  it("judge each item's attempts on their own, and price a hit by its cache entry", async () => {
+    const report = await forEachReport();
     assert.equal(report.totals.steps, 4, "two items in each of two runs");
     assert.equal(report.totals.successfulSteps, 4, "item 0 of f1 is kept although item 1 needed a second attempt");
     assert.deepEqual(

@@ -18,9 +18,9 @@ describe("report and budget filters", () => {
   let directory: string;
   let db: string;
   let policy: string;
-  before(() => {
+  before(async () => {
     directory = writeProject({ "policy.yaml": fixturePolicy });
-    db = reportDatabaseFile(directory);
+    db = await reportDatabaseFile(directory);
     policy = path.join(directory, "policy.yaml");
   });
   const report = async (args: string[]) => {

@@ -7,8 +7,8 @@ import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
 import { buildReport, readReportData, reportWindow, type Report } from "../../src/report/index.js";
 import { reportTables } from "../../src/report/report-tables.js";
-import { openStore, type OrchStore } from "../../src/store/index.js";
-import type { CallStatus, StepStatus } from "../../src/store/run-repository.js";
+import { openSqliteStore, type SqliteOrchStore } from "../../src/store/sqlite-store.js";
+import type { CallStatus, StepStatus } from "../../src/contracts/run-store.js";
 
 const now = new Date("2025-04-10T12:00:00.000Z");
 
@@ -60,36 +60,37 @@ const runs: { id: string; pipeline: string; at: string; step: string; status: St
   },
 ];
 
-function fill(store: OrchStore): void {
+function fill(store: SqliteOrchStore): void {
+  const repositories = store.repositories;
   for (const run of runs) {
-    const ids = store.runs.createRun({ id: run.id, pipelineName: run.pipeline, pipelinePath: `/projects/${run.pipeline}.yaml`, inputs: {}, startedAt: run.at, processId: 1 }, [run.step]);
+    const ids = repositories.runs.createRun({ id: run.id, pipelineName: run.pipeline, pipelinePath: `/projects/${run.pipeline}.yaml`, inputs: {}, startedAt: run.at, processId: 1 }, [run.step]);
     const stepExecutionId = ids.get(run.step)!;
     run.calls.forEach((call, index) => {
       const at = new Date(new Date(run.at).getTime() + index * 1000).toISOString();
       const local = call.model === "llama";
-      const callId = store.runs.recordCall({
+      const callId = repositories.runs.recordCall({
         runId: run.id, stepExecutionId, step: run.step, attempt: call.attempt, ...(call.item === undefined ? {} : { itemIndex: call.item }),
         pipelineName: run.pipeline, task: "writing", provider: local ? "local" : "openai", providerType: local ? "ollama" : "openai", model: call.model,
         promptSha256: `${run.id}-${call.item ?? ""}`, status: call.status, inputTokens: call.tokens[0], outputTokens: call.tokens[1],
         cachedInputTokens: 0, reasoningTokens: 0, costUsd: call.costUsd, latencyMs: 100, synthetic: false, startedAt: at, finishedAt: at,
         ...(call.status === "failed" ? { errorKind: local ? "timeout" : "server" } : {}),
       });
-      if (call.rejected) store.executions.markCallRejected(callId, call.rejected);
+      if (call.rejected) repositories.executions.markCallRejected(callId, call.rejected);
     });
-    store.runs.finishStep(stepExecutionId, { status: run.status, finishedAt: run.at, attempts: run.calls.length, inputTokens: 0, outputTokens: 0, costUsd: 0 });
+    repositories.runs.finishStep(stepExecutionId, { status: run.status, finishedAt: run.at, attempts: run.calls.length, inputTokens: 0, outputTokens: 0, costUsd: 0 });
   }
 }
 
 describe("report figures: per item, failed attempts apart, no free failure", () => {
   let report: Report;
-  before(() => {
-    const store = openStore(":memory:");
+  before(async () => {
+    const store = openSqliteStore(":memory:");
     try {
       fill(store);
       const window = reportWindow({ from: "2025-04-01", to: "2025-04-09" }, now);
-      report = buildReport(readReportData(store.reports, window, "UTC"), { window, groupBy: "model", now, timeZone: "UTC" });
+      report = buildReport(await readReportData(store.reports, window, "UTC"), { window, groupBy: "model", now, timeZone: "UTC" });
     } finally {
-      store.close();
+      await store.close();
     }
   });
 

@@ -11,12 +11,12 @@ import { readEvents, request, startServeFixture, type ServeFixture } from "./sup
 const token = "serve-test-token-0123456789";
 const authorized = { authorization: `Bearer ${token}` };
 
-function runsIn(database: string): number {
-  const store = openStore(database);
+async function runsIn(database: string): Promise<number> {
+  const store = await openStore(database);
   try {
-    return store.callLog.listRuns({ limit: 100 }).length;
+    return (await store.callLog.listRuns({ limit: 100 })).length;
   } finally {
-    store.close();
+    await store.close();
   }
 }
 
@@ -39,7 +39,7 @@ describe("orch serve API without ORCH_SERVE_TOKEN", () => {
     assert.equal(answer.status, 403);
     assert.equal(answer.body.error.field, "authorization");
     assert.match(answer.body.error.message, /set ORCH_SERVE_TOKEN/);
-    assert.equal(runsIn(fixture.database), 0);
+    assert.equal(await runsIn(fixture.database), 0);
   });
 });
 
@@ -64,7 +64,7 @@ describe("orch serve API with ORCH_SERVE_TOKEN", () => {
       assert.equal(answer.status, 401, JSON.stringify(headers));
       assert.equal(answer.body.error.field, "authorization");
     }
-    assert.equal(runsIn(fixture.database), 0);
+    assert.equal(await runsIn(fixture.database), 0);
   });
 
   it("refuses malformed run requests with a 4xx naming the field, and starts nothing", async () => {
@@ -85,7 +85,7 @@ describe("orch serve API with ORCH_SERVE_TOKEN", () => {
       assert.equal(answer.status, status, `${JSON.stringify(options)}: ${answer.text}`);
       assert.equal(answer.body.error.field, field, JSON.stringify(options));
     }
-    assert.equal(runsIn(fixture.database), 0);
+    assert.equal(await runsIn(fixture.database), 0);
   });
 
   it("starts a run on the mock provider and streams its events over SSE until run-end", async () => {
@@ -162,11 +162,11 @@ describe("orch serve shutdown", () => {
     const started = await request(fixture.server.url, "POST", "/api/runs", { json: { pipeline: "notes.yaml" }, headers: authorized });
     assert.equal(started.status, 202, started.text);
     await fixture.server.close();
-    const store = openStore(fixture.database);
+    const store = await openStore(fixture.database);
     try {
-      assert.equal(store.runs.getRun(started.body.runId)?.status, "interrupted");
+      assert.equal((await store.runs.getRun(started.body.runId))?.status, "interrupted");
     } finally {
-      store.close();
+      await store.close();
     }
   });
 });

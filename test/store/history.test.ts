@@ -1,17 +1,18 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { createProviderHealth, cooldownMs } from "../../src/executor/provider-health.js";
-import { openStore, type OrchStore } from "../../src/store/index.js";
-import type { CallStatus } from "../../src/store/run-repository.js";
+import type { CallStatus } from "../../src/contracts/run-store.js";
+import { openSqliteStore, type SqliteOrchStore } from "../../src/store/sqlite-store.js";
 
-function seed(store: OrchStore) {
-  const ids = store.runs.createRun(
+function seed(store: SqliteOrchStore) {
+  const { runs } = store.repositories;
+  const ids = runs.createRun(
     { id: "r1", pipelineName: "p", pipelinePath: "/p.yaml", inputs: {}, startedAt: "2026-01-01T00:00:00.000Z", processId: 1 },
     ["a"],
   );
   let attempt = 0;
   return (call: { provider?: string; model?: string; task?: string; status: CallStatus; costUsd?: number; errorKind?: string; at: string; rejected?: string }) => {
-    const id = store.runs.recordCall({
+    const id = runs.recordCall({
       runId: "r1",
       stepExecutionId: ids.get("a")!,
       step: "a",
@@ -38,31 +39,10 @@ function seed(store: OrchStore) {
   };
 }
 
-describe("routing history", () => {
-  it("counts calls per model and task; rejected answers and cache hits are not successes or calls", () => {
-    const store = openStore(":memory:");
-    const record = seed(store);
-    record({ status: "succeeded", costUsd: 0.02, at: "2026-01-10T00:00:00.000Z" });
-    record({ status: "succeeded", costUsd: 0.04, at: "2026-01-10T00:01:00.000Z", rejected: "node --check failed" });
-    record({ status: "failed", costUsd: 0, errorKind: "server", at: "2026-01-10T00:02:00.000Z" });
-    record({ status: "cached", costUsd: 0, at: "2026-01-10T00:03:00.000Z" });
-    record({ status: "succeeded", task: "writing", at: "2026-01-10T00:04:00.000Z" });
-    record({ status: "succeeded", at: "2025-11-01T00:00:00.000Z" });
-    const history = store.history.routingHistory(new Date("2026-01-20T00:00:00.000Z"));
-    const code = history.find((row) => row.task === "code");
-    assert.deepEqual(
-      { ...code, averageCostUsd: Number(code?.averageCostUsd.toFixed(6)) },
-      { reference: "openai:mini", task: "code", calls: 3, successes: 1, averageCostUsd: 0.02, averageLatencyMs: 100 },
-      "the November call is outside the 30-day window",
-    );
-    assert.equal(history.find((row) => row.task === "writing")?.calls, 1);
-  });
-});
-
 describe("provider cool-downs", () => {
-  it("cool a provider down after three transient failures in a row, for five minutes", () => {
-    const store = openStore(":memory:");
-    const health = createProviderHealth(store.history, Date.parse("2026-01-10T00:00:00.000Z"));
+  it("cool a provider down after three transient failures in a row, for five minutes", async () => {
+    const store = openSqliteStore(":memory:");
+    const health = await createProviderHealth(store.history, Date.parse("2026-01-10T00:00:00.000Z"));
     const t0 = Date.parse("2026-01-10T00:00:00.000Z");
     health.record("openai", { ok: false, kind: "server" }, t0);
     health.record("openai", { ok: false, kind: "timeout" }, t0 + 1000);
@@ -74,22 +54,22 @@ describe("provider cool-downs", () => {
     assert.equal(health.coolingDownUntil("openai", t0 + 5000), undefined, "a success resets the streak");
   });
 
-  it("do not count errors that waiting would not fix", () => {
-    const store = openStore(":memory:");
+  it("do not count errors that waiting would not fix", async () => {
+    const store = openSqliteStore(":memory:");
     const t0 = Date.parse("2026-01-10T00:00:00.000Z");
-    const health = createProviderHealth(store.history, t0);
+    const health = await createProviderHealth(store.history, t0);
     for (let index = 0; index < 5; index++) health.record("anthropic", { ok: false, kind: "bad_request" }, t0 + index);
     assert.equal(health.coolingDownUntil("anthropic", t0 + 10), undefined);
   });
 
-  it("start from the store: a provider that kept failing in an earlier run is still cooling down", () => {
-    const store = openStore(":memory:");
+  it("start from the store: a provider that kept failing in an earlier run is still cooling down", async () => {
+    const store = openSqliteStore(":memory:");
     const record = seed(store);
     for (const second of ["10", "20", "30"]) record({ status: "failed", errorKind: "network", at: `2026-01-10T00:00:${second}.000Z` });
     record({ provider: "gemini", status: "failed", errorKind: "network", at: "2026-01-10T00:00:10.000Z" });
     record({ provider: "gemini", status: "succeeded", at: "2026-01-10T00:00:40.000Z" });
     const now = Date.parse("2026-01-10T00:01:00.000Z");
-    const health = createProviderHealth(store.history, now);
+    const health = await createProviderHealth(store.history, now);
     assert.equal(health.coolingDownUntil("openai", now), Date.parse("2026-01-10T00:00:30.000Z") + cooldownMs);
     assert.equal(health.coolingDownUntil("gemini", now), undefined);
   });

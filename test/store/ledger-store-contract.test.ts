@@ -7,9 +7,9 @@ import assert from "node:assert/strict";
 import path from "node:path";
 import { after, before, beforeEach, describe, it } from "node:test";
 import type { LedgerStore, ReservationRequest, ScopeLimit } from "../../src/contracts/ledger-store.js";
-import { openStore, type OrchStore } from "../../src/store/index.js";
+import type { OrchStore } from "../../src/contracts/orch-store.js";
 import { openPostgresStore, type PostgresStore } from "../../src/store/postgres/index.js";
-import { sqliteLedgerStore } from "../../src/store/sqlite-ledger-store.js";
+import { openSqliteStore } from "../../src/store/sqlite-store.js";
 import { temporaryDirectory } from "../support/cli.js";
 import { createTestDatabase, postgresSkip, type TestDatabase } from "../support/postgres.js";
 
@@ -48,12 +48,12 @@ function sqliteImplementation(): Implementation {
     skip: false,
     async setUp() {},
     async fresh() {
-      store?.close();
-      store = openStore(path.join(temporaryDirectory("orch-contract-"), "orch.db"));
-      return sqliteLedgerStore(store.ledger, "host-a");
+      await store?.close();
+      store = openSqliteStore(path.join(temporaryDirectory("orch-contract-"), "orch.db"), { hostName: "host-a" });
+      return store.ledger;
     },
     async tearDown() {
-      store?.close();
+      await store?.close();
     },
   };
 }

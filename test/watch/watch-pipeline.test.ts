@@ -31,8 +31,8 @@ interface Harness {
   stop(): Promise<void>;
 }
 
-function startWatching(directory: string): Harness {
-  const store = openStore(path.join(directory, "state/orch.db"));
+async function startWatching(directory: string): Promise<Harness> {
+  const store = await openStore(path.join(directory, "state/orch.db"));
   const controller = new AbortController();
   const events: WatchEvent[] = [];
   const runs: Harness["runs"] = [];
@@ -83,7 +83,7 @@ function startWatching(directory: string): Harness {
     async stop() {
       controller.abort();
       await done;
-      store.close();
+      await store.close();
     },
   };
 }
@@ -91,7 +91,7 @@ function startWatching(directory: string): Harness {
 describe("watch mode", () => {
   it("reruns only the steps whose inputs changed; the rest come from the cache", async () => {
     const directory = writeProject({ "pipeline.yaml": pipeline, "policy.yaml": offlinePolicy(), "facts.eta": "List facts.", "story.eta": "Tell <%= it.steps.facts.output %>" });
-    const watch = startWatching(directory);
+    const watch = await startWatching(directory);
     try {
       await watch.waitForRuns(1);
       assert.equal(watch.runs[0]!.outcome.exitCode, 0);
@@ -115,7 +115,7 @@ describe("watch mode", () => {
 
   it("keeps watching through a broken config and reruns when it is fixed", async () => {
     const directory = writeProject({ "pipeline.yaml": pipeline, "policy.yaml": offlinePolicy(), "facts.eta": "List facts.", "story.eta": "Tell <%= it.steps.facts.output %>" });
-    const watch = startWatching(directory);
+    const watch = await startWatching(directory);
     try {
       await watch.waitForRuns(1);
       writeFileSync(path.join(directory, "pipeline.yaml"), pipeline.replace("needs: [facts]", "needs: [fatcs]"));
@@ -132,7 +132,7 @@ describe("watch mode", () => {
 
   it("watches files the pipeline starts referencing, and forgets those it stops referencing", async () => {
     const directory = writeProject({ "pipeline.yaml": pipeline, "policy.yaml": offlinePolicy(), "facts.eta": "List facts.", "story.eta": "Tell <%= it.steps.facts.output %>", "extra.txt": "more" });
-    const watch = startWatching(directory);
+    const watch = await startWatching(directory);
     try {
       await watch.waitForRuns(1);
       writeFileSync(path.join(directory, "pipeline.yaml"), pipeline.replace("    prompt: { file: facts.eta }", "    context: [extra.txt]\n    prompt: { file: facts.eta }"));

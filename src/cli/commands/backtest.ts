@@ -3,7 +3,7 @@
  * its pass rate and cost against what happened, in all and per step, exact where the policy's
  * models were recorded on a request and marked as estimated where not.
  */
-import { observationOf, recordedUnitsOf } from "../../executor/learning.js";
+import { observationOf, recordedUnitsOf, routingHistoryWindowMs } from "../../executor/learning.js";
 import { createPriceLookup } from "../../executor/prices.js";
 import { loadPolicyFile } from "../../config/load-config.js";
 import { exitCodes, UsageError } from "../../errors/orch-error.js";
@@ -11,8 +11,7 @@ import { backtest } from "../../policy/backtest.js";
 import { parseDuration } from "../../policy/duration.js";
 import { assumedProviderStates, fullBudget } from "../../policy/policy-test.js";
 import { SuccessEstimates } from "../../policy/success-estimates.js";
-import { routingHistoryWindowMs } from "../../store/history-repository.js";
-import { defaultDatabasePath, openStore } from "../../store/index.js";
+import { openStore, storeLocation } from "../../store/index.js";
 import { defineFlags, parseCommandArguments } from "../arguments.js";
 import { databaseFlag, jsonFlag } from "../common-flags.js";
 import type { Command } from "../main.js";
@@ -41,10 +40,10 @@ export const backtestCommand: Command = {
     if (sinceMs === undefined) throw new UsageError({ message: `--since: "${since}" is not a duration`, hint: "write it as 30d, 12h or 1d12h" });
     const policy = await loadPolicyFile(positionals[0]!, output.env);
 
-    const store = openStore(values.db ?? defaultDatabasePath(output.env));
+    const store = await openStore(storeLocation({ flag: values.db, env: output.env }));
     try {
       const now = new Date();
-      const recorded = store.history.settledCalls(new Date(now.getTime() - (runs ? routingHistoryWindowMs : sinceMs)).toISOString());
+      const recorded = await store.history.settledCalls(new Date(now.getTime() - (runs ? routingHistoryWindowMs : sinceMs)).toISOString());
       const rows = runs ? recorded.filter((row) => runs.some((run) => row.unit.startsWith(`${run}|`))) : recorded;
       const result = backtest(recordedUnitsOf(rows), policy.policy, {
         now: now.getTime(),
@@ -58,7 +57,7 @@ export const backtestCommand: Command = {
       else for (const line of renderBacktest({ policyFile: policy.file, chosen, ...result }, output.style)) output.out(line);
       return exitCodes.success;
     } finally {
-      store.close();
+      await store.close();
     }
   },
 };

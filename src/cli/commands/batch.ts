@@ -1,7 +1,7 @@
 import path from "node:path";
 import { exitCodes, UsageError } from "../../errors/orch-error.js";
 import { formatDuration } from "../../policy/format.js";
-import type { BatchJobSummary } from "../../store/batch-repository.js";
+import type { BatchJobSummary } from "../../contracts/batch-store.js";
 import { openStore } from "../../store/index.js";
 import { collectBatches, type CollectedJob } from "../../workspace/collect-batches.js";
 import { resolveProject } from "../../project/resolve-project.js";
@@ -31,13 +31,13 @@ export const batchCommand: Command = {
     if (extra.length > 0) throw new UsageError({ message: `unexpected argument "${extra[0]}"`, hint: `usage: ${usage}` });
     if (action === "status" && values.policy !== undefined) throw new UsageError({ message: "--policy goes with collect", hint: `usage: ${usage}` });
     const project = await resolveProject(output.env);
-    const store = openStore(project.databaseFile(values.db));
+    const store = await openStore(project.databaseFile(values.db));
     try {
       if (action === "status") {
-        const jobs = store.batches.jobSummaries(values.run);
+        const jobs = await store.batches.jobSummaries(values.run);
         const now = Date.now();
         if (values.json) output.out(JSON.stringify(jobs.map((job) => ({ ...job, ageSeconds: Math.round((now - Date.parse(job.submittedAt)) / 1000) })), null, 2));
-        else for (const line of renderStatus(jobs, store.file, now, output.style)) output.out(line);
+        else for (const line of renderStatus(jobs, store.location, now, output.style)) output.out(line);
         return exitCodes.success;
       }
       const interruption = new AbortController();
@@ -55,10 +55,10 @@ export const batchCommand: Command = {
         process.off("SIGINT", onSignal);
       }
       if (values.json) output.out(JSON.stringify(collected, null, 2));
-      else for (const line of renderCollected(collected, store.file, output.style)) output.out(line);
+      else for (const line of renderCollected(collected, store.location, output.style)) output.out(line);
       return collected.some((each) => each.outcome.kind === "unchecked") ? exitCodes.stepFailed : exitCodes.success;
     } finally {
-      store.close();
+      await store.close();
     }
   },
 };

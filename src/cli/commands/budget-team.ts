@@ -12,7 +12,6 @@ import type { LedgerStore } from "../../contracts/ledger-store.js";
 import { exitCodes, UsageError } from "../../errors/orch-error.js";
 import { resolveProject } from "../../project/resolve-project.js";
 import { openStore, type OrchStore } from "../../store/index.js";
-import { sqliteLedgerStore } from "../../store/sqlite-ledger-store.js";
 import { defineFlags, parseCommandArguments } from "../arguments.js";
 import { databaseFlag, jsonFlag, policyFlag } from "../common-flags.js";
 import type { Command } from "../main.js";
@@ -48,9 +47,9 @@ export const budgetTeamCommand: Command = {
     if (action === "show" && setFlags) throw new UsageError({ message: "--daily, --monthly, --project and --by belong to `orch budget team set`", hint: `usage: ${usage}` });
 
     const project = await resolveProject(output.env);
-    const store = openStore(project.databaseFile(values.db));
+    const store = await openStore(project.databaseFile(values.db));
     try {
-      const ledger = sqliteLedgerStore(store.ledger);
+      const ledger = store.ledger;
       const now = new Date();
       if (action === "set") {
         const team = ledgerName(name!, "team");
@@ -66,16 +65,16 @@ export const budgetTeamCommand: Command = {
       if (team === undefined) {
         throw new UsageError({ message: "which team? the policy names none (budget.team)", hint: `name it: orch budget team show NAME (teams with limits or spend this month: ${await teamList(ledger, store, now)})` });
       }
-      for (const line of await teamSection(ledger, store, settings, team, now, output.style, values.json === true)) output.out(line);
+      for (const line of await teamSection(store, settings, team, now, output.style, values.json === true)) output.out(line);
       return exitCodes.success;
     } finally {
-      store.close();
+      await store.close();
     }
   },
 };
 
 async function teamList(ledger: LedgerStore, store: OrchStore, now: Date): Promise<string> {
-  const teams = await ledger.teams(calendarKeys(now, ledgerTimeZone(store.ledger, undefined, now)).month);
+  const teams = await ledger.teams(calendarKeys(now, await ledgerTimeZone(store.ledger, undefined, now)).month);
   return teams.length === 0 ? "none" : teams.join(", ");
 }
 
@@ -83,8 +82,9 @@ async function teamList(ledger: LedgerStore, store: OrchStore, now: Date): Promi
  * The team's tree in the database's calendar (a team has one), with the policy's own project
  * limits beside the team's when the policy names this team. Text lines, or one JSON document.
  */
-export async function teamSection(ledger: LedgerStore, store: OrchStore, settings: LedgerSettings, team: string, now: Date, style: Style, json: boolean): Promise<string[]> {
-  const timeZone = ledgerTimeZone(store.ledger, undefined, now, team);
+export async function teamSection(store: OrchStore, settings: LedgerSettings, team: string, now: Date, style: Style, json: boolean): Promise<string[]> {
+  const ledger = store.ledger;
+  const timeZone = await ledgerTimeZone(ledger, undefined, now, team);
   const status = await teamStatus(ledger, team, { runId: "", ...calendarKeys(now, timeZone) }, settings.limits);
   if (json) {
     const stored = (await ledger.teamLimits(team)).map(({ limitNanoUsd, ...limit }) => ({ ...limit, limitUsd: nanoToUsd(limitNanoUsd) }));

@@ -14,7 +14,6 @@ import type { Command } from "../main.js";
 import { renderBudget } from "../render/budget-table.js";
 import { resolveProject } from "../../project/resolve-project.js";
 import { checkTeamCalendar } from "../../config/team-budget-checks.js";
-import { sqliteLedgerStore } from "../../store/sqlite-ledger-store.js";
 import { budgetTeamCommand, teamSection } from "./budget-team.js";
 
 const usage =
@@ -39,10 +38,10 @@ interface WindowFigures extends WindowSpend {
 }
 
 /** `--since` or `--from/--to`: what the ledger counted on those days, for `--run`/`--pipeline` when given. */
-function windowFigures(store: OrchStore, flags: WindowFlags, filter: ReportFilter, timeZone: string, now: Date): WindowFigures | undefined {
+async function windowFigures(store: OrchStore, flags: WindowFlags, filter: ReportFilter, timeZone: string, now: Date): Promise<WindowFigures | undefined> {
   if (flags.since === undefined && flags.from === undefined && flags.to === undefined) return undefined;
   const window = reportWindow(flags, now);
-  const rows = store.reports.ledgerUse("0000-00", "9999-99");
+  const rows = await store.reports.ledgerUse("0000-00", "9999-99");
   const firstDay = rows.reduce<string | undefined>((first, row) => (first === undefined || row.day < first ? row.day : first), undefined);
   const days = windowDays(window, timeZone, firstDay);
   return { label: window.label, from: days[0] ?? "", to: days.at(-1) ?? "", ...windowSpend(rows, days, filter) };
@@ -64,24 +63,24 @@ export const budgetCommand: Command = {
     const policyFile = project.policyFile(values.policy);
     const policy = policyFile === undefined ? undefined : await loadPolicyFile(policyFile, project.env, { name: project.settings?.name });
     const settings = ledgerSettingsOf(policy?.policy.budget);
-    const store = openStore(project.databaseFile(values.db));
+    const store = await openStore(project.databaseFile(values.db));
     try {
       const now = new Date();
       const filter: ReportFilter = { ...(values.run === undefined ? {} : { runId: values.run }), ...(values.pipeline === undefined ? {} : { pipeline: values.pipeline }) };
-      checkFilter(filter, { runExists: (id) => store.reports.runKnown(id), pipelineNames: store.reports.pipelineNames(), database: store.file });
+      await checkFilter(filter, { runExists: (id) => store.reports.runKnown(id), pipelineNames: () => store.reports.pipelineNames(), database: store.location });
       // Close what crashed processes left open first, so the figures below say where it went.
-      const reconciled = reconcileLedger(store.ledger, { now });
-      if (policy) checkTeamCalendar(policy, (proposed) => store.ledger.calendarZone(proposed, now.toISOString()));
+      const reconciled = await reconcileLedger(store.ledger, { now });
+      if (policy) await checkTeamCalendar(policy, (proposed) => store.ledger.calendarZone(proposed, now.toISOString()));
       const team = settings.limits.project?.team;
-      const status = budgetStatus(store.ledger, settings.limits, settings.timeZone, now, filter);
-      const window = windowFigures(store, values, filter, ledgerTimeZone(store.ledger, settings.timeZone, now, team), now);
+      const status = await budgetStatus(store.ledger, settings.limits, settings.timeZone, now, filter);
+      const window = await windowFigures(store, values, filter, await ledgerTimeZone(store.ledger, settings.timeZone, now, team), now);
       // A policy naming a team: the team → project → pipeline tree follows (budget-team.ts).
-      const teamLines = team === undefined ? [] : await teamSection(sqliteLedgerStore(store.ledger), store, settings, team, now, output.style, values.json === true);
+      const teamLines = team === undefined ? [] : await teamSection(store, settings, team, now, output.style, values.json === true);
       if (values.json) {
         const teamJson = teamLines.length === 0 ? {} : { team: JSON.parse(teamLines[0]!) as unknown };
-        output.out(JSON.stringify({ policy: policy?.file ?? null, database: store.file, limits: settings.limits, alertFractions: settings.alerts, ...status, ...(window ? { window } : {}), forecast: forecastOfStatus(status) ?? null, reconciled, ...teamJson }, null, 2));
+        output.out(JSON.stringify({ policy: policy?.file ?? null, database: store.location, limits: settings.limits, alertFractions: settings.alerts, ...status, ...(window ? { window } : {}), forecast: forecastOfStatus(status) ?? null, reconciled, ...teamJson }, null, 2));
       } else {
-        const view = { policyFile: policy?.file, database: store.file, settings, status, reconciled };
+        const view = { policyFile: policy?.file, database: store.location, settings, status, reconciled };
         for (const line of renderBudget(view, output.style)) output.out(line);
         if (window) output.out(windowLine(window, filter));
         if (teamLines.length > 0) for (const line of ["", ...teamLines]) output.out(line);
@@ -89,7 +88,7 @@ export const budgetCommand: Command = {
       // An overrun in the current run, day or month is money spent past a reservation: say so in the exit code too.
       return status.overruns.length > 0 ? exitCodes.stoppedByBudget : exitCodes.success;
     } finally {
-      store.close();
+      await store.close();
     }
   },
 };

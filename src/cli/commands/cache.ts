@@ -35,27 +35,27 @@ export const cacheCommand: Command = {
       throw new UsageError({ message: `--older-than expects a duration such as 12h, 7d or 1d12h, got "${values["older-than"]}"` });
     }
 
-    const store = openStore((await resolveProject(output.env)).databaseFile(values.db));
+    const store = await openStore((await resolveProject(output.env)).databaseFile(values.db));
     try {
       if (action === "clear") {
         const before = olderThanMs === undefined ? undefined : new Date(Date.now() - olderThanMs).toISOString();
-        const removed = store.cache.clear(before);
-        output.out(`removed ${removed} cached answer${removed === 1 ? "" : "s"}${before ? ` older than ${values["older-than"]}` : ""} from ${store.file}`);
+        const removed = await store.cache.clear(before);
+        output.out(`removed ${removed} cached answer${removed === 1 ? "" : "s"}${before ? ` older than ${values["older-than"]}` : ""} from ${store.location}`);
         return exitCodes.success;
       }
-      const stats = store.cache.stats();
+      const stats = await store.cache.stats();
       if (values.json) {
-        output.out(JSON.stringify({ database: store.file, ...stats }, null, 2));
+        output.out(JSON.stringify({ database: store.location, ...stats }, null, 2));
         return exitCodes.success;
       }
-      output.out(`${output.style.bold("cache")} · ${store.file}`);
+      output.out(`${output.style.bold("cache")} · ${store.location}`);
       output.out(`  entries   ${stats.entries} (${stats.reusable} reusable by later runs, ${stats.resumeOnly} kept only to resume their run or rejected)`);
       output.out(`  size      ${formatBytes(stats.answerBytes)} of answers`);
       if (stats.oldest && stats.newest) output.out(`  dates     ${stats.oldest.slice(0, 10)} to ${stats.newest.slice(0, 10)}`);
       output.out(`  hits      ${stats.hits}, which saved ${formatUsd(stats.savedUsd)}`);
       return exitCodes.success;
     } finally {
-      store.close();
+      await store.close();
     }
   },
 };

@@ -2,9 +2,9 @@ import { exitCodes, UsageError } from "../../errors/orch-error.js";
 import { findRun } from "../../report/call-log/find-run.js";
 import { diffRuns } from "../../report/call-log/run-diff.js";
 import { buildRunView } from "../../report/call-log/run-view.js";
-import type { CallLogRepository } from "../../store/call-log-repository.js";
-import type { RunRow } from "../../store/run-repository.js";
-import { defaultDatabasePath, openStore } from "../../store/index.js";
+import type { CallLogStore } from "../../contracts/call-log-store.js";
+import type { RunRow } from "../../contracts/run-store.js";
+import { openStore, storeLocation } from "../../store/index.js";
 import { defineFlags, parseCommandArguments } from "../arguments.js";
 import { databaseFlag, jsonFlag } from "../common-flags.js";
 import type { Command } from "../main.js";
@@ -31,26 +31,27 @@ export const diffCommand: Command = {
     if (format !== "text" && format !== "markdown") throw new UsageError({ message: `--format expects text or markdown, got "${format}"`, hint: `usage: ${usage}` });
     if (values.json && values.format !== undefined) throw new UsageError({ message: "--json and --format cannot be combined", hint: `usage: ${usage}` });
 
-    const store = openStore(values.db ?? defaultDatabasePath(output.env));
+    const store = await openStore(storeLocation({ flag: values.db, env: output.env }));
     try {
-      const named = positionals.map((reference) => findRun(store.callLog, reference, store.file));
-      const [a, b] = named.length === 2 ? (named as [RunRow, RunRow]) : [previousRun(store.callLog, named[0]!, store.file), named[0]!];
-      const diff = diffRuns(viewOf(store.callLog, a), viewOf(store.callLog, b));
+      const named: RunRow[] = [];
+      for (const reference of positionals) named.push(await findRun(store.callLog, reference, store.location));
+      const [a, b] = named.length === 2 ? (named as [RunRow, RunRow]) : [await previousRun(store.callLog, named[0]!, store.location), named[0]!];
+      const diff = diffRuns(await viewOf(store.callLog, a), await viewOf(store.callLog, b));
       if (values.json) output.out(JSON.stringify(diff, null, 2));
       else for (const line of format === "markdown" ? renderDiffMarkdown(diff) : renderDiffText(diff, output.style)) output.out(line);
       return exitCodes.success;
     } finally {
-      store.close();
+      await store.close();
     }
   },
 };
 
-function previousRun(log: CallLogRepository, run: RunRow, database: string): RunRow {
-  const previous = log.runBefore(run);
+async function previousRun(log: CallLogStore, run: RunRow, database: string): Promise<RunRow> {
+  const previous = await log.runBefore(run);
   if (!previous) throw new UsageError({ message: `run ${run.id} is the first of ${run.pipeline_name} in ${database}: nothing to compare it with`, hint: "name two runs: orch diff RUN_A RUN_B" });
   return previous;
 }
 
-function viewOf(log: CallLogRepository, run: RunRow) {
-  return buildRunView(run, log.steps(run.id), log.calls(run.id));
+async function viewOf(log: CallLogStore, run: RunRow) {
+  return buildRunView(run, await log.steps(run.id), await log.calls(run.id));
 }

@@ -34,11 +34,11 @@ export const graphCommand: Command = {
     let graph: PipelineGraph;
     if (values.run === undefined) graph = await loadPipelineGraph(pipelineFile);
     else {
-      const store = openStore((await resolveProject(output.env)).databaseFile(values.db));
+      const store = await openStore((await resolveProject(output.env)).databaseFile(values.db));
       try {
         graph = await loadPipelineGraph(pipelineFile, { store, runId: values.run });
       } finally {
-        store.close();
+        await store.close();
       }
     }
     const rendered = render(graph, format);

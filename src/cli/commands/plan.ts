@@ -29,7 +29,7 @@ export const planCommand: Command = {
     const project = await resolveProject(output.env);
     const workspace = await loadWorkspace(exactlyOne(positionals, "pipeline file", usage), project.workspaceOptions(values.policy));
     const inputs = resolveInputs(workspace.pipeline, parseSetArguments(values.set ?? []));
-    const store = openStore(project.databaseFile(values.db));
+    const store = await openStore(project.databaseFile(values.db));
     const providers = openProviders(workspace.policy, { env: project.env });
     try {
       const plan = await planPipeline(workspace, inputs, store, providers.set, { redact: createRedactor(providers.secrets) });
@@ -38,7 +38,7 @@ export const planCommand: Command = {
       return exitCodes.success;
     } finally {
       await providers.close();
-      store.close();
+      await store.close();
     }
   },
 };

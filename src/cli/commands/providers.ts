@@ -3,7 +3,7 @@ import { loadPolicyFile } from "../../config/load-config.js";
 import { exitCodes } from "../../errors/orch-error.js";
 import { createProviderHealth, failuresBeforeCooldown } from "../../executor/provider-health.js";
 import { formatClock } from "../../policy/format.js";
-import { defaultDatabasePath, openStore } from "../../store/index.js";
+import { isPostgresUrl, openStore } from "../../store/index.js";
 import { loadEnvironment } from "../../providers/shared/environment.js";
 import { checkProviders, type ProviderStatus } from "../../providers/status.js";
 import { defineFlags, parseCommandArguments, positiveInteger } from "../arguments.js";
@@ -31,7 +31,7 @@ export const providersCommand: Command = {
     const timeoutSeconds = positiveInteger(values.timeout, "--timeout") ?? 10;
     const env = { ...loadEnvironment({ env: project.env, workingDirectory: process.cwd() }) };
     const probed = await checkProviders(policy.policy, { env, workingDirectory: process.cwd(), policyDirectory: policy.directory }, { timeoutMs: timeoutSeconds * 1000 });
-    const statuses = withCooldownsOf(probed, project.databaseFile(values.db));
+    const statuses = await withCooldownsOf(probed, project.databaseFile(values.db));
     if (values.json) output.out(JSON.stringify(statuses, null, 2));
     else for (const line of renderStatuses(policy.file, statuses, output.style, policy.policy.budget?.time_zone)) output.out(line);
     return statuses.some((status) => status.neededByPolicy && !status.usable) ? exitCodes.stepFailed : exitCodes.success;
@@ -39,19 +39,19 @@ export const providersCommand: Command = {
 };
 
 /** Reachable is not usable when a run would pass the provider over: the same history a run reads. */
-function withCooldownsOf(statuses: ProviderStatus[], databaseFile: string): ProviderStatus[] {
-  // No database yet means no history: nothing to cool down, and no reason to create one.
-  if (!existsSync(databaseFile)) return statuses;
+async function withCooldownsOf(statuses: ProviderStatus[], databaseFile: string): Promise<ProviderStatus[]> {
+  // No database file yet means no history: nothing to cool down, and no reason to create one.
+  if (!isPostgresUrl(databaseFile) && !existsSync(databaseFile)) return statuses;
   const now = Date.now();
-  const store = openStore(databaseFile);
+  const store = await openStore(databaseFile);
   try {
-    const health = createProviderHealth(store.history, now);
+    const health = await createProviderHealth(store.history, now);
     return statuses.map((status) => {
       const until = health.coolingDownUntil(status.id, now);
       return until === undefined ? status : { ...status, coolingDownUntil: new Date(until).toISOString() };
     });
   } finally {
-    store.close();
+    await store.close();
   }
 }
 

@@ -65,13 +65,13 @@ export const reportCommand: Command = {
     const policy = policyFile === undefined ? undefined : await loadPolicyFile(policyFile, project.env, { name: project.settings?.name });
     const settings = ledgerSettingsOf(policy?.policy.budget);
     const targets = policy?.policy.targets;
-    const store = openStore(project.databaseFile(values.db));
+    const store = await openStore(project.databaseFile(values.db));
     try {
-      // Days and months as the ledger counts them: the policy's zone, else the database's.
-      const timeZone = ledgerTimeZone(store.ledger, settings.timeZone, now, settings.limits.project?.team);
-      checkFilter(filter, { runExists: (id) => store.reports.runKnown(id), pipelineNames: store.reports.pipelineNames(), database: store.file });
-      const window = windowOf(values, filter.runId === undefined ? undefined : store.runs.getRun(filter.runId)?.started_at, now);
-      const read = { ...readReportData(store.reports, window, timeZone), overruns: store.ledger.overrunsBetween(window.fromIso, window.toIso).map(overrunOf) };
+      // Days and months as the ledger counts them: the policy's zone, else the store's.
+      const timeZone = await ledgerTimeZone(store.ledger, settings.timeZone, now, settings.limits.project?.team);
+      await checkFilter(filter, { runExists: (id) => store.reports.runKnown(id), pipelineNames: () => store.reports.pipelineNames(), database: store.location });
+      const window = windowOf(values, filter.runId === undefined ? undefined : (await store.runs.getRun(filter.runId))?.started_at, now);
+      const read = { ...(await readReportData(store.reports, window, timeZone)), overruns: (await store.ledger.overrunsBetween(window.fromIso, window.toIso)).map(overrunOf) };
       const data = filterReportData(read, filter);
       const report = buildReport(data, {
         window: { ...window, label: `${window.label}${filterLabel(filter)}` },
@@ -85,12 +85,13 @@ export const reportCommand: Command = {
       if (values.html !== undefined) {
         const graph = values.graph === undefined ? await lastRunGraph(store, window.toIso, filter.runId) : linkedGraph(values.graph, values.html);
         // Each shown run's calls from the call log: the page puts every attempt's prompt and answer beside it.
-        const calls = new Map(report.runs.flatMap((run) => store.callLog.calls(run.runId).map((row) => [row.id, callView(row)] as const)));
+        const calls = new Map<number, ReturnType<typeof callView>>();
+        for (const run of report.runs) for (const row of await store.callLog.calls(run.runId)) calls.set(row.id, callView(row));
         await writeFileAtomically(values.html, reportHtml(report, { calls, ...(graph ? { graph } : {}), ...(settings.limits.dailyUsd === undefined ? {} : { dailyLimitUsd: settings.limits.dailyUsd }) }));
       }
       if (values.json) output.out(JSON.stringify(report, null, 2));
       else if (values.csv) output.out(reportCsv(report).trimEnd());
-      else for (const line of renderReport(report, { database: store.file }, output.style)) output.out(line);
+      else for (const line of renderReport(report, { database: store.location }, output.style)) output.out(line);
       if (values.html !== undefined) {
         // Keep stdout machine-readable when it carries JSON or CSV.
         const say = values.json || values.csv ? output.err : output.out;
@@ -98,7 +99,7 @@ export const reportCommand: Command = {
       }
       return exitCodes.success;
     } finally {
-      store.close();
+      await store.close();
     }
   },
 };
@@ -127,7 +128,7 @@ function linkedGraph(graphFile: string, htmlFile: string): ReportGraph {
 
 /** The newest run's graph (or the `--run`'s), embedded, when its pipeline file can still be read. */
 async function lastRunGraph(store: OrchStore, beforeIso: string, runId: string | undefined): Promise<ReportGraph | undefined> {
-  const run = runId === undefined ? store.reports.latestRun(beforeIso) : store.runs.getRun(runId);
+  const run = runId === undefined ? await store.reports.latestRun(beforeIso) : await store.runs.getRun(runId);
   if (!run) return undefined;
   const graph = await graphOfRecordedRun(store, run);
   if (!graph) return undefined;

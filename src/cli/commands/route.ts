@@ -50,7 +50,7 @@ export const routeCommand: Command = {
       if (!pinned.ok) throw new UsageError({ message: `--model: ${pinned.message} in ${policy.file}`, ...(pinned.suggestion ? { hint: pinned.suggestion } : {}) });
     }
 
-    const store = openStore(project.databaseFile(values.db));
+    const store = await openStore(project.databaseFile(values.db));
     const providers = openProviders(policy, { env: project.env });
     try {
       const outcome = await routeRequest(policy, request, { store, providers: providers.set });
@@ -60,7 +60,7 @@ export const routeCommand: Command = {
       return exitCodes.success;
     } finally {
       await providers.close();
-      store.close();
+      await store.close();
     }
   },
 };

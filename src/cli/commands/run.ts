@@ -54,28 +54,29 @@ export const runCommand: Command = {
     if (resuming && values.set?.length) throw new UsageError({ message: "--set cannot be combined with --resume", hint: "a resumed run keeps the inputs it started with" });
     const project = await resolveProject(output.env);
     const databaseFile = project.databaseFile(values.db);
-    // `orch run --resume ID` alone: the run knows its pipeline. Only then is the database opened before validation.
+    // `orch run --resume ID` alone: the run knows its pipeline. Only then is the store opened before validation.
     let store: OrchStore | undefined;
-    if (resuming && resumeId !== undefined && positionals.length === 0) store = openStore(databaseFile);
-    const pipelineFile = store ? pipelineOfRun(store, resumeId!) : exactlyOne(positionals, "pipeline file", usage);
+    if (resuming && resumeId !== undefined && positionals.length === 0) store = await openStore(databaseFile);
+    const pipelineFile = store ? await pipelineOfRun(store, resumeId!) : exactlyOne(positionals, "pipeline file", usage);
     const concurrency = positiveInteger(values.concurrency, "--concurrency", maxConcurrency);
     const given = parseSetArguments(values.set ?? []);
-    const workspace = await loadWorkspace(pipelineFile, project.workspaceOptions(values.policy)).catch((error: unknown) => {
-      store?.close();
+    const workspace = await loadWorkspace(pipelineFile, project.workspaceOptions(values.policy)).catch(async (error: unknown) => {
+      await store?.close();
       throw error;
     });
     const inputs = resuming ? {} : resolveInputs(workspace.pipeline, given);
     for (const warning of project.envWarnings) output.err(warning);
 
-    store ??= openStore(databaseFile);
+    const opened = store ?? (await openStore(databaseFile));
+    store = opened;
     let resume;
     try {
-      resume = resuming ? findRunToResume(store, workspace.pipeline, resumeId) : undefined;
+      resume = resuming ? await findRunToResume(opened, workspace.pipeline, resumeId) : undefined;
     } catch (error) {
-      store.close();
+      await opened.close();
       throw error;
     }
-    const renderer = await withRunTraces(createRunRenderer(output, { json: values.json === true, databaseFile: store.file, pipeline: workspace.pipeline }), output, { env: project.env, settings: project.settings, pipeline: workspace.pipeline, policy: workspace.policy.policy, stepRoute: (runId, step) => store!.callLog.stepRoute(runId, step) });
+    const renderer = await withRunTraces(createRunRenderer(output, { json: values.json === true, databaseFile: opened.location, pipeline: workspace.pipeline }), output, { env: project.env, settings: project.settings, pipeline: workspace.pipeline, policy: workspace.policy.policy, stepRoute: (runId, step) => opened.callLog.stepRoute(runId, step) });
     const summaryFile = jobSummaryFile(output.env);
     const summary = summaryFile === undefined ? undefined : collectJobSummary();
     let emit: (event: RunEvent) => void = summary ? (event) => (summary.onEvent(event), renderer.onEvent(event)) : renderer.onEvent;
@@ -112,7 +113,7 @@ export const runCommand: Command = {
       await renderer.finish();
       emit = () => undefined;
       if (summary) {
-        const budget = budgetAfterRun(store.ledger, workspace.policy.policy.budget, outcome.runId);
+        const budget = await budgetAfterRun(opened.ledger, workspace.policy.policy.budget, outcome.runId);
         writeJobSummary(summaryFile!, renderJobSummary(summary, { budget, env: output.env }));
       }
       if (outcome.status !== "succeeded") output.err(`resume with: orch run ${pipelineFile} --resume ${outcome.runId}`);
@@ -121,7 +122,7 @@ export const runCommand: Command = {
       process.off("SIGINT", onSignal);
       process.off("SIGTERM", onSignal);
       await providers.close();
-      store.close();
+      await opened.close();
     }
   },
 };
@@ -148,11 +149,11 @@ function takeResumeId(args: readonly string[]): { args: string[]; resumeId?: str
   return { args: rest, ...(resumeId === undefined ? {} : { resumeId }) };
 }
 
-function pipelineOfRun(store: OrchStore, runId: string): string {
-  const run = store.executions.getRun(runId);
+async function pipelineOfRun(store: OrchStore, runId: string): Promise<string> {
+  const run = await store.executions.getRun(runId);
   if (!run) {
-    store.close();
-    throw new UsageError({ message: `no run "${runId}" in ${store.file}`, hint: "pass --db if the run used another database" });
+    await store.close();
+    throw new UsageError({ message: `no run "${runId}" in ${store.location}`, hint: "pass --db if the run used another store" });
   }
   return path.relative(process.cwd(), run.pipelinePath) || run.pipelinePath;
 }

@@ -1,8 +1,8 @@
 import path from "node:path";
 import { exitCodes, UsageError } from "../../errors/orch-error.js";
 import { parseDuration } from "../../policy/duration.js";
-import type { RunStatus } from "../../store/run-repository.js";
-import { defaultDatabasePath, openStore } from "../../store/index.js";
+import type { RunStatus } from "../../contracts/run-store.js";
+import { openStore, storeLocation } from "../../store/index.js";
 import { defineFlags, noPositionals, parseCommandArguments, positiveInteger } from "../arguments.js";
 import { databaseFlag, jsonFlag, sinceFlag } from "../common-flags.js";
 import type { Command } from "../main.js";
@@ -36,21 +36,20 @@ export const runsCommand: Command = {
     if (values.since !== undefined && !sinceMs) throw new UsageError({ message: `--since expects a duration such as 12h, 7d or 1d12h, got "${values.since}"` });
     const limit = positiveInteger(values.limit, "--limit", 10_000) ?? 20;
 
-    const store = openStore(values.db ?? defaultDatabasePath(output.env));
+    const store = await openStore(storeLocation({ flag: values.db, env: output.env }));
     try {
-      const runs = store.callLog
-        .listRuns({
-          ...(values.pipeline === undefined ? {} : { pipeline: { name: values.pipeline, file: path.resolve(values.pipeline) } }),
-          ...(status === undefined ? {} : { status: status as RunStatus }),
-          ...(sinceMs === undefined ? {} : { sinceIso: new Date(Date.now() - sinceMs).toISOString() }),
-          limit,
-        })
-        .map(runListing);
+      const rows = await store.callLog.listRuns({
+        ...(values.pipeline === undefined ? {} : { pipeline: { name: values.pipeline, file: path.resolve(values.pipeline) } }),
+        ...(status === undefined ? {} : { status: status as RunStatus }),
+        ...(sinceMs === undefined ? {} : { sinceIso: new Date(Date.now() - sinceMs).toISOString() }),
+        limit,
+      });
+      const runs = rows.map(runListing);
       if (values.json) output.out(JSON.stringify(runs, null, 2));
-      else for (const line of renderRuns(runs, store.file, output.style)) output.out(line);
+      else for (const line of renderRuns(runs, store.location, output.style)) output.out(line);
       return exitCodes.success;
     } finally {
-      store.close();
+      await store.close();
     }
   },
 };

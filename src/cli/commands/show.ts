@@ -1,7 +1,7 @@
 import { exitCodes, UsageError } from "../../errors/orch-error.js";
 import { findRun } from "../../report/call-log/find-run.js";
 import { buildRunView } from "../../report/call-log/run-view.js";
-import { defaultDatabasePath, openStore } from "../../store/index.js";
+import { openStore, storeLocation } from "../../store/index.js";
 import { defineFlags, parseCommandArguments } from "../arguments.js";
 import { databaseFlag, jsonFlag } from "../common-flags.js";
 import type { Command } from "../main.js";
@@ -20,10 +20,10 @@ export const showCommand: Command = {
     if (reference === undefined) throw new UsageError({ message: "missing run id (or latest)", hint: `usage: ${usage}` });
     if (extra.length > 0) throw new UsageError({ message: `unexpected argument "${extra[0]}"`, hint: `usage: ${usage}` });
 
-    const store = openStore(values.db ?? defaultDatabasePath(output.env));
+    const store = await openStore(storeLocation({ flag: values.db, env: output.env }));
     try {
-      const row = findRun(store.callLog, reference, store.file);
-      const run = buildRunView(row, store.callLog.steps(row.id), store.callLog.calls(row.id));
+      const row = await findRun(store.callLog, reference, store.location);
+      const run = buildRunView(row, await store.callLog.steps(row.id), await store.callLog.calls(row.id));
       if (stepName === undefined) {
         if (values.json) output.out(JSON.stringify(run, null, 2));
         else for (const line of renderRun(run, output.style)) output.out(line);
@@ -38,7 +38,7 @@ export const showCommand: Command = {
       else for (const line of renderStep(run, step, output.style)) output.out(line);
       return exitCodes.success;
     } finally {
-      store.close();
+      await store.close();
     }
   },
 };

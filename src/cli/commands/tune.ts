@@ -8,7 +8,7 @@ import { exitCodes, UsageError } from "../../errors/orch-error.js";
 import { parseDuration } from "../../policy/duration.js";
 import { SuccessEstimates } from "../../policy/success-estimates.js";
 import { asRecorded, evaluateChain, splitUnits, tuneChain } from "../../policy/tune.js";
-import { defaultDatabasePath, openStore } from "../../store/index.js";
+import { openStore, storeLocation } from "../../store/index.js";
 import { defineFlags, noPositionals, parseCommandArguments, positiveInteger } from "../arguments.js";
 import { databaseFlag, jsonFlag } from "../common-flags.js";
 import type { Command } from "../main.js";
@@ -38,9 +38,9 @@ export const tuneCommand: Command = {
     }
     const maxLength = positiveInteger(values["max-length"], "--max-length", 6) ?? 4;
 
-    const store = openStore(values.db ?? defaultDatabasePath(output.env));
+    const store = await openStore(storeLocation({ flag: values.db, env: output.env }));
     try {
-      const rows = store.history.settledCalls(new Date(Date.now() - sinceMs).toISOString());
+      const rows = await store.history.settledCalls(new Date(Date.now() - sinceMs).toISOString());
       const keys = [...new Set(rows.map((row) => row.unit))];
       if (keys.length < 4) {
         throw new UsageError({
@@ -70,7 +70,7 @@ export const tuneCommand: Command = {
       else for (const line of renderTune(summary, output.style)) output.out(line);
       return result.reachedTarget ? exitCodes.success : exitCodes.stepFailed;
     } finally {
-      store.close();
+      await store.close();
     }
   },
 };

@@ -48,7 +48,7 @@ export async function watchFromArguments(args: string[], output: CliOutput): Pro
   const given = parseSetArguments(values.set ?? []);
   const project = await resolveProject(output.env);
   for (const warning of project.envWarnings) output.err(warning);
-  const store = openStore(project.databaseFile(values.db));
+  const store = await openStore(project.databaseFile(values.db));
   const stop = new AbortController();
   const onSignal = () => stop.abort();
   process.on("SIGINT", onSignal);
@@ -66,7 +66,7 @@ export async function watchFromArguments(args: string[], output: CliOutput): Pro
       run: async (workspace, signal, wrote) => {
         const inputs = resolveInputs(workspace.pipeline, given);
         const providers = openProviders(workspace.policy, { env: project.env, history: store.history });
-        const renderer = createPlainRenderer(output, store.file);
+        const renderer = createPlainRenderer(output, store.location);
         const tally = emptyRerunTally();
         try {
           const outcome = await runPipeline({
@@ -87,7 +87,7 @@ export async function watchFromArguments(args: string[], output: CliOutput): Pro
             },
           });
           if (!signal.aborted) {
-            const todayUsd = store.history.costSince(localMidnight().toISOString());
+            const todayUsd = await store.history.costSince(localMidnight().toISOString());
             output.out(rerunLine(outcome.runId, tally, { rerunUsd: outcome.totals.costUsd, todayUsd }, output.style));
           }
           return outcome;
@@ -100,7 +100,7 @@ export async function watchFromArguments(args: string[], output: CliOutput): Pro
   } finally {
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);
-    store.close();
+    await store.close();
   }
 }
 

@@ -8,7 +8,7 @@ import path from "node:path";
 import { ledgerSettingsOf } from "../../budget/limits.js";
 import { budgetStatus, type ScopeStatus } from "../../budget/status.js";
 import type { Budget } from "../../generated/routing-policy.js";
-import type { LedgerRepository } from "../../store/ledger-repository.js";
+import type { LedgerStore } from "../../contracts/ledger-store.js";
 import type { RunEvent } from "../../executor/events.js";
 import { formatBalance, formatLimit, formatUsd } from "../../money/format-usd.js";
 import { formatDuration, formatTokens, itemProblems, modelsSummary } from "./summary.js";
@@ -126,7 +126,7 @@ function inlineCode(text: string): string {
 }
 
 /** The budget scopes of the run's policy as they stand after the run: what the summary's "Budget left" shows. */
-export function budgetAfterRun(ledger: LedgerRepository, budget: Budget | undefined, runId: string): ScopeStatus[] {
+export async function budgetAfterRun(ledger: LedgerStore, budget: Budget | undefined, runId: string): Promise<ScopeStatus[]> {
   const settings = ledgerSettingsOf(budget);
-  return budgetStatus(ledger, settings.limits, settings.timeZone, new Date(), { runId }).scopes;
+  return (await budgetStatus(ledger, settings.limits, settings.timeZone, new Date(), { runId })).scopes;
 }

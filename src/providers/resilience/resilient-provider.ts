@@ -110,7 +110,7 @@ export function withResilience(
     let lastFailure: ProviderError | undefined;
     for (let attemptNumber = 1; ; attemptNumber += 1) {
       if (attemptNumber > 1 && lastFailure !== undefined) {
-        const refusal = gate?.beforeRetry(attemptNumber);
+        const refusal = await gate?.beforeRetry(attemptNumber);
         if (refusal !== undefined) throw notRetried(lastFailure, refusal);
       }
       let failure: ProviderError;
@@ -123,7 +123,7 @@ export function withResilience(
         if (signal.aborted && !ProviderError.isInstance(error)) throw abortError(provider.id, signal, usedByFailures);
         if (!ProviderError.isInstance(error)) throw error;
         usedByFailures = addUsage(usedByFailures, error.usage);
-        gate?.afterFailedAttempt(attemptNumber, error.usage);
+        await gate?.afterFailedAttempt(attemptNumber, error.usage);
         failure = withTotalUsage(error, usedByFailures);
         lastFailure = failure;
       }

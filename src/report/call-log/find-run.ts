@@ -3,18 +3,18 @@
  * has. Anything else is a usage error (exit 2) that says what exists.
  */
 import { UsageError } from "../../errors/orch-error.js";
-import type { CallLogRepository } from "../../store/call-log-repository.js";
-import type { RunRow } from "../../store/run-repository.js";
+import type { CallLogStore } from "../../contracts/call-log-store.js";
+import type { RunRow } from "../../contracts/run-store.js";
 
 export const latestRun = "latest";
 
-export function findRun(log: CallLogRepository, reference: string, database: string): RunRow {
+export async function findRun(log: Pick<CallLogStore, "latestRun" | "runsByPrefix">, reference: string, database: string): Promise<RunRow> {
   if (reference === latestRun) {
-    const run = log.latestRun();
+    const run = await log.latestRun();
     if (!run) throw new UsageError({ message: `no run is recorded in ${database}`, hint: "run a pipeline with `orch run`, or pass --db to the database it used" });
     return run;
   }
-  const matches = log.runsByPrefix(reference, 6);
+  const matches = await log.runsByPrefix(reference, 6);
   const exact = matches.find((run) => run.id === reference);
   if (exact) return exact;
   if (matches.length === 1) return matches[0]!;

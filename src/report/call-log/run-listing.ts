@@ -1,6 +1,6 @@
 /** A run as `orch runs --json`, `orch serve` and its API list it: a row of the call log, in dollars. */
 import { nanoToUsd } from "../../money/nano.js";
-import type { RunListRow } from "../../store/call-log-repository.js";
+import type { RunListRow } from "../../contracts/call-log-store.js";
 
 /** A run as `orch runs --json` prints it. */
 export interface RunListing {

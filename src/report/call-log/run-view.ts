@@ -6,8 +6,8 @@
  */
 import { nanoToUsd, usdToNano } from "../../money/nano.js";
 import type { ChatMessage } from "../../providers/provider.js";
-import type { LoggedCall } from "../../store/call-log-repository.js";
-import type { RunRow, StepRow } from "../../store/run-repository.js";
+import type { LoggedCall } from "../../contracts/call-log-store.js";
+import type { RunRow, StepRow } from "../../contracts/run-store.js";
 
 export interface RouteNote {
   reference: string;

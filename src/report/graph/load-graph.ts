@@ -5,9 +5,9 @@
 import { loadPipelineFile } from "../../config/load-config.js";
 import { OrchError, UsageError } from "../../errors/orch-error.js";
 import { buildPipeline } from "../../pipeline/build-pipeline.js";
+import type { OrchStore } from "../../contracts/orch-store.js";
+import type { RunRow } from "../../contracts/run-store.js";
 import type { PipelineModel } from "../../pipeline/model.js";
-import type { OrchStore } from "../../store/index.js";
-import type { RunRow } from "../../store/run-repository.js";
 import { pipelineGraph, type PipelineGraph } from "./pipeline-graph.js";
 
 /** `--run latest`: the newest run of this pipeline file. */
@@ -18,18 +18,18 @@ export async function loadPipelineGraph(pipelineFile: string, run?: { store: Orc
   if (!run) return pipelineGraph(pipeline);
   const row =
     run.runId === latestRunAlias
-      ? run.store.reports.latestRun((run.now ?? new Date()).toISOString(), pipeline.absolutePath)
-      : run.store.runs.getRun(run.runId);
+      ? await run.store.reports.latestRun((run.now ?? new Date()).toISOString(), pipeline.absolutePath)
+      : await run.store.runs.getRun(run.runId);
   if (!row) {
     throw new UsageError({
-      message: run.runId === latestRunAlias ? `no run of ${pipelineFile} is recorded in ${run.store.file}` : `no run "${run.runId}" in ${run.store.file}`,
+      message: run.runId === latestRunAlias ? `no run of ${pipelineFile} is recorded in ${run.store.location}` : `no run "${run.runId}" in ${run.store.location}`,
       hint: "run ids are printed by `orch run` and kept in the database given by --db (default $ORCH_HOME/orch.db)",
     });
   }
   if (row.pipeline_name !== pipeline.name) {
     throw new UsageError({ message: `run ${row.id} is of pipeline "${row.pipeline_name}", not "${pipeline.name}" (${pipelineFile})`, hint: "pass the pipeline file that run used" });
   }
-  return pipelineGraph(pipeline, { id: row.id, steps: run.store.runs.listSteps(row.id) });
+  return pipelineGraph(pipeline, { id: row.id, steps: await run.store.runs.listSteps(row.id) });
 }
 
 /** The pipeline a recorded run ran, read again from its file; undefined when that file is gone, no longer valid or now another pipeline. */
@@ -45,7 +45,7 @@ export async function pipelineOfRecordedRun(row: RunRow): Promise<PipelineModel 
 }
 
 /** The graph of a recorded run, from the pipeline file it ran; undefined when that file is gone or no longer valid. */
-export async function graphOfRecordedRun(store: OrchStore, row: RunRow): Promise<PipelineGraph | undefined> {
+export async function graphOfRecordedRun(store: Pick<OrchStore, "runs">, row: RunRow): Promise<PipelineGraph | undefined> {
   const pipeline = await pipelineOfRecordedRun(row);
-  return pipeline ? pipelineGraph(pipeline, { id: row.id, steps: store.runs.listSteps(row.id) }) : undefined;
+  return pipeline ? pipelineGraph(pipeline, { id: row.id, steps: await store.runs.listSteps(row.id) }) : undefined;
 }

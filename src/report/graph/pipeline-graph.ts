@@ -5,7 +5,7 @@
  */
 import type { PipelineModel } from "../../pipeline/model.js";
 import type { QualityTier } from "../../policy/decision.js";
-import type { StepRow, StepStatus } from "../../store/run-repository.js";
+import type { StepRow, StepStatus } from "../../contracts/run-store.js";
 
 export interface StepRunFacts {
   status: StepStatus;

@@ -1,5 +1,5 @@
 /** The laid-out graph as a standalone SVG: rounded boxes coloured by run status, edges with arrowheads. */
-import type { StepStatus } from "../../store/run-repository.js";
+import type { StepStatus } from "../../contracts/run-store.js";
 import { escapeXml } from "../html/escape.js";
 import { lineHeight, type GraphLayout, type PlacedEdge, type PlacedNode } from "./layout-graph.js";
 

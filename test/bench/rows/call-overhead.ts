@@ -21,14 +21,14 @@ export async function orchPerCallMs(server: FakeLlmServer, steps: number): Promi
   const directory = temporaryDirectory("orch-bench-overhead-");
   writePolicy(directory, { openAiBaseUrl: `${server.url}/v1` });
   const workspace = await loadWorkspace(writePipeline(directory, steps, chain));
-  const store = openStore(path.join(directory, "orch.db"));
+  const store = await openStore(path.join(directory, "orch.db"));
   const env = { BENCH_OPENAI_KEY: apiKey };
   const opened = openProviders(workspace.policy, { env, workingDirectory: directory });
   const started = performance.now();
   const outcome = await runPipeline({ pipeline: workspace.pipeline, policy: workspace.policy, inputs: {}, store, providers: opened.set, resultsRoot: path.join(directory, "results"), concurrency: 1, env });
   const elapsed = performance.now() - started;
   await opened.close();
-  store.close();
+  await store.close();
   server.reset();
   if (outcome.exitCode !== 0) throw new Error(`bench run failed: ${outcome.status}`);
   return elapsed / steps;

@@ -31,13 +31,13 @@ export async function orchMakespanMs(dag: Dag): Promise<number> {
   const directory = temporaryDirectory("orch-bench-dag-");
   writePolicy(directory, { latencyMs });
   const workspace = await loadWorkspace(writePipeline(directory, dag.steps, dag.needsOf));
-  const store = openStore(path.join(directory, "orch.db"));
+  const store = await openStore(path.join(directory, "orch.db"));
   const opened = openProviders(workspace.policy, { env: {}, workingDirectory: directory });
   const started = performance.now();
   const outcome = await runPipeline({ pipeline: workspace.pipeline, policy: workspace.policy, inputs: {}, store, providers: opened.set, resultsRoot: path.join(directory, "results"), concurrency });
   const elapsed = performance.now() - started;
   await opened.close();
-  store.close();
+  await store.close();
   if (outcome.exitCode !== 0) throw new Error(`bench run failed: ${outcome.status}`);
   return elapsed;
 }

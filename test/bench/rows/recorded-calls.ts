@@ -10,7 +10,8 @@ import { createLedger } from "../../../src/budget/index.js";
 import { calendarKeys } from "../../../src/budget/calendar.js";
 import { runPipeline } from "../../../src/executor/run-pipeline.js";
 import type { Provider } from "../../../src/providers/provider.js";
-import { openStore, type OrchStore } from "../../../src/store/index.js";
+import { openStore } from "../../../src/store/index.js";
+import { openSqliteStore } from "../../../src/store/sqlite-store.js";
 import { loadWorkspace } from "../../../src/workspace/load-workspace.js";
 import { openProviders } from "../../../src/workspace/open-providers.js";
 import { temporaryDirectory } from "../../support/cli.js";
@@ -29,8 +30,9 @@ export async function orchRecordedCalls(options: RecordedCallsOptions): Promise<
   const directory = temporaryDirectory("orch-bench-calls-");
   writePolicy(directory, { latencyMs: 0, ...(options.budget ? { budget } : {}) });
   const workspace = await loadWorkspace(writePipeline(directory, options.steps, independent));
-  const store = openStore(path.join(directory, "orch.db"));
-  seed(store, options.seededReservations);
+  const file = path.join(directory, "orch.db");
+  seed(file, options.seededReservations);
+  const store = await openStore(file);
   const opened = openProviders(workspace.policy, { env: {}, workingDirectory: directory });
   const asRealMoney = (provider: Provider): Provider => new Proxy(provider, { get: (target, key) => (key === "type" ? "openai" : Reflect.get(target, key)) });
   const started = performance.now();
@@ -45,50 +47,61 @@ export async function orchRecordedCalls(options: RecordedCallsOptions): Promise<
   });
   const elapsed = performance.now() - started;
   await opened.close();
-  store.close();
+  await store.close();
   if (outcome.exitCode !== 0) throw new Error(`bench run failed: ${outcome.status}`);
   return options.steps / (elapsed / 1000);
 }
 
-/** Calls per second of the store alone writing what a run writes per call: step start, reservation, call and settlement, step end. */
+/**
+ * Calls per second of the store alone (through the store contract, as the executor writes) writing
+ * what a run writes per call: reservation, then step start + call + its texts + settlement in one
+ * operation, step end.
+ */
 export async function storeRecordedCalls(options: RecordedCallsOptions): Promise<number> {
   const directory = temporaryDirectory("orch-bench-store-");
-  const store = openStore(path.join(directory, "orch.db"));
-  seed(store, options.seededReservations);
+  const file = path.join(directory, "orch.db");
+  seed(file, options.seededReservations);
+  const store = await openStore(file);
   const runId = "bench-store";
   const names = Array.from({ length: options.steps }, (_, index) => `s${index}`);
   const started = performance.now();
-  const ids = store.runs.createRun({ id: runId, pipelineName: "bench", pipelinePath: "p.yaml", inputs: {}, startedAt: new Date().toISOString(), processId: process.pid }, names);
-  const ledger = createLedger({ repository: store.ledger, runId, pipelineName: "bench", limits: options.budget ? budget : {}, timeZone: "UTC" });
+  const ids = await store.runs.createRun({ id: runId, pipelineName: "bench", pipelinePath: "p.yaml", inputs: {}, startedAt: new Date().toISOString(), processId: process.pid }, names);
+  const ledger = await createLedger({ store: store.ledger, runId, pipelineName: "bench", limits: options.budget ? budget : {}, timeZone: "UTC" });
   for (const name of names) {
     const at = new Date().toISOString();
     const stepExecutionId = ids.get(name)!;
-    const reservation = ledger.reserve(0.00001);
+    const reservation = await ledger.reserve(0.00001);
     if (!reservation.ok) throw new Error("bench store refused");
-    store.transaction(() => {
-      ledger.settle(reservation.reservation, 0.000005);
-      store.runs.recordCall({
+    const written = await store.runs.recordPaidCall({
+      stepExecutionId,
+      close: ledger.closing(reservation.reservation, 0.000005, { step: name, attempt: 1, provider: "fake", model: "m" }),
+      call: {
         runId, stepExecutionId, step: name, attempt: 1, pipelineName: "bench", task: "chat", provider: "fake", providerType: "openai", model: "m",
         promptSha256: "0".repeat(64), status: "succeeded", inputTokens: 5, outputTokens: 5, cachedInputTokens: 0, reasoningTokens: 0, costUsd: 0.000005,
         synthetic: false, reservationId: reservation.reservation.id, startedAt: at, finishedAt: at, cacheKey: "k",
-      });
+      },
+      text: { kept: "hashes", answerSha256: "0".repeat(64) },
     });
-    store.runs.finishStep(stepExecutionId, { status: "succeeded", finishedAt: at, output: "answer", attempts: 1, inputTokens: 5, outputTokens: 5, costUsd: 0.000005, resultJson: "{}\n" });
+    await ledger.settled(reservation.reservation, written.settlement);
+    await store.runs.finishStep(stepExecutionId, { status: "succeeded", finishedAt: at, output: "answer", attempts: 1, inputTokens: 5, outputTokens: 5, costUsd: 0.000005, resultJson: "{}\n" });
   }
   const elapsed = performance.now() - started;
-  store.close();
+  await store.close();
   return options.steps / (elapsed / 1000);
 }
 
-/** Settled reservations of other runs earlier this month, real money. */
-function seed(store: OrchStore, count: number): void {
+/** Settled reservations of other runs earlier this month, real money (written in one transaction through the SQLite repositories: not timed). */
+function seed(file: string, count: number): void {
   if (count === 0) return;
+  const store = openSqliteStore(file);
+  const { ledger } = store.repositories;
   const keys = calendarKeys(new Date(), "UTC");
   const at = new Date().toISOString();
-  store.transaction(() => {
+  store.database.transaction(() => {
     for (let index = 0; index < count; index++) {
-      const outcome = store.ledger.reserve({ runId: `earlier-${index % 50}`, ...keys, pipelineName: "earlier", amountNanoUsd: 1000, limits: [], processId: process.pid, createdAt: at, expiresAt: "2100-01-01T00:00:00.000Z" });
-      if (outcome.ok) store.ledger.settle(outcome.reservationId, 900, at);
+      const outcome = ledger.reserve({ runId: `earlier-${index % 50}`, ...keys, pipelineName: "earlier", amountNanoUsd: 1000, limits: [], processId: process.pid, createdAt: at, expiresAt: "2100-01-01T00:00:00.000Z" });
+      if (outcome.ok) ledger.settle(outcome.reservationId, 900, at);
     }
-  });
+  })();
+  store.database.close();
 }

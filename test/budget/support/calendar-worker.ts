@@ -8,10 +8,10 @@ import { calendarKeys } from "../../../src/budget/calendar.js";
 import { openStore } from "../../../src/store/index.js";
 
 const [file, at, amount] = process.argv.slice(2) as [string, string, string];
-const store = openStore(file);
+const store = await openStore(file);
 const now = () => new Date(at);
-const ledger = createLedger({ repository: store.ledger, runId: `run-${process.pid}`, pipelineName: "shared", limits: { dailyUsd: 0.005 }, now });
-const outcome = ledger.reserve(Number(amount));
-if (outcome.ok) ledger.settle(outcome.reservation, Number(amount));
-store.close();
+const ledger = await createLedger({ store: store.ledger, runId: `run-${process.pid}`, pipelineName: "shared", limits: { dailyUsd: 0.005 }, now });
+const outcome = await ledger.reserve(Number(amount));
+if (outcome.ok) await ledger.settle(outcome.reservation, Number(amount));
+await store.close();
 process.stdout.write(`${JSON.stringify({ granted: outcome.ok, zone: ledger.timeZone, day: calendarKeys(now(), ledger.timeZone).day, ownDay: calendarKeys(now()).day })}\n`);

@@ -39,9 +39,9 @@ export interface WorkerReport {
 const settings = JSON.parse(process.argv[2] ?? "{}") as WorkerSettings;
 const send = (message: unknown) => new Promise<void>((resolve) => process.send!(message, () => resolve()));
 const at = new Date(settings.at);
-const store = openStore(settings.file);
-const ledger = createLedger({
-  repository: store.ledger,
+const store = await openStore(settings.file);
+const ledger = await createLedger({
+  store: store.ledger,
   runId: settings.runId,
   pipelineName: "shared",
   limits: settings.limits,
@@ -51,7 +51,7 @@ const ledger = createLedger({
 });
 
 if (settings.mode === "crash") {
-  for (let index = 0; index < 5; index++) ledger.reserve(0.01, { tags: settings.tags });
+  for (let index = 0; index < 5; index++) await ledger.reserve(0.01, { tags: settings.tags });
   await send({ type: "ready" });
   process.kill(process.pid, "SIGKILL");
 }
@@ -60,32 +60,32 @@ const random = createRandom(settings.seed);
 const keys = { runId: settings.runId, ...calendarKeys(at, "UTC") };
 const report: WorkerReport = { type: "report", runId: settings.runId, reserved: 0, refused: 0, settledNanoUsd: 0, alerts: 0, expiredSeen: 0, violations: [] };
 
-function checkLimits(moment: string): void {
+async function checkLimits(moment: string): Promise<void> {
   for (const limit of scopeLimitsFor(settings.limits, { pipelineName: "shared", tags: settings.tags })) {
-    const used = store.ledger.usedInScope(limit.scope, keys, limit.subject);
+    const used = await store.ledger.usedInScope(limit.scope, keys, limit.subject);
     if (used > limit.limitNanoUsd) report.violations.push(`${moment}: ${limit.scope} ${limit.subject?.name ?? ""} holds ${used} > ${limit.limitNanoUsd}`);
   }
 }
 
-function close(open: { reservation: Reservation; worstCaseUsd: number }): void {
+async function close(open: { reservation: Reservation; worstCaseUsd: number }): Promise<void> {
   if (random.chance(0.8)) {
     const actualUsd = open.worstCaseUsd * random.next();
-    report.alerts += ledger.settle(open.reservation, actualUsd).length;
+    report.alerts += (await ledger.settle(open.reservation, actualUsd)).length;
     report.settledNanoUsd += usdToNano(actualUsd);
   } else {
-    ledger.release(open.reservation);
+    await ledger.release(open.reservation);
   }
-  checkLimits(`close ${open.reservation.id}`);
+  await checkLimits(`close ${open.reservation.id}`);
 }
 
 await send({ type: "ready" });
 await once(process, "message");
-report.expiredSeen += ledger.reconcile().expired.length;
+report.expiredSeen += (await ledger.reconcile()).expired.length;
 const open: { reservation: Reservation; worstCaseUsd: number }[] = [];
 for (let call = 0; call < settings.calls; call++) {
   const worstCaseUsd = random.between(0.001, 0.05);
-  const outcome = ledger.reserve(worstCaseUsd, { tags: random.chance(0.5) ? settings.tags : [] });
-  checkLimits(`reserve ${call}`);
+  const outcome = await ledger.reserve(worstCaseUsd, { tags: random.chance(0.5) ? settings.tags : [] });
+  await checkLimits(`reserve ${call}`);
   if (outcome.ok) {
     report.reserved++;
     open.push({ reservation: outcome.reservation, worstCaseUsd });
@@ -93,10 +93,10 @@ for (let call = 0; call < settings.calls; call++) {
     report.refused++;
   }
   // Keep a few calls in flight, as a run with concurrent steps does.
-  while (open.length > random.integer(0, 3)) close(open.splice(random.integer(0, open.length - 1), 1)[0]!);
+  while (open.length > random.integer(0, 3)) await close(open.splice(random.integer(0, open.length - 1), 1)[0]!);
   if (random.chance(0.5)) await sleep(random.integer(0, 2));
 }
-for (const held of open.splice(0)) close(held);
-store.close();
+for (const held of open.splice(0)) await close(held);
+await store.close();
 await send(report);
 process.exit(0);

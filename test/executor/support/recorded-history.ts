@@ -1,6 +1,6 @@
 /** A database of recorded requests with verdicts, for `orch tune` and `orch backtest`. */
 import path from "node:path";
-import { openStore } from "../../../src/store/index.js";
+import { openSqliteStore } from "../../../src/store/sqlite-store.js";
 import { temporaryDirectory } from "../../support/cli.js";
 
 /**
@@ -9,23 +9,24 @@ import { temporaryDirectory } from "../../support/cli.js";
  */
 export function seededDatabase(items = 8): string {
   const db = path.join(temporaryDirectory(), "orch.db");
-  const store = openStore(db);
-  const ids = store.runs.createRun({ id: "r1", pipelineName: "p", pipelinePath: "/p.yaml", inputs: {}, startedAt: new Date().toISOString(), processId: 1 }, ["gen"]);
+  const store = openSqliteStore(db);
+  const { runs, executions } = store.repositories;
+  const ids = runs.createRun({ id: "r1", pipelineName: "p", pipelinePath: "/p.yaml", inputs: {}, startedAt: new Date().toISOString(), processId: 1 }, ["gen"]);
   const at = new Date().toISOString();
   let attempt = 0;
   const call = (item: number, model: string, costUsd: number, accepted: boolean) => {
-    const id = store.runs.recordCall({
+    const id = runs.recordCall({
       runId: "r1", stepExecutionId: ids.get("gen")!, step: "gen", attempt: ++attempt, itemIndex: item, pipelineName: "p", task: "code",
       provider: "openai", providerType: "openai", model, promptSha256: "x", status: "succeeded", inputTokens: 10, outputTokens: 10,
       cachedInputTokens: 0, reasoningTokens: 0, costUsd, latencyMs: 100, synthetic: false, startedAt: at, finishedAt: at,
     });
-    if (!accepted) store.executions.markCallRejected(id, "tests failed");
-    store.executions.recordVerdict(id, accepted ? "accepted" : "rejected", at, undefined);
+    if (!accepted) executions.markCallRejected(id, "tests failed");
+    executions.recordVerdict(id, accepted ? "accepted" : "rejected", at, undefined);
   };
   for (let item = 0; item < items; item++) {
     call(item, "cheap", 0.001, item % 2 === 0);
     if (item % 2 === 1) call(item, "mid", 0.01, true);
   }
-  store.close();
+  store.database.close();
   return db;
 }

@@ -12,8 +12,8 @@
  */
 import path from "node:path";
 import { createLedger } from "../../../src/budget/ledger.js";
-import { openStore, type OrchStore } from "../../../src/store/index.js";
-import type { CallStatus, StepStatus } from "../../../src/store/run-repository.js";
+import type { CallStatus, StepStatus } from "../../../src/contracts/run-store.js";
+import { openSqliteStore, type SqliteOrchStore } from "../../../src/store/sqlite-store.js";
 import { temporaryDirectory } from "../../support/cli.js";
 
 interface CallSpec {
@@ -186,29 +186,30 @@ export interface FixtureOptions {
   pipelineDirectory?: string;
 }
 
-export function fillReportDatabase(store: OrchStore, options: FixtureOptions = {}): void {
+export async function fillReportDatabase(store: SqliteOrchStore, options: FixtureOptions = {}): Promise<void> {
   const pipelineDirectory = options.pipelineDirectory ?? "/projects";
+  const { runs, executions } = store.repositories;
   for (const run of fixtureRuns) {
     const at = new Date(run.at);
-    const ids = store.runs.createRun(
+    const ids = runs.createRun(
       { id: run.id, pipelineName: run.pipeline, pipelinePath: path.join(pipelineDirectory, `${run.pipeline}.yaml`), inputs: {}, startedAt: run.at, processId: 1 },
       run.steps.map((step) => step.step),
     );
     // No limits here: the ledger only records; the report's policy judges.
-    const ledger = createLedger({ repository: store.ledger, runId: run.id, pipelineName: run.pipeline, limits: {}, timeZone: "UTC", now: () => at });
+    const ledger = await createLedger({ store: store.ledger, runId: run.id, pipelineName: run.pipeline, limits: {}, timeZone: "UTC", now: () => at });
     for (const step of run.steps) {
       const stepExecutionId = ids.get(step.step)!;
-      store.runs.markStepRunning(stepExecutionId, run.at);
-      step.calls.forEach((call, index) => {
+      runs.markStepRunning(stepExecutionId, run.at);
+      for (const [index, call] of step.calls.entries()) {
         const { provider, type } = providers[call.model];
         let reservationId: number | undefined;
         if (call.costUsd > 0) {
-          const reserved = ledger.reserve(call.costUsd, { tags: step.tags ?? [] });
+          const reserved = await ledger.reserve(call.costUsd, { tags: step.tags ?? [] });
           if (!reserved.ok) throw new Error(reserved.refusal.reason);
-          ledger.settle(reserved.reservation, call.costUsd);
+          await ledger.settle(reserved.reservation, call.costUsd);
           reservationId = reserved.reservation.id;
         }
-        const callId = store.runs.recordCall({
+        const callId = runs.recordCall({
           runId: run.id,
           stepExecutionId,
           step: step.step,
@@ -232,10 +233,10 @@ export function fillReportDatabase(store: OrchStore, options: FixtureOptions = {
           startedAt: run.at,
           finishedAt: run.at,
         });
-        if (call.rejected) store.executions.markCallRejected(callId, call.rejected);
-      });
+        if (call.rejected) executions.markCallRejected(callId, call.rejected);
+      }
       const last = step.calls[step.calls.length - 1];
-      store.runs.finishStep(stepExecutionId, {
+      runs.finishStep(stepExecutionId, {
         status: step.status,
         finishedAt: run.at,
         ...(last ? { provider: providers[last.model].provider, model: last.model } : {}),
@@ -245,18 +246,18 @@ export function fillReportDatabase(store: OrchStore, options: FixtureOptions = {
         costUsd: step.calls.reduce((total, call) => total + call.costUsd, 0),
       });
     }
-    store.runs.finishRun(run.id, "succeeded", run.at, 0);
+    runs.finishRun(run.id, "succeeded", run.at, 0);
   }
 }
 
 /** A fresh database file with the fixture, closed; returns its path. */
-export function reportDatabaseFile(directory = temporaryDirectory("orch-report-"), options: FixtureOptions = {}): string {
+export async function reportDatabaseFile(directory = temporaryDirectory("orch-report-"), options: FixtureOptions = {}): Promise<string> {
   const file = path.join(directory, "orch.db");
-  const store = openStore(file);
+  const store = openSqliteStore(file);
   try {
-    fillReportDatabase(store, options);
+    await fillReportDatabase(store, options);
   } finally {
-    store.close();
+    await store.close();
   }
   return file;
 }

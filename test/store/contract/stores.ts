@@ -15,7 +15,7 @@ import type { OrchStore } from "../../../src/contracts/orch-store.js";
 import { openPostgresOrchStore } from "../../../src/store/postgres/index.js";
 import { temporaryDirectory } from "../../support/cli.js";
 import { createTestDatabase, postgresSkip, type TestDatabase } from "../../support/postgres.js";
-import { openInterimSqliteStore } from "./support/interim-sqlite-store.js";
+import { openStore } from "../../../src/store/index.js";
 
 export interface StoreFactory {
   readonly name: string;
@@ -70,18 +70,12 @@ export function postgresFactory(): StoreFactory {
   };
 }
 
-/**
- * The SQLite store behind the asynchronous contract, for tests that need one on purpose (`orch db
- * copy` reads a SQLite file). TODO(merge h/async): `openStore` from src/store/index.ts.
- */
-export const openSqliteStore: (file: string) => OrchStore | Promise<OrchStore> = openInterimSqliteStore;
+/** The SQLite store behind the asynchronous contract, for tests that need one on purpose (`orch db copy` reads a SQLite file). */
+export const openSqliteStore: (file: string) => Promise<OrchStore> = (file) => openStore(file);
 
 export const storeFactories: readonly (() => StoreFactory)[] = [
   postgresFactory,
-  // TODO(merge h/async): the SQLite implementation of the asynchronous contracts replaces the interim adapter below:
-  //   () => sqliteFactory("SQLite", (file) => openStore(file)),
-  // (openStore from src/store/index.ts once it returns the asynchronous OrchStore), and test/store/contract/support/interim-sqlite-store.ts is deleted.
-  () => sqliteFactory("SQLite (interim adapter over the synchronous repositories)", openInterimSqliteStore),
+  () => sqliteFactory("SQLite", (file) => openStore(file)),
 ];
 
 /** Declares `body`'s tests once per store, each test on a fresh store that `current()` answers. */

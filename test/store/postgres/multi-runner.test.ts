@@ -15,7 +15,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { after, before, describe, it } from "node:test";
 import type { ScopeLimit } from "../../../src/contracts/ledger-store.js";
-import { reconcileLedgerStore } from "../../../src/budget/reconcile-store.js";
+import { reconcileLedger } from "../../../src/budget/reconcile.js";
 import { openPostgresStore, type PostgresStore } from "../../../src/store/postgres/index.js";
 import { leaseLockNamespace } from "../../../src/store/postgres/process-lease.js";
 import { propertySeed } from "../../budget/support/random.js";
@@ -129,7 +129,7 @@ describe("eight CI runners sharing one PostgreSQL ledger", { skip: postgresSkip(
     assert.equal(await store.ledger.openReservationCount(), heldBy6 + heldBy7, "the survivors closed all of theirs");
     await leasesReleased(store, ["runner-6", "runner-7"]);
 
-    const reconciled = await reconcileLedgerStore(store.ledger, { now: new Date(createdAt), hostName: thisHost });
+    const reconciled = await reconcileLedger(store.ledger, { now: new Date(createdAt), hostName: thisHost });
     assert.deepEqual(
       reconciled.expired.map((row) => `${row.runId} ${row.reason}`).sort(),
       [...Array(heldBy6).fill("runner-6 process-gone"), ...Array(heldBy7).fill("runner-7 process-gone")],
