@@ -6,14 +6,10 @@
 import type { OrchStore } from "../contracts/orch-store.js";
 import { registerSecret } from "../secrets/redact.js";
 import { defaultDatabasePath } from "./database.js";
+import { isPostgresUrl, passwordsOfPostgresUrl } from "./postgres-url.js";
 import { openSqliteStore } from "./sqlite-store.js";
 
 export type { OrchStore, StoreKind } from "../contracts/orch-store.js";
-
-/** `postgres://…` or `postgresql://…` (the two schemes libpq accepts); anything else is a SQLite file. */
-export function isPostgresUrl(location: string): boolean {
-  return /^postgres(?:ql)?:\/\//i.test(location.trim());
-}
 
 /**
  * Where the store is, strongest first: `--db`, then `ORCH_DB`, then the project's `database`
@@ -29,29 +25,25 @@ export async function openStore(location: string = defaultDatabasePath()): Promi
   const url = location.trim();
   // Before anything can print the URL (a refused connection, a message naming the store): every
   // redactor made from now on scrubs its password.
-  registerUrlPassword(url);
+  for (const password of passwordsOfPostgresUrl(url)) registerSecret(password);
   // Loaded only for a URL: a SQLite user never pays for the driver's import.
   const { openPostgresOrchStore } = await import("./postgres/index.js");
   return openPostgresOrchStore(url);
 }
 
-/** The password as written in the URL (in its user part or as `?password=`) and as decoded: either may be echoed. */
-function registerUrlPassword(url: string): void {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    return;
-  }
-  for (const password of [parsed.password, parsed.searchParams.get("password") ?? ""]) {
-    if (password === "") continue;
-    registerSecret(password);
-    try {
-      registerSecret(decodeURIComponent(password));
-    } catch {
-      // A malformed escape: the raw form is registered already.
-    }
-  }
-}
-
 export { defaultDatabasePath };
+export { describePostgresUrl, isPostgresUrl } from "./postgres-url.js";
+import type { CopyOutcome, CopyProgress } from "./copy/sqlite-to-postgres.js";
+export type { CopyOutcome, CopyProgress };
+
+/** `orch db copy`: a SQLite store's history into an empty PostgreSQL store, in one transaction (store/copy/). */
+export async function copySqliteToPostgres(
+  sqliteFile: string,
+  postgresUrl: string,
+  onTable?: (progress: CopyProgress) => void,
+): Promise<CopyOutcome> {
+  for (const password of passwordsOfPostgresUrl(postgresUrl)) registerSecret(password);
+  // Loaded only when asked: it brings the PostgreSQL driver.
+  const { copySqliteToPostgres: copy } = await import("./copy/sqlite-to-postgres.js");
+  return copy(sqliteFile, postgresUrl, onTable);
+}

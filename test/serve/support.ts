@@ -9,7 +9,7 @@ import path from "node:path";
 import Database from "better-sqlite3";
 import { resolveProject } from "../../src/project/resolve-project.js";
 import { startServer, type RunningServer } from "../../src/serve/server.js";
-import { repositoryRoot } from "../support/cli.js";
+import { repositoryRoot, testOrchHome } from "../support/cli.js";
 import { writeProject } from "../support/project.js";
 
 export const servePolicy = (latencyMs: number) => `version: 1
@@ -153,7 +153,7 @@ const tsxLoader = import.meta.resolve("tsx");
  */
 export function startServeProcess(directory: string, env: NodeJS.ProcessEnv, extraArgs: string[] = []): Promise<ServeProcess> {
   const args = ["--import", tsxLoader, path.join(repositoryRoot, "test/support/cli-entry.ts"), "serve", "--port", "0", "--project", directory, "--db", path.join(directory, "orch.db"), ...extraArgs];
-  const child = spawn(process.execPath, args, { cwd: directory, env: { PATH: process.env.PATH, HOME: process.env.HOME, CI: "true", ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, args, { cwd: directory, env: { PATH: process.env.PATH, HOME: process.env.HOME, ORCH_HOME: testOrchHome, CI: "true", ...env }, stdio: ["ignore", "pipe", "pipe"] });
   let stdout = "";
   let stderr = "";
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>((resolve) => {

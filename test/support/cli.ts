@@ -12,6 +12,12 @@ const tsxLoader = import.meta.resolve("tsx");
 
 export const repositoryRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 
+/**
+ * The `ORCH_HOME` of every command a test runs without naming one: a folder of this test process,
+ * never the user's `~/.orch`, so a test without `--db` neither reads nor writes the real database.
+ */
+export const testOrchHome = mkdtempSync(path.join(os.tmpdir(), "orch-test-home-"));
+
 export interface CliResult {
   code: number;
   stdout: string;
@@ -26,7 +32,7 @@ export async function runCliInProcess(args: string[], env: NodeJS.ProcessEnv = {
     err: (text) => stderr.push(`${text}\n`),
     interactive: false,
     style: createStyle(false),
-    env: { ...env, CI: "true" },
+    env: { ORCH_HOME: testOrchHome, ...env, CI: "true" },
     stdout: process.stdout,
   };
   const code = await main(args, output);
@@ -40,7 +46,7 @@ export function runCliProcess(
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ["--import", tsxLoader, path.join(repositoryRoot, "test/support/cli-entry.ts"), ...args], {
       cwd: options.cwd ?? repositoryRoot,
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, CI: "true", ...options.env },
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, ORCH_HOME: testOrchHome, CI: "true", ...options.env },
       stdio: ["ignore", "pipe", "pipe"],
     });
     let stdout = "";

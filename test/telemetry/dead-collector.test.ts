@@ -9,7 +9,7 @@ import { spawn } from "node:child_process";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { startFakeLlmServer, type FakeLlmServer } from "../../src/fake-server/index.js";
-import { repositoryRoot } from "../support/cli.js";
+import { repositoryRoot, testOrchHome } from "../support/cli.js";
 import { writeProject } from "../support/project.js";
 import { runPaths } from "../executor/support/run-project.js";
 import { closedLoopbackPort, startOtlpReceiver, type OtlpReceiver } from "./support/otlp-receiver.js";
@@ -38,7 +38,7 @@ function runTimed(directory: string, env: NodeJS.ProcessEnv): Promise<{ code: nu
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ["--import", tsxLoader, path.join(repositoryRoot, "test/support/cli-entry.ts"), "run", "pipeline.yaml", "--json", ...runPaths(directory)], {
       cwd: directory,
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, CI: "true", ...env },
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, ORCH_HOME: testOrchHome, CI: "true", ...env },
       stdio: ["ignore", "pipe", "pipe"],
     });
     let stdout = "";

@@ -1,7 +1,6 @@
 /** `orch db copy --from sqlite:FILE --to postgres://…`: moves a machine's history into a team's PostgreSQL store. */
 import { UsageError, exitCodes } from "../../errors/orch-error.js";
-import { copySqliteToPostgres } from "../../store/copy/sqlite-to-postgres.js";
-import { describePostgresUrl } from "../../store/postgres/connection.js";
+import { copySqliteToPostgres, describePostgresUrl } from "../../store/index.js";
 import { defineFlags, parseCommandArguments } from "../arguments.js";
 import type { Command } from "../main.js";
 

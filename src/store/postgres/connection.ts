@@ -6,6 +6,9 @@
  */
 import pg from "pg";
 import { OrchError, exitCodes } from "../../errors/orch-error.js";
+import { describePostgresUrl } from "../postgres-url.js";
+
+export { describePostgresUrl };
 
 export type PostgresPool = pg.Pool;
 export type PostgresClient = pg.PoolClient;
@@ -39,18 +42,6 @@ export function openPostgresPool(options: PostgresOptions): PostgresPool {
   return pool;
 }
 
-/** The URL without its password, for messages. */
-export function describePostgresUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password !== "") parsed.password = "***";
-    // libpq also reads a password from the query string (`?password=…`).
-    for (const name of [...parsed.searchParams.keys()]) if (name.toLowerCase() === "password") parsed.searchParams.set(name, "***");
-    return parsed.toString();
-  } catch {
-    return "<an unreadable PostgreSQL URL>";
-  }
-}
 
 export function postgresUnreachable(url: string, error: unknown): OrchError {
   return new OrchError({
