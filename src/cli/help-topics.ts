@@ -24,7 +24,7 @@ const config = `configuration files
                         (schema: schemas/project-settings.schema.json)
     version: 1
     policy: routing-policies/default.yaml   default policy       (ORCH_POLICY, --policy win)
-    database: .orch/orch.db                 ledger, history, cache (--db wins; default $ORCH_HOME/orch.db)
+    database: .orch/orch.db                 ledger, history, cache: a file or postgres:// URL (--db, ORCH_DB win; default $ORCH_HOME/orch.db)
     results: .orch/results                  result folders        (--results wins)
     env_files: [.env]                       NAME=value files read into the environment
 
@@ -33,14 +33,14 @@ const config = `configuration files
 
 Precedence, strongest first:
   policy    --policy > ORCH_POLICY > the pipeline's policy: > orch.config.yaml policy > routing-policies/default.yaml
-  database  --db > orch.config.yaml database > $ORCH_HOME/orch.db > ~/.orch/orch.db
+  database  --db > ORCH_DB > orch.config.yaml database > $ORCH_HOME/orch.db > ~/.orch/orch.db (a file or a postgres:// URL)
   results   --results > orch.config.yaml results > .orch/results
   variables the real environment > env files (later over earlier; default: .env of the project root, then of the working directory)
 
 In a policy, \${VAR} is replaced by the variable's value (an error when it is unset) and
 \${VAR:-default} by the default when VAR is unset or empty.
 
-Environment: ORCH_POLICY, ORCH_HOME, ORCH_DEBUG=1 (stack traces), NO_COLOR, FORCE_COLOR, CI (plain lines),
+Environment: ORCH_POLICY, ORCH_DB, ORCH_HOME, ORCH_DEBUG=1 (stack traces), NO_COLOR, FORCE_COLOR, CI (plain lines),
 GITHUB_ACTIONS=true (error annotations; with GITHUB_STEP_SUMMARY, a Markdown summary of each run).
 Start a YAML file with "# yaml-language-server: $schema=<path to the schema>" for completion in editors.`;
 
