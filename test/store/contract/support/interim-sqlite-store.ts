@@ -6,7 +6,9 @@
  * in ../stores.ts).
  */
 import type { OrchStore } from "../../../../src/contracts/orch-store.js";
+import { InFlightRepository } from "../../../../src/store/in-flight-repository.js";
 import { openStore } from "../../../../src/store/index.js";
+import { sqliteInFlightStore } from "../../../../src/store/sqlite-in-flight-store.js";
 import { sqliteLedgerStore } from "../../../../src/store/sqlite-ledger-store.js";
 
 export function openInterimSqliteStore(file: string): OrchStore {
@@ -107,6 +109,7 @@ export function openInterimSqliteStore(file: string): OrchStore {
       finishCall: async (jobId, customId, status) => batches.finishCall(jobId, customId, status),
       finishJob: async (jobId, status) => batches.finishJob(jobId, status),
     },
+    inFlight: sqliteInFlightStore(new InFlightRepository(sync.database)),
     close: async () => sync.close(),
   };
 }
