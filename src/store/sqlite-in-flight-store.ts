@@ -12,7 +12,7 @@ import type { InFlightStore, InFlightWait } from "../contracts/in-flight-store.j
 import type { InFlightRepository } from "./in-flight-repository.js";
 
 /** The first pause between two reads of a claim, and the longest one it doubles up to. */
-export const pollBackoffMs = { first: 10, longest: 200 } as const;
+const pollBackoffMs = { first: 10, longest: 200 } as const;
 
 export function sqliteInFlightStore(repository: InFlightRepository): InFlightStore {
   return {
