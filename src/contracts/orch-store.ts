@@ -9,6 +9,7 @@ import type { BatchStore } from "./batch-store.js";
 import type { CallLogStore } from "./call-log-store.js";
 import type { ExecutionStore } from "./execution-store.js";
 import type { HistoryStore } from "./history-store.js";
+import type { InFlightStore } from "./in-flight-store.js";
 import type { LedgerStore } from "./ledger-store.js";
 import type { ReportStore } from "./report-store.js";
 import type { RunStore } from "./run-store.js";
@@ -32,6 +33,8 @@ export interface OrchStore {
   readonly callLog: CallLogStore;
   /** Batches sent to vendors' batch APIs and their calls, for collecting after a restart. */
   readonly batches: BatchStore;
+  /** Single flight across processes: a call in flight in one process is waited for, not paid again, by another. */
+  readonly inFlight: InFlightStore;
   /** Waits for pending writes and closes connections (a PostgreSQL store also frees its process lease). */
   close(): Promise<void>;
 }

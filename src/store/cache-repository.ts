@@ -97,7 +97,13 @@ export class CacheRepository {
 
   /** Deletes entries created before `before` (ISO), or every entry; returns how many. */
   clear(before?: string): number {
-    if (before === undefined) return this.database.prepare(`DELETE FROM cached_answers`).run().changes;
-    return this.database.prepare(`DELETE FROM cached_answers WHERE created_at < ?`).run(before).changes;
+    return this.database
+      .transaction(() => {
+        // Ended single-flight claims (in-flight-repository.ts) only point waiters at entries: they go with them.
+        this.database.prepare(`DELETE FROM in_flight_calls WHERE state <> 'in-flight' AND (? IS NULL OR released_at < ?)`).run(before ?? null, before ?? null);
+        if (before === undefined) return this.database.prepare(`DELETE FROM cached_answers`).run().changes;
+        return this.database.prepare(`DELETE FROM cached_answers WHERE created_at < ?`).run(before).changes;
+      })
+      .immediate();
   }
 }

@@ -440,4 +440,25 @@ export const migrations: readonly Migration[] = [
       ALTER TABLE batch_calls ADD COLUMN answer_json TEXT;
     `,
   },
+  {
+    // Issue 14, as PostgreSQL's 0005_in_flight_calls: single flight across the processes sharing
+    // this file (store/in-flight-repository.ts). One row per cache key: who calls, until when,
+    // and once released the entry its answer was kept in. A deleted entry leaves the row pointing
+    // at nothing (a waiter then calls on its own). The index on entry_id, which PostgreSQL's
+    // migration lacks, keeps deleting cache entries from scanning this table once per entry.
+    name: "0015_in_flight_calls",
+    sql: `
+      CREATE TABLE in_flight_calls (
+        cache_key TEXT PRIMARY KEY,
+        holder TEXT NOT NULL,
+        state TEXT NOT NULL CHECK (state IN ('in-flight', 'answered', 'failed')),
+        claimed_at TEXT NOT NULL,
+        expires_at TEXT NOT NULL,
+        entry_id INTEGER REFERENCES cached_answers (id) ON DELETE SET NULL,
+        released_at TEXT
+      );
+      CREATE INDEX in_flight_calls_released_at ON in_flight_calls (released_at) WHERE state <> 'in-flight';
+      CREATE INDEX in_flight_calls_entry ON in_flight_calls (entry_id);
+    `,
+  },
 ];

@@ -23,9 +23,11 @@ import { CallLogRepository } from "./call-log-repository.js";
 import { openDatabase, type SqliteDatabase } from "./database.js";
 import { ExecutionRepository } from "./execution-repository.js";
 import { HistoryRepository } from "./history-repository.js";
+import { InFlightRepository } from "./in-flight-repository.js";
 import { LedgerRepository } from "./ledger-repository.js";
 import { ReportQueries } from "./report-queries.js";
 import { RunRepository } from "./run-repository.js";
+import { sqliteInFlightStore } from "./sqlite-in-flight-store.js";
 import { sqliteLedgerStore } from "./sqlite-ledger-store.js";
 
 export interface SqliteRepositories {
@@ -37,6 +39,7 @@ export interface SqliteRepositories {
   readonly executions: ExecutionRepository;
   readonly callLog: CallLogRepository;
   readonly batches: BatchRepository;
+  readonly inFlight: InFlightRepository;
 }
 
 /** The contract, plus the synchronous repositories and the database for SQLite-specific tests. */
@@ -53,6 +56,7 @@ export function openSqliteStore(file: string, options: { hostName?: string } = {
     executions: new ExecutionRepository(database),
     callLog: new CallLogRepository(database),
     batches: new BatchRepository(database),
+    inFlight: new InFlightRepository(database),
   };
   return {
     kind: "sqlite",
@@ -67,6 +71,7 @@ export function openSqliteStore(file: string, options: { hostName?: string } = {
     executions: executionStore(database, repositories),
     callLog: callLogStore(repositories.callLog),
     batches: batchStore(repositories.batches),
+    inFlight: sqliteInFlightStore(repositories.inFlight),
     close: async () => {
       database.close();
     },

@@ -45,6 +45,7 @@ const expectedColumns: Record<string, string[]> = {
   team_budget_limits: ["team", "project", "scope", "limit_nano_usd", "set_by", "set_at"],
   batch_jobs: ["id", "run_id", "provider", "vendor_batch_id", "submitted_at", "deadline_at", "status"],
   batch_calls: ["batch_job_id", "custom_id", "cache_key", "step", "item", "status", "answer_json"],
+  in_flight_calls: ["cache_key", "holder", "state", "claimed_at", "expires_at", "entry_id", "released_at"],
 };
 
 describe("migrations", () => {

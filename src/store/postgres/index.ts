@@ -5,7 +5,6 @@
  * is the ledger alone (the multi-runner test and the ledger benchmark).
  */
 import type { LedgerStore } from "../../contracts/ledger-store.js";
-import type { InFlightStore } from "../../contracts/in-flight-store.js";
 import type { OrchStore } from "../../contracts/orch-store.js";
 import { PostgresAnswerCacheStore } from "./answer-cache-store.js";
 import { PostgresBatchStore } from "./batch-store.js";
@@ -30,11 +29,6 @@ export interface PostgresStore {
 export interface PostgresOrchStore extends OrchStore {
   readonly kind: "postgres";
   readonly pool: PostgresPool;
-  /**
-   * Single flight across processes (contracts/in-flight-store.ts). Not on `OrchStore` yet: it joins
-   * it when the SQLite side implements it and the executor is wired to it.
-   */
-  readonly inFlight: InFlightStore;
 }
 
 /** Connects and migrates; the pool is ended again when either fails. */
