@@ -85,6 +85,8 @@ export interface FakeBatchSchedule {
    * which call each answers.
    */
   omitKeys?: boolean;
+  /** Gemini: the inlined responses come back in reverse order, as large batches have been seen out of order (googleapis/python-genai#1909). */
+  reversed?: boolean;
 }
 
 /** Everything one request needs to know about how to answer. */

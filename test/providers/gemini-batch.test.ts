@@ -5,6 +5,7 @@
  * "Say hello to the tests." (5) = 8 prompt tokens; "Hi there." is 2 answer tokens.
  */
 import assert from "node:assert/strict";
+import { getEventListeners } from "node:events";
 import { after, before, beforeEach, describe, it } from "node:test";
 import { startFakeLlmServer, type FakeLlmServer } from "../../src/fake-server/index.js";
 import { createGeminiProvider } from "../../src/providers/gemini/gemini-provider.js";
@@ -84,6 +85,14 @@ describe("gemini batch mode", () => {
     assert.deepEqual(await batch.poll(id, never), { state: "failed", reason: "the batch ended in JOB_STATE_FAILED" });
   });
 
+  it("answers are matched by their keys, whatever order they come back in", async () => {
+    server.script(model, { responses: ["First.", "Second."], batch: { reversed: true } });
+    const batch = geminiBatch();
+    const id = await batch.submit([{ customId: "a", request: chatRequest({ model }) }, { customId: "b", request: chatRequest({ model }) }], never);
+    const answers = ended(await batch.poll(id, never));
+    assert.deepEqual([...answers].map(([key, answer]) => [key, answer.ok ? answer.response.text : answer.reason]).sort(), [["a", "First."], ["b", "Second."]]);
+  });
+
   it("answers without their keys are matched by order in the process that sent them, and by nothing in another", async () => {
     server.script(model, { responses: ["First.", "Second."], batch: { omitKeys: true } });
     const batch = geminiBatch();
@@ -126,6 +135,15 @@ describe("gemini batch mode", () => {
       { inputTokens: 1_102, outputTokens: 2 },
       { inputTokens: 1_102, outputTokens: 2, cachedInputTokens: 1_101 },
     ]);
+  });
+
+  it("polling with one signal for hours leaves no listener behind on it (the run's signal is every poll's)", async () => {
+    server.script(model, { batch: { polls: 12 } });
+    const batch = geminiBatch();
+    const run = new AbortController();
+    const id = await batch.submit([{ customId: "a", request: chatRequest({ model }) }], run.signal);
+    for (let poll = 0; poll < 12; poll += 1) assert.equal((await batch.poll(id, run.signal)).state, "pending");
+    assert.equal(getEventListeners(run.signal, "abort").length, 0);
   });
 
   it("the fake refuses what the API refuses: no key, no requests, an unknown batch", async () => {

@@ -47,7 +47,8 @@ function answerCall(exchange: Exchange, model: string, customId: string, request
 }
 
 function inlinedResponses(batch: FakeBatch): Body[] {
-  return batch.results.map((result) => ({
+  const results = batch.schedule.reversed ? [...batch.results].reverse() : batch.results;
+  return results.map((result) => ({
     ...("body" in result ? { response: result.body } : { error: { code: result.status ?? 400, message: result.error } }),
     ...(batch.schedule.omitKeys ? {} : { metadata: { key: result.customId } }),
   }));

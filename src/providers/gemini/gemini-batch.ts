@@ -44,7 +44,7 @@ export function geminiBatch(client: GoogleGenAI, providerId: string, secrets: (s
       const { abortSignal: _perCallSignal, ...generation } = config ?? {};
       return { contents, config: generation, metadata: { key: entry.customId } };
     });
-    const job = await withOwnSignal(signal, (abortSignal) => client.batches.create({ model, src: requests, config: { displayName: `orch: ${entries.length} call(s)`, abortSignal } }));
+    const job = await withOwnSignal(signal, (abortSignal) => client.batches.create({ model, src: requests, config: { displayName: displayNameFor(entries.length), abortSignal } }));
     if (job.name === undefined) throw new Error("the batch was created without a name to poll it by");
     sentOrder.set(job.name, entries.map((entry) => entry.customId));
     return job.name;
@@ -53,7 +53,7 @@ export function geminiBatch(client: GoogleGenAI, providerId: string, secrets: (s
   async function pollOne(name: string, signal: AbortSignal): Promise<OneBatch> {
     const job = await withOwnSignal(signal, (abortSignal) => client.batches.get({ name, config: { abortSignal } }));
     const state = String(job.state ?? "JOB_STATE_UNSPECIFIED");
-    if (!endedStates.has(state)) return { state: "pending", total: sentOrder.get(name)?.length ?? 0 };
+    if (!endedStates.has(state)) return { state: "pending", total: sentOrder.get(name)?.length ?? callsNamedIn(job.displayName) };
     if (state === "JOB_STATE_FAILED" || state === "JOB_STATE_CANCELLED") {
       // The SDK keeps no error of a Gemini API batch (only Vertex AI's), so the state is the reason.
       return { state: "failed", reason: `the batch ended in ${state}` };
@@ -74,6 +74,18 @@ export function geminiBatch(client: GoogleGenAI, providerId: string, secrets: (s
     poll: (batchId, signal) =>
       guarded(signal, async () => combined(await Promise.all(batchId.split(" ").map((name) => pollOne(name, signal))))),
   };
+}
+
+/**
+ * The batch's name for people, which also carries its size: the SDK keeps no `batchStats` of a
+ * Gemini API batch, and another process (`orch batch collect`) still says "0 of 3 answered".
+ */
+function displayNameFor(calls: number): string {
+  return `orch: ${calls} call(s)`;
+}
+
+function callsNamedIn(displayName: string | undefined): number {
+  return Number(/^orch: (\d+) call/.exec(displayName ?? "")?.[1] ?? 0);
 }
 
 /**
