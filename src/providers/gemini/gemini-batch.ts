@@ -21,11 +21,11 @@ import { normaliseGeminiError } from "./gemini-errors.js";
 import { buildGenerateParameters } from "./gemini-request.js";
 import { tokenUsageOf } from "./gemini-usage.js";
 
-/** The SDK's states for a batch that has not ended yet (queued, running, being cancelled…). */
+/** The SDK's states of a batch that has ended; any other (queued, pending, running, being cancelled…) is still pending. */
 const endedStates = new Set(["JOB_STATE_SUCCEEDED", "JOB_STATE_PARTIALLY_SUCCEEDED", "JOB_STATE_FAILED", "JOB_STATE_CANCELLED", "JOB_STATE_EXPIRED"]);
 
 /** Where one of the vendor's batches stands, before the batches of one submission are put together. */
-type OneBatch = { state: "pending"; total: number } | { state: "answered"; answers: Map<string, BatchAnswer>; expired: boolean } | { state: "failed"; reason: string };
+type OneBatch = { state: "pending"; total: number } | { state: "answered"; answers: Map<string, BatchAnswer> } | { state: "failed"; reason: string };
 
 export function geminiBatch(client: GoogleGenAI, providerId: string, secrets: (string | undefined)[]): BatchCapability {
   const guarded = async <T>(signal: AbortSignal, work: () => Promise<T>): Promise<T> => {
@@ -59,7 +59,7 @@ export function geminiBatch(client: GoogleGenAI, providerId: string, secrets: (s
       return { state: "failed", reason: `the batch ended in ${state}` };
     }
     // An expired batch keeps what it finished (billed); the rest has no answer.
-    return { state: "answered", answers: answersOf(job, sentOrder.get(name)), expired: state === "JOB_STATE_EXPIRED" };
+    return { state: "answered", answers: answersOf(job, sentOrder.get(name)) };
   }
 
   return {
@@ -68,6 +68,8 @@ export function geminiBatch(client: GoogleGenAI, providerId: string, secrets: (s
         const byModel = new Map<string, BatchEntry[]>();
         for (const entry of entries) byModel.set(entry.request.model, [...(byModel.get(entry.request.model) ?? []), entry]);
         const names: string[] = [];
+        // A refusal of a later model's batch fails the whole submission (every call falls back),
+        // though an earlier model's batch was created and will still be answered and billed.
         for (const [model, modelEntries] of byModel) names.push(await submitOne(model, modelEntries, signal));
         return names.join(" ");
       }),
