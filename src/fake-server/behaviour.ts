@@ -70,7 +70,7 @@ export interface FakeModelBehaviour {
    * do (see model-refusals.ts, which knows those by name); set to force it on or off.
    */
   fixedTemperature?: boolean;
-  /** How a batch whose first call is for this model ends (OpenAI Batch API, Anthropic Message Batches). */
+  /** How a batch whose first call is for this model ends (OpenAI Batch API, Anthropic Message Batches, Gemini batch mode). */
   batch?: FakeBatchSchedule;
 }
 
@@ -79,6 +79,14 @@ export interface FakeBatchSchedule {
   polls?: number;
   /** `complete` (default): every call answered; `expire`: the window passed with nothing answered; `fail`: the batch was refused. */
   outcome?: "complete" | "expire" | "fail";
+  /**
+   * Gemini: the inlined responses come back without the `metadata.key` each request was sent with,
+   * as the API has been seen to answer (googleapis/js-genai#1191); only their order then says
+   * which call each answers.
+   */
+  omitKeys?: boolean;
+  /** Gemini: the inlined responses come back in reverse order, as large batches have been seen out of order (googleapis/python-genai#1909). */
+  reversed?: boolean;
 }
 
 /** Everything one request needs to know about how to answer. */

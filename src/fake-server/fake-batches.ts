@@ -1,6 +1,6 @@
 /**
- * The fake vendors' batch state: files uploaded for OpenAI's Batch API and the batches of both
- * OpenAI and Anthropic. Every call of a batch is answered (and its script consumed) when the batch
+ * The fake vendors' batch state: files uploaded for OpenAI's Batch API and the batches of OpenAI,
+ * Anthropic and Gemini. Every call of a batch is answered (and its script consumed) when the batch
  * is created; the answers are shown only once the batch's schedule (`batch:` in the first call's
  * model script) says it has ended, after that many polls.
  */
@@ -15,19 +15,25 @@ export interface FakeFile {
   createdAt: number;
 }
 
-/** One call's outcome in a finished batch: the dialect's complete response body, or a refusal. */
-export type FakeBatchResult = { customId: string; body: unknown } | { customId: string; error: string };
+/** One call's outcome in a finished batch: the dialect's complete response body, or a refusal (with its HTTP status where the dialect reports one). */
+export type FakeBatchResult = { customId: string; body: unknown } | { customId: string; error: string; status?: number };
 
 export interface FakeBatch {
   id: string;
-  vendor: "openai" | "anthropic";
+  vendor: "openai" | "anthropic" | "gemini";
   createdAt: number;
+  /** The model the batch was created for, and the name its creator gave it (Gemini). */
+  model?: string;
+  displayName?: string;
   inputFileId?: string;
   outputFileId?: string;
   polls: number;
   schedule: Required<FakeBatchSchedule>;
   results: FakeBatchResult[];
 }
+
+/** Gemini's batch ids are the part after `batches/` in the batch's name. */
+const idPrefixes: Record<FakeBatch["vendor"], string> = { openai: "batch_", anthropic: "msgbatch_", gemini: "" };
 
 export class FakeBatches {
   readonly files = new Map<string, FakeFile>();
@@ -39,14 +45,14 @@ export class FakeBatches {
     return file;
   }
 
-  add(vendor: FakeBatch["vendor"], schedule: FakeBatchSchedule, results: FakeBatchResult[], inputFileId?: string): FakeBatch {
+  add(vendor: FakeBatch["vendor"], schedule: FakeBatchSchedule, results: FakeBatchResult[], about: Pick<FakeBatch, "inputFileId" | "model" | "displayName"> = {}): FakeBatch {
     const batch: FakeBatch = {
-      id: vendor === "openai" ? `batch_${randomBytes(12).toString("hex")}` : `msgbatch_${randomBytes(12).toString("hex")}`,
+      id: `${idPrefixes[vendor]}${randomBytes(12).toString("hex")}`,
       vendor,
       createdAt: Math.floor(Date.now() / 1000),
-      ...(inputFileId === undefined ? {} : { inputFileId }),
+      ...about,
       polls: 0,
-      schedule: { polls: schedule.polls ?? 0, outcome: schedule.outcome ?? "complete" },
+      schedule: { polls: schedule.polls ?? 0, outcome: schedule.outcome ?? "complete", omitKeys: schedule.omitKeys ?? false, reversed: schedule.reversed ?? false },
       results,
     };
     this.batches.set(batch.id, batch);

@@ -9,6 +9,7 @@ import { ModelScripts, type FakeModelBehaviour } from "./behaviour.js";
 import { readBody, sendJson } from "./http-exchange.js";
 import { anthropicRoute } from "./routes/anthropic-routes.js";
 import { anthropicBatchRoute, openAiBatchRoute } from "./routes/batch-routes.js";
+import { geminiBatchRoute } from "./routes/gemini-batch-routes.js";
 import { geminiRoute } from "./routes/gemini-routes.js";
 import { normaliseOllamaModel, ollamaRoute } from "./routes/ollama-routes.js";
 import { openAiRoute, openRouterRoute } from "./routes/openai-routes.js";
@@ -90,7 +91,7 @@ function waitForRelease(hold: PendingHold, response: ServerResponse): Promise<bo
   });
 }
 
-const routes: Route[] = [openAiBatchRoute, anthropicBatchRoute, openAiRoute, openRouterRoute, anthropicRoute, geminiRoute, ollamaRoute];
+const routes: Route[] = [openAiBatchRoute, anthropicBatchRoute, geminiBatchRoute, openAiRoute, openRouterRoute, anthropicRoute, geminiRoute, ollamaRoute];
 
 function flattenHeaders(headers: IncomingHttpHeaders): Record<string, string> {
   const flat: Record<string, string> = {};

@@ -36,7 +36,7 @@ export type ProviderCache =
       ttl: "5m" | "1h";
     };
 /**
- * The step's calls can wait: they go to the vendor's batch API (OpenAI Batch API, Anthropic Message Batches) at 50% of the price, answered within hours. `true`: wait up to 24h; `{ deadline: 2h }`: wait at most that long. A batch that fails, expires or passes its deadline falls back to an ordinary call under the same budget rules. Providers without a batch API are called as usual.
+ * The step's calls can wait: they go to the vendor's batch API (OpenAI Batch API, Anthropic Message Batches, Gemini batch mode) at 50% of the price, answered within hours. `true`: wait up to 24h; `{ deadline: 2h }`: wait at most that long. A batch that fails, expires or passes its deadline falls back to an ordinary call under the same budget rules. Providers without a batch API are called as usual.
  */
 export type Batch =
   | boolean

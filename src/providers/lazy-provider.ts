@@ -7,7 +7,7 @@ import { canProbe, type ProbeResult, type ProbingProvider } from "./probe.js";
 import type { BatchCapability, PricingMode, Provider, ProviderType } from "./provider.js";
 
 /** Provider types whose module offers the vendor's batch API. */
-const batchingTypes: ReadonlySet<ProviderType> = new Set(["openai", "anthropic"]);
+const batchingTypes: ReadonlySet<ProviderType> = new Set(["openai", "anthropic", "gemini"]);
 
 export function lazyProvider(
   identity: { id: string; type: ProviderType; pricing: PricingMode; local: boolean },

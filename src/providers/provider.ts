@@ -116,7 +116,7 @@ export interface Provider {
   call(request: ProviderRequest, signal: AbortSignal, gate?: AttemptGate): Promise<ProviderResponse>;
   available(model?: string): Promise<Availability>;
   close?(): Promise<void>;
-  /** The vendor's batch API (half price, answers within a window), where orch drives it (openai, anthropic). */
+  /** The vendor's batch API (half price, answers within a window), where orch drives it (openai, anthropic, gemini). */
   batch?: BatchCapability;
 }
 

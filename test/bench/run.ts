@@ -160,7 +160,7 @@ if (wanted("savings")) {
   // Money, not time: one run per way is exact (the fake server and the ledger are deterministic).
   const server = await startFakeLlmServer();
   try {
-    const measured = await savingsBench(server, ["anthropic", "openai"], log);
+    const measured = await savingsBench(server, ["anthropic", "openai", "gemini"], log);
     figures.savings = measured;
     for (const vendor of measured) {
       const ways = [vendor.ways.nothing!, vendor.ways.caching!, vendor.ways.batch!, vendor.ways.both!];

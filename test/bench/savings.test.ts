@@ -14,7 +14,7 @@ import { measureSavings, type Saving, type Vendor } from "./support/savings.js";
 
 const small = { items: 3, contextWords: 1_200, answerWords: 4 };
 
-const expectedNano: Record<"anthropic" | "openai", { prices: string; totals: Record<Saving, number> }> = {
+const expectedNano: Record<Vendor, { prices: string; totals: Record<Saving, number> }> = {
   anthropic: {
     prices: "{ input: 3, output: 15, cached_input: 0.3, cache_write: 3.75 }",
     totals: {
@@ -43,6 +43,20 @@ const expectedNano: Record<"anthropic" | "openai", { prices: string; totals: Rec
       both: (2_436_000 + 32_000 + 2 * 740_000) / 2,
     },
   },
+  gemini: {
+    prices: "{ input: 0.3, output: 2.5, cached_input: 0.03 }",
+    totals: {
+      // As OpenAI's, the context after the item: 1,215 tokens × $0.30 + 4 × $2.50 = 364,500 + 10,000.
+      nothing: 3 * 374_500,
+      // Context first, 1,218 tokens: the first call pays all at $0.30 (365,400 + 10,000). Implicit
+      // caching reads the whole common prefix, token by token past 1,024: each later call shares
+      // 1,213 tokens with the first, read at $0.03, and pays 5 at $0.30: 36,390 + 1,500 + 10,000.
+      caching: 375_400 + 2 * 47_890,
+      batch: (3 * 374_500) / 2,
+      // Batched calls meet the implicit cache as the synchronous ones do, at half of each price.
+      both: (375_400 + 2 * 47_890) / 2,
+    },
+  },
 };
 
 describe("what nothing, provider caching, batch and both cost, from orch's ledger", () => {
@@ -52,7 +66,7 @@ describe("what nothing, provider caching, batch and both cost, from orch's ledge
   });
   after(async () => server.close());
 
-  for (const vendor of Object.keys(expectedNano) as (keyof typeof expectedNano & Vendor)[]) {
+  for (const vendor of Object.keys(expectedNano) as Vendor[]) {
     it(`${vendor}: the four totals are the hand-computed nano-dollars`, async () => {
       const { prices, totals } = expectedNano[vendor];
       const measured: Record<string, number> = {};

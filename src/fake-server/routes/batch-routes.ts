@@ -137,7 +137,7 @@ export const openAiBatchRoute: Route = async (exchange) => {
     const lines = input.content.split("\n").filter((line) => line.trim() !== "").map((line) => JSON.parse(line) as { custom_id: string; body: Body });
     const schedule = exchange.scripts.behaviourOf(String(lines[0]?.body["model"] ?? "")).batch ?? {};
     const results = lines.map((line) => answerCall(exchange, "openai", line.custom_id, line.body));
-    const batch = batches.add("openai", schedule, results, input.id);
+    const batch = batches.add("openai", schedule, results, { inputFileId: input.id });
     sendJson(exchange.response, 200, openAiBatchBody(exchange, batch, false));
     return true;
   }

@@ -10,6 +10,7 @@ import { resolveApiKey } from "../shared/api-key.js";
 import { keyedHttpProvider } from "../shared/keyed-http-provider.js";
 import { plainFailureError, type FailureReport } from "../shared/provider-failure.js";
 import { partialUsage } from "../shared/token-estimate.js";
+import { geminiBatch } from "./gemini-batch.js";
 import { normaliseGeminiError } from "./gemini-errors.js";
 import { buildGenerateParameters } from "./gemini-request.js";
 import { tokenUsageOf } from "./gemini-usage.js";
@@ -84,7 +85,7 @@ export function createGeminiProvider(id: string, settings: HttpApiProvider, cont
     return responseOf(request, started, text, response.usageMetadata, response);
   }
 
-  return keyedHttpProvider({
+  const provider = keyedHttpProvider({
     id,
     type: "gemini",
     traits: providerTraits.gemini,
@@ -96,4 +97,5 @@ export function createGeminiProvider(id: string, settings: HttpApiProvider, cont
     listModels: async (gemini, signal) => (await gemini.models.list({ config: { abortSignal: signal } })).page.map((model) => (model.name ?? "").replace(/^models\//, "")),
     describeError: (error, signal) => normaliseGeminiError(error, { providerId: id, secrets }, signal).message,
   });
+  return client === undefined ? provider : { ...provider, batch: geminiBatch(client, id, secrets) };
 }

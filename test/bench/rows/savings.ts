@@ -8,9 +8,6 @@ import { measureSavings, savings, vendors, type LedgerFigures, type Saving, type
 
 export const savingsCase = { items: 50, contextWords: 20_000, answerWords: 120 };
 
-/** Vendors whose batch API orch drives; the others run without the batch ways. */
-const batching: ReadonlySet<Vendor> = new Set(["anthropic", "openai"]);
-
 export interface VendorSavings {
   vendor: Vendor;
   model: string;
@@ -22,7 +19,7 @@ export async function savingsBench(server: FakeLlmServer, which: readonly Vendor
   for (const vendor of which) {
     const ways: VendorSavings["ways"] = {};
     let nothingNano = 0;
-    for (const saving of savings.filter((each) => batching.has(vendor) || (each !== "batch" && each !== "both"))) {
+    for (const saving of savings) {
       log(`savings: ${vendor}, ${saving}…`);
       const figures = await measureSavings(server, { vendor, saving, ...savingsCase });
       if (saving === "nothing") nothingNano = figures.settledNano;
