@@ -194,7 +194,9 @@ export async function runPipeline(options: RunOptions): Promise<RunOutcome> {
     startedAt: started.toISOString(),
     finishedAt: finished.toISOString(),
   });
-  await pointLatestAt(options.resultsRoot, resultsDirectory);
+  // `latest` sits beside the run's own folder (`<root>/<day>/<run>`): a resumed run keeps the folder
+  // it was given, whatever results root the resuming command would use for a new run.
+  await pointLatestAt(resume ? path.dirname(path.dirname(resultsDirectory)) : options.resultsRoot, resultsDirectory);
   await store.runs.finishRun(runId, status, finished.toISOString(), exitCode);
   const durationMs = finished.getTime() - started.getTime();
   emit({ type: "run-end", runId, status, exitCode, totals, resultsDirectory, durationMs, at: finished.toISOString() });

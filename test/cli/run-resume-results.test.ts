@@ -5,7 +5,8 @@
  * dangerous moment is hit every time instead of in 2 runs out of 30.
  */
 import assert from "node:assert/strict";
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync } from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { describe, it } from "node:test";
 import { runCliProcess } from "../support/cli.js";
@@ -106,6 +107,21 @@ describe("orch run --resume after a SIGKILL: the results folder", () => {
       assert.deepEqual(paid.sort(), ["last#", "plan#", "summary#", "write#0", "write#1"]);
     });
   }
+
+  it("is resumed from another folder: the run keeps its results folder, and `latest` beside it points at it", async () => {
+    const directory = writeProject({ "pipeline.yaml": pipeline, "policy.yaml": mockPolicy([`{ step: plan, text: '["alpha", "beta"]' }`]) });
+    const database = ["--db", path.join(directory, "state/orch.db")];
+    const killed = await runCliProcess(["run", "pipeline.yaml", ...runPaths(directory), "--json"], { cwd: directory, env: { ORCH_TEST_KILL_AT: "write:run.json" } });
+    assert.equal(killed.code, 128, killed.stderr);
+    const elsewhere = mkdtempSync(path.join(os.tmpdir(), "orch-resume-elsewhere-"));
+    const resumed = await runCliProcess(["run", path.join(directory, "pipeline.yaml"), ...database, "--resume", "--json"], { cwd: elsewhere });
+    assert.equal(resumed.code, 0, resumed.stderr + resumed.stdout.slice(-2000));
+    const run = runRow(directory);
+    assert.equal(run.status, "succeeded");
+    assert.equal(path.dirname(path.dirname(run.results_directory)), path.join(directory, "results"), "the folder the run was given");
+    assert.equal(path.resolve(path.join(directory, "results"), readlinkSync(path.join(directory, "results", "latest"))), run.results_directory);
+    assert.deepEqual(readdirSync(elsewhere), [], "nothing written where the resume was typed");
+  });
 
   it("replaces a step file left by an earlier failed attempt when the step then succeeded and the kill came before its file", async () => {
     const directory = writeProject({
