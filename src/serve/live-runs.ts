@@ -25,10 +25,18 @@ export interface StartRunOptions {
   workingDirectory: string;
 }
 
+/** Finished runs whose events stay in memory for late subscribers; older ones are read from the store. */
+export const keptFinishedRuns = 50;
+
 export class LiveRuns {
   private readonly runs = new Map<string, LiveRun>();
+  /** Finished runs in the order they ended, so a long-lived server forgets the oldest first. */
+  private readonly finished: string[] = [];
   private readonly controller = new AbortController();
   private readonly pending = new Set<Promise<unknown>>();
+
+  /** `keep`: how many finished runs' events to hold; the store answers for the others (events-stream.ts). */
+  constructor(private readonly keep: number = keptFinishedRuns) {}
 
   /** Resolves with the run id once the run has started; rejects when it cannot start (bad pipeline or inputs). */
   start(options: StartRunOptions): Promise<string> {
@@ -44,8 +52,12 @@ export class LiveRuns {
         live.events.push(event);
         if (event.type === "step-start") live.steps.set(event.step, "running");
         if (event.type === "step-end") live.steps.set(event.step, event.status);
-        if (event.type === "run-end") live.done = true;
         for (const listener of live.listeners) listener(event);
+        if (event.type === "run-end") {
+          live.done = true;
+          live.listeners.clear();
+          this.forgetBeyond(event.runId);
+        }
       };
       const running = runPipelineFile(options.pipelineFile, {
         inputs: options.inputs,
@@ -64,6 +76,11 @@ export class LiveRuns {
       this.pending.add(running);
       void running.finally(() => this.pending.delete(running));
     });
+  }
+
+  private forgetBeyond(endedRunId: string): void {
+    this.finished.push(endedRunId);
+    while (this.finished.length > this.keep) this.runs.delete(this.finished.shift()!);
   }
 
   isLive(runId: string): boolean {
