@@ -81,7 +81,7 @@ describe("orch's commands on SQLite and on PostgreSQL", () => {
   });
 
   for (const store of stores) {
-    it(`${store.name}: run (fan-out, cache, budget stop → exit 3), runs, show, diff, report, budget, cache stats and serve agree with the figures by hand`, { skip: store.skip }, async () => {
+    it(`${store.name}: run (fan-out, cache, budget stop → exit 3), runs, show, diff, report, budget, cache stats, backtest, tune, graph and serve agree with the figures by hand`, { skip: store.skip }, async () => {
       const { location, password } = await store.create();
       const outputs = await runScenario(server, location);
       scenarios.set(store.name, { outputs, location });
@@ -204,6 +204,13 @@ function assertScenarioFigures(outputs: ScenarioOutputs): void {
   assert.match(outputs.cacheStats.stdout, /hits {6}6, which saved \$0\.000057/);
   const cache = JSON.parse(outputs.cacheStatsJson.stdout) as { entries: number; hits: number; savedUsd: number };
   assert.deepEqual([cache.entries, cache.hits, cache.savedUsd], [6, 6, 0.000057]);
+
+  // orch backtest, tune and graph --run read the recorded requests and the latest run
+  const backtest = JSON.parse(outputs.backtestJson.stdout) as { total: { units: number; recordedPassed: number; recordedCostUsd: number } };
+  assert.deepEqual(backtest.total, { ...backtest.total, units: 6, recordedPassed: 6, recordedCostUsd: 0.000062 });
+  assert.match(outputs.tune.stdout, /^tune · 6 recorded requests since 30d/);
+  const graph = JSON.parse(outputs.graphJson.stdout) as { nodes: { id: string; run: { status: string; costUsd: number } }[] };
+  assert.deepEqual(graph.nodes.map((node) => [node.id, node.run.status, node.run.costUsd]), [["each", "succeeded", 0.000008], ["summary", "succeeded", 0.000013], ["essay", "budget_stopped", 0]]);
 
   // orch serve reads the same store
   const served = outputs.served;

@@ -77,6 +77,9 @@ export interface ScenarioOutputs {
   budgetJson: CliResult;
   cacheStats: CliResult;
   cacheStatsJson: CliResult;
+  backtestJson: CliResult;
+  tune: CliResult;
+  graphJson: CliResult;
   served: ServedPages;
   directory: string;
 }
@@ -115,6 +118,9 @@ export async function runScenario(server: FakeLlmServer, location: string): Prom
     budgetJson: await cli("budget", "--json", ...policy, ...db),
     cacheStats: await cli("cache", "stats", ...db),
     cacheStatsJson: await cli("cache", "stats", "--json", ...db),
+    backtestJson: await cli("backtest", path.join(directory, "policy.yaml"), "--json", ...db),
+    tune: await cli("tune", ...db),
+    graphJson: await cli("graph", path.join(directory, "pipeline.yaml"), "--run", "latest", "--format", "json", ...db),
     served: await servedPages(directory, location, env),
     directory,
   };
