@@ -151,6 +151,8 @@ function assertScenarioFigures(outputs: ScenarioOutputs): void {
     ["colours", "budget_stopped", 0.000041, 3],
   ]);
   assert.match(outputs.runsList.stdout, /^3 runs · /m);
+  const filtered = JSON.parse(outputs.runsFiltered.stdout) as { costUsd: number }[];
+  assert.deepEqual(filtered.map((run) => run.costUsd), [0.000021, 0], "the two newest budget-stopped runs of colours");
 
   // orch show latest
   assert.equal(outputs.showLatest.code, 0, outputs.showLatest.stderr);
@@ -184,6 +186,7 @@ function assertScenarioFigures(outputs: ScenarioOutputs): void {
   assert.match(outputs.report.stdout, /spend \$0\.000062 · steps 12 succeeded of 12/);
   assert.match(outputs.report.stdout, /cache 6 hits of 12 lookups \(50%\) · saved \$0\.000057/);
   assert.match(outputs.report.stdout, /^ {2}run +\$0\.01 +2 runs/m, "the two paying runs against the run limit");
+  assert.deepEqual([outputs.reportHtml.code, outputs.reportHtml.showsPrompt], [0, true], outputs.reportHtml.stderr);
   const report = JSON.parse(outputs.reportJson.stdout) as { totals: { callsMade: number; cachedCalls: number; inputTokens: number; outputTokens: number; spendUsd: number } };
   assert.deepEqual(report.totals, { ...report.totals, callsMade: 6, cachedCalls: 6, inputTokens: 34, outputTokens: 14, spendUsd: 0.000062 });
 

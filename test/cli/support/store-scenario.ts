@@ -6,6 +6,7 @@
  * Prices: $1 per million input tokens, $2 per million output tokens, so a token costs 1,000
  * nano-dollars in and 2,000 out; the fake server counts one token per word.
  */
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import type { FakeLlmServer } from "../../../src/fake-server/index.js";
 import { resolveProject } from "../../../src/project/resolve-project.js";
@@ -67,6 +68,8 @@ export interface ScenarioOutputs {
   chatRequests: number;
   runsList: CliResult;
   runsJson: CliResult;
+  /** `--pipeline`, `--status`, `--since` and `--limit` together. */
+  runsFiltered: CliResult;
   showLatest: CliResult;
   showLatestJson: CliResult;
   showStep: CliResult;
@@ -74,6 +77,8 @@ export interface ScenarioOutputs {
   diffJson: CliResult;
   report: CliResult;
   reportJson: CliResult;
+  /** `orch report --html`: the page's exit code and whether it holds an attempt's prompt. */
+  reportHtml: { code: number; stderr: string; showsPrompt: boolean };
   budgetJson: CliResult;
   cacheStats: CliResult;
   cacheStatsJson: CliResult;
@@ -108,6 +113,7 @@ export async function runScenario(server: FakeLlmServer, location: string): Prom
     chatRequests,
     runsList: await cli("runs", ...db),
     runsJson: await cli("runs", "--json", ...db),
+    runsFiltered: await cli("runs", "--json", "--pipeline", "colours", "--status", "budget_stopped", "--since", "1h", "--limit", "2", ...db),
     showLatest: await cli("show", "latest", ...db),
     showLatestJson: await cli("show", "latest", "--json", ...db),
     showStep: await cli("show", "latest", "each", ...db),
@@ -115,6 +121,7 @@ export async function runScenario(server: FakeLlmServer, location: string): Prom
     diffJson: await cli("diff", "latest", "--json", ...db),
     report: await cli("report", ...policy, ...db),
     reportJson: await cli("report", "--json", ...policy, ...db),
+    reportHtml: await reportPage(cli, [...policy, ...db], path.join(directory, "report.html")),
     budgetJson: await cli("budget", "--json", ...policy, ...db),
     cacheStats: await cli("cache", "stats", ...db),
     cacheStatsJson: await cli("cache", "stats", "--json", ...db),
@@ -124,6 +131,11 @@ export async function runScenario(server: FakeLlmServer, location: string): Prom
     served: await servedPages(directory, location, env),
     directory,
   };
+}
+
+async function reportPage(cli: (...args: string[]) => Promise<CliResult>, args: string[], file: string): Promise<ScenarioOutputs["reportHtml"]> {
+  const result = await cli("report", "--html", file, ...args);
+  return { code: result.code, stderr: result.stderr, showsPrompt: result.code === 0 && readFileSync(file, "utf8").includes("Name a yellow thing.") };
 }
 
 /** `orch serve` on the same store: the runs, the latest run and the budgets of its API, and a run's page. */
