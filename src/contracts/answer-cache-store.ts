@@ -59,7 +59,7 @@ export interface CacheStats {
   oldest: string | null;
   newest: string | null;
   hits: number;
-  /** What the hits would have cost: each entry's original cost times its hits. */
+  /** What the hits would have cost: each entry's original cost (to the nano-dollar) times its hits, summed exactly. */
   savedUsd: number;
 }
 

@@ -10,6 +10,7 @@
  */
 import type { AnswerUse, CachedAnswerRow, CacheStats, NewCachedAnswer } from "../contracts/answer-cache-store.js";
 import type { SqliteDatabase } from "./database.js";
+import { nanoToUsd } from "../money/nano.js";
 
 const columns = `id, cache_key AS cacheKey, run_id AS runId, step, item_index AS itemIndex, provider, model, answer,
   input_tokens AS inputTokens, output_tokens AS outputTokens, cost_usd AS costUsd, state, created_at AS createdAt`;
@@ -88,11 +89,14 @@ export class CacheRepository {
                 COALESCE(SUM(CASE WHEN state = 'accepted' AND shareable = 1 THEN 1 ELSE 0 END), 0) AS reusable,
                 COALESCE(SUM(LENGTH(CAST(answer AS BLOB))), 0) AS answerBytes,
                 MIN(created_at) AS oldest, MAX(created_at) AS newest,
-                COALESCE(SUM(hits), 0) AS hits, COALESCE(SUM(hits * cost_usd), 0) AS savedUsd
+                COALESCE(SUM(hits), 0) AS hits, COALESCE(SUM(hits * CAST(ROUND(cost_usd * 1e9) AS INTEGER)), 0) AS savedNanoUsd
          FROM cached_answers`,
       )
-      .get() as Omit<CacheStats, "resumeOnly">;
-    return { ...row, resumeOnly: row.entries - row.reusable };
+      .get() as Omit<CacheStats, "resumeOnly" | "savedUsd"> & { savedNanoUsd: number };
+    // Summed in nano-dollars, each answer's cost rounded to one as the ledger and `orch runs` count:
+    // a sum of the REAL costs drifts (0.000056999999999999996 for $0.000057).
+    const { savedNanoUsd, ...counts } = row;
+    return { ...counts, savedUsd: nanoToUsd(savedNanoUsd), resumeOnly: row.entries - row.reusable };
   }
 
   /** Deletes entries created before `before` (ISO), or every entry; returns how many. */

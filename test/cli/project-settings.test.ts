@@ -90,6 +90,25 @@ describe("project settings in commands", () => {
     assert.equal(printed.limits.dailyUsd, 7);
   });
 
+  it("orch runs, show and diff read the settings' database, like orch run writes it; ORCH_DB and --db win", async () => {
+    const { root, nested } = settingsProject();
+    for (let round = 0; round < 2; round++) assert.equal((await runCliProcess(["run", "pipelines/plain.yaml"], { cwd: root })).code, 0);
+    const listed = await runCliProcess(["runs", "--json"], { cwd: nested });
+    assert.equal(listed.code, 0, listed.stderr);
+    const runs = JSON.parse(listed.stdout) as { pipeline: string; status: string }[];
+    assert.deepEqual(runs.map((run) => [run.pipeline, run.status]), [["settings-check", "succeeded"], ["settings-check", "succeeded"]], "both runs, from data/orch.db");
+    const shown = await runCliProcess(["show", "latest", "--json"], { cwd: nested });
+    assert.equal(shown.code, 0, shown.stderr);
+    assert.equal((JSON.parse(shown.stdout) as { pipeline: string }).pipeline, "settings-check");
+    assert.equal((await runCliProcess(["diff", "latest"], { cwd: nested })).code, 0);
+
+    const empty = path.join(temporaryDirectory("orch-empty-"), "empty.db");
+    const fromVariable = await runCliProcess(["runs", "--json"], { cwd: nested, env: { ORCH_DB: empty } });
+    assert.deepEqual(JSON.parse(fromVariable.stdout), [], "ORCH_DB wins over the settings");
+    const fromFlag = await runCliProcess(["runs", "--json", "--db", empty], { cwd: nested });
+    assert.deepEqual(JSON.parse(fromFlag.stdout), [], "--db wins over the settings");
+  });
+
   it("a broken orch.config.yaml is a config error (exit 2) at its line and column", async () => {
     const root = writeProject({ "orch.config.yaml": "version: 1\ndatabase: 42\n", "policy.yaml": offlinePolicy() });
     mkdirSync(path.join(root, "sub"));

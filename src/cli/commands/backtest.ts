@@ -11,7 +11,8 @@ import { backtest } from "../../policy/backtest.js";
 import { parseDuration } from "../../policy/duration.js";
 import { assumedProviderStates, fullBudget } from "../../policy/policy-test.js";
 import { SuccessEstimates } from "../../policy/success-estimates.js";
-import { openStore, storeLocation } from "../../store/index.js";
+import { resolveProject } from "../../project/resolve-project.js";
+import { openStore } from "../../store/index.js";
 import { defineFlags, parseCommandArguments } from "../arguments.js";
 import { databaseFlag, jsonFlag } from "../common-flags.js";
 import type { Command } from "../main.js";
@@ -38,9 +39,10 @@ export const backtestCommand: Command = {
     const since = values.since ?? "30d";
     const sinceMs = parseDuration(since);
     if (sinceMs === undefined) throw new UsageError({ message: `--since: "${since}" is not a duration`, hint: "write it as 30d, 12h or 1d12h" });
-    const policy = await loadPolicyFile(positionals[0]!, output.env);
+    const project = await resolveProject(output.env);
+    const policy = await loadPolicyFile(positionals[0]!, project.env);
 
-    const store = await openStore(storeLocation({ flag: values.db, env: output.env }));
+    const store = await openStore(project.databaseFile(values.db));
     try {
       const now = new Date();
       const recorded = await store.history.settledCalls(new Date(now.getTime() - (runs ? routingHistoryWindowMs : sinceMs)).toISOString());

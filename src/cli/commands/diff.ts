@@ -4,7 +4,8 @@ import { diffRuns } from "../../report/call-log/run-diff.js";
 import { buildRunView } from "../../report/call-log/run-view.js";
 import type { CallLogStore } from "../../contracts/call-log-store.js";
 import type { RunRow } from "../../contracts/run-store.js";
-import { openStore, storeLocation } from "../../store/index.js";
+import { resolveProject } from "../../project/resolve-project.js";
+import { openStore } from "../../store/index.js";
 import { defineFlags, parseCommandArguments } from "../arguments.js";
 import { databaseFlag, jsonFlag } from "../common-flags.js";
 import type { Command } from "../main.js";
@@ -31,7 +32,7 @@ export const diffCommand: Command = {
     if (format !== "text" && format !== "markdown") throw new UsageError({ message: `--format expects text or markdown, got "${format}"`, hint: `usage: ${usage}` });
     if (values.json && values.format !== undefined) throw new UsageError({ message: "--json and --format cannot be combined", hint: `usage: ${usage}` });
 
-    const store = await openStore(storeLocation({ flag: values.db, env: output.env }));
+    const store = await openStore((await resolveProject(output.env)).databaseFile(values.db));
     try {
       const named: RunRow[] = [];
       for (const reference of positionals) named.push(await findRun(store.callLog, reference, store.location));

@@ -2,7 +2,8 @@ import path from "node:path";
 import { exitCodes, UsageError } from "../../errors/orch-error.js";
 import { parseDuration } from "../../policy/duration.js";
 import type { RunStatus } from "../../contracts/run-store.js";
-import { openStore, storeLocation } from "../../store/index.js";
+import { resolveProject } from "../../project/resolve-project.js";
+import { openStore } from "../../store/index.js";
 import { defineFlags, noPositionals, parseCommandArguments, positiveInteger } from "../arguments.js";
 import { databaseFlag, jsonFlag, sinceFlag } from "../common-flags.js";
 import type { Command } from "../main.js";
@@ -36,7 +37,7 @@ export const runsCommand: Command = {
     if (values.since !== undefined && !sinceMs) throw new UsageError({ message: `--since expects a duration such as 12h, 7d or 1d12h, got "${values.since}"` });
     const limit = positiveInteger(values.limit, "--limit", 10_000) ?? 20;
 
-    const store = await openStore(storeLocation({ flag: values.db, env: output.env }));
+    const store = await openStore((await resolveProject(output.env)).databaseFile(values.db));
     try {
       const rows = await store.callLog.listRuns({
         ...(values.pipeline === undefined ? {} : { pipeline: { name: values.pipeline, file: path.resolve(values.pipeline) } }),

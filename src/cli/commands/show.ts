@@ -1,7 +1,8 @@
 import { exitCodes, UsageError } from "../../errors/orch-error.js";
 import { findRun } from "../../report/call-log/find-run.js";
 import { buildRunView } from "../../report/call-log/run-view.js";
-import { openStore, storeLocation } from "../../store/index.js";
+import { resolveProject } from "../../project/resolve-project.js";
+import { openStore } from "../../store/index.js";
 import { defineFlags, parseCommandArguments } from "../arguments.js";
 import { databaseFlag, jsonFlag } from "../common-flags.js";
 import type { Command } from "../main.js";
@@ -20,7 +21,7 @@ export const showCommand: Command = {
     if (reference === undefined) throw new UsageError({ message: "missing run id (or latest)", hint: `usage: ${usage}` });
     if (extra.length > 0) throw new UsageError({ message: `unexpected argument "${extra[0]}"`, hint: `usage: ${usage}` });
 
-    const store = await openStore(storeLocation({ flag: values.db, env: output.env }));
+    const store = await openStore((await resolveProject(output.env)).databaseFile(values.db));
     try {
       const row = await findRun(store.callLog, reference, store.location);
       const run = buildRunView(row, await store.callLog.steps(row.id), await store.callLog.calls(row.id));

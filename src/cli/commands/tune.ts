@@ -8,7 +8,8 @@ import { exitCodes, UsageError } from "../../errors/orch-error.js";
 import { parseDuration } from "../../policy/duration.js";
 import { SuccessEstimates } from "../../policy/success-estimates.js";
 import { asRecorded, evaluateChain, splitUnits, tuneChain } from "../../policy/tune.js";
-import { openStore, storeLocation } from "../../store/index.js";
+import { resolveProject } from "../../project/resolve-project.js";
+import { openStore } from "../../store/index.js";
 import { defineFlags, noPositionals, parseCommandArguments, positiveInteger } from "../arguments.js";
 import { databaseFlag, jsonFlag } from "../common-flags.js";
 import type { Command } from "../main.js";
@@ -38,7 +39,7 @@ export const tuneCommand: Command = {
     }
     const maxLength = positiveInteger(values["max-length"], "--max-length", 6) ?? 4;
 
-    const store = await openStore(storeLocation({ flag: values.db, env: output.env }));
+    const store = await openStore((await resolveProject(output.env)).databaseFile(values.db));
     try {
       const rows = await store.history.settledCalls(new Date(Date.now() - sinceMs).toISOString());
       const keys = [...new Set(rows.map((row) => row.unit))];

@@ -6,7 +6,8 @@
  */
 import type { AnswerCacheStore, CacheStats, CachedAnswerRow } from "../../contracts/answer-cache-store.js";
 import { inTransaction, type PostgresPool } from "./connection.js";
-import { firstRow, sumOfReals } from "./sql.js";
+import { nanoToUsd } from "../../money/nano.js";
+import { firstRow, sqliteRoundToInteger } from "./sql.js";
 
 const columns = `id, cache_key AS "cacheKey", run_id AS "runId", step, item_index AS "itemIndex", provider, model, answer,
   input_tokens AS "inputTokens", output_tokens AS "outputTokens", cost_usd AS "costUsd", state, created_at AS "createdAt"`;
@@ -45,16 +46,18 @@ export class PostgresAnswerCacheStore implements AnswerCacheStore {
   }
 
   async stats(): Promise<CacheStats> {
-    const row = (await firstRow<Omit<CacheStats, "resumeOnly">>(
+    const row = (await firstRow<Omit<CacheStats, "resumeOnly" | "savedUsd"> & { savedNanoUsd: number }>(
       this.pool,
       `SELECT COUNT(*) AS entries,
               COALESCE(SUM(CASE WHEN state = 'accepted' AND shareable = 1 THEN 1 ELSE 0 END), 0) AS reusable,
               COALESCE(SUM(octet_length(answer)), 0) AS "answerBytes",
               MIN(created_at) AS oldest, MAX(created_at) AS newest,
-              COALESCE(SUM(hits), 0) AS hits, ${sumOfReals("hits * cost_usd")} AS "savedUsd"
+              COALESCE(SUM(hits), 0) AS hits, COALESCE(SUM(hits * ${sqliteRoundToInteger("cost_usd * 1e9")}), 0) AS "savedNanoUsd"
        FROM cached_answers`,
     ))!;
-    return { ...row, resumeOnly: row.entries - row.reusable };
+    // In nano-dollars, each answer's cost rounded as SQLite's store rounds it (cache-repository.ts).
+    const { savedNanoUsd, ...counts } = row;
+    return { ...counts, savedUsd: nanoToUsd(savedNanoUsd), resumeOnly: row.entries - row.reusable };
   }
 
   clear(before?: string): Promise<number> {

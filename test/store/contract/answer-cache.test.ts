@@ -131,4 +131,28 @@ describeEachStore("answer cache contract", (current) => {
     assert.equal(await store.cache.clear(), 2);
     assert.equal((await store.cache.stats()).entries, 0);
   });
+
+  it("sums what the hits saved in nano-dollars, so $0.000057 is 0.000057, not a sum of doubles' drift", async () => {
+    const store = current();
+    const step = (await startRun(store, "run-1")).get("draft")!;
+    // Two answers of $0.000008 served twice, one of $0.000008 and one of $0.000017 served once: 57,000
+    // nano-dollars. Adding the doubles (in any order, compensated or not) gives 0.000056999999999999996.
+    const costs = [0.000008, 0.000008, 0.000008, 0.000017];
+    const hits = [2, 2, 1, 1];
+    let minute = 10;
+    for (const [index, costUsd] of costs.entries()) {
+      const entryId = await answer(store, step, { finishedAt: at(index + 1), costUsd, cacheKey: `key-${index}` });
+      for (let hit = 0; hit < hits[index]!; hit++) {
+        await store.runs.recordReusedAnswer({
+          stepExecutionId: step,
+          entryId,
+          use: { runId: "run-1", step: "draft" },
+          call: callRecord("run-1", step, { status: "cached", costUsd: 0, startedAt: at(minute), finishedAt: at(minute++) }),
+          text: { kept: "hashes" },
+        });
+      }
+    }
+    const stats = await store.cache.stats();
+    assert.deepEqual([stats.hits, stats.savedUsd], [6, 0.000057]);
+  });
 });
