@@ -4,7 +4,7 @@
  * Markdown table the README quotes and saved to test/bench/last-run.json.
  *
  *   npm run bench                        all rows (a few minutes on a 2-core machine)
- *   npm run bench -- --only=calls,dag    some rows: overhead, dag, calls, growth, startup, calllog, savings
+ *   npm run bench -- --only=calls,dag    some rows: overhead, dag, calls, growth, startup, calllog, savings, ledger
  *   npm run bench -- --rounds=3          rounds per row (default 3; growth runs once per size)
  *
  * Benchmarks are not tests: nothing here asserts a time. Tests assert behaviour.
@@ -21,6 +21,8 @@ import { estimateTokens } from "../../src/policy/estimate-tokens.js";
 import { repositoryRoot, temporaryDirectory } from "../support/cli.js";
 import { directPerCallMs, orchPerCallMs } from "./rows/call-overhead.js";
 import { measureGrowth } from "./rows/growth.js";
+import { ledgerGoalMs, measureLedgerStores, postgresServer, type LedgerRound } from "./rows/ledger-stores.js";
+import { createTestDatabase } from "../support/postgres.js";
 import { lowerBoundMs, minimalMakespanMs, orchMakespanMs, type Dag } from "./rows/makespan.js";
 import { orchRecordedCalls, storeRecordedCalls, type RecordedCallsOptions } from "./rows/recorded-calls.js";
 import { savingsBench, savingsCase } from "./rows/savings.js";
@@ -174,6 +176,65 @@ if (wanted("savings")) {
     }
   } finally {
     await server.close();
+  }
+}
+
+if (wanted("ledger")) {
+  // Issue 14: the shared ledger on PostgreSQL (loopback) against SQLite, in the same run.
+  const server = postgresServer();
+  if ("unavailable" in server) {
+    log(`ledger rows skipped: ${server.unavailable}`);
+    figures.ledger = { skipped: server.unavailable };
+    table.push({ what: "reserve + settle on PostgreSQL vs SQLite (issue 14)", orch: `skipped: ${server.unavailable}`, baseline: "", ratio: "", goal: `< +${ledgerGoalMs} ms median per call` });
+  } else {
+    try {
+      const measured = await measureLedgerStores(server, roundCount, log);
+      const of = (rounds: LedgerRound[], figure: keyof LedgerRound) => spreadOf(rounds.map((round) => round[figure] ?? Number.NaN));
+      const added = spreadOf(measured.postgres.map((round, index) => round.pairMedianMs - measured.sqlite[index]!.pairMedianMs));
+      const latency = (rounds: LedgerRound[]) => `${formatSpread(of(rounds, "pairMedianMs"), 2, " ms")} / p95 ${formatSpread(of(rounds, "pairP95Ms"), 2, " ms")}`;
+      const rate = (rounds: LedgerRound[]) => `${formatSpread(of(rounds, "oneCallerPerSecond"), 0)} / ${formatSpread(of(rounds, "eightCallersPerSecond"), 0)}`;
+      table.push({
+        what: "reserve + settle per call, team day budget (the ledger as `orch run` calls it): median / p95, PostgreSQL on loopback",
+        orch: latency(measured.postgres),
+        baseline: `SQLite (WAL file) ${latency(measured.sqlite)}`,
+        ratio: `+${formatSpread(added, 2, " ms")} per call: ${of(measured.postgres, "statementsPerPair").median} statements, one \`SELECT 1\` round trip ${formatSpread(of(measured.postgres, "roundTripMs"), 2, " ms")}`,
+        goal: `< +${ledgerGoalMs} ms median per call`,
+      });
+      table.push({
+        what: "reserve + settle pairs per second, 1 / 8 callers in one process, one team's day and month rows",
+        orch: rate(measured.postgres),
+        baseline: `SQLite ${rate(measured.sqlite)}`,
+        ratio: `${(of(measured.postgres, "eightCallersPerSecond").median / of(measured.sqlite, "eightCallersPerSecond").median).toFixed(2)}× SQLite at 8 callers`,
+        goal: "",
+      });
+
+      log("added time per call of `orch run` on PostgreSQL…");
+      const fake = await startFakeLlmServer();
+      process.env.ORCH_TEST_POSTGRES_URL = server.url;
+      const steps = 300;
+      await orchPerCallMs(fake, 20, { budget: true });
+      const samples = await rounds(roundCount, async () => {
+        const database = await createTestDatabase("orch_bench_run");
+        try {
+          const sqlite = await orchPerCallMs(fake, steps, { budget: true });
+          const postgres = await orchPerCallMs(fake, steps, { budget: true, database: database.url });
+          return { sqlite, postgres, added: postgres - sqlite };
+        } finally {
+          await database.drop();
+        }
+      });
+      await fake.close();
+      figures.ledger = { ...measured, run: samples };
+      table.push({
+        what: `\`orch run\` per call, ${steps}-step chain on the fake server, daily + monthly budget, everything recorded on PostgreSQL (--db postgres://)`,
+        orch: formatSpread(spreadOf(samples.map((sample) => sample.postgres)), 2, " ms"),
+        baseline: `SQLite ${formatSpread(spreadOf(samples.map((sample) => sample.sqlite)), 2, " ms")}`,
+        ratio: `+${formatSpread(spreadOf(samples.map((sample) => sample.added)), 2, " ms")} per call`,
+        goal: "(run log, cache and ledger all on the server)",
+      });
+    } finally {
+      server.stop();
+    }
   }
 }
 

@@ -16,12 +16,16 @@ import { benchOpenAiModel, chain, writePipeline, writePolicy } from "../support/
 
 const apiKey = "sk-bench-0123456789abcdef";
 
-/** Milliseconds per call, orch running the chain. */
-export async function orchPerCallMs(server: FakeLlmServer, steps: number): Promise<number> {
+/**
+ * Milliseconds per call, orch running the chain. `options.database`: where it records (a fresh
+ * SQLite file by default, or a `postgres://` URL of an empty database); `options.budget` gives the
+ * policy a daily and a monthly limit, so every call reserves and settles in the ledger.
+ */
+export async function orchPerCallMs(server: FakeLlmServer, steps: number, options: { database?: string; budget?: boolean } = {}): Promise<number> {
   const directory = temporaryDirectory("orch-bench-overhead-");
-  writePolicy(directory, { openAiBaseUrl: `${server.url}/v1` });
+  writePolicy(directory, { openAiBaseUrl: `${server.url}/v1`, ...(options.budget ? { budget: { dailyUsd: 100_000, monthlyUsd: 1_000_000 } } : {}) });
   const workspace = await loadWorkspace(writePipeline(directory, steps, chain));
-  const store = await openStore(path.join(directory, "orch.db"));
+  const store = await openStore(options.database ?? path.join(directory, "orch.db"));
   const env = { BENCH_OPENAI_KEY: apiKey };
   const opened = openProviders(workspace.policy, { env, workingDirectory: directory });
   const started = performance.now();
