@@ -65,7 +65,7 @@ export function budgetFigures(inputs: BudgetInputs): BudgetFigures {
     budgetStoppedSteps: stops.length,
     overruns: {
       count: inputs.overruns.length,
-      overrunUsd: inputs.overruns.reduce((sum, overrun) => sum + overrun.overrunUsd, 0),
+      overrunUsd: nanoToUsd(inputs.overruns.reduce((sum, overrun) => sum + usdToNano(overrun.overrunUsd), 0)),
       calls: [...inputs.overruns],
     },
   };
