@@ -11,7 +11,7 @@
  */
 import type { LedgerUseRow } from "../contracts/report-store.js";
 import { calendarKeys } from "./calendar.js";
-import { nanoToUsd } from "./money.js";
+import { nanoToUsd, usdToNano } from "./money.js";
 import type { BudgetStatus } from "./status.js";
 
 export interface MonthForecast {
@@ -48,7 +48,7 @@ export function forecastOfStatus(status: BudgetStatus): MonthForecast | undefine
   const scope = status.scopes.find((candidate) => candidate.scope === "month" && candidate.subject === undefined);
   if (!scope) return undefined;
   return forecastMonth({
-    spentUsd: scope.spentUsd + scope.reservedUsd + scope.expiredUsd,
+    spentUsd: nanoToUsd(usdToNano(scope.spentUsd) + usdToNano(scope.reservedUsd) + usdToNano(scope.expiredUsd)),
     now: new Date(status.at),
     timeZone: status.timeZone,
     ...(scope.limitUsd === undefined ? {} : { limitUsd: scope.limitUsd }),

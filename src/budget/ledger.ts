@@ -147,7 +147,7 @@ export async function createLedger(options: LedgerOptions): Promise<Ledger> {
           ...(subject ? { subject } : {}),
           usedUsd,
           limitUsd,
-          reason: `worst case ${formatUsd(amountUsd)} exceeds the ${formatBalance(Math.max(0, limitUsd - usedUsd))} left ${describeScope(scope, subject)} (limit ${formatLimit(limitUsd)})`,
+          reason: `worst case ${formatUsd(amountUsd)} exceeds the ${formatBalance(nanoToUsd(Math.max(0, limitNanoUsd - outcome.usedNanoUsd)))} left ${describeScope(scope, subject)} (limit ${formatLimit(limitUsd)})`,
         },
       };
     },

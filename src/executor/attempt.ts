@@ -211,7 +211,7 @@ async function payFor(context: RunContext, request: AttemptRequest, paid: PaidAt
       ...(batchCall ? { batchCall } : {}),
     });
     if (response && stored.entryId !== undefined) {
-      shared = { entryId: stored.entryId, text: response.text, provider: record.provider, model: record.model, usage, originalCostUsd: costUsd, source: "in-flight" };
+      shared = { entryId: stored.entryId, text: response.text, provider: record.provider, model: record.model, usage, originalCostUsd: costUsd, paidByRun: context.runId, source: "in-flight" };
     }
   } finally {
     // Identical calls waiting on this one get its answer (or go and call themselves).
@@ -269,7 +269,8 @@ async function reuseAnswer(context: RunContext, request: AttemptRequest, reused:
     cached: true,
     usage: reused.usage,
     costUsd: 0,
-    savedUsd: reused.originalCostUsd,
+    // An answer this step paid for before a resume is replayed, not saved: it is in the run's cost already.
+    savedUsd: replaysOwnPayment(context, reused) ? 0 : reused.originalCostUsd,
     latencyMs: 0,
     synthetic: providerType === "mock" || providerType === "replay",
     startedAt: at,
@@ -278,6 +279,11 @@ async function reuseAnswer(context: RunContext, request: AttemptRequest, reused:
   const callId = await recordReusedAnswer(context, request.run, record, reused, providerType, request.messages, cacheKey);
   emitAttemptEnd(context, request.run.step.name, record);
   return { kind: "succeeded", attempt: record, text: reused.text, callId, entryId: reused.entryId };
+}
+
+/** This unit's own answer, paid by this run before a resume (a resumed run finds it again, step 1 of cache.ts). */
+function replaysOwnPayment(context: RunContext, reused: ReusedAnswer): boolean {
+  return reused.source === "run" && reused.paidByRun === context.runId;
 }
 
 function emitAttemptEnd(context: RunContext, step: string, record: AttemptRecord, finishReason?: string): void {

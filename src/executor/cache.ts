@@ -66,6 +66,8 @@ export interface ReusedAnswer {
   /** The tokens of the call that paid for it: what reusing it saved. */
   usage: TokenUsage;
   originalCostUsd: number;
+  /** The run whose call paid for it. */
+  paidByRun: string;
   source: "run" | "cache" | "in-flight";
 }
 
@@ -136,6 +138,7 @@ function reusedFrom(row: CachedAnswerRow, source: ReusedAnswer["source"]): Reuse
     model: row.model,
     usage: { inputTokens: row.inputTokens, outputTokens: row.outputTokens },
     originalCostUsd: row.costUsd,
+    paidByRun: row.runId,
     source,
   };
 }

@@ -22,6 +22,12 @@ export interface RunTotals {
   overruns: number;
   /** What those settlements cost beyond their reservations. */
   overrunUsd: number;
+  /**
+   * A resumed run only: the calls its earlier processes paid for (the figures above are this
+   * process's). The run's cost is `earlier.costUsd + costUsd`, each paid call counted once: an answer
+   * paid before the kill and reused now is a cache hit here that saved nothing (`savedUsd` 0).
+   */
+  earlier?: { calls: number; costUsd: number };
 }
 
 export type RunEvent =

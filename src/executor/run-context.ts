@@ -10,6 +10,7 @@ import type { Provider } from "../providers/provider.js";
 import type { OrchStore } from "../contracts/orch-store.js";
 import type { Redactor } from "../secrets/redact.js";
 import type { AnswerCache } from "./cache.js";
+import type { EarlierCalls } from "./earlier-calls.js";
 import type { RunEvent } from "./events.js";
 import type { RunLearning } from "./learning.js";
 import type { ProviderHealth } from "./provider-health.js";
@@ -28,6 +29,8 @@ export interface RunContext {
   /** Outputs of finished steps, read by downstream templates (skipped steps read as `{ output: "", skipped: true }`). */
   outputs: Map<string, UpstreamOutput>;
   stepExecutionIds: ReadonlyMap<string, number>;
+  /** A resumed run's call rows from before this process, per step: they count in the step's figures. */
+  earlierCalls: ReadonlyMap<string, EarlierCalls>;
   providers: ProviderLookup;
   providerStates: Readonly<Record<string, ProviderState>>;
   /** Consecutive failures per provider, for cool-downs. */

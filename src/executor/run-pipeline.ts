@@ -29,6 +29,7 @@ import type { ProviderLookup, RunContext } from "./run-context.js";
 import { runStatusOf, totalsOf } from "./run-totals.js";
 import { runSchedule, type FinalStepStatus } from "./scheduler.js";
 import { runStep } from "./step-runner.js";
+import { earlierCallsByStep, earlierRunTotals, type EarlierCalls } from "./earlier-calls.js";
 
 
 export interface ProviderSet extends ProviderLookup {
@@ -113,6 +114,7 @@ export async function runPipeline(options: RunOptions): Promise<RunOutcome> {
   // Reservations left open by a crashed run (a killed run being resumed, too) are closed first, still counted at their worst case.
   await ledger.reconcile();
   const lastAttempts = await store.executions.lastAttempts(runId);
+  const earlierCalls = resume ? earlierCallsByStep(await store.runs.listCalls(runId)) : new Map<string, EarlierCalls>();
   const context: RunContext = {
     runId,
     pipeline,
@@ -120,6 +122,7 @@ export async function runPipeline(options: RunOptions): Promise<RunOutcome> {
     inputs,
     outputs: reusedOutputs(pipeline, opened.reused),
     stepExecutionIds: opened.ids,
+    earlierCalls,
     providers: options.providers,
     providerStates,
     pricesFor: createPriceLookup(options.policy.policy),
@@ -172,7 +175,8 @@ export async function runPipeline(options: RunOptions): Promise<RunOutcome> {
   });
 
   await Promise.all(notRunWrites);
-  const totals = totalsOf(final, events);
+  const earlier = earlierRunTotals(context.earlierCalls);
+  const totals = { ...totalsOf(final, events), ...(earlier ? { earlier } : {}) };
   const { status, exitCode } = runStatusOf(final, signal.aborted, totals.overruns);
   const finished = now();
   await rm(context.stagingRoot, { recursive: true, force: true });
@@ -224,9 +228,10 @@ function emitReused(emit: (event: RunEvent) => void, row: StepRow, at: Date): vo
     status: "succeeded",
     ...(row.provider && row.model ? { provider: row.provider, model: row.model } : {}),
     synthetic: false,
-    usage: { inputTokens: 0, outputTokens: 0 },
-    costUsd: 0,
-    attempts: 0,
+    // The step's recorded figures: what its calls cost when an earlier process of this run made them.
+    usage: { inputTokens: row.input_tokens, outputTokens: row.output_tokens },
+    costUsd: row.cost_usd,
+    attempts: row.attempts,
     ...(row.output_file && !row.output_file.includes("\n") ? { outputFile: row.output_file } : {}),
     reused: true,
     at: at.toISOString(),

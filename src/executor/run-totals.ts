@@ -1,5 +1,6 @@
 /** The end of a run in figures: its status and exit code, and its totals from the events it emitted. */
 import { exitCodes } from "../errors/orch-error.js";
+import { nanoToUsd, usdToNano } from "../money/nano.js";
 import type { RunStatus, StepStatus } from "../contracts/run-store.js";
 import type { RunEvent, RunTotals } from "./events.js";
 import type { FinalStepStatus } from "./scheduler.js";
@@ -28,22 +29,24 @@ export function totalsOf(final: ReadonlyMap<string, FinalStepStatus>, events: re
   const steps = { pending: 0, running: 0, succeeded: 0, failed: 0, skipped: 0, budget_stopped: 0, deferred: 0, cancelled: 0 } satisfies Record<StepStatus, number>;
   for (const status of final.values()) steps[status]++;
   const totals: RunTotals = { steps, calls: 0, inputTokens: 0, outputTokens: 0, costUsd: 0, cacheHits: 0, savedUsd: 0, overruns: 0, overrunUsd: 0 };
+  // Money summed in whole nano-dollars and converted once: float dollars drift (0.1 + 0.2).
+  const nano = { cost: 0, saved: 0, overrun: 0 };
   for (const event of events) {
     if (event.type === "budget-overrun") {
       totals.overruns++;
-      totals.overrunUsd += event.overrunUsd;
+      nano.overrun += usdToNano(event.overrunUsd);
       continue;
     }
     if (event.type !== "attempt-end") continue;
     if (event.cached) {
       totals.cacheHits++;
-      totals.savedUsd += event.savedUsd ?? 0;
+      nano.saved += usdToNano(event.savedUsd ?? 0);
       continue;
     }
     totals.calls++;
     totals.inputTokens += event.usage.inputTokens;
     totals.outputTokens += event.usage.outputTokens;
-    totals.costUsd += event.costUsd;
+    nano.cost += usdToNano(event.costUsd);
   }
-  return totals;
+  return { ...totals, costUsd: nanoToUsd(nano.cost), savedUsd: nanoToUsd(nano.saved), overrunUsd: nanoToUsd(nano.overrun) };
 }

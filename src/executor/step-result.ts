@@ -12,6 +12,8 @@ import type { StepFinish, StepStatus } from "../contracts/run-store.js";
 import type { UnitPrompt } from "./call-log.js";
 import type { UnitEnd } from "./escalation.js";
 import type { RunContext } from "./run-context.js";
+import { nanoToUsd, usdToNano } from "../money/nano.js";
+import { noEarlierCalls, type EarlierCalls } from "./earlier-calls.js";
 import type { StepOutcome } from "./scheduler.js";
 import type { AttemptRecord } from "./work-unit.js";
 
@@ -51,9 +53,13 @@ export async function finishStep(
 ): Promise<StepOutcome> {
   const stepExecutionId = context.stepExecutionIds.get(step.name)!;
   const finishedAt = context.now().toISOString();
+  // The step's figures are those of all its calls in this run: a resumed step adds what an earlier
+  // process of the run paid for it (its answer, reused now, is a `cached` attempt at $0).
+  const earlier = context.earlierCalls.get(step.name) ?? noEarlierCalls;
   const paid = attempts.filter((attempt) => !attempt.cached);
-  const usage = totalUsage(paid);
-  const costUsd = paid.reduce((sum, attempt) => sum + attempt.costUsd, 0);
+  const usage = totalUsage(paid, earlier);
+  const costUsd = nanoToUsd(paid.reduce((sum, attempt) => sum + usdToNano(attempt.costUsd), earlier.costNano));
+  const attemptCount = earlier.calls + attempts.length;
   const winner = end.winners?.[0];
   const synthetic = attempts.some((attempt) => attempt.synthetic);
   const cached = (end.winners?.length ?? 0) > 0 && end.winners!.every((attempt) => attempt.cached);
@@ -96,7 +102,7 @@ export async function finishStep(
     ...(end.status === "failed" ? { errorKind: attempts.at(-1)?.error?.kind ?? (attempts.at(-1)?.rejected ? "rejected" : "step"), errorMessage: end.reason } : {}),
     ...(end.status !== "succeeded" && end.status !== "failed" && end.reason ? { skipReason: end.reason } : {}),
     ...(end.retryAfter ? { retryAfter: end.retryAfter } : {}),
-    attempts: attempts.length,
+    attempts: attemptCount,
     inputTokens: usage.inputTokens,
     outputTokens: usage.outputTokens,
     costUsd,
@@ -117,7 +123,7 @@ export async function finishStep(
     synthetic,
     usage,
     costUsd,
-    attempts: attempts.length,
+    attempts: attemptCount,
     ...(outputFile ? { outputFile } : {}),
     ...(end.reason && end.status !== "succeeded" ? { reason: end.reason } : {}),
     ...(cached ? { cached: true as const } : {}),
@@ -152,10 +158,10 @@ function itemSummary(item: ItemResult) {
   };
 }
 
-function totalUsage(attempts: readonly AttemptRecord[]): TokenUsage {
+function totalUsage(attempts: readonly AttemptRecord[], earlier: EarlierCalls): TokenUsage {
   return {
-    inputTokens: attempts.reduce((sum, attempt) => sum + attempt.usage.inputTokens, 0),
-    outputTokens: attempts.reduce((sum, attempt) => sum + attempt.usage.outputTokens, 0),
+    inputTokens: attempts.reduce((sum, attempt) => sum + attempt.usage.inputTokens, earlier.inputTokens),
+    outputTokens: attempts.reduce((sum, attempt) => sum + attempt.usage.outputTokens, earlier.outputTokens),
   };
 }
 

@@ -8,6 +8,7 @@
  * counted as estimated. Pure.
  */
 import type { RoutingPolicy } from "../generated/routing-policy.js";
+import { nanoToUsd, usdToNano } from "../money/nano.js";
 import { assessChain } from "./candidates.js";
 import { decide } from "./decide.js";
 import type { Candidate, RouteRequest, RoutingState } from "./decision.js";
@@ -37,27 +38,39 @@ export interface BacktestResult {
   steps: (BacktestFigures & { step: string })[];
 }
 
+/** Figures while they are summed: money in whole nano-dollars, converted to dollars once at the end. */
+interface FiguresSum extends Omit<BacktestFigures, "recordedCostUsd" | "costUsd"> {
+  recordedCostNano: number;
+  costNano: number;
+}
+
 export function backtest(units: readonly BacktestUnit[], policy: RoutingPolicy, state: RoutingState & { estimates: SuccessEstimator }): BacktestResult {
-  const total = emptyFigures();
-  const bySteps = new Map<string, BacktestFigures>();
+  const total = emptySum();
+  const bySteps = new Map<string, FiguresSum>();
   for (const unit of units) {
     const replayed = replayUnit(unit, policy, state);
-    const step = bySteps.get(unit.step) ?? emptyFigures();
+    const step = bySteps.get(unit.step) ?? emptySum();
+    const outcomes = [...unit.outcomes.values()];
+    const recordedCostNano = outcomes.reduce((sum, outcome) => sum + usdToNano(outcome.costUsd), 0);
     for (const figures of [total, step]) {
-      const outcomes = [...unit.outcomes.values()];
       figures.units++;
       figures.recordedPassed += outcomes.some((outcome) => outcome.accepted) ? 1 : 0;
-      figures.recordedCostUsd += outcomes.reduce((sum, outcome) => sum + outcome.costUsd, 0);
+      figures.recordedCostNano += recordedCostNano;
       figures.passed += replayed.passed;
-      figures.costUsd += replayed.costUsd;
+      figures.costNano += replayed.costNano;
       figures.exactUnits += replayed.exact ? 1 : 0;
     }
     bySteps.set(unit.step, step);
   }
-  return { total, steps: [...bySteps].map(([step, figures]) => ({ step, ...figures })) };
+  return { total: inDollars(total), steps: [...bySteps].map(([step, figures]) => ({ step, ...inDollars(figures) })) };
 }
 
-function replayUnit(unit: BacktestUnit, policy: RoutingPolicy, state: RoutingState & { estimates: SuccessEstimator }): { passed: number; costUsd: number; exact: boolean } {
+function inDollars({ recordedCostNano, costNano, ...counts }: FiguresSum): BacktestFigures {
+  return { ...counts, recordedCostUsd: nanoToUsd(recordedCostNano), costUsd: nanoToUsd(costNano) };
+}
+
+/** One request replayed: `costNano` is exact while `exact`, else the recorded part plus an expectation rounded up to a nano-dollar. */
+function replayUnit(unit: BacktestUnit, policy: RoutingPolicy, state: RoutingState & { estimates: SuccessEstimator }): { passed: number; costNano: number; exact: boolean } {
   const request: RouteRequest = {
     step: unit.step,
     task: unit.task,
@@ -75,7 +88,7 @@ function replayUnit(unit: BacktestUnit, policy: RoutingPolicy, state: RoutingSta
   let queue = [...decision.candidates];
   const rejected: string[] = [];
   let escalated = false;
-  let costUsd = 0;
+  let costNano = 0;
   while (queue.length > 0) {
     const candidate = queue[0]!;
     const recorded = unit.outcomes.get(targetOf(candidate));
@@ -83,10 +96,10 @@ function replayUnit(unit: BacktestUnit, policy: RoutingPolicy, state: RoutingSta
       // Past the record: the rest of the route as an expectation (the escalation chain still to come included).
       const rest = escalated ? queue : [...queue, ...escalationOf(escalate, queue, rejected)];
       const expected = evaluateChain(rest.map(targetOf), [{ ...unit, outcomes: new Map() }], state.estimates);
-      return { passed: expected.passed, costUsd: costUsd + expected.costUsd, exact: false };
+      return { passed: expected.passed, costNano: costNano + usdToNano(expected.costUsd), exact: false };
     }
-    costUsd += recorded.costUsd;
-    if (recorded.accepted) return { passed: 1, costUsd, exact: true };
+    costNano += usdToNano(recorded.costUsd);
+    if (recorded.accepted) return { passed: 1, costNano, exact: true };
     rejected.push(targetOf(candidate));
     queue = queue.slice(1);
     if (!escalated) {
@@ -94,10 +107,10 @@ function replayUnit(unit: BacktestUnit, policy: RoutingPolicy, state: RoutingSta
       queue.push(...escalationOf(escalate, queue, rejected));
     }
     const next = nextAttempt({ request, remaining: queue, rejected, estimates: state.estimates, strategy: decision.strategy ?? "chain", ...(decision.valueUsd === undefined ? {} : { valueUsd: decision.valueUsd }) });
-    if (next.kind === "stop") return { passed: 0, costUsd, exact: true };
+    if (next.kind === "stop") return { passed: 0, costNano, exact: true };
     queue = [next.candidate, ...next.remaining];
   }
-  return { passed: 0, costUsd, exact: true };
+  return { passed: 0, costNano, exact: true };
 
   function escalationOf(references: readonly string[], queued: readonly Candidate[], tried: readonly string[]): Candidate[] {
     if (references.length === 0) return [];
@@ -106,6 +119,6 @@ function replayUnit(unit: BacktestUnit, policy: RoutingPolicy, state: RoutingSta
   }
 }
 
-function emptyFigures(): BacktestFigures {
-  return { units: 0, recordedPassed: 0, recordedCostUsd: 0, passed: 0, costUsd: 0, exactUnits: 0 };
+function emptySum(): FiguresSum {
+  return { units: 0, recordedPassed: 0, recordedCostNano: 0, passed: 0, costNano: 0, exactUnits: 0 };
 }

@@ -8,6 +8,7 @@
  * (success-estimates.ts) and the model's average cost, as an expectation. Each unit says whether
  * it needed an estimate. Pure.
  */
+import { nanoToUsd, usdToNano } from "../money/nano.js";
 import type { SuccessEstimator } from "./success-estimates.js";
 
 export interface RecordedOutcome {
@@ -35,7 +36,9 @@ export interface ChainFigures {
 
 export function evaluateChain(chain: readonly string[], units: readonly RecordedUnit[], estimates: SuccessEstimator): ChainFigures {
   let passed = 0;
-  let costUsd = 0;
+  // Whole nano-dollars: exact for a replayed record; an expected term (weighted by the chance it is
+  // reached) is rounded up to a nano-dollar, as an amount is never counted lower than it is.
+  let costNano = 0;
   let exactUnits = 0;
   for (const unit of units) {
     let unsolved = 1; // the probability that no model so far was accepted
@@ -45,7 +48,7 @@ export function evaluateChain(chain: readonly string[], units: readonly Recorded
       if (unsolved === 0) break;
       const recorded = unit.outcomes.get(target);
       if (recorded) {
-        costUsd += unsolved * recorded.costUsd;
+        costNano += usdToNano(unsolved * recorded.costUsd);
         if (recorded.accepted) {
           passed += unsolved;
           unsolved = 0;
@@ -54,7 +57,7 @@ export function evaluateChain(chain: readonly string[], units: readonly Recorded
         exact = false;
         const question = { task: unit.task, ...(unit.language === undefined ? {} : { language: unit.language }), failedBefore: failed };
         const chance = estimates.estimate(target, question).probability;
-        costUsd += unsolved * (estimates.averageCostUsd(target, unit.task) ?? 0);
+        costNano += usdToNano(unsolved * (estimates.averageCostUsd(target, unit.task) ?? 0));
         passed += unsolved * chance;
         unsolved *= 1 - chance;
       }
@@ -62,7 +65,7 @@ export function evaluateChain(chain: readonly string[], units: readonly Recorded
     }
     if (exact) exactUnits++;
   }
-  return { chain, units: units.length, passed, passRate: units.length ? passed / units.length : 0, costUsd, exactUnits };
+  return { chain, units: units.length, passed, passRate: units.length ? passed / units.length : 0, costUsd: nanoToUsd(costNano), exactUnits };
 }
 
 export interface TuneQuestion {
@@ -115,13 +118,13 @@ function orderedSubsets(items: readonly string[], maxLength: number): string[][]
 /** What actually happened on `units`: accepted when any recorded answer was, at the cost of every recorded call. */
 export function asRecorded(units: readonly RecordedUnit[]): { units: number; passed: number; passRate: number; costUsd: number } {
   let passed = 0;
-  let costUsd = 0;
+  let costNano = 0;
   for (const unit of units) {
     const outcomes = [...unit.outcomes.values()];
     if (outcomes.some((outcome) => outcome.accepted)) passed++;
-    costUsd += outcomes.reduce((sum, outcome) => sum + outcome.costUsd, 0);
+    costNano += outcomes.reduce((sum, outcome) => sum + usdToNano(outcome.costUsd), 0);
   }
-  return { units: units.length, passed, passRate: units.length ? passed / units.length : 0, costUsd };
+  return { units: units.length, passed, passRate: units.length ? passed / units.length : 0, costUsd: nanoToUsd(costNano) };
 }
 
 /** Every `every`-th unit (the last of each group) is held out for validation; the rest train. */

@@ -56,16 +56,15 @@ export function budgetFigures(inputs: BudgetInputs): BudgetFigures {
   subjectScopes("tag", limits.perTag, (name) => inputs.ledgerByTag.filter((row) => row.tag === name && row.synthetic !== 1));
 
   const stops = inputs.budgetStops.map((stop) => calendarKeys(new Date(stop.finishedAt), inputs.timeZone).day).filter((day) => days.has(day));
-  const stoppedDays = new Set(stops);
   return {
     policyFile: inputs.policyFile ?? null,
     timeZone: inputs.timeZone ?? null,
     scopes,
-    days: daysWithinBudget(inputs, days, new Set([...inDays.map((row) => row.day), ...stoppedDays]), stoppedDays),
+    days: daysWithinBudget(inputs, days, new Set(inDays.map((row) => row.day))),
     budgetStoppedSteps: stops.length,
     overruns: {
       count: inputs.overruns.length,
-      overrunUsd: inputs.overruns.reduce((sum, overrun) => sum + overrun.overrunUsd, 0),
+      overrunUsd: nanoToUsd(inputs.overruns.reduce((sum, overrun) => sum + usdToNano(overrun.overrunUsd), 0)),
       calls: [...inputs.overruns],
     },
   };
@@ -96,20 +95,27 @@ function scopeUse(scope: BudgetScope, limitUsd: number | undefined, usedByPeriod
   };
 }
 
-/** A day is within budget when every daily limit (global, pipeline, tag) held and no step was stopped by a budget. */
-function daysWithinBudget(inputs: BudgetInputs, days: ReadonlySet<string>, activeDays: ReadonlySet<string>, stoppedDays: ReadonlySet<string>): BudgetFigures["days"] {
+/**
+ * A day is within budget when its spend stayed within every daily limit (global, pipeline, tag), by
+ * the same rows and rule as the day scopes above (real money, used ≤ limit): with only a global
+ * daily limit this is that scope's `periodsWithinBudget` of its `periods`. A step stopped by a
+ * budget is the budget holding, not the day going over: those are counted apart
+ * (`budgetStoppedSteps`). Active days are the days with real ledger activity, as the day scope's.
+ */
+function daysWithinBudget(inputs: BudgetInputs, days: ReadonlySet<string>, activeDays: ReadonlySet<string>): BudgetFigures["days"] {
   const limits = inputs.limits ?? {};
+  const realLedger = inputs.ledger.filter((row) => row.synthetic !== 1);
   const daily: { limitNano: number; rows: readonly { day: string; usedNanoUsd: number }[] }[] = [];
-  if (limits.dailyUsd !== undefined) daily.push({ limitNano: usdToNano(limits.dailyUsd), rows: inputs.ledger });
+  if (limits.dailyUsd !== undefined) daily.push({ limitNano: usdToNano(limits.dailyUsd), rows: realLedger });
   for (const [name, scoped] of Object.entries(limits.perPipeline ?? {})) {
-    if (scoped.dailyUsd !== undefined) daily.push({ limitNano: usdToNano(scoped.dailyUsd), rows: inputs.ledger.filter((row) => row.pipelineName === name) });
+    if (scoped.dailyUsd !== undefined) daily.push({ limitNano: usdToNano(scoped.dailyUsd), rows: realLedger.filter((row) => row.pipelineName === name) });
   }
   for (const [name, scoped] of Object.entries(limits.perTag ?? {})) {
-    if (scoped.dailyUsd !== undefined) daily.push({ limitNano: usdToNano(scoped.dailyUsd), rows: inputs.ledgerByTag.filter((row) => row.tag === name) });
+    if (scoped.dailyUsd !== undefined) daily.push({ limitNano: usdToNano(scoped.dailyUsd), rows: inputs.ledgerByTag.filter((row) => row.tag === name && row.synthetic !== 1) });
   }
   if (daily.length === 0) return null;
   const usedByDay = daily.map((limit) => ({ limitNano: limit.limitNano, used: totalsBy(limit.rows.filter((row) => days.has(row.day)), (row) => row.day) }));
-  const within = [...activeDays].filter((day) => !stoppedDays.has(day) && usedByDay.every((limit) => (limit.used.get(day) ?? 0) <= limit.limitNano));
+  const within = [...activeDays].filter((day) => usedByDay.every((limit) => (limit.used.get(day) ?? 0) <= limit.limitNano));
   return { active: activeDays.size, withinBudget: within.length, share: activeDays.size === 0 ? 0 : within.length / activeDays.size };
 }
 

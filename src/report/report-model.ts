@@ -172,8 +172,9 @@ export interface BudgetFigures {
   timeZone: string | null;
   scopes: BudgetScopeUse[];
   /**
-   * Days with ledger activity, and those within budget: every daily limit (global, pipeline, tag)
-   * held and no step was stopped by a budget that day. Null without any daily limit.
+   * Days with real ledger activity, and those within budget: the day's spend stayed within every
+   * daily limit (global, pipeline, tag). A budget-stopped step does not put a day over (it is the
+   * limit holding; see `budgetStoppedSteps`). Null without any daily limit.
    */
   days: { active: number; withinBudget: number; share: number } | null;
   /** Steps stopped by a budget in the window. */

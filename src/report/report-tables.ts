@@ -45,7 +45,10 @@ export function overviewLines(report: Report): string[] {
   if (overruns.count > 0) {
     lines.push(`overruns ${count(overruns.count, "call")} cost ${formatUsd(overruns.overrunUsd)} more than reserved (the provider reported usage beyond what the request allowed; see orch budget)`);
   }
-  if (days) lines.push(`days within budget ${days.withinBudget} of ${days.active} active days (${formatPercent(days.share)}) · ${count(report.budget.budgetStoppedSteps, "step")} stopped by a budget`);
+  if (days) {
+    const within = days.active === 0 ? "no day with real spend" : `${days.withinBudget} of ${days.active} active days (${formatPercent(days.share)})`;
+    lines.push(`days within every daily limit ${within} · ${count(report.budget.budgetStoppedSteps, "step")} stopped by a budget (the limit held)`);
+  }
   return lines;
 }
 

@@ -186,6 +186,10 @@ function assertScenarioFigures(outputs: ScenarioOutputs): void {
   assert.match(outputs.report.stdout, /spend \$0\.000062 · steps 12 succeeded of 12/);
   assert.match(outputs.report.stdout, /cache 6 hits of 12 lookups \(50%\) · saved \$0\.000057/);
   assert.match(outputs.report.stdout, /^ {2}run +\$0\.01 +2 runs/m, "the two paying runs against the run limit");
+  // One day, $0.000062 of the $5 daily limit: within it, by the budget table and by the overview line
+  // alike. The three essays stopped by the run limit are that limit holding, not the day going over.
+  assert.match(outputs.report.stdout, /^ {2}day +\$5 +1 day +1 \(100%\)/m, "the budget table's day row");
+  assert.match(outputs.report.stdout, /days within every daily limit 1 of 1 active days \(100%\) · 3 steps stopped by a budget \(the limit held\)/);
   assert.deepEqual([outputs.reportHtml.code, outputs.reportHtml.showsPrompt], [0, true], outputs.reportHtml.stderr);
   const report = JSON.parse(outputs.reportJson.stdout) as { totals: { callsMade: number; cachedCalls: number; inputTokens: number; outputTokens: number; spendUsd: number } };
   assert.deepEqual(report.totals, { ...report.totals, callsMade: 6, cachedCalls: 6, inputTokens: 34, outputTokens: 14, spendUsd: 0.000062 });

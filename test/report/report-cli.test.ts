@@ -32,7 +32,7 @@ describe("orch report", () => {
       "  local 13% of calls, 8% of tokens (target 50%) · free ($0) 13% of calls, 11% of tokens",
       "  cache 1 hit of 13 lookups (8%) · saved $0.0027 · repeated misses 1 ($0.0400)",
       "  escalations 3 of 13 step executions (23%) · 3 extra attempts · $0.0010 on attempts not kept",
-      "  days within budget 1 of 4 active days (25%) · 1 step stopped by a budget",
+      "  days within every daily limit 2 of 4 active days (50%) · 1 step stopped by a budget (the limit held)",
     ]);
     const table = lines.slice(lines.indexOf("by model") + 1, lines.indexOf("by model") + 6);
     assert.deepEqual(table, [
@@ -135,7 +135,7 @@ describe("orch report", () => {
     const zone = (stored.prepare(`SELECT value FROM ledger_settings WHERE name = 'time_zone'`).get() as { value: string }).value;
     await stored.close();
     assert.match(stdout, new RegExp(`^budget · no policy: use only, no limits · ${zone.replace(/[/+]/g, "\\$&")}$`, "m"));
-    assert.doesNotMatch(stdout, /days within budget/);
+    assert.doesNotMatch(stdout, /days within/);
     assert.ok(!existsSync(path.join(directory, "routing-policies")));
   });
 });

@@ -11,7 +11,7 @@ import type { Budget } from "../../generated/routing-policy.js";
 import type { LedgerStore } from "../../contracts/ledger-store.js";
 import type { RunEvent } from "../../executor/events.js";
 import { formatBalance, formatLimit, formatUsd } from "../../money/format-usd.js";
-import { formatDuration, formatTokens, itemProblems, modelsSummary } from "./summary.js";
+import { formatDuration, formatTokens, itemProblems, modelsSummary, runCostUsd } from "./summary.js";
 
 type StepEnd = Extract<RunEvent, { type: "step-end" }>;
 type RunEnd = Extract<RunEvent, { type: "run-end" }>;
@@ -70,7 +70,8 @@ export function renderJobSummary(collected: JobSummaryCollector, context: JobSum
     "",
     `Run ${inlineCode(end.runId)} · ${formatDuration(end.durationMs)} · ${totals.calls} call${totals.calls === 1 ? "" : "s"} · ` +
       `${formatTokens(totals.inputTokens)} → ${formatTokens(totals.outputTokens)} tokens · cost **${formatUsd(totals.costUsd)}**` +
-      (totals.cacheHits > 0 ? ` · ${totals.cacheHits} cached (saved ${formatUsd(totals.savedUsd)})` : ""),
+      (totals.cacheHits > 0 ? ` · ${totals.cacheHits} cached (saved ${formatUsd(totals.savedUsd)})` : "") +
+      (totals.earlier ? ` · resumed: earlier processes paid ${formatUsd(totals.earlier.costUsd)} for ${totals.earlier.calls} call${totals.earlier.calls === 1 ? "" : "s"}, run total **${formatUsd(runCostUsd(totals))}**` : ""),
     "",
     "| step | status | models | cost | items |",
     "|---|---|---|---:|---|",
@@ -106,7 +107,7 @@ export function writeJobSummary(file: string, markdown: string): void {
 
 function stepRow(step: StepEnd): string {
   const models = step.models?.length ? modelsSummary(step.models) : step.provider ? `${step.provider}:${step.model}` : "—";
-  const cost = step.reused ? "reused" : step.cached ? "cached · $0" : formatUsd(step.costUsd);
+  const cost = step.reused ? `reused · ${formatUsd(step.costUsd)}` : step.cached && step.costUsd === 0 ? "cached · $0" : formatUsd(step.costUsd);
   const items = step.items === undefined ? "" : `${step.items}${itemProblems(step)}`;
   const status = `${statusMarks[step.status]} ${step.status.replace("_", " ")}${step.reason && step.status !== "succeeded" ? `: ${step.reason}` : ""}`;
   return `| ${escapeCell(step.step)} | ${escapeCell(status)} | ${escapeCell(models)}${step.synthetic ? " (mock)" : ""} | ${cost} | ${items} |`;

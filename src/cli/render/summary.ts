@@ -1,6 +1,7 @@
 /** Words and lines shared by the plain and the listr2 renderers. */
 import path from "node:path";
 import { formatUsd } from "../../money/format-usd.js";
+import { nanoToUsd, usdToNano } from "../../money/nano.js";
 import type { RunEvent, RunTotals } from "../../executor/events.js";
 import type { Style } from "../output.js";
 
@@ -44,7 +45,7 @@ export function stepDetail(event: StepEnd): string {
   if (event.models?.length) parts.push(`${modelsSummary(event.models)}${mock}`);
   else if (event.provider) parts.push(`${event.provider}:${event.model}${mock}`);
   if (event.reused) parts.push("done before this resume, output reused");
-  else if (event.cached) parts.push("cached · $0");
+  else if (event.cached && event.costUsd === 0) parts.push("cached · $0");
   else if (event.attempts > 0) parts.push(`${formatTokens(event.usage.inputTokens)}→${formatTokens(event.usage.outputTokens)} tokens`, `${formatUsd(event.costUsd)}`);
   if (event.items !== undefined) parts.push(`${event.items} item${event.items === 1 ? "" : "s"}${itemProblems(event)}`);
   // More attempts than units of work: some answers were retried or escalated (one attempt per item is the norm).
@@ -101,10 +102,16 @@ export function summaryLines(event: RunEnd, style: Style, databaseFile: string):
     `  calls    ${totals.calls} · tokens ${formatTokens(totals.inputTokens)} in / ${formatTokens(totals.outputTokens)} out · cost ${formatUsd(totals.costUsd)}${
       totals.cacheHits > 0 ? ` · ${totals.cacheHits} cached (saved ${formatUsd(totals.savedUsd)})` : ""
     }`,
+    ...(totals.earlier ? [`  resumed  earlier processes of this run paid ${formatUsd(totals.earlier.costUsd)} for ${totals.earlier.calls} call${totals.earlier.calls === 1 ? "" : "s"} · run total ${formatUsd(runCostUsd(totals))}`] : []),
     ...(totals.overruns > 0
       ? [style.red(`  overrun  ${totals.overruns} call${totals.overruns === 1 ? "" : "s"} cost ${formatUsd(totals.overrunUsd)} more than reserved (recorded in the ledger; exit 3)`)]
       : []),
     `  results  ${relativeResults}/  (run.json and one file per step)`,
     `  database ${databaseFile}`,
   ];
+}
+
+/** What the whole run cost: this process's calls and, for a resumed run, its earlier processes' (each call once). */
+export function runCostUsd(totals: RunTotals): number {
+  return totals.earlier ? nanoToUsd(usdToNano(totals.earlier.costUsd) + usdToNano(totals.costUsd)) : totals.costUsd;
 }

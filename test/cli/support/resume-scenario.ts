@@ -47,6 +47,14 @@ export interface ResumeOutputs {
   directory: string;
 }
 
+interface ResumedStepEnd {
+  step: string;
+  costUsd: number;
+  usage: { inputTokens: number; outputTokens: number };
+  attempts: number;
+  reused?: true;
+}
+
 /** Starts the CLI and SIGKILLs it once it has printed its second attempt-end. */
 function runAndKillAfterSecondCall(args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<CliResult & { killed: boolean }> {
   let killed = false;
@@ -84,29 +92,46 @@ export async function runResumeScenario(server: FakeLlmServer, location: string)
   const resumed = await runCliProcess([...args, "--resume"], { cwd: directory, env });
   assert.equal(resumed.code, 0, resumed.stderr);
   const runEnd = jsonEvents(resumed.stdout).find((event) => event.type === "run-end");
+  const stepEnds = jsonEvents(resumed.stdout).filter((event) => event.type === "step-end") as unknown as ResumedStepEnd[];
   const chatRequests = chatRequestsOf(server);
 
   const db = ["--db", location];
   const showJson = await runCliInProcess(["show", "latest", "--json", ...db], env);
   const runsJson = await runCliInProcess(["runs", "--json", ...db], env);
   const budgetJson = await runCliInProcess(["budget", "--json", "--policy", path.join(directory, "policy.yaml"), ...db], env);
-  assertResumeFigures({ chatRequests, runEnd, showJson, runsJson, budgetJson });
+  assertResumeFigures({ chatRequests, runEnd, stepEnds, showJson, runsJson, budgetJson });
   return { killed: { code: first.code, stepEnds: killedStepEnds }, resumed: { code: resumed.code, runEnd }, chatRequests, showJson, runsJson, budgetJson, directory };
 }
 
-function assertResumeFigures(outputs: Pick<ResumeOutputs, "chatRequests" | "showJson" | "runsJson" | "budgetJson"> & { runEnd: unknown }): void {
+function assertResumeFigures(outputs: Pick<ResumeOutputs, "chatRequests" | "showJson" | "runsJson" | "budgetJson"> & { runEnd: unknown; stepEnds: ResumedStepEnd[] }): void {
   assert.equal(outputs.chatRequests, 4, "each of the four calls was paid once: s2's recorded answer was reused, not bought again");
-  const end = outputs.runEnd as { status: string; totals: { calls: number; costUsd: number } };
+  const end = outputs.runEnd as { status: string; totals: { calls: number; costUsd: number; cacheHits: number; savedUsd: number; earlier?: { calls: number; costUsd: number } } };
   assert.equal(end.status, "succeeded");
   assert.equal(end.totals.calls, 2, "the resumed process paid for s3 and s4 only");
   assert.equal(end.totals.costUsd, 0.000012);
+  // s2's own answer, replayed: a hit that saved nothing (the run paid for it before the kill).
+  assert.deepEqual([end.totals.cacheHits, end.totals.savedUsd], [1, 0]);
+  // Before the kill: s1 4,000 + s2 6,000 = 10,000 nano-dollars over 2 calls; with this process's 12,000, the run's 22,000.
+  assert.deepEqual(end.totals.earlier, { calls: 2, costUsd: 0.00001 });
+  assert.deepEqual(
+    outputs.stepEnds.map((step) => [step.step, step.costUsd, step.usage.inputTokens, step.usage.outputTokens, step.attempts, step.reused ?? false]),
+    [
+      ["s1", 0.000004, 2, 1, 1, true],
+      ["s2", 0.000006, 4, 1, 2, false],
+      ["s3", 0.000006, 4, 1, 1, false],
+      ["s4", 0.000006, 4, 1, 1, false],
+    ],
+    "each step-end carries the step's cost in this run, whichever process paid it",
+  );
 
   const runs = JSON.parse(outputs.runsJson.stdout) as { pipeline: string; status: string; costUsd: number }[];
   assert.deepEqual(runs.map((run) => [run.pipeline, run.status, run.costUsd]), [["chain", "succeeded", 0.000022]], "one run, resumed under its id, costing its four calls");
-  // Per step, its calls: s2's answer was paid before the kill and served again to the resumed process
-  // from this run's own answers (a "cached" row, $0). (The step row's own cost counts only what the
-  // resumed process paid for it, $0 for s2, so the calls are what is summed here.)
-  const shown = JSON.parse(outputs.showJson.stdout) as { steps: { name: string; status: string; calls: { status: string; costUsd: number }[] }[] };
+  // Per step, its calls and its own figures. s2's answer was paid before the kill ($0.000006) and
+  // served again to the resumed process from this run's own answers (a "cached" row, $0): the step
+  // costs what its calls in this run cost, whichever process paid them, 6,000 + 0 nano-dollars, once.
+  const shown = JSON.parse(outputs.showJson.stdout) as {
+    steps: { name: string; status: string; costUsd: number; calls: { status: string; costUsd: number }[] }[];
+  };
   assert.deepEqual(
     shown.steps.map((step) => [step.name, step.status, step.calls.map((call) => [call.status, call.costUsd])]),
     [
@@ -115,6 +140,16 @@ function assertResumeFigures(outputs: Pick<ResumeOutputs, "chatRequests" | "show
       ["s3", "succeeded", [["succeeded", 0.000006]]],
       ["s4", "succeeded", [["succeeded", 0.000006]]],
     ],
+  );
+  assert.deepEqual(
+    shown.steps.map((step) => [step.name, step.costUsd]),
+    [
+      ["s1", 0.000004],
+      ["s2", 0.000006],
+      ["s3", 0.000006],
+      ["s4", 0.000006],
+    ],
+    "each step's own figures are the sum of the calls listed under it; s2 is not $0",
   );
   const budget = JSON.parse(outputs.budgetJson.stdout) as { scopes: { scope: string; spentUsd: number; reservedUsd: number }[] };
   assert.deepEqual(budget.scopes.map((scope) => [scope.scope, scope.spentUsd, scope.reservedUsd]), [["day", 0.000022, 0], ["month", 0.000022, 0]], "spent once, nothing left reserved");
