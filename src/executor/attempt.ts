@@ -1,6 +1,7 @@
 /**
  * One attempt at one candidate. First an answer already paid for is looked for (this run's own,
- * the cache, an identical call in flight): it costs nothing. Otherwise: reserve the worst case,
+ * the cache, an identical call in flight in this process or, through the store, in another one:
+ * flight-across-processes.ts): it costs nothing. Otherwise: reserve the worst case,
  * call (each retry the provider layer makes is reserved and settled on its own, see
  * attempt-reservations.ts), and record the call, its last settlement and its answer in one
  * transaction before anything else. Every path closes every reservation.
@@ -17,8 +18,8 @@ import { coverAttempts } from "./attempt-reservations.js";
 import { BatchFallback, batchCollectorOf, type BatchCallRef } from "./batch-collector.js";
 import { cacheKeyOf, type ReusedAnswer } from "./cache.js";
 import { promptLoggingOf } from "./call-log.js";
-import { claimOrAwait, type Flight } from "./flight-across-processes.js";
 import { recordPaidCall, recordReusedAnswer } from "./call-records.js";
+import { claimOrAwait, type Flight } from "./flight-across-processes.js";
 import type { RunContext } from "./run-context.js";
 import type { AttemptRecord, UnitRun } from "./work-unit.js";
 

@@ -3,10 +3,12 @@
  * answers, the cache and the in-process single flight (cache.ts) had nothing: the call is claimed
  * in the store before anything is reserved. A claim held by another process, on this machine or
  * any other sharing the store, is waited for (reserving nothing) and its answer served as a hit,
- * or claimed again when the holder ends without one (its call failed, its claim expired).
+ * or claimed again when the holder ends without one (its call failed, its claim expired, or its
+ * process, on this machine, is gone).
  * `--no-cache` and `cache: false` skip it, as they skip the in-process single flight.
  */
 import os from "node:os";
+import { isProcessAlive } from "../budget/reconcile.js";
 import type { Candidate } from "../policy/decision.js";
 import { defaultBackoffPolicy } from "../providers/resilience/backoff.js";
 import { defaultMaxRetries, defaultTimeoutSeconds, type ResilienceSettings } from "../providers/resilience/resilient-provider.js";
@@ -23,7 +25,8 @@ export type Flight =
   | { kind: "interrupted" };
 
 /** This process, as holders name it; other processes' holders say who they are in the wait event. */
-const thisProcess = `${os.hostname()}:${process.pid}`;
+const thisHost = os.hostname();
+const thisProcess = `${thisHost}:${process.pid}`;
 let claimsMade = 0;
 
 const notClaimed: Flight = { kind: "calling", land: async () => undefined };
@@ -41,6 +44,12 @@ export async function claimOrAwait(context: RunContext, run: UnitRun, candidate:
     const claimedAt = context.now();
     const claim = await inFlight.claimInFlight({ cacheKey, holder, claimedAt: claimedAt.toISOString(), expiresAt: new Date(claimedAt.getTime() + worstCaseMs).toISOString() });
     if (claim.kind === "claimed") return { kind: "calling", land: releaseOnce(context, cacheKey, holder) };
+    // A holder of this machine whose process is gone (killed mid-call; a resumed run is the usual
+    // next asker) will never release: it is released for it, and the key claimed again at once.
+    if (vanishedHolder(claim.holder)) {
+      await inFlight.releaseInFlight(cacheKey, claim.holder, undefined, context.now().toISOString());
+      continue;
+    }
     const waitMs = Math.max(0, Date.parse(claim.expiresAt) - context.now().getTime());
     if (announced !== claim.holder) {
       announced = claim.holder;
@@ -60,6 +69,13 @@ export async function claimOrAwait(context: RunContext, run: UnitRun, candidate:
     // No answer for this unit (the call failed, the claim expired, or this unit already had and
     // rejected that answer): claim again; an ended claim is taken at once.
   }
+}
+
+/** Holders start `host:pid:`; only this machine's processes can be asked whether they still live. */
+function vanishedHolder(holder: string): boolean {
+  const [host, pid] = holder.split(":");
+  const processId = Number(pid);
+  return host === thisHost && Number.isInteger(processId) && processId !== process.pid && !isProcessAlive(processId);
 }
 
 function releaseOnce(context: RunContext, cacheKey: string, holder: string): (entryId: number | undefined) => Promise<void> {

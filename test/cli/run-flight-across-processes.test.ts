@@ -48,8 +48,8 @@ interface StartedRun {
   pid: number;
   directory: string;
   done: Promise<CliResult>;
-  /** Ctrl-C. */
-  interrupt(): void;
+  /** Ctrl-C by default; SIGKILL for a process that dies mid-call. */
+  interrupt(signal?: NodeJS.Signals): void;
   /** Resolves at the first `--json` event the predicate accepts, as the process prints it. */
   sees(predicate: (event: RunEvent) => boolean): Promise<RunEvent>;
 }
@@ -67,7 +67,7 @@ function startRun(db: string, env: NodeJS.ProcessEnv, extra: string[] = []): Sta
     pid: child.pid!,
     directory,
     done,
-    interrupt: () => child.kill("SIGINT"),
+    interrupt: (signal = "SIGINT") => child.kill(signal),
     sees: (predicate) =>
       new Promise((resolve, reject) => {
         let buffered = "";
@@ -231,6 +231,20 @@ describe("orch run: single flight across processes (SQLite)", () => {
     assert.deepEqual((await sqliteRows(db).reservations()).filter((reservation) => reservation.run_id === secondRunId), []);
     held.release();
     assert.equal((await first.done).code, 0, "the holder goes on");
+  });
+
+  it("takes over at once from a holder whose process was killed mid-call, instead of waiting for its claim to expire", { timeout: 60_000 }, async () => {
+    const db = sharedDatabase();
+    const held = server.hold(isChat);
+    const first = startRun(db, env);
+    await held.reached;
+    first.interrupt("SIGKILL");
+    await first.done;
+    const secondResult = await startRun(db, env).done;
+    assert.equal(secondResult.code, 0, secondResult.stdout + secondResult.stderr);
+    assert.deepEqual(waits(secondResult), [], "a dead process is not waited for");
+    assert.equal(chatRequests(server), 2, "the killed call, then the second run's own");
+    held.release();
   });
 
   it("does not wait with --no-cache: the second process calls while the first is still held", async () => {
