@@ -35,7 +35,7 @@ export type InFlightWait =
   | { kind: "answered"; answer: CachedAnswerRow }
   /** No answer will come from that holder (its call failed, or its claim expired or was taken over): claim again. */
   | { kind: "free" }
-  /** Still in flight when the wait ended. */
+  /** Still in flight when the wait ended (its timeout passed, or its signal aborted). */
   | { kind: "waiting" };
 
 export interface InFlightStore {
@@ -44,9 +44,9 @@ export interface InFlightStore {
   /** Ends the holder's claim, with the entry its answer was kept in, or none when its call failed. False when it held no claim (expired and taken over). */
   releaseInFlight(cacheKey: string, holder: string, entryId: number | undefined, at: string): Promise<boolean>;
   /**
-   * Waits until `holder`'s claim on the key ends or expires, or `timeoutMs` passes. PostgreSQL is
-   * told at once (LISTEN/NOTIFY); an embedded store may poll. `now` reads the clock that claims'
-   * instants come from.
+   * Waits until `holder`'s claim on the key ends or expires, `timeoutMs` passes or `signal` aborts
+   * (Ctrl-C, a step's deadline: then `waiting`, at once). PostgreSQL is told at once
+   * (LISTEN/NOTIFY); an embedded store may poll. `now` reads the clock that claims' instants come from.
    */
-  awaitInFlight(cacheKey: string, holder: string, timeoutMs: number, now?: () => Date): Promise<InFlightWait>;
+  awaitInFlight(cacheKey: string, holder: string, timeoutMs: number, now?: () => Date, signal?: AbortSignal): Promise<InFlightWait>;
 }

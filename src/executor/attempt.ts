@@ -1,6 +1,7 @@
 /**
  * One attempt at one candidate. First an answer already paid for is looked for (this run's own,
- * the cache, an identical call in flight): it costs nothing. Otherwise: reserve the worst case,
+ * the cache, an identical call in flight in this process or, through the store, in another one:
+ * flight-across-processes.ts): it costs nothing. Otherwise: reserve the worst case,
  * call (each retry the provider layer makes is reserved and settled on its own, see
  * attempt-reservations.ts), and record the call, its last settlement and its answer in one
  * transaction before anything else. Every path closes every reservation.
@@ -18,11 +19,14 @@ import { BatchFallback, batchCollectorOf, type BatchCallRef } from "./batch-coll
 import { cacheKeyOf, type ReusedAnswer } from "./cache.js";
 import { promptLoggingOf } from "./call-log.js";
 import { recordPaidCall, recordReusedAnswer } from "./call-records.js";
+import { claimOrAwait, type Flight } from "./flight-across-processes.js";
 import type { RunContext } from "./run-context.js";
 import type { AttemptRecord, UnitRun } from "./work-unit.js";
 
 export type AttemptOutcome =
   | { kind: "refused"; reason: string }
+  /** Ctrl-C or the step's deadline came while waiting for another process's identical call: no attempt was made. */
+  | { kind: "interrupted" }
   | { kind: "failed"; attempt: AttemptRecord }
   | { kind: "succeeded"; attempt: AttemptRecord; text: string; callId: number; entryId?: number };
 
@@ -55,6 +59,8 @@ export async function attemptCandidate(context: RunContext, request: AttemptRequ
   // once — the answer when this call pays for one, else nothing (the waiting ones then go on).
   const inFlight = context.answers.join(cacheKey, step.cache);
   let handOver = inFlight ? () => undefined : once(context.answers.lead(cacheKey, step.cache));
+  // Past this process: the claim in the store, taken once nothing here could answer.
+  let flight: Flight | undefined;
   try {
     let reused = await context.answers.find(cacheKey, unitRef, step.cache);
     if (!reused && inFlight) {
@@ -62,14 +68,32 @@ export async function attemptCandidate(context: RunContext, request: AttemptRequ
       // The call waited for gave nothing: this one becomes the call in flight, unless another waiter was first.
       if (!reused) handOver = once(context.answers.lead(cacheKey, step.cache));
     }
+    if (!reused) {
+      flight = await claimOrAwait(context, run, candidate, { cacheKey, unit: unitRef, ...(batch ? { batchDeadlineMs: batch.deadlineMs } : {}) });
+      if (flight.kind === "interrupted") return { kind: "interrupted" };
+      if (flight.kind === "answered") reused = flight.answer;
+    }
     if (reused) {
-      handOver(undefined);
+      // Another process's answer goes to this process's identical calls too, as a paid one would.
+      handOver(flight?.kind === "answered" ? reused : undefined);
       context.answers.markUsed(unitRef, reused.entryId);
       return await reuseAnswer(context, request, reused, provider.type, cacheKey);
     }
-    return await payFor(context, request, { provider, batch, cacheKey, unitRef, handOver });
+    const land = flight?.kind === "calling" ? flight.land : async () => undefined;
+    return await payFor(context, request, {
+      provider,
+      batch,
+      cacheKey,
+      unitRef,
+      handOver: async (answer) => {
+        handOver(answer);
+        await land(answer?.entryId);
+      },
+    });
   } finally {
     handOver(undefined);
+    // A call that threw, or was refused its reservation, answers nobody: waiters elsewhere claim it.
+    if (flight?.kind === "calling") await flight.land(undefined);
   }
 }
 
@@ -78,8 +102,8 @@ interface PaidAttempt {
   batch: { capability: NonNullable<Provider["batch"]>; deadlineMs: number } | undefined;
   cacheKey: string;
   unitRef: { step: string; item?: number };
-  /** Gives identical calls waiting on this one its answer (or none); only the first call counts. */
-  handOver: (answer: ReusedAnswer | undefined) => void;
+  /** Gives identical calls waiting on this one, in this process and others, its answer (or none); only the first call counts. */
+  handOver: (answer: ReusedAnswer | undefined) => Promise<void>;
 }
 
 /** Reserve, call, record: the attempt nothing already paid for could answer. */
@@ -162,7 +186,8 @@ async function payFor(context: RunContext, request: AttemptRequest, paid: PaidAt
     // same attempt is made as an ordinary call, reserved and checked like any other.
     const open = reservations.open();
     if (open) await context.ledger.release(open);
-    handOver(undefined);
+    // Released before the synchronous call claims the key again (another process may be first).
+    await handOver(undefined);
     context.emit({ type: "batch", step: step.name, ...(run.item === undefined ? {} : { item: run.item }), provider: candidate.provider, phase: "fallback", detail: `${fallback}; calling synchronously at the full price`, at: context.now().toISOString() });
     // Batch prices are exactly half, so doubling gives back the full prices and worst case.
     const fullPrice = { ...candidate, ...(candidate.prices ? { prices: unbatchedPrices(candidate.prices) } : {}) };
@@ -215,7 +240,7 @@ async function payFor(context: RunContext, request: AttemptRequest, paid: PaidAt
     }
   } finally {
     // Identical calls waiting on this one get its answer (or go and call themselves).
-    handOver(shared);
+    await handOver(shared);
   }
   if (response && stored.entryId !== undefined) context.answers.markUsed(unitRef, stored.entryId);
   emitAttemptEnd(context, step.name, record, response?.finishReason);

@@ -9,7 +9,10 @@
  *      was served by the cache or single flight), whatever the cache settings: resuming must never
  *      pay twice;
  *   2. when the step caches and `--no-cache` is off: an accepted answer of any run, younger than the TTL;
- *   3. when the step caches: an identical call in flight in this process (single flight).
+ *   3. when the step caches: an identical call in flight in this process (single flight);
+ *   4. when the step caches: an identical call in flight in another process sharing the store
+ *      (flight-across-processes.ts), asked by an attempt that step 3 left without an answer (so,
+ *      as a rule, one attempt per key per process).
  * An entry serves one step/item at most once per run, so a retry of a rejected answer really calls.
  */
 import { createHash } from "node:crypto";
@@ -80,6 +83,8 @@ export interface AnswerCache {
   lead(key: string, setting: CacheSetting): (answer: ReusedAnswer | undefined) => void;
   /** The entry has been served to this unit: it will not be served to it again. */
   markUsed(unit: UnitRef, entryId: number): void;
+  /** Whether the entry has been served to this unit already (an answer from another process is checked here). */
+  wasUsed(unit: UnitRef, entryId: number): boolean;
   /** Whether answers written now may be reused by later runs. */
   shareable(setting: CacheSetting): boolean;
 }
@@ -126,11 +131,14 @@ export function createAnswerCache(options: AnswerCacheOptions): AnswerCache {
       const key = unitKey(unit);
       used.set(key, [...(used.get(key) ?? []), entryId]);
     },
+    wasUsed(unit, entryId) {
+      return used.get(unitKey(unit))?.includes(entryId) ?? false;
+    },
     shareable: reuses,
   };
 }
 
-function reusedFrom(row: CachedAnswerRow, source: ReusedAnswer["source"]): ReusedAnswer {
+export function reusedFrom(row: CachedAnswerRow, source: ReusedAnswer["source"]): ReusedAnswer {
   return {
     entryId: row.id,
     text: row.answer,

@@ -68,8 +68,8 @@ export async function attemptUntilAccepted(
     }
     const candidate = queue[index]!;
     for (let round = 0; round <= step.retries; round++) {
-      if (context.signal.aborted) return { status: "cancelled", reason: "the run was interrupted" };
-      if (run.signal.aborted) return { status: "failed", reason: `timed out after ${step.timeoutSeconds}s${lastProblem ? ` (last: ${lastProblem})` : ""}` };
+      const stopped = interruption(context, run, lastProblem);
+      if (stopped) return stopped;
       if (step.maxAttempts !== undefined && attempts.length >= step.maxAttempts) {
         return { status: "failed", reason: `${lastProblem ?? "no answer"}; max_attempts (${step.maxAttempts}) reached` };
       }
@@ -83,6 +83,7 @@ export async function attemptUntilAccepted(
         worstCaseUsd: worstCaseOf(candidate, messages, asked),
         ...(step.maxCostUsd === undefined ? {} : { spendLeftUsd: step.maxCostUsd - spent }),
       });
+      if (outcome.kind === "interrupted") return interruption(context, run, lastProblem)!;
       if (outcome.kind === "refused") {
         refusals.push(`${candidate.reference}: ${outcome.reason}`);
         passOver(context, run, candidate, outcome.reason);
@@ -127,6 +128,13 @@ export async function attemptUntilAccepted(
   }
   if (lastProblem !== undefined) return { status: "failed", reason: lastProblem };
   return whenNothingWorked(context, decision, refusals);
+}
+
+/** Ctrl-C ends the unit as cancelled, the step's deadline as failed; undefined while neither came. */
+function interruption(context: RunContext, run: UnitRun, lastProblem: string | undefined): UnitEnd | undefined {
+  if (context.signal.aborted) return { status: "cancelled", reason: "the run was interrupted" };
+  if (run.signal.aborted) return { status: "failed", reason: `timed out after ${run.step.timeoutSeconds}s${lastProblem ? ` (last: ${lastProblem})` : ""}` };
+  return undefined;
 }
 
 /** After a rejection: the policy picks the next model (or stops); models passed over are said so. */

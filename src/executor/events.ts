@@ -82,7 +82,12 @@ export type RunEvent =
   | { type: "answer-rejected"; step: string; item?: number; attempt: number; provider: string; model: string; reason: string; checkerOutput?: string; at: string }
   /** A candidate passed over at run time: its reservation was refused, or its provider failed. */
   | { type: "candidate-skipped"; step: string; reference: string; reason: string; at: string }
-  | { type: "provider-wait"; step: string; provider: string; reason: string; waitMs: number; at: string }
+  /**
+   * The step's next call waits: for a provider's limits or a retry's back-off (`waitMs`: how
+   * long), or, with `holder`, for an identical call another process is making (single flight
+   * across processes: its answer is served here at no cost; `waitMs`: the longest it can take).
+   */
+  | { type: "provider-wait"; step: string; provider: string; reason: string; waitMs: number; holder?: string; at: string }
   | {
       type: "step-end";
       step: string;

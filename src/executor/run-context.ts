@@ -39,8 +39,8 @@ export interface RunContext {
   learning: RunLearning;
   pricesFor(provider: string, model: string): ModelPrices | undefined;
   ledger: Ledger;
-  /** The run log (its atomic writes), cache entries, resume bookkeeping, the call log and batches. */
-  store: Pick<OrchStore, "runs" | "cache" | "executions" | "callLog" | "batches">;
+  /** The run log (its atomic writes), cache entries, resume bookkeeping, the call log, batches and calls in flight across processes. */
+  store: Pick<OrchStore, "runs" | "cache" | "executions" | "callLog" | "batches" | "inFlight">;
   answers: AnswerCache;
   /** The attempt number to use next for a step (or one item of it); continues after a resumed run's. */
   nextAttempt(step: string, item: number | undefined): number;

@@ -18,16 +18,21 @@ export function sqliteInFlightStore(repository: InFlightRepository): InFlightSto
   return {
     claimInFlight: async (claim) => repository.claim(claim),
     releaseInFlight: async (cacheKey, holder, entryId, at) => repository.release(cacheKey, holder, entryId, at),
-    awaitInFlight: (cacheKey, holder, timeoutMs, now = () => new Date()) => pollUntilEnded(repository, cacheKey, holder, timeoutMs, now),
+    awaitInFlight: (cacheKey, holder, timeoutMs, now = () => new Date(), signal) => pollUntilEnded(repository, cacheKey, holder, timeoutMs, now, signal),
   };
 }
 
-async function pollUntilEnded(repository: InFlightRepository, cacheKey: string, holder: string, timeoutMs: number, now: () => Date): Promise<InFlightWait> {
+async function pollUntilEnded(repository: InFlightRepository, cacheKey: string, holder: string, timeoutMs: number, now: () => Date, signal: AbortSignal | undefined): Promise<InFlightWait> {
   const deadline = Date.now() + timeoutMs;
   for (let pause: number = pollBackoffMs.first; ; pause = Math.min(pause * 2, pollBackoffMs.longest)) {
     const standing = repository.standing(cacheKey, holder, now().toISOString());
     const left = deadline - Date.now();
-    if (standing.kind !== "waiting" || left <= 0) return standing;
-    await delay(Math.min(pause, left));
+    if (standing.kind !== "waiting" || left <= 0 || signal?.aborted) return standing;
+    try {
+      await delay(Math.min(pause, left), undefined, signal ? { signal } : undefined);
+    } catch {
+      // Aborted mid-pause: the caller stops waiting at once; the claim is read no more.
+      return { kind: "waiting" };
+    }
   }
 }

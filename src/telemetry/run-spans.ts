@@ -140,7 +140,7 @@ export function createRunSpans(tracer: Tracer, details: RunTraceDetails): (event
       case "provider-wait":
         stepTrace(event.step, Date.parse(event.at)).events.push({
           name: "orch.provider.wait",
-          attributes: { "orch.provider": event.provider, "orch.wait_ms": event.waitMs, "orch.wait.reason": event.reason },
+          attributes: { "orch.provider": event.provider, "orch.wait_ms": event.waitMs, "orch.wait.reason": event.reason, ...(event.holder ? { "orch.wait.holder": event.holder } : {}) },
           at: Date.parse(event.at),
         });
         return;

@@ -107,7 +107,7 @@ export function createListrRenderer(output: CliOutput, databaseFile: string, pip
           return;
         }
         case "provider-wait": {
-          note(event.step, `waiting ${formatDuration(event.waitMs)} for ${event.provider} (${event.reason})`);
+          note(event.step, event.holder ? `waiting up to ${formatDuration(event.waitMs)} for ${event.provider}: ${event.reason} (${event.holder})` : `waiting ${formatDuration(event.waitMs)} for ${event.provider} (${event.reason})`);
           return;
         }
         case "answer-rejected": {

@@ -38,7 +38,11 @@ export function createPlainRenderer(output: CliOutput, databaseFile: string): Ru
           output.out(`${style.yellow("↪")} ${event.step.padEnd(width.step)} passed over ${event.reference}: ${event.reason}`);
           return;
         case "provider-wait":
-          output.out(`${style.dim("…")} ${event.step.padEnd(width.step)} waiting ${formatDuration(event.waitMs)} for ${event.provider} (${event.reason})`);
+          output.out(
+            event.holder
+              ? `${style.dim("…")} ${event.step.padEnd(width.step)} waiting up to ${formatDuration(event.waitMs)} for ${event.provider}: ${event.reason} (${event.holder})`
+              : `${style.dim("…")} ${event.step.padEnd(width.step)} waiting ${formatDuration(event.waitMs)} for ${event.provider} (${event.reason})`,
+          );
           return;
         case "batch": output.out(`${style.dim("⧗")} ${event.step.padEnd(width.step)} batch ${event.phase}${itemLabel(event.item)} on ${event.provider}: ${event.detail}`); return;
         case "budget-alert":

@@ -15,7 +15,7 @@ export type StepPhase =
   | "queued"
   /** Started: rendering, routing, calling or checking. */
   | "running"
-  /** Started, but the next call waits for a provider's rate limit. */
+  /** Started, but the next call waits for a provider's rate limit, or for an identical call another process is making. */
   | "held"
   /** Ended (the renderer shows its end line instead). */
   | "ended";
@@ -56,9 +56,11 @@ export function createStepProgress(pipeline: PipelineModel): StepProgress {
           return [event.step];
         case "provider-wait":
           state.phase = "held";
-          state.heldBy = `${event.provider} (${event.reason}, ${formatDuration(event.waitMs)})`;
+          state.heldBy = event.holder ? `${event.provider} (${event.reason}, up to ${formatDuration(event.waitMs)})` : `${event.provider} (${event.reason}, ${formatDuration(event.waitMs)})`;
           return [event.step];
+        // A call starts, or an answer waited for is served (another process's identical call: no attempt-start).
         case "attempt-start":
+        case "attempt-end":
           if (state.phase !== "held") return [];
           state.phase = "running";
           delete state.heldBy;

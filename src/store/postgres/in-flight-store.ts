@@ -63,12 +63,14 @@ export class PostgresInFlightStore implements InFlightStore {
     });
   }
 
-  async awaitInFlight(cacheKey: string, holder: string, timeoutMs: number, now: () => Date = () => new Date()): Promise<InFlightWait> {
+  async awaitInFlight(cacheKey: string, holder: string, timeoutMs: number, now: () => Date = () => new Date(), signal?: AbortSignal): Promise<InFlightWait> {
     await this.listening();
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       // Listen before reading: a release committed between the read and the wait still wakes it.
       const woken = this.nextWake(cacheKey);
+      // An abort wakes the wait like a notification would, and ends it below.
+      signal?.addEventListener("abort", woken.wake, { once: true });
       try {
         const row = await firstRow<ClaimRow>(
           this.pool,
@@ -79,11 +81,13 @@ export class PostgresInFlightStore implements InFlightStore {
         if (ended) return ended;
         const untilExpiry = Date.parse(row!.expiresAt) - now().getTime();
         const wait = Math.min(deadline - Date.now(), untilExpiry);
-        if (deadline - Date.now() <= 0) return { kind: "waiting" };
+        if (deadline - Date.now() <= 0 || signal?.aborted) return { kind: "waiting" };
         let timer: NodeJS.Timeout | undefined;
         await Promise.race([woken.promise, new Promise<void>((resolve) => (timer = setTimeout(resolve, Math.max(1, wait))))]);
         clearTimeout(timer);
+        if (signal?.aborted) return { kind: "waiting" };
       } finally {
+        signal?.removeEventListener("abort", woken.wake);
         woken.cancel();
       }
     }
@@ -129,7 +133,7 @@ export class PostgresInFlightStore implements InFlightStore {
     return this.listener;
   }
 
-  private nextWake(cacheKey: string): { promise: Promise<void>; cancel(): void } {
+  private nextWake(cacheKey: string): { promise: Promise<void>; wake(): void; cancel(): void } {
     let wake!: () => void;
     const promise = new Promise<void>((resolve) => (wake = resolve));
     const wakers = this.wakers.get(cacheKey) ?? new Set();
@@ -137,6 +141,7 @@ export class PostgresInFlightStore implements InFlightStore {
     this.wakers.set(cacheKey, wakers);
     return {
       promise,
+      wake,
       cancel: () => {
         wakers.delete(wake);
         if (wakers.size === 0) this.wakers.delete(cacheKey);

@@ -70,6 +70,20 @@ describeEachStore("single flight contract", (current) => {
     assert.deepEqual(await store.inFlight.claimInFlight(claim("there:1", at(1))), { kind: "held", holder: "here:1", expiresAt: at(5) }, "still held after the wait");
   });
 
+  it("stops waiting at once when its signal aborts (Ctrl-C, a step's deadline), with the call still in flight", async () => {
+    const store = current();
+    await store.inFlight.claimInFlight(claim("here:1"));
+    const interruption = new AbortController();
+    const started = Date.now();
+    const waiting = store.inFlight.awaitInFlight("key-a", "here:1", 20_000, atMinuteOne, interruption.signal);
+    // Aborted once the store is certainly waiting: after its first read answered "in flight".
+    assert.deepEqual(await store.inFlight.awaitInFlight("key-a", "here:1", 0, atMinuteOne), { kind: "waiting" });
+    interruption.abort();
+    assert.deepEqual(await waiting, { kind: "waiting" });
+    assert.ok(Date.now() - started < 10_000, "ended by the abort, not by the 20 s timeout");
+    assert.deepEqual(await store.inFlight.awaitInFlight("key-a", "here:1", 20_000, atMinuteOne, interruption.signal), { kind: "waiting" }, "an aborted signal does not wait at all");
+  });
+
   it("frees a waiter whose answer was deleted since, and keeps a claim in flight through cache clear", async () => {
     const store = current();
     const step = (await startRun(store, "run-1")).get("draft")!;

@@ -1,0 +1,284 @@
+/**
+ * Single flight across processes, end to end: two `orch run` processes on one store ask the same
+ * prompt at once, through the real OpenAI SDK against the fake server. The first one's request is
+ * held at the server until the second one has said (in its `--json` events) that it waits for it,
+ * so "the second one did not call" is read from the server's requests, never from a pause.
+ * Expected figures by hand: 100 input tokens at $0.15/M and 20 output tokens at $0.60/M are
+ * 15,000 + 12,000 = 27,000 nano-dollars, $0.000027.
+ */
+import assert from "node:assert/strict";
+import type { ChildProcess } from "node:child_process";
+import os from "node:os";
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { after, before, beforeEach, describe, it } from "node:test";
+import Database from "better-sqlite3";
+import pg from "pg";
+import type { RunEvent } from "../../src/executor/events.js";
+import { startFakeLlmServer, type FakeLlmServer, type RecordedRequest } from "../../src/fake-server/index.js";
+import { runCliProcess, temporaryDirectory, type CliResult } from "../support/cli.js";
+import { createTestDatabase, postgresSkip, type TestDatabase } from "../support/postgres.js";
+import { writeProject } from "../support/project.js";
+import { jsonEvents } from "../executor/support/run-project.js";
+
+const policy = `version: 1
+providers:
+  api: { type: openai, base_url: "\${FAKE_URL}/v1", api_key_env: FLIGHT_TEST_KEY, max_retries: 0 }
+models:
+  mini: { model: "api:gpt-4o-mini", prices: { input: 0.15, output: 0.6 } }
+tiers:
+  economy: [mini]
+  standard: [mini]
+  premium: [mini]
+`;
+
+const pipeline = `version: 1
+name: shared-prompt
+policy: policy.yaml
+steps:
+  ask:
+    prompt: "Name one colour."
+    output: { file: out/ask.md }
+`;
+
+const isChat = (request: RecordedRequest) => request.path.startsWith("/v1/chat/completions");
+const chatRequests = (server: FakeLlmServer) => server.requests.filter(isChat).length;
+
+interface StartedRun {
+  pid: number;
+  directory: string;
+  done: Promise<CliResult>;
+  /** Ctrl-C by default; SIGKILL for a process that dies mid-call. */
+  interrupt(signal?: NodeJS.Signals): void;
+  /** Resolves at the first `--json` event the predicate accepts, as the process prints it. */
+  sees(predicate: (event: RunEvent) => boolean): Promise<RunEvent>;
+}
+
+/** `orch run --json` as a child process in a project of its own, on the store `db`. */
+function startRun(db: string, env: NodeJS.ProcessEnv, extra: string[] = []): StartedRun {
+  const directory = writeProject({ "pipeline.yaml": pipeline, "policy.yaml": policy });
+  let child!: ChildProcess;
+  const done = runCliProcess(["run", "pipeline.yaml", "--db", db, "--results", path.join(directory, "results"), "--json", ...extra], {
+    cwd: directory,
+    env,
+    onSpawn: (spawned) => (child = spawned),
+  });
+  return {
+    pid: child.pid!,
+    directory,
+    done,
+    interrupt: (signal = "SIGINT") => child.kill(signal),
+    sees: (predicate) =>
+      new Promise((resolve, reject) => {
+        let buffered = "";
+        const onData = (chunk: Buffer) => {
+          buffered += chunk.toString();
+          const match = jsonEvents(buffered).find(predicate);
+          if (match) {
+            child.stdout!.off("data", onData);
+            resolve(match);
+          }
+        };
+        child.stdout!.on("data", onData);
+        void done.then((result) => reject(new Error(`the run ended (exit ${result.code}) before the event: ${result.stdout}${result.stderr}`)));
+      }),
+  };
+}
+
+const endOf = (result: CliResult) => {
+  const end = jsonEvents(result.stdout).at(-1);
+  assert.ok(end?.type === "run-end", `a run-end event: ${result.stdout}${result.stderr}`);
+  return end;
+};
+const attemptEnds = (result: CliResult) => jsonEvents(result.stdout).filter((event) => event.type === "attempt-end");
+const waits = (result: CliResult) => jsonEvents(result.stdout).filter((event) => event.type === "provider-wait");
+
+interface StoreRows {
+  calls(): Promise<{ run_id: string; status: string; cost_usd: number }[]>;
+  reservations(): Promise<{ run_id: string; status: string; settled_nano_usd: number | null }[]>;
+}
+
+const callsQuery = "SELECT run_id, status, cost_usd FROM llm_calls ORDER BY id";
+const reservationsQuery = "SELECT run_id, status, settled_nano_usd FROM budget_reservations ORDER BY id";
+
+function sqliteRows(file: string): StoreRows {
+  const read = <T>(sql: string): Promise<T[]> => {
+    const database = new Database(file, { readonly: true });
+    try {
+      return Promise.resolve(database.prepare(sql).all() as T[]);
+    } finally {
+      database.close();
+    }
+  };
+  return { calls: () => read(callsQuery), reservations: () => read(reservationsQuery) };
+}
+
+function postgresRows(url: string): StoreRows {
+  const read = async <T>(sql: string): Promise<T[]> => {
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    try {
+      return (await client.query(sql)).rows as T[];
+    } finally {
+      await client.end();
+    }
+  };
+  return {
+    calls: () => read(callsQuery),
+    reservations: async () => (await read<{ run_id: string; status: string; settled_nano_usd: string | null }>(reservationsQuery)).map((row) => ({ ...row, settled_nano_usd: row.settled_nano_usd === null ? null : Number(row.settled_nano_usd) })),
+  };
+}
+
+/** Two processes, one prompt, one request: the second waits for the first and is served its answer. */
+async function oneCallForTwoProcesses(server: FakeLlmServer, env: NodeJS.ProcessEnv, db: string, rows: StoreRows): Promise<void> {
+  const held = server.hold(isChat);
+  const first = startRun(db, env);
+  await held.reached;
+  const second = startRun(db, env);
+  const wait = await second.sees((event) => event.type === "provider-wait");
+  assert.equal(chatRequests(server), 1, "the second process waits instead of calling");
+  held.release();
+  const [firstResult, secondResult] = await Promise.all([first.done, second.done]);
+
+  assert.equal(firstResult.code, 0, firstResult.stdout + firstResult.stderr);
+  assert.equal(secondResult.code, 0, secondResult.stdout + secondResult.stderr);
+  assert.equal(chatRequests(server), 1, "exactly one request reached the server");
+  assert.equal(readFileSync(path.join(first.directory, "out/ask.md"), "utf8"), "Teal.\n");
+  assert.equal(readFileSync(path.join(second.directory, "out/ask.md"), "utf8"), "Teal.\n");
+
+  assert.ok(wait.type === "provider-wait");
+  assert.equal(wait.step, "ask");
+  assert.equal(wait.provider, "api");
+  assert.ok(wait.holder?.startsWith(`${os.hostname()}:${first.pid}:`), `the holder names the first process: ${wait.holder}`);
+  assert.deepEqual(waits(firstResult), [], "the first process waited for nobody");
+
+  const [paid] = attemptEnds(firstResult);
+  assert.ok(paid?.type === "attempt-end" && paid.cached === undefined && paid.status === "succeeded");
+  assert.equal(paid.costUsd, 0.000027);
+  const [served] = attemptEnds(secondResult);
+  assert.ok(served?.type === "attempt-end" && served.status === "succeeded");
+  assert.equal(served.cached, true);
+  assert.equal(served.costUsd, 0);
+  assert.equal(served.savedUsd, 0.000027);
+  const firstEnd = endOf(firstResult);
+  const secondEnd = endOf(secondResult);
+  assert.deepEqual([firstEnd.totals.calls, firstEnd.totals.cacheHits, firstEnd.totals.costUsd], [1, 0, 0.000027]);
+  assert.deepEqual([secondEnd.totals.calls, secondEnd.totals.cacheHits, secondEnd.totals.costUsd], [0, 1, 0]);
+
+  assert.deepEqual(await rows.calls(), [
+    { run_id: firstEnd.runId, status: "succeeded", cost_usd: 0.000027 },
+    { run_id: secondEnd.runId, status: "cached", cost_usd: 0 },
+  ]);
+  assert.deepEqual(await rows.reservations(), [{ run_id: firstEnd.runId, status: "settled", settled_nano_usd: 27_000 }], "the waiter reserved nothing");
+}
+
+describe("orch run: single flight across processes (SQLite)", () => {
+  let server: FakeLlmServer;
+  let env: NodeJS.ProcessEnv;
+  before(async () => {
+    server = await startFakeLlmServer();
+    env = { FAKE_URL: server.url, FLIGHT_TEST_KEY: "sk-flight-test-0000" };
+  });
+  after(async () => server.close());
+  beforeEach(() => {
+    server.reset();
+    server.script("gpt-4o-mini", { defaultResponse: "Teal.", usage: { inputTokens: 100, outputTokens: 20 } });
+  });
+  const sharedDatabase = () => path.join(temporaryDirectory("orch-flight-db-"), "orch.db");
+
+  it("sends the shared prompt once: the second process waits, and is served the answer as a hit", async () => {
+    const db = sharedDatabase();
+    await oneCallForTwoProcesses(server, env, db, sqliteRows(db));
+  });
+
+  it("calls itself when the holder's call fails: exactly two requests", { timeout: 60_000 }, async () => {
+    server.script("gpt-4o-mini", { defaultResponse: "Teal.", usage: { inputTokens: 100, outputTokens: 20 }, faults: [{ type: "server_error", times: 1 }] });
+    const db = sharedDatabase();
+    const held = server.hold(isChat);
+    const first = startRun(db, env);
+    await held.reached;
+    const second = startRun(db, env);
+    await second.sees((event) => event.type === "provider-wait");
+    held.release();
+    const [firstResult, secondResult] = await Promise.all([first.done, second.done]);
+
+    assert.equal(firstResult.code, 1, "the holder's only candidate failed");
+    assert.equal(secondResult.code, 0, secondResult.stdout + secondResult.stderr);
+    assert.equal(chatRequests(server), 2);
+    assert.equal(readFileSync(path.join(second.directory, "out/ask.md"), "utf8"), "Teal.\n");
+    const [paid] = attemptEnds(secondResult);
+    assert.ok(paid?.type === "attempt-end" && paid.cached === undefined && paid.status === "succeeded" && paid.costUsd === 0.000027);
+    const calls = await sqliteRows(db).calls();
+    assert.deepEqual(calls.map((call) => [call.run_id === endOf(secondResult).runId, call.status, call.cost_usd]), [
+      [false, "failed", 0],
+      [true, "succeeded", 0.000027],
+    ]);
+  });
+
+  it("stops waiting on Ctrl-C: exit 130, no request, nothing reserved or recorded", { timeout: 60_000 }, async () => {
+    const db = sharedDatabase();
+    const held = server.hold(isChat);
+    const first = startRun(db, env);
+    await held.reached;
+    const second = startRun(db, env);
+    await second.sees((event) => event.type === "provider-wait");
+    second.interrupt();
+    const secondResult = await second.done;
+    assert.equal(secondResult.code, 130, secondResult.stdout + secondResult.stderr);
+    assert.equal(chatRequests(server), 1, "the interrupted waiter did not call");
+    const secondRunId = endOf(secondResult).runId;
+    assert.deepEqual((await sqliteRows(db).calls()).filter((call) => call.run_id === secondRunId), []);
+    assert.deepEqual((await sqliteRows(db).reservations()).filter((reservation) => reservation.run_id === secondRunId), []);
+    held.release();
+    assert.equal((await first.done).code, 0, "the holder goes on");
+  });
+
+  it("takes over at once from a holder whose process was killed mid-call, instead of waiting for its claim to expire", { timeout: 60_000 }, async () => {
+    const db = sharedDatabase();
+    const held = server.hold(isChat);
+    const first = startRun(db, env);
+    await held.reached;
+    first.interrupt("SIGKILL");
+    await first.done;
+    const secondResult = await startRun(db, env).done;
+    assert.equal(secondResult.code, 0, secondResult.stdout + secondResult.stderr);
+    assert.deepEqual(waits(secondResult), [], "a dead process is not waited for");
+    assert.equal(chatRequests(server), 2, "the killed call, then the second run's own");
+    held.release();
+  });
+
+  it("does not wait with --no-cache: the second process calls while the first is still held", async () => {
+    const db = sharedDatabase();
+    const held = server.hold(isChat);
+    const first = startRun(db, env);
+    await held.reached;
+    const second = startRun(db, env, ["--no-cache"]);
+    // Whichever comes first: a wait (the test fails at once rather than hang on the held call) or the run's end.
+    const waited = second.sees((event) => event.type === "provider-wait").then(() => "waited", () => "ended without waiting");
+    assert.equal(await Promise.race([waited, second.done.then(() => "ended without waiting")]), "ended without waiting");
+    const secondResult = await second.done;
+    assert.equal(secondResult.code, 0, secondResult.stdout + secondResult.stderr);
+    assert.equal(chatRequests(server), 2, "its own request went out with the first one still unanswered");
+    assert.deepEqual(waits(secondResult), []);
+    held.release();
+    assert.equal((await first.done).code, 0);
+  });
+});
+
+describe("orch run: single flight across processes (PostgreSQL)", { skip: postgresSkip() }, () => {
+  let server: FakeLlmServer;
+  let database: TestDatabase;
+  before(async () => {
+    server = await startFakeLlmServer();
+    server.script("gpt-4o-mini", { defaultResponse: "Teal.", usage: { inputTokens: 100, outputTokens: 20 } });
+    database = await createTestDatabase("orch_flight");
+  });
+  after(async () => {
+    await server?.close();
+    await database?.drop();
+  });
+
+  it("sends the shared prompt once: the second process waits, and is served the answer as a hit", async () => {
+    await oneCallForTwoProcesses(server, { FAKE_URL: server.url, FLIGHT_TEST_KEY: "sk-flight-test-0000" }, database.url, postgresRows(database.url));
+  });
+});
