@@ -6,7 +6,7 @@
  */
 import type { BudgetScope } from "../policy/decision.js";
 import os from "node:os";
-import type { LedgerStore, ScopeSubject, SettledCall, SettleOutcome } from "../contracts/ledger-store.js";
+import type { LedgerStore, ScopeSubject, SettledCall, SettleOutcome, TeamLimit } from "../contracts/ledger-store.js";
 import type { ReservationClose } from "../contracts/run-store.js";
 import { moneyCountedIn } from "../store/ledger-scopes.js";
 import { recordCrossedAlerts, type BudgetAlert } from "./alerts.js";
@@ -106,10 +106,11 @@ export async function createLedger(options: LedgerOptions): Promise<Ledger> {
   const timeZone = await ledgerTimeZone(store, options.timeZone, now(), project?.team);
   const keysAt = (date: Date) => ({ runId: options.runId, ...calendarKeys(date, timeZone) });
   // Synthetic money is held against the run only: the day and month are the user's real money.
-  // A team's limits are read from the store at each check: another project's lead may change them at any time.
+  // A team's limits are read from the store at each use: another project's lead may change them at
+  // any time. A reservation leaves them to the store, which reads them in its own transaction.
   const teamLimits = async () => (project?.team === undefined ? [] : await store.teamLimits(project.team));
-  const limitsFor = async (target: ReservationTarget | undefined) =>
-    scopeLimitsFor(options.limits, { pipelineName: options.pipelineName, ...(target?.tags ? { tags: target.tags } : {}) }, await teamLimits()).filter(
+  const limitsFor = (target: ReservationTarget | undefined, stored: readonly TeamLimit[]) =>
+    scopeLimitsFor(options.limits, { pipelineName: options.pipelineName, ...(target?.tags ? { tags: target.tags } : {}) }, stored).filter(
       (limit) => target?.synthetic !== true || moneyCountedIn(limit.scope) === "all",
     );
   const afterSettle = async (reservation: Reservation, outcome: SettleOutcome | undefined, date: Date) => {
@@ -130,7 +131,7 @@ export async function createLedger(options: LedgerOptions): Promise<Ledger> {
         amountNanoUsd: ledgerAmountNano(amountUsd, "reserve"),
         ...(target?.synthetic ? { synthetic: true } : {}),
         ...(project === undefined ? {} : { project: project.project, ...(project.team === undefined ? {} : { team: project.team }) }),
-        limits: await limitsFor(target),
+        limits: limitsFor(target, []),
         processId,
         hostName,
         createdAt: date.toISOString(),
@@ -168,7 +169,7 @@ export async function createLedger(options: LedgerOptions): Promise<Ledger> {
     async left(target) {
       const keys = keysAt(now());
       const left: Partial<Record<BudgetScope, number>> = {};
-      for (const limit of await limitsFor(target)) {
+      for (const limit of limitsFor(target, await teamLimits())) {
         const leftUsd = nanoToUsd(Math.max(0, limit.limitNanoUsd - (await store.usedInScope(limit.scope, keys, limit.subject))));
         left[limit.scope] = Math.min(left[limit.scope] ?? Infinity, leftUsd);
       }

@@ -68,7 +68,12 @@ export interface ReservationRequest extends ScopeKeys, ProcessRef, ProjectRef {
   amountNanoUsd: number;
   /** Synthetic money (a mock or replay call): checked against run limits only, never a day or a month. */
   synthetic?: boolean;
-  /** Every limit the reservation must fit under; a scope without a limit is not checked. */
+  /**
+   * Every limit the reservation must fit under; a scope without a limit is not checked. When both
+   * `team` and `project` are given, the team's stored limits (`setTeamLimits`) bind too: the store
+   * reads them in the reservation's own transaction, after these, so a limit changed on another
+   * machine binds from the next reservation on.
+   */
   limits: readonly ScopeLimit[];
   createdAt: string;
   /** After this instant an open reservation may be expired by anyone reconciling (its process may be gone). */

@@ -14,6 +14,17 @@ export interface SettledReservation {
   reservedNanoUsd: number;
 }
 
+/** The call an overrun names: empty names and attempt 0 when the settlement named none. */
+export function overrunCallOf(call: SettledCall | undefined): SettledCall {
+  return {
+    step: call?.step ?? "",
+    ...(call?.item === undefined ? {} : { item: call.item }),
+    attempt: call?.attempt ?? 0,
+    provider: call?.provider ?? "",
+    model: call?.model ?? "",
+  };
+}
+
 export function overrunRecordOf(
   reservationId: number,
   row: SettledReservation,
@@ -27,11 +38,7 @@ export function overrunRecordOf(
     pipelineName: row.pipelineName,
     day: row.day,
     month: row.month,
-    step: call?.step ?? "",
-    ...(call?.item === undefined ? {} : { item: call.item }),
-    attempt: call?.attempt ?? 0,
-    provider: call?.provider ?? "",
-    model: call?.model ?? "",
+    ...overrunCallOf(call),
     synthetic: row.synthetic,
     reservedNanoUsd: row.reservedNanoUsd,
     settledNanoUsd,

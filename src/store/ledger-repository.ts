@@ -23,7 +23,7 @@ import type {
   TeamLimitScope,
 } from "../contracts/ledger-store.js";
 import { projectOf, projectsOfTeam, readTeamLimits, subjectNamesIn, teamsIn, writeTeamLimits, type ProjectColumns } from "./team-limits.js";
-import { moneyCountedIn, type LedgerScope, type MoneyKind, type ScopeKeys, type ScopeSubject } from "./ledger-scopes.js";
+import { moneyCountedIn, teamScopeLimits, type LedgerScope, type MoneyKind, type ScopeKeys, type ScopeSubject } from "./ledger-scopes.js";
 import { addToScopeTotals, readScopeTotals, type ReservationPlace } from "./scope-totals.js";
 
 export type { LedgerScope, MoneyKind, ScopeKeys, ScopeSubject } from "./ledger-scopes.js";
@@ -55,7 +55,11 @@ export class LedgerRepository {
     return this.database
       .transaction((): ReservationOutcome => {
         this.expireOverdue(request.createdAt);
-        for (const limit of request.limits) {
+        // The team's stored limits are read here, in the reservation's own transaction: a limit
+        // changed by another project's lead binds from the next reservation on.
+        const stored =
+          request.team === undefined || request.project === undefined ? [] : teamScopeLimits(readTeamLimits(this.database, request.team), request.team, request.project);
+        for (const limit of [...request.limits, ...stored]) {
           // Synthetic money never counts in a calendar scope, so it is not checked against one.
           if (request.synthetic === true && moneyCountedIn(limit.scope) === "real") continue;
           // `used` includes settled overruns: a scope already over its limit refuses any amount above $0.

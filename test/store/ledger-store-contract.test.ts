@@ -269,6 +269,29 @@ for (const implementation of [sqliteImplementation(), postgresImplementation()])
       assert.equal((await ledger.reserve(request(1, { runId: "run-3", team: "data", project: "etl", limits: [team] }))).ok, false, "a limit on the team is checked even for a reservation of another team");
     });
 
+    it("checks a team's stored limits itself, after the given ones, as they stand at each reservation", async () => {
+      const teamDay: ScopeLimit = { scope: "day", subject: { kind: "team", name: "platform" }, limitNanoUsd: 1000 };
+      const appMonth: ScopeLimit = { scope: "month", subject: { kind: "project", name: "app" }, limitNanoUsd: 700 };
+      await ledger.setTeamLimits("platform", [{ scope: "day", limitNanoUsd: 1000 }, { project: "app", scope: "month", limitNanoUsd: 700 }], "ana", at);
+      const forApp = { team: "platform", project: "app" };
+      const forWeb = { team: "platform", project: "web", runId: "run-2" };
+      assert.equal((await ledger.reserve(request(600, forApp))).ok, true, "no limit given: the stored ones alone bind");
+      assert.deepEqual(await ledger.reserve(request(101, forApp)), { ok: false, limit: appMonth, usedNanoUsd: 600 }, "600 + 101 passes app's 700");
+      assert.deepEqual(
+        await ledger.reserve(request(101, { ...forApp, limits: [dayLimit(650)] })),
+        { ok: false, limit: dayLimit(650), usedNanoUsd: 600 },
+        "a given limit is checked before the stored ones",
+      );
+      assert.equal((await ledger.reserve(request(400, forWeb))).ok, true, "600 + 400 = the team's 1000; app's cap does not bind web");
+      assert.deepEqual(await ledger.reserve(request(1, forWeb)), { ok: false, limit: teamDay, usedNanoUsd: 1000 });
+      assert.equal((await ledger.reserve(request(1, { ...forWeb, synthetic: true }))).ok, true, "synthetic money is not the team's real money");
+      assert.equal((await ledger.reserve(request(500, { runId: "run-3" }))).ok, true, "without a project, no team limit binds");
+
+      await ledger.setTeamLimits("platform", [{ scope: "day", limitNanoUsd: 1500 }], "bo", at);
+      assert.equal((await ledger.reserve(request(500, forWeb))).ok, true, "the raised limit binds from the next reservation on");
+      assert.deepEqual(await ledger.reserve(request(1, forWeb)), { ok: false, limit: { ...teamDay, limitNanoUsd: 1500 }, usedNanoUsd: 1500 });
+    });
+
     it("stores a team's limits with who set each and when; null removes one", async () => {
       const first = await ledger.setTeamLimits(
         "platform",

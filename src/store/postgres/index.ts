@@ -16,6 +16,7 @@ import { PostgresInFlightStore } from "./in-flight-store.js";
 import { PostgresLedgerStore } from "./ledger-store.js";
 import { migratePostgres } from "./migrate.js";
 import { processLease, type ProcessLease } from "./process-lease.js";
+import { ReservationKeys } from "./reservation-keys.js";
 import { PostgresReportStore } from "./report-store.js";
 import { PostgresRunStore } from "./run-store.js";
 
@@ -54,7 +55,7 @@ export async function openPostgresStore(options: PostgresOptions): Promise<Postg
   const lease = processLease(options.url);
   return {
     pool,
-    ledger: new PostgresLedgerStore(pool, lease),
+    ledger: new PostgresLedgerStore(pool, lease, new ReservationKeys()),
     close: () => closeAll(pool, lease),
   };
 }
@@ -63,12 +64,15 @@ export async function openPostgresOrchStore(url: string, options: Omit<PostgresO
   const pool = await connectAndMigrate({ ...options, url });
   const lease = processLease(url);
   const inFlight = new PostgresInFlightStore(pool, url);
+  // One memory of reservations' keys for the ledger and the run log: a call reserved through one
+  // is settled through the other (`recordPaidCall`).
+  const reservationKeys = new ReservationKeys();
   return {
     kind: "postgres",
     location: describePostgresUrl(url),
     pool,
-    runs: new PostgresRunStore(pool),
-    ledger: new PostgresLedgerStore(pool, lease),
+    runs: new PostgresRunStore(pool, reservationKeys),
+    ledger: new PostgresLedgerStore(pool, lease, reservationKeys),
     history: new PostgresHistoryStore(pool),
     reports: new PostgresReportStore(pool),
     cache: new PostgresAnswerCacheStore(pool),

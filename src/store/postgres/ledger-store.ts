@@ -2,17 +2,19 @@
  * The ledger on PostgreSQL: the `LedgerStore` contract for any number of processes on any number
  * of machines sharing one database.
  *
- * Check-and-reserve: one transaction adds the reservation to the running totals of every scope it
- * counts in, through an upsert that locks those rows in a fixed order (see `scope-totals.ts` for
- * the mechanism and why), reads each limit's total as it now stands, and either inserts the
- * reservation or rolls everything back. Whoever locks a budget's row second sees the first's
- * reservation, so no interleaving lets two reservations share the same last dollar.
+ * Check-and-reserve: one statement (`orch_reserve`, migration 0007) adds the reservation to the
+ * running totals of every scope it counts in, through an upsert that locks those rows in a fixed
+ * order (see `scope-totals.ts` for the mechanism and why), reads each limit's total as it now
+ * stands, and either inserts the reservation or rolls its changes back. Whoever locks a budget's
+ * row second sees the first's reservation, so no interleaving lets two reservations share the
+ * same last dollar.
  *
- * Settle, release and expiry lock the reservation's row first (so it closes once), then move its
- * amount between the totals' states in the same transaction: the totals always equal the sum of
- * the rows (the multi-runner test checks it). Money is BIGINT nano-dollars throughout.
+ * Settle and release (`orch_close_reservation`) lock the reservation's row first (so it closes
+ * once), then move its amount between the totals' states in the same statement; expiry does the
+ * same for many rows in one transaction. The totals always equal the sum of the rows (the
+ * multi-runner test checks it). Money is BIGINT nano-dollars throughout.
  */
-import { alertRowValues, overrunRecordOf, overrunRowValues } from "../ledger-records.js";
+import { alertRowValues, overrunCallOf, overrunRecordOf } from "../ledger-records.js";
 import type {
   AlertRecord,
   LedgerScope,
@@ -25,6 +27,7 @@ import type {
   ReservationRow,
   ReservationScopes,
   ScopeKeys,
+  ScopeLimit,
   ScopeSubject,
   ScopeUsage,
   SettledCall,
@@ -35,10 +38,25 @@ import type {
 } from "../../contracts/ledger-store.js";
 import { projectsOfTeam, readTeamLimits, subjectNamesIn, teamsIn, writeTeamLimits } from "./team-limits.js";
 import { moneyCountedIn, projectOf, type ProjectColumns } from "../ledger-scopes.js";
-import { inTransaction, rollback, type PostgresClient, type PostgresPool } from "./connection.js";
+import { inTransaction, type PostgresPool } from "./connection.js";
 import { alertOf, alertsInPeriodsSql, overrunColumns, overrunOf } from "./ledger-rows.js";
 import { leaseLockNamespace, type ProcessLease } from "./process-lease.js";
-import { applyTotals, keyOf, readTotals, sameKey, totalsKeysOf, usageOf, usedOf, type TotalsDelta, type TotalsKey } from "./scope-totals.js";
+import { readReservationScopes, ReservationKeys } from "./reservation-keys.js";
+import {
+  applyTotals,
+  keyArrays,
+  keyOf,
+  lockOrdered,
+  readTotals,
+  sameKey,
+  totalsChanges,
+  totalsKeysOf,
+  usageOf,
+  usedOf,
+  type TotalsDelta,
+  type TotalsKey,
+} from "./scope-totals.js";
+import type { Queryable } from "./sql.js";
 
 /** pg_advisory_xact_lock's key serializing reconcilers ("orch-exp"), so two expiries never lock reservation rows in opposite orders. */
 const expiryLockKey = "7310315412459636848";
@@ -61,10 +79,30 @@ interface OpenRow {
 const openRowColumns = `id, run_id AS "runId", pipeline_name AS "pipelineName", day, month, reserved_nano_usd AS "reservedNanoUsd",
   status, synthetic, team, project, ARRAY(SELECT tag FROM budget_reservation_tags WHERE reservation_id = budget_reservations.id ORDER BY tag) AS tags`;
 
+/** What `orch_reserve` answers: the reservation, or the limit that refused it and what its scope held before. */
+interface ReserveAnswer {
+  reservationId: number | null;
+  refusedScope: LedgerScope | null;
+  refusedSubjectKind: "all" | ScopeSubject["kind"] | null;
+  refusedSubjectName: string | null;
+  refusedLimit: number | null;
+  usedBefore: number | null;
+}
+
+function refusedLimitOf(answer: ReserveAnswer): ScopeLimit {
+  const kind = answer.refusedSubjectKind!;
+  return {
+    scope: answer.refusedScope!,
+    ...(kind === "all" ? {} : { subject: { kind, name: answer.refusedSubjectName! } }),
+    limitNanoUsd: answer.refusedLimit!,
+  };
+}
+
 export class PostgresLedgerStore implements LedgerStore {
   constructor(
     private readonly pool: PostgresPool,
     private readonly lease: ProcessLease,
+    private readonly reservationKeys: ReservationKeys,
   ) {}
 
   async reserve(request: ReservationRequest): Promise<ReservationOutcome> {
@@ -76,55 +114,55 @@ export class PostgresLedgerStore implements LedgerStore {
     const checked = request.limits
       .filter((limit) => !(synthetic && moneyCountedIn(limit.scope) === "real"))
       .map((limit) => ({ limit, key: keyOf(limit.scope, request, limit.subject) }));
-    const deltas: TotalsDelta[] = [
-      ...counted.map((key) => ({ ...key, synthetic, settled: 0, reserved: amount, expired: 0, expiredCount: 0 })),
-      ...checked.map(({ key }) => ({ ...key, synthetic, settled: 0, reserved: 0, expired: 0, expiredCount: 0 })),
-    ];
+    const changes = totalsChanges([
+      ...counted.map((key): TotalsDelta => ({ ...key, synthetic, settled: 0, reserved: amount, expired: 0, expiredCount: 0 })),
+      ...checked.map(({ key }): TotalsDelta => ({ ...key, synthetic, settled: 0, reserved: 0, expired: 0, expiredCount: 0 })),
+    ]);
+    const rowOf = (key: TotalsKey) => changes.findIndex((change) => sameKey(change.key, key)) + 1;
     const leaseId = await this.lease.id(request);
-    return inTransaction(this.pool, async (client) => {
-      const totals = await applyTotals(client, deltas);
-      for (const { limit, key } of checked) {
-        const row = totals.find((candidate) => sameKey(candidate, key))!;
-        const countsHere = counted.some((candidate) => sameKey(candidate, key));
-        const usedBefore = usedOf(usageOf(row, moneyCountedIn(limit.scope))) - (countsHere ? amount : 0);
-        if (usedBefore + amount > limit.limitNanoUsd) return rollback<ReservationOutcome>({ ok: false, limit, usedNanoUsd: usedBefore });
-      }
-      const inserted = await client.query<{ id: number }>(
-        `WITH reservation AS (
-           INSERT INTO budget_reservations (run_id, pipeline_name, day, month, reserved_nano_usd, status, synthetic, process_id, host_name, lease_id,
-             created_at, expires_at, team, project)
-           VALUES ($1, $2, $3, $4, $5, 'reserved', $6, $7, $8, $9, $10, $11, $13, $14) RETURNING id
-         ), tags AS (
-           INSERT INTO budget_reservation_tags (reservation_id, tag) SELECT reservation.id, tag FROM reservation, unnest($12::text[]) AS tag
-         )
-         SELECT id FROM reservation`,
-        [
-          request.runId,
-          request.pipelineName,
-          request.day,
-          request.month,
-          amount,
-          synthetic,
-          request.processId,
-          request.hostName,
-          leaseId,
-          request.createdAt,
-          request.expiresAt,
-          [...new Set(request.tags ?? [])],
-          request.project === undefined ? null : (request.team ?? null),
-          request.project ?? null,
-        ],
-      );
-      return { ok: true, reservationId: inserted.rows[0]!.id };
+    const result = await this.pool.query<ReserveAnswer>({
+      name: "orch_reserve",
+      text: `SELECT reservation_id AS "reservationId", refused_scope AS "refusedScope", refused_subject_kind AS "refusedSubjectKind",
+          refused_subject_name AS "refusedSubjectName", refused_limit AS "refusedLimit", used_before AS "usedBefore"
+        FROM orch_reserve($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::bigint[],
+          $7::int[], $8::text[], $9::bigint[], $10::bigint[], $11::bigint, $12::text, $13::text, $14::text, $15::text, $16::boolean,
+          $17::int, $18::text, $19::int, $20::timestamptz, $21::timestamptz, $22::text[], $23::text, $24::text)`,
+      values: [
+        ...keyArrays(changes.map((change) => change.key)),
+        changes.map((change) => change.real.reservedNanoUsd),
+        changes.map((change) => change.synthetic.reservedNanoUsd),
+        checked.map(({ key }) => rowOf(key)),
+        checked.map(({ limit }) => moneyCountedIn(limit.scope)),
+        checked.map(({ limit }) => limit.limitNanoUsd),
+        checked.map(({ key }) => (counted.some((candidate) => sameKey(candidate, key)) ? amount : 0)),
+        amount,
+        request.runId,
+        request.pipelineName,
+        request.day,
+        request.month,
+        synthetic,
+        request.processId,
+        request.hostName,
+        leaseId,
+        request.createdAt,
+        request.expiresAt,
+        [...new Set(request.tags ?? [])],
+        request.project === undefined ? null : (request.team ?? null),
+        request.project ?? null,
+      ],
     });
+    const answer = result.rows[0]!;
+    if (answer.reservationId === null) return { ok: false, limit: refusedLimitOf(answer), usedNanoUsd: answer.usedBefore! };
+    this.reservationKeys.remember(answer.reservationId, lockOrdered(counted));
+    return { ok: true, reservationId: answer.reservationId };
   }
 
   settle(reservationId: number, actualNanoUsd: number, closedAt: string, call?: SettledCall): Promise<SettleOutcome> {
-    return inTransaction(this.pool, (client) => settleReservation(client, reservationId, actualNanoUsd, closedAt, call));
+    return settleReservation(this.pool, this.reservationKeys, reservationId, actualNanoUsd, closedAt, call);
   }
 
   release(reservationId: number, closedAt: string): Promise<boolean> {
-    return inTransaction(this.pool, (client) => releaseReservation(client, reservationId, closedAt));
+    return releaseReservation(this.pool, this.reservationKeys, reservationId, closedAt);
   }
 
   async usedInScope(scope: LedgerScope, keys: ScopeKeys, subject?: ScopeSubject): Promise<number> {
@@ -135,17 +173,8 @@ export class PostgresLedgerStore implements LedgerStore {
     return usageOf(await readTotals(this.pool, keyOf(scope, keys, subject)), money ?? moneyCountedIn(scope));
   }
 
-  async reservationScopes(reservationId: number): Promise<ReservationScopes | undefined> {
-    const result = await this.pool.query<Omit<ReservationScopes, "team" | "project"> & ProjectColumns>(
-      `SELECT run_id AS "runId", pipeline_name AS "pipelineName", day, month, team, project,
-         ARRAY(SELECT tag FROM budget_reservation_tags WHERE reservation_id = $1 ORDER BY tag) AS tags
-       FROM budget_reservations WHERE id = $1`,
-      [reservationId],
-    );
-    const row = result.rows[0];
-    if (!row) return undefined;
-    const { team, project, ...rest } = row;
-    return { ...rest, ...projectOf({ team, project }) };
+  reservationScopes(reservationId: number): Promise<ReservationScopes | undefined> {
+    return readReservationScopes(this.pool, reservationId);
   }
 
   async openReservationCount(runId?: string): Promise<number> {
@@ -266,76 +295,79 @@ export class PostgresLedgerStore implements LedgerStore {
 }
 
 /**
- * Settles a reservation inside the caller's transaction on `client` (the ledger's own `settle`, or
- * a paid call's record, which must commit its settlement with its call row or neither). A closed or
- * unknown reservation changes nothing and answers `settled: false`.
+ * Settles a reservation: on the pool (one statement, its own transaction) or inside the caller's
+ * transaction on a client (a paid call's record, which must commit its settlement with its call
+ * row or neither). A closed or unknown reservation changes nothing and answers `settled: false`.
  */
 export async function settleReservation(
-  client: PostgresClient,
+  database: Queryable,
+  reservationKeys: ReservationKeys,
   reservationId: number,
   actualNanoUsd: number,
   closedAt: string,
   call?: SettledCall,
 ): Promise<SettleOutcome> {
-  const row = await closeOpenRow(client, reservationId, "settled", actualNanoUsd, closedAt);
+  const row = await closeOpenRow(database, reservationKeys, reservationId, "settled", actualNanoUsd, closedAt, call);
   if (!row) return { settled: false };
-  await applyTotals(client, closingDeltas(row, actualNanoUsd));
   if (actualNanoUsd <= row.reservedNanoUsd) return { settled: true };
-  const overrun = overrunRecordOf(reservationId, row, actualNanoUsd, closedAt, call);
-  await client.query(
-    `INSERT INTO budget_overruns (reservation_id, run_id, pipeline_name, day, month, step, item_index, attempt, provider, model, synthetic,
-       reserved_nano_usd, settled_nano_usd, overrun_nano_usd, created_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
-    overrunRowValues(overrun),
-  );
-  return { settled: true, overrun };
+  return { settled: true, overrun: overrunRecordOf(reservationId, row, actualNanoUsd, closedAt, call) };
 }
 
-/** Releases a reservation inside the caller's transaction on `client`; false when it was already closed or is unknown. */
-export async function releaseReservation(client: PostgresClient, reservationId: number, closedAt: string): Promise<boolean> {
-  const row = await closeOpenRow(client, reservationId, "released", null, closedAt);
-  if (!row) return false;
-  await applyTotals(client, closingDeltas(row, 0));
-  return true;
+/** Releases a reservation, as `settleReservation` settles one; false when it was already closed or is unknown. */
+export async function releaseReservation(database: Queryable, reservationKeys: ReservationKeys, reservationId: number, closedAt: string): Promise<boolean> {
+  return (await closeOpenRow(database, reservationKeys, reservationId, "released", null, closedAt)) !== undefined;
+}
+
+/** A reservation as it was before `orch_close_reservation` closed it. */
+interface ClosedRow {
+  runId: string;
+  pipelineName: string;
+  day: string;
+  month: string;
+  synthetic: boolean;
+  reservedNanoUsd: number;
 }
 
 /**
- * Closes a reservation that is still open (reserved or expired) in one statement, and returns it
- * as it was; undefined when it was already closed or is unknown. The CTE locks the row first
- * (FOR UPDATE waits for a concurrent closer and then reads its result), so of two closers racing
- * the second finds the row closed; and it keeps the previous status, which says whether the
- * amount leaves the open or the expired total.
+ * Closes a reservation that is still open (reserved or expired) in one statement, moving its
+ * amount on its totals rows and recording an overrun when it settled above its reservation; answers
+ * the row as it was, or undefined when it was already closed or is unknown.
  */
 async function closeOpenRow(
-  client: PostgresClient,
+  database: Queryable,
+  reservationKeys: ReservationKeys,
   reservationId: number,
   status: "settled" | "released",
   settledNanoUsd: number | null,
   closedAt: string,
-): Promise<OpenRow | undefined> {
-  const result = await client.query<OpenRow>(
-    `WITH previous AS (
-       SELECT ${openRowColumns} FROM budget_reservations WHERE id = $1 FOR UPDATE
-     )
-     UPDATE budget_reservations SET status = $2, settled_nano_usd = $3, closed_at = $4
-     FROM previous WHERE budget_reservations.id = previous.id AND previous.status IN ('reserved', 'expired')
-     RETURNING previous.*`,
-    [reservationId, status, settledNanoUsd, closedAt],
-  );
-  return result.rows[0];
-}
-
-/** Moves a closing reservation's worst case out of its open or expired state, and adds what it settled. */
-function closingDeltas(row: OpenRow, settledNanoUsd: number): TotalsDelta[] {
-  const wasExpired = row.status === "expired";
-  return keysOfRow(row).map((key) => ({
-    ...key,
-    synthetic: row.synthetic,
-    settled: settledNanoUsd,
-    reserved: wasExpired ? 0 : -row.reservedNanoUsd,
-    expired: wasExpired ? -row.reservedNanoUsd : 0,
-    expiredCount: wasExpired ? -1 : 0,
-  }));
+  call?: SettledCall,
+): Promise<ClosedRow | undefined> {
+  const keys = await reservationKeys.of(database, reservationId);
+  if (!keys) return undefined;
+  const overrunCall = overrunCallOf(call);
+  const result = await database.query<ClosedRow & { closedStatus: string | null }>({
+    name: "orch_close_reservation",
+    text: `SELECT closed_status AS "closedStatus", run_id AS "runId", pipeline_name AS "pipelineName", day, month, synthetic,
+        reserved_nano_usd AS "reservedNanoUsd"
+      FROM orch_close_reservation($1::bigint, $2::text, $3::bigint, $4::timestamptz, $5::text[], $6::text[], $7::text[], $8::text[],
+        $9::text, $10::int, $11::int, $12::text, $13::text)`,
+    values: [
+      reservationId,
+      status,
+      settledNanoUsd,
+      closedAt,
+      ...keyArrays(keys),
+      overrunCall.step,
+      overrunCall.item ?? null,
+      overrunCall.attempt,
+      overrunCall.provider,
+      overrunCall.model,
+    ],
+  });
+  const { closedStatus, ...row } = result.rows[0]!;
+  if (closedStatus === null) return undefined;
+  reservationKeys.forget(reservationId);
+  return row;
 }
 
 function expiryDeltas(row: OpenRow): TotalsDelta[] {

@@ -14,6 +14,7 @@
  *   atomically (see `ledger-store.ts`), and it makes the check one row read instead of a sum.
  */
 import type { Migration } from "../migrations.js";
+import { ledgerFunctionsMigration } from "./ledger-functions.js";
 
 export const postgresMigrations: readonly Migration[] = [
   {
@@ -380,4 +381,5 @@ export const postgresMigrations: readonly Migration[] = [
       ALTER TABLE batch_calls ADD COLUMN answer_json TEXT;
     `,
   },
+  ledgerFunctionsMigration,
 ];

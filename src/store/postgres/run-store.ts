@@ -24,10 +24,14 @@ import type { SettleOutcome } from "../../contracts/ledger-store.js";
 import { finishBatchCall } from "./batch-store.js";
 import { inTransaction, type PostgresClient, type PostgresPool } from "./connection.js";
 import { releaseReservation, settleReservation } from "./ledger-store.js";
+import type { ReservationKeys } from "./reservation-keys.js";
 import { allRows, firstRow, runColumns, type Queryable } from "./sql.js";
 
 export class PostgresRunStore implements RunStore {
-  constructor(private readonly pool: PostgresPool) {}
+  constructor(
+    private readonly pool: PostgresPool,
+    private readonly reservationKeys: ReservationKeys,
+  ) {}
 
   createRun(run: NewRun, steps: readonly string[]): Promise<Map<string, number>> {
     return inTransaction(this.pool, async (client) => {
@@ -51,7 +55,7 @@ export class PostgresRunStore implements RunStore {
   recordPaidCall(write: PaidCallWrite): Promise<PaidCallWritten> {
     return inTransaction(this.pool, async (client) => {
       await markStepRunning(client, write.stepExecutionId, write.call.startedAt);
-      const settlement = write.close === undefined ? undefined : await closeReservation(client, write.close, write.call.finishedAt);
+      const settlement = write.close === undefined ? undefined : await closeReservation(client, this.reservationKeys, write.close, write.call.finishedAt);
       const callId = await insertCall(client, write.call);
       await insertCallText(client, callId, write.text);
       const entryId = write.answer === undefined ? undefined : await insertAnswer(client, { ...write.answer, callId });
@@ -136,9 +140,9 @@ async function markStepRunning(client: PostgresClient, stepExecutionId: number, 
   await client.query(`UPDATE step_executions SET status = 'running', started_at = $1 WHERE id = $2 AND status = 'pending'`, [startedAt, stepExecutionId]);
 }
 
-function closeReservation(client: PostgresClient, close: ReservationClose, closedAt: string): Promise<SettleOutcome> {
-  if (close.kind === "settle") return settleReservation(client, close.reservationId, close.actualNanoUsd, closedAt, close.call);
-  return releaseReservation(client, close.reservationId, closedAt).then((released) => ({ settled: released }));
+function closeReservation(client: PostgresClient, reservationKeys: ReservationKeys, close: ReservationClose, closedAt: string): Promise<SettleOutcome> {
+  if (close.kind === "settle") return settleReservation(client, reservationKeys, close.reservationId, close.actualNanoUsd, closedAt, close.call);
+  return releaseReservation(client, reservationKeys, close.reservationId, closedAt).then((released) => ({ settled: released }));
 }
 
 async function insertCall(client: PostgresClient, call: CallRecord): Promise<number> {

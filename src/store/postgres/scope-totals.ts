@@ -65,23 +65,6 @@ export function compareKeys(a: TotalsKey, b: TotalsKey): number {
   return 0;
 }
 
-/** Sums deltas of the same row and sorts them into the lock order. */
-export function mergeDeltas(deltas: readonly TotalsDelta[]): TotalsDelta[] {
-  const merged: TotalsDelta[] = [];
-  for (const delta of [...deltas].sort((a, b) => compareKeys(a, b) || Number(a.synthetic) - Number(b.synthetic))) {
-    const last = merged.at(-1);
-    if (last && sameKey(last, delta) && last.synthetic === delta.synthetic) {
-      last.settled += delta.settled;
-      last.reserved += delta.reserved;
-      last.expired += delta.expired;
-      last.expiredCount += delta.expiredCount;
-    } else {
-      merged.push({ ...delta });
-    }
-  }
-  return merged;
-}
-
 const figures = `settled_real, reserved_real, expired_real, expired_count_real,
   settled_synthetic, reserved_synthetic, expired_synthetic, expired_count_synthetic`;
 const keyColumns = `scope, period, subject_kind AS "subjectKind", subject_name AS "subjectName"`;
@@ -90,30 +73,18 @@ const keyColumns = `scope, period, subject_kind AS "subjectKind", subject_name A
  * Adds the deltas to their rows (creating missing ones) in one statement, locking every row in
  * the lock order until the transaction ends, and returns the rows as they now stand. A row may
  * appear twice in `deltas` (real and synthetic): it is merged first, because one statement may
- * not update a row twice.
+ * not update a row twice. The upsert itself is `orch_apply_totals` (migration 0007), which the
+ * ledger's reserve and close functions use too.
  */
 export async function applyTotals(client: PostgresClient, deltas: readonly TotalsDelta[]): Promise<TotalsRow[]> {
-  const rows = mergeRows(mergeDeltas(deltas));
-  const column = <T>(pick: (row: (typeof rows)[number]) => T) => rows.map(pick);
-  const result = await client.query(
-    `INSERT INTO budget_scope_totals AS totals (scope, period, subject_kind, subject_name, ${figures})
-     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[],
-       $5::bigint[], $6::bigint[], $7::bigint[], $8::int[], $9::bigint[], $10::bigint[], $11::bigint[], $12::int[])
-     ON CONFLICT (scope, period, subject_kind, subject_name) DO UPDATE SET
-       settled_real = totals.settled_real + EXCLUDED.settled_real,
-       reserved_real = totals.reserved_real + EXCLUDED.reserved_real,
-       expired_real = totals.expired_real + EXCLUDED.expired_real,
-       expired_count_real = totals.expired_count_real + EXCLUDED.expired_count_real,
-       settled_synthetic = totals.settled_synthetic + EXCLUDED.settled_synthetic,
-       reserved_synthetic = totals.reserved_synthetic + EXCLUDED.reserved_synthetic,
-       expired_synthetic = totals.expired_synthetic + EXCLUDED.expired_synthetic,
-       expired_count_synthetic = totals.expired_count_synthetic + EXCLUDED.expired_count_synthetic
-     RETURNING ${keyColumns}, ${figures}`,
-    [
-      column((row) => row.key.scope),
-      column((row) => row.key.period),
-      column((row) => row.key.subjectKind),
-      column((row) => row.key.subjectName),
+  const rows = totalsChanges(deltas);
+  const column = <T>(pick: (row: TotalsChange) => T) => rows.map(pick);
+  const result = await client.query({
+    name: "orch_apply_totals",
+    text: `SELECT ${keyColumns}, ${figures} FROM orch_apply_totals($1::text[], $2::text[], $3::text[], $4::text[],
+      $5::bigint[], $6::bigint[], $7::bigint[], $8::int[], $9::bigint[], $10::bigint[], $11::bigint[], $12::int[])`,
+    values: [
+      ...keyArrays(rows.map((row) => row.key)),
       column((row) => row.real.settledNanoUsd),
       column((row) => row.real.reservedNanoUsd),
       column((row) => row.real.expiredNanoUsd),
@@ -123,8 +94,18 @@ export async function applyTotals(client: PostgresClient, deltas: readonly Total
       column((row) => row.synthetic.expiredNanoUsd),
       column((row) => row.synthetic.expiredCount),
     ],
-  );
+  });
   return result.rows.map(totalsRowOf);
+}
+
+/** Keys as the functions of migration 0007 take them: scopes, periods, subject kinds, subject names. */
+export function keyArrays(keys: readonly TotalsKey[]): [string[], string[], string[], string[]] {
+  return [keys.map((key) => key.scope), keys.map((key) => key.period), keys.map((key) => key.subjectKind), keys.map((key) => key.subjectName)];
+}
+
+/** Keys once each, in the lock order. */
+export function lockOrdered(keys: readonly TotalsKey[]): TotalsKey[] {
+  return [...keys].sort(compareKeys).filter((key, index, sorted) => index === 0 || !sameKey(sorted[index - 1]!, key));
 }
 
 /** One row's totals without locking it; zeros when nothing ever counted there. */
@@ -156,10 +137,17 @@ function emptyUsage(): ScopeUsage {
   return { settledNanoUsd: 0, reservedNanoUsd: 0, expiredNanoUsd: 0, expiredCount: 0 };
 }
 
-/** One input row per totals row: the real and synthetic deltas of a key side by side. */
-function mergeRows(deltas: readonly TotalsDelta[]): { key: TotalsKey; real: ScopeUsage; synthetic: ScopeUsage }[] {
-  const rows: { key: TotalsKey; real: ScopeUsage; synthetic: ScopeUsage }[] = [];
-  for (const delta of deltas) {
+/** What one totals row changes by: the real and synthetic deltas of a key side by side. */
+export interface TotalsChange {
+  key: TotalsKey;
+  real: ScopeUsage;
+  synthetic: ScopeUsage;
+}
+
+/** One change per totals row, in the lock order (deltas of the same row summed). */
+export function totalsChanges(deltas: readonly TotalsDelta[]): TotalsChange[] {
+  const rows: TotalsChange[] = [];
+  for (const delta of [...deltas].sort(compareKeys)) {
     let row = rows.at(-1);
     if (!row || !sameKey(row.key, delta)) {
       const key = { scope: delta.scope, period: delta.period, subjectKind: delta.subjectKind, subjectName: delta.subjectName };

@@ -137,6 +137,62 @@ describe("PostgreSQL ledger", { skip: postgresSkip() }, () => {
     await store.ledger.release(after.reservationId, "2026-03-10T12:01:00.000Z");
   });
 
+  it("closes a reservation made by another process exactly as its own: every scope it counts in, and its overrun", async () => {
+    // The reserving process remembers which totals rows a reservation counts in; any other process
+    // reads them from the reservation's row. Both must move the same rows.
+    const other = await openPostgresStore({ url: database.url, maxConnections: 1 });
+    try {
+      // A day and month of its own: other tests here spend on the shared file's days.
+      const runKeys = { runId: "elsewhere", day: "2026-04-01", month: "2026-04" };
+      const where = { ...runKeys, team: "platform", project: "app", tags: ["hot", "eu"] };
+      const overrun = await store.ledger.reserve(request(1000, where));
+      const released = await store.ledger.reserve(request(300, where));
+      const expired = await store.ledger.reserve(request(200, { ...where, expiresAt: "2026-03-10T12:00:00.000Z" }));
+      assert.ok(overrun.ok && released.ok && expired.ok);
+      assert.equal((await other.ledger.expireReservations("2026-03-10T12:01:00.000Z", [])).length, 1);
+      const call = { step: "draft", item: 2, attempt: 1, provider: "openai", model: "gpt-4o-mini" };
+      assert.deepEqual(await other.ledger.settle(overrun.reservationId, 1250, "2026-03-10T12:02:00.000Z", call), {
+        settled: true,
+        overrun: {
+          reservationId: overrun.reservationId,
+          ...runKeys,
+          pipelineName: "notes",
+          ...call,
+          synthetic: false,
+          reservedNanoUsd: 1000,
+          settledNanoUsd: 1250,
+          overrunNanoUsd: 250,
+          createdAt: "2026-03-10T12:02:00.000Z",
+        },
+      });
+      assert.equal(await other.ledger.release(released.reservationId, "2026-03-10T12:02:00.000Z"), true);
+      assert.deepEqual(await other.ledger.settle(expired.reservationId, 150, "2026-03-10T12:02:00.000Z"), { settled: true });
+      assert.deepEqual(await store.ledger.settle(expired.reservationId, 150, "2026-03-10T12:03:00.000Z"), { settled: false }, "closed once");
+
+      // 1250 + 150 settled, nothing open or expired: in each of the 13 rows the reservations count in.
+      const closed = { settledNanoUsd: 1400, reservedNanoUsd: 0, expiredNanoUsd: 0, expiredCount: 0 };
+      const subjects = [
+        undefined,
+        { kind: "pipeline" as const, name: "app/notes" },
+        { kind: "tag" as const, name: "app/hot" },
+        { kind: "tag" as const, name: "app/eu" },
+      ];
+      for (const subject of subjects) assert.deepEqual(await store.ledger.usageInScope("run", runKeys, subject), closed, `run ${subject?.name ?? ""}`);
+      for (const scope of ["day", "month"] as const) {
+        for (const subject of [...subjects, { kind: "team" as const, name: "platform" }, { kind: "project" as const, name: "app" }]) {
+          assert.deepEqual(await store.ledger.usageInScope(scope, runKeys, subject), closed, `${scope} ${subject?.name ?? ""}`);
+        }
+      }
+      const { rows } = await store.pool.query(
+        `SELECT step, item_index, attempt, provider, model, overrun_nano_usd FROM budget_overruns WHERE reservation_id = $1`,
+        [overrun.reservationId],
+      );
+      assert.deepEqual(rows, [{ step: "draft", item_index: 2, attempt: 1, provider: "openai", model: "gpt-4o-mini", overrun_nano_usd: 250 }]);
+    } finally {
+      await other.close();
+    }
+  });
+
   it("stores amounts up to the ledger's ceiling exactly (BIGINT nano-dollars, no float on the way)", async () => {
     const ceiling = 9_000_000 * 1_000_000_000 + 7; // $9M and 7 nano-dollars: past 2^52, still exact below 2^53
     const held = await store.ledger.reserve(request(ceiling, { runId: "big", limits: [] }));
