@@ -1,7 +1,7 @@
 /**
  * The shared ledger's cost per call (issue 14): reserve + settle through the budget ledger
- * (`createLedger`, as the executor calls it: it reads the team's stored limits, then reserves in one
- * transaction; settle is a second one) on PostgreSQL over loopback against SQLite (a file in WAL
+ * (`createLedger`, as the executor calls it: the reservation, in which the store checks the team's
+ * stored limits, then the settlement) on PostgreSQL over loopback against SQLite (a file in WAL
  * mode), in one run, interleaved round by round. Every reservation spends for team "platform",
  * project "app", under the team's stored day and month limits, the project's cap and a database day
  * limit: the contended rows are the team's day and month, as with many CI runners.
