@@ -124,14 +124,21 @@ export interface CallRow {
   run_id: string;
   step: string;
   attempt: number;
+  item_index: number | null;
   provider: string;
   model: string;
   status: CallStatus;
   input_tokens: number;
   output_tokens: number;
   cost_usd: number;
+  latency_ms: number | null;
   error_kind: string | null;
+  error_message: string | null;
+  /** Why an answer that came back failed the output checks. */
+  rejection_reason: string | null;
   synthetic: number;
+  started_at: string;
+  finished_at: string;
 }
 
 /**

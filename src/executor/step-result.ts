@@ -88,7 +88,8 @@ export async function finishStep(
     ...(end.failuresAllowed ? { failuresAllowed: end.failuresAllowed } : {}),
     usage,
     costUsd,
-    attempts,
+    // Every attempt of the step in this run, whichever process made it: the figures above are theirs.
+    attempts: [...earlier.attempts, ...attempts],
     startedAt,
     finishedAt,
   });

@@ -8,6 +8,7 @@
  * A resume that paid s2 again would send a fifth request to the fake server.
  */
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import type { ChildProcess } from "node:child_process";
 import type { FakeLlmServer } from "../../../src/fake-server/index.js";
@@ -100,6 +101,7 @@ export async function runResumeScenario(server: FakeLlmServer, location: string)
   const runsJson = await runCliInProcess(["runs", "--json", ...db], env);
   const budgetJson = await runCliInProcess(["budget", "--json", "--policy", path.join(directory, "policy.yaml"), ...db], env);
   assertResumeFigures({ chatRequests, runEnd, stepEnds, showJson, runsJson, budgetJson });
+  assertResumedStepFile(path.join(directory, "results/latest/s2.json"));
   return { killed: { code: first.code, stepEnds: killedStepEnds }, resumed: { code: resumed.code, runEnd }, chatRequests, showJson, runsJson, budgetJson, directory };
 }
 
@@ -153,4 +155,25 @@ function assertResumeFigures(outputs: Pick<ResumeOutputs, "chatRequests" | "show
   );
   const budget = JSON.parse(outputs.budgetJson.stdout) as { scopes: { scope: string; spentUsd: number; reservedUsd: number }[] };
   assert.deepEqual(budget.scopes.map((scope) => [scope.scope, scope.spentUsd, scope.reservedUsd]), [["day", 0.000022, 0], ["month", 0.000022, 0]], "spent once, nothing left reserved");
+}
+
+/**
+ * s2's `<step>.json` after the resume lists both of its attempts in this run: the call paid before
+ * the kill (6,000 nano-dollars, `earlier`) and this process's replay of its answer ($0, cached), so
+ * the attempts listed add up to the step's $0.000006.
+ */
+function assertResumedStepFile(file: string): void {
+  const document = JSON.parse(readFileSync(file, "utf8")) as {
+    costUsd: number;
+    usage: { inputTokens: number; outputTokens: number };
+    attempts: { status: string; cached?: boolean; costUsd: number; usage: { inputTokens: number; outputTokens: number }; earlier?: boolean; provider: string; model: string }[];
+  };
+  assert.deepEqual(
+    document.attempts.map((attempt) => [attempt.provider, attempt.model, attempt.status, attempt.cached ?? false, attempt.costUsd, attempt.usage.inputTokens, attempt.earlier ?? false]),
+    [
+      ["openai", "gpt-4o-mini", "succeeded", false, 0.000006, 4, true],
+      ["openai", "gpt-4o-mini", "succeeded", true, 0, 4, false],
+    ],
+  );
+  assert.deepEqual([document.costUsd, document.usage], [0.000006, { inputTokens: 4, outputTokens: 1 }]);
 }
