@@ -29,6 +29,11 @@ export interface ReportCallRow {
   /** The cache's content address of the request; null for calls recorded before the cache existed. */
   cacheKey: string | null;
   status: CallStatus;
+  /**
+   * A `cached` row serving its unit's own answer again, paid by the same run earlier (a resumed
+   * run replays it): a hit that saved nothing.
+   */
+  replaysOwnAnswer: boolean;
   inputTokens: number;
   outputTokens: number;
   /** Prompt tokens the provider's own cache served, and wrote (5-minute and 1-hour together). */

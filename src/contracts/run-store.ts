@@ -184,6 +184,11 @@ export interface ReusedAnswerWrite {
   entryId: number;
   /** Who was served (see `AnswerUse`). */
   use: { runId: string; step: string; itemIndex?: number };
+  /**
+   * The unit's own answer, paid by this run before a resume, served to it again: the call row is
+   * recorded, but it is not a hit of the entry (it saved nothing; the run paid for it).
+   */
+  replay?: boolean;
   call: CallRecord;
   text: CallText;
 }

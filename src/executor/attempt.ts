@@ -284,6 +284,7 @@ export function cacheKeyFor(context: RunContext, step: PipelineStep, candidate: 
 
 async function reuseAnswer(context: RunContext, request: AttemptRequest, reused: ReusedAnswer, providerType: string, cacheKey: string): Promise<AttemptOutcome> {
   const at = context.now().toISOString();
+  const replay = replaysOwnPayment(context, reused);
   const record: AttemptRecord = {
     attempt: request.attemptNumber(),
     ...(request.run.item === undefined ? {} : { item: request.run.item }),
@@ -295,13 +296,13 @@ async function reuseAnswer(context: RunContext, request: AttemptRequest, reused:
     usage: reused.usage,
     costUsd: 0,
     // An answer this step paid for before a resume is replayed, not saved: it is in the run's cost already.
-    savedUsd: replaysOwnPayment(context, reused) ? 0 : reused.originalCostUsd,
+    savedUsd: replay ? 0 : reused.originalCostUsd,
     latencyMs: 0,
     synthetic: providerType === "mock" || providerType === "replay",
     startedAt: at,
     finishedAt: at,
   };
-  const callId = await recordReusedAnswer(context, request.run, record, reused, providerType, request.messages, cacheKey);
+  const callId = await recordReusedAnswer(context, request.run, record, { ...reused, replay }, providerType, request.messages, cacheKey);
   emitAttemptEnd(context, request.run.step.name, record);
   return { kind: "succeeded", attempt: record, text: reused.text, callId, entryId: reused.entryId };
 }

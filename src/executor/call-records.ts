@@ -85,7 +85,7 @@ export function recordReusedAnswer(
   context: RunContext,
   run: UnitRun,
   record: AttemptRecord,
-  reused: ReusedAnswer,
+  reused: ReusedAnswer & { replay: boolean },
   providerType: string,
   messages: readonly ChatMessage[],
   cacheKey: string,
@@ -95,6 +95,7 @@ export function recordReusedAnswer(
     stepExecutionId: run.stepExecutionId,
     entryId: reused.entryId,
     use: { runId: context.runId, step: run.step.name, ...(run.item === undefined ? {} : { itemIndex: run.item }) },
+    ...(reused.replay ? { replay: true } : {}),
     call: {
       ...callFields(context, run, record, providerType, messages, cacheKey),
       status: "cached",

@@ -6,7 +6,8 @@
  * entry with the hit's cache key. Without one (the entry was cleared, or the row predates cache keys),
  * it is estimated as the average cost of the successful uncached calls of the same pipeline, step and
  * provider:model over all history; failing that, of the same task and provider:model. A hit with none
- * of these is counted as $0 saved and reported as unpriced, never guessed.
+ * of these is counted as $0 saved and reported as unpriced, never guessed. A resumed run's replay of a
+ * unit's own answer, paid by that run before it was stopped, is a hit that saved nothing.
  *
  * A repeated miss is a successful uncached call whose request was already answered in the window:
  * same cache key, or (for rows without one) same prompt to the same provider:model.
@@ -32,6 +33,8 @@ export function cacheFigures(facts: readonly CallFact[], averages: readonly Aver
   let unpricedHits = 0;
   const savings = hits.map((fact) => {
     const { row } = fact;
+    // A resumed run's replay of its own answer: the run paid for it, nothing was saved.
+    if (row.replaysOwnAnswer) return 0;
     const paid = row.cacheKey === null ? undefined : byKey.get(row.cacheKey);
     if (paid !== undefined) return paid;
     const step = byStep.get(stepModelKey(row.pipelineName, row.step, row.provider, row.model));

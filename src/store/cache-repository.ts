@@ -68,9 +68,12 @@ export class CacheRepository {
     this.database.prepare(`UPDATE cached_answers SET state = 'rejected' WHERE id = ? AND state = 'pending'`).run(id);
   }
 
-  /** The entry was served to `use`: one more hit, and the serving kept so a resumed run finds it again. */
-  recordHit(id: number, use: AnswerUse, at: string): void {
-    this.database.prepare(`UPDATE cached_answers SET hits = hits + 1, last_hit_at = ? WHERE id = ?`).run(at, id);
+  /**
+   * The entry was served to `use`: one more hit (not for a replay of the unit's own answer, which
+   * saved nothing), and the serving kept so a resumed run finds it again.
+   */
+  recordHit(id: number, use: AnswerUse, at: string, replay = false): void {
+    if (!replay) this.database.prepare(`UPDATE cached_answers SET hits = hits + 1, last_hit_at = ? WHERE id = ?`).run(at, id);
     this.database
       .prepare(`INSERT INTO cached_answer_uses (entry_id, run_id, step, item_index, used_at) VALUES (?, ?, ?, ?, ?)`)
       .run(id, use.runId, use.step, use.itemIndex ?? null, at);

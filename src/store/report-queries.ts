@@ -22,7 +22,11 @@ export class ReportQueries {
            (SELECT MAX(other.attempt) FROM llm_calls other
              WHERE other.run_id = c.run_id AND other.step = c.step AND other.item_index IS c.item_index) AS lastAttempt,
            c.pipeline_name AS pipelineName, c.task, c.provider, c.provider_type AS providerType, c.model,
-           c.prompt_sha256 AS promptSha256, c.cache_key AS cacheKey, c.status, c.input_tokens AS inputTokens,
+           c.prompt_sha256 AS promptSha256, c.cache_key AS cacheKey, c.status,
+           (c.status = 'cached' AND EXISTS (SELECT 1 FROM llm_calls paid
+             WHERE paid.run_id = c.run_id AND paid.step = c.step AND paid.item_index IS c.item_index AND paid.cache_key = c.cache_key
+               AND paid.status = 'succeeded' AND paid.rejection_reason IS NULL AND paid.id < c.id)) AS replaysOwnAnswer,
+           c.input_tokens AS inputTokens,
            c.output_tokens AS outputTokens, c.cached_input_tokens AS cachedInputTokens,
            c.cache_write_tokens + c.cache_write_1h_tokens AS cacheWriteTokens, c.provider_cache_saved_nano AS providerCacheSavedNano,
            c.cost_usd AS costUsd, c.latency_ms AS latencyMs, c.error_kind AS errorKind,
@@ -34,10 +38,16 @@ export class ReportQueries {
          WHERE c.started_at >= ? AND c.started_at < ?
          ORDER BY c.started_at, c.id`,
       )
-      .all(fromIso, toIso) as (Omit<ReportCallRow, "synthetic" | "team" | "project"> & { synthetic: number; team: string | null; project: string | null })[];
+      .all(fromIso, toIso) as (Omit<ReportCallRow, "synthetic" | "replaysOwnAnswer" | "team" | "project"> & {
+      synthetic: number;
+      replaysOwnAnswer: number;
+      team: string | null;
+      project: string | null;
+    })[];
     return rows.map(({ team, project, ...row }) => ({
       ...row,
       synthetic: row.synthetic === 1,
+      replaysOwnAnswer: row.replaysOwnAnswer === 1,
       ...(team === null ? {} : { team }),
       ...(project === null ? {} : { project }),
     }));

@@ -97,7 +97,7 @@ function runStore(database: SqliteDatabase, { runs, ledger, cache, callLog, batc
   });
   const recordReusedAnswer = database.transaction((write: ReusedAnswerWrite): number => {
     runs.markStepRunning(write.stepExecutionId, write.call.startedAt);
-    cache.recordHit(write.entryId, write.use, write.call.finishedAt);
+    cache.recordHit(write.entryId, write.use, write.call.finishedAt, write.replay === true);
     const callId = runs.recordCall(write.call);
     callLog.recordCallText(callId, write.text);
     return callId;

@@ -30,7 +30,11 @@ export class PostgresReportStore implements ReportStore {
          (SELECT MAX(other.attempt) FROM llm_calls other
            WHERE other.run_id = c.run_id AND other.step = c.step AND other.item_index IS NOT DISTINCT FROM c.item_index) AS "lastAttempt",
          c.pipeline_name AS "pipelineName", c.task, c.provider, c.provider_type AS "providerType", c.model,
-         c.prompt_sha256 AS "promptSha256", c.cache_key AS "cacheKey", c.status, c.input_tokens AS "inputTokens",
+         c.prompt_sha256 AS "promptSha256", c.cache_key AS "cacheKey", c.status,
+         (c.status = 'cached' AND EXISTS (SELECT 1 FROM llm_calls paid
+           WHERE paid.run_id = c.run_id AND paid.step = c.step AND paid.item_index IS NOT DISTINCT FROM c.item_index AND paid.cache_key = c.cache_key
+             AND paid.status = 'succeeded' AND paid.rejection_reason IS NULL AND paid.id < c.id)) AS "replaysOwnAnswer",
+         c.input_tokens AS "inputTokens",
          c.output_tokens AS "outputTokens", c.cached_input_tokens AS "cachedInputTokens",
          c.cache_write_tokens + c.cache_write_1h_tokens AS "cacheWriteTokens", c.provider_cache_saved_nano AS "providerCacheSavedNano",
          c.cost_usd AS "costUsd", c.latency_ms AS "latencyMs", c.error_kind AS "errorKind",

@@ -68,7 +68,8 @@ export class PostgresRunStore implements RunStore {
     return inTransaction(this.pool, async (client) => {
       await markStepRunning(client, write.stepExecutionId, write.call.startedAt);
       const at = write.call.finishedAt;
-      await client.query(`UPDATE cached_answers SET hits = hits + 1, last_hit_at = $1 WHERE id = $2`, [at, write.entryId]);
+      // A replay of the unit's own answer saved nothing: not a hit of the entry.
+      if (write.replay !== true) await client.query(`UPDATE cached_answers SET hits = hits + 1, last_hit_at = $1 WHERE id = $2`, [at, write.entryId]);
       await client.query(`INSERT INTO cached_answer_uses (entry_id, run_id, step, item_index, used_at) VALUES ($1, $2, $3, $4, $5)`, [
         write.entryId,
         write.use.runId,

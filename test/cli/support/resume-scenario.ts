@@ -101,6 +101,13 @@ export async function runResumeScenario(server: FakeLlmServer, location: string)
   const runsJson = await runCliInProcess(["runs", "--json", ...db], env);
   const budgetJson = await runCliInProcess(["budget", "--json", "--policy", path.join(directory, "policy.yaml"), ...db], env);
   assertResumeFigures({ chatRequests, runEnd, stepEnds, showJson, runsJson, budgetJson });
+  // s2's replay is a cache hit in the report (one of the run's five lookups: four first attempts
+  // that were not hits, and it), but it saved nothing: the run paid for that answer before the
+  // kill. It is not a hit of the entry in `orch cache stats` either.
+  const report = JSON.parse((await runCliInProcess(["report", "--json", ...db], env)).stdout) as { cache: { lookups: number; hits: number; savedUsd: number; unpricedHits: number } };
+  assert.deepEqual(report.cache, { ...report.cache, lookups: 5, hits: 1, savedUsd: 0, unpricedHits: 0 });
+  const cacheStats = JSON.parse((await runCliInProcess(["cache", "stats", "--json", ...db], env)).stdout) as { entries: number; hits: number; savedUsd: number };
+  assert.deepEqual([cacheStats.entries, cacheStats.hits, cacheStats.savedUsd], [4, 0, 0]);
   assertResumedStepFile(path.join(directory, "results/latest/s2.json"));
   return { killed: { code: first.code, stepEnds: killedStepEnds }, resumed: { code: resumed.code, runEnd }, chatRequests, showJson, runsJson, budgetJson, directory };
 }

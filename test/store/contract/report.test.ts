@@ -22,7 +22,7 @@ describeEachStore("report store contract", (current) => {
     const rows = await store.reports.callsBetween(at(1), at(4));
     assert.deepEqual(rows[0], {
       id: 1, runId: "run-1", stepExecutionId: draft, step: "draft", itemIndex: null, attempt: 1, lastAttempt: 2, pipelineName: "notes", task: "writing",
-      provider: "openai", providerType: "openai", model: "mini", promptSha256: "prompt-sha", cacheKey: "key-a", status: "succeeded", inputTokens: 100,
+      provider: "openai", providerType: "openai", model: "mini", promptSha256: "prompt-sha", cacheKey: "key-a", status: "succeeded", replaysOwnAnswer: false, inputTokens: 100,
       outputTokens: 20, cachedInputTokens: 40, cacheWriteTokens: 11, providerCacheSavedNano: 1234, costUsd: 0.25, latencyMs: 900, errorKind: null,
       rejectionReason: "schema", checkerOutput: "tail", synthetic: false, startedAt: at(1), stepStatus: "succeeded",
     });
@@ -32,6 +32,37 @@ describeEachStore("report store contract", (current) => {
       "the cached call at the window's end is outside it",
     );
     assert.deepEqual(await store.reports.callsBetween(at(4), at(5)).then((found) => found.map((row) => [row.id, row.stepStatus])), [[4, "running"]]);
+  });
+
+  it("marks a cached row that serves its unit's own answer again, paid by the same run (a resume's replay), and no other", async () => {
+    const store = current();
+    const ids = await startRun(store, "run-1", {}, ["draft", "review"]);
+    const draft = ids.get("draft")!;
+    const review = ids.get("review")!;
+    await recordCall(store, callRecord("run-1", draft, { startedAt: at(1), cacheKey: "key-a", itemIndex: 0 }), { answer: "a" });
+    await recordCall(store, callRecord("run-1", draft, { startedAt: at(2), cacheKey: "key-b", itemIndex: 1 }), { answer: "b" });
+    await store.executions.rejectAnswer(2, "schema", "tail", 2);
+    const cached = { status: "cached" as const, costUsd: 0 };
+    await recordCall(store, callRecord("run-1", draft, { ...cached, startedAt: at(3), cacheKey: "key-a", itemIndex: 0 }));
+    await recordCall(store, callRecord("run-1", draft, { ...cached, startedAt: at(3), cacheKey: "key-a", itemIndex: 1 }));
+    await recordCall(store, callRecord("run-1", review, { ...cached, step: "review", startedAt: at(3), cacheKey: "key-a", itemIndex: 0 }));
+    await recordCall(store, callRecord("run-1", draft, { ...cached, startedAt: at(3), cacheKey: "key-b", itemIndex: 1 }));
+    const otherRun = (await startRun(store, "run-2")).get("draft")!;
+    await recordCall(store, callRecord("run-2", otherRun, { ...cached, runId: "run-2", startedAt: at(3), cacheKey: "key-a", itemIndex: 0 }));
+    const rows = await store.reports.callsBetween(at(0), at(4));
+    assert.deepEqual(
+      rows.map((row) => [row.runId, row.step, row.itemIndex, row.cacheKey, row.status, row.replaysOwnAnswer]),
+      [
+        ["run-1", "draft", 0, "key-a", "succeeded", false],
+        ["run-1", "draft", 1, "key-b", "succeeded", false],
+        ["run-1", "draft", 0, "key-a", "cached", true],
+        ["run-1", "draft", 1, "key-a", "cached", false],
+        ["run-1", "review", 0, "key-a", "cached", false],
+        ["run-1", "draft", 1, "key-b", "cached", false],
+        ["run-2", "draft", 0, "key-a", "cached", false],
+      ],
+      "only the same run, step, item and key after an answer its checks did not reject",
+    );
   });
 
   it("names the team and project a call's run spent for, from the run's reservations; none when its policy named none", async () => {
