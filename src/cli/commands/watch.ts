@@ -13,6 +13,7 @@ import { concurrencyFlag, databaseFlag, noCacheFlag, policyFlag, resultsFlag, se
 import type { Command } from "../main.js";
 import type { CliOutput } from "../output.js";
 import { createPlainRenderer } from "../render/plain-renderer.js";
+import { withRunTraces } from "../render/traced-renderer.js";
 import { countRerunEvent, emptyRerunTally, rerunLine } from "../render/rerun-line.js";
 import { reportError } from "../main.js";
 import { resolveProject } from "../../project/resolve-project.js";
@@ -65,8 +66,20 @@ export async function watchFromArguments(args: string[], output: CliOutput): Pro
       onEvent: (event) => renderWatchEvent(event, output),
       run: async (workspace, signal, wrote) => {
         const inputs = resolveInputs(workspace.pipeline, given);
+        // One trace per rerun, as `orch run` sends one per run; the plain lines leave out the
+        // run's end (the rerun line says it), the trace does not.
+        const plain = createPlainRenderer(output, store.location);
+        const renderer = await withRunTraces(
+          {
+            ...plain,
+            onEvent: (event) => {
+              if (event.type !== "run-end") plain.onEvent(event);
+            },
+          },
+          output,
+          { env: project.env, settings: project.settings, pipeline: workspace.pipeline, policy: workspace.policy.policy, stepRoute: (runId, step) => store.callLog.stepRoute(runId, step) },
+        );
         const providers = openProviders(workspace.policy, { env: project.env, history: store.history });
-        const renderer = createPlainRenderer(output, store.location);
         const tally = emptyRerunTally();
         try {
           const outcome = await runPipeline({
@@ -83,7 +96,7 @@ export async function watchFromArguments(args: string[], output: CliOutput): Pro
             onEvent: (event) => {
               if (event.type === "step-end" && event.outputFile) wrote(path.resolve(event.outputFile));
               countRerunEvent(tally, event);
-              if (event.type !== "run-end") renderer.onEvent(event);
+              renderer.onEvent(event);
             },
           });
           if (!signal.aborted) {
@@ -92,6 +105,8 @@ export async function watchFromArguments(args: string[], output: CliOutput): Pro
           }
           return outcome;
         } finally {
+          // Flushes the rerun's trace (bounded; a collector that is down costs one warning line).
+          await renderer.finish();
           await providers.close();
         }
       },
