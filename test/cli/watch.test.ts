@@ -2,35 +2,15 @@ import assert from "node:assert/strict";
 import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, it } from "node:test";
-import { runCliProcess } from "../support/cli.js";
 import { offlinePolicy, writeProject } from "../support/project.js";
+import { driveWatch, rerunLines, twoStepWatchProject, watchArguments } from "./support/watch-driver.js";
 
 describe("orch run --watch", () => {
   it("runs, reruns on a prompt edit with a one-line summary, and stops cleanly on SIGINT", async () => {
-    const directory = writeProject({
-      "policy.yaml": offlinePolicy(),
-      "a.eta": "First prompt.",
-      "pipeline.yaml": `version: 1\nname: w\npolicy: policy.yaml\nsteps:\n  a:\n    prompt: { file: a.eta }\n  b:\n    needs: [a]\n    prompt: "Then: <%= it.steps.a.output %>"\n`,
-    });
-    let stdout = "";
-    let edited = false;
-    const result = await runCliProcess(["run", "pipeline.yaml", "--watch", "--db", "state/orch.db", "--debounce", "100"], {
-      cwd: directory,
-      onSpawn: (child) => {
-        child.stdout?.on("data", (chunk: Buffer) => {
-          stdout += chunk.toString();
-          const reruns = (stdout.match(/^rerun /gm) ?? []).length;
-          if (reruns >= 1 && !edited) {
-            edited = true;
-            writeFileSync(path.join(directory, "a.eta"), "Edited prompt.");
-          }
-          if (reruns >= 2) child.kill("SIGINT");
-        });
-        setTimeout(() => child.kill("SIGKILL"), 30_000).unref();
-      },
-    });
+    const { directory, editPrompt } = twoStepWatchProject();
+    const result = await driveWatch({ cwd: directory, args: watchArguments, edits: [editPrompt] });
     assert.equal(result.code, 0, result.stderr + result.stdout);
-    const summaries = result.stdout.split("\n").filter((line) => line.startsWith("rerun "));
+    const summaries = rerunLines(result.stdout);
     assert.equal(summaries.length, 2, result.stdout);
     assert.match(summaries[0]!, /: 2 steps rerun, 0 cached · this rerun \$0\.\d+ · today \$0\.\d+$/);
     assert.match(summaries[1]!, /: 2 steps rerun, 0 cached/, "a's prompt changed, so b's input changed too");
@@ -61,28 +41,19 @@ steps:
     prompt: "Fine."
 `,
     });
-    let stdout = "";
-    const edits = [
-      () => writeFileSync(path.join(directory, "schema.json"), `{ "type": "object", "required": ["y"] }`),
-      () => writeFileSync(path.join(directory, "checks/check.sh"), "exit 0\n"),
-    ];
-    const result = await runCliProcess(["run", "pipeline.yaml", "--watch", "--db", "state/orch.db", "--debounce", "100", "--concurrency", "1"], {
+    const result = await driveWatch({
       cwd: directory,
+      args: ["run", "pipeline.yaml", "--watch", "--db", "state/orch.db", "--debounce", "100", "--concurrency", "1"],
       env: { ORCH_WATCH_POLLING: "1" },
-      onSpawn: (child) => {
-        child.stdout?.on("data", (chunk: Buffer) => {
-          const before = (stdout.match(/^rerun /gm) ?? []).length;
-          stdout += chunk.toString();
-          const reruns = (stdout.match(/^rerun /gm) ?? []).length;
-          if (reruns > before && reruns <= edits.length) edits[reruns - 1]!();
-          if (reruns > edits.length) child.kill("SIGINT");
-        });
-        setTimeout(() => child.kill("SIGKILL"), 60_000).unref();
-      },
+      edits: [
+        () => writeFileSync(path.join(directory, "schema.json"), `{ "type": "object", "required": ["y"] }`),
+        () => writeFileSync(path.join(directory, "checks/check.sh"), "exit 0\n"),
+      ],
+      timeoutMs: 60_000,
     });
     assert.equal(result.code, 0, result.stderr + result.stdout);
     assert.match(result.stdout, /^watching 4 files \(Ctrl-C stops\): checks\/check\.sh, pipeline\.yaml, policy\.yaml, schema\.json/m);
-    const summaries = result.stdout.split("\n").filter((line) => line.startsWith("rerun "));
+    const summaries = rerunLines(result.stdout);
     assert.equal(summaries.length, 3, result.stdout);
     assert.match(summaries[0]!, /: 1 step rerun, 0 cached, 2 failed \(a, b\) · checks rejected 2 answers: a: the JSON does not match output\.schema: the answer is missing "x"; b: validate sh checks\/check\.sh: exit 3 · this rerun /);
     assert.match(result.stdout, /changed: schema\.json — revalidating/);

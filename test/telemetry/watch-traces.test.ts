@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
-import { runCliProcess } from "../support/cli.js";
+import { driveWatch, rerunLines, twoStepWatchProject, watchArguments } from "../cli/support/watch-driver.js";
 import { offlinePolicy, writeProject } from "../support/project.js";
 import { startOtlpReceiver, type OtlpReceiver } from "./support/otlp-receiver.js";
 
@@ -21,32 +21,11 @@ describe("traces: orch run --watch → OTLP/HTTP", () => {
   });
 
   it("sends one trace per rerun, each with its run's steps", async () => {
-    const directory = writeProject({
-      "policy.yaml": offlinePolicy(),
-      "a.eta": "First prompt.",
-      "pipeline.yaml": `version: 1\nname: w\npolicy: policy.yaml\nsteps:\n  a:\n    prompt: { file: a.eta }\n  b:\n    needs: [a]\n    prompt: "Then: <%= it.steps.a.output %>"\n`,
-    });
-    let stdout = "";
-    let edited = false;
-    const result = await runCliProcess(["run", "pipeline.yaml", "--watch", "--db", "state/orch.db", "--debounce", "100"], {
-      cwd: directory,
-      env: { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url },
-      onSpawn: (child) => {
-        child.stdout?.on("data", (chunk: Buffer) => {
-          stdout += chunk.toString();
-          const reruns = (stdout.match(/^rerun /gm) ?? []).length;
-          if (reruns >= 1 && !edited) {
-            edited = true;
-            writeFileSync(path.join(directory, "a.eta"), "Edited prompt.");
-          }
-          if (reruns >= 2) child.kill("SIGINT");
-        });
-        setTimeout(() => child.kill("SIGKILL"), 30_000).unref();
-      },
-    });
+    const { directory, editPrompt } = twoStepWatchProject();
+    const result = await driveWatch({ cwd: directory, args: watchArguments, env: { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url }, edits: [editPrompt] });
     assert.equal(result.code, 0, result.stderr + result.stdout);
     assert.doesNotMatch(result.stderr, /traces:/, "no span was lost");
-    const runIds = result.stdout.split("\n").flatMap((line) => /^rerun (\S+):/.exec(line)?.[1] ?? []);
+    const runIds = rerunLines(result.stdout).flatMap((line) => /^rerun (\S+):/.exec(line)?.[1] ?? []);
     assert.equal(runIds.length, 2, result.stdout);
 
     const runs = receiver.spans.filter((span) => span.name === "run w");

@@ -14,7 +14,7 @@
  * same for many rows in one transaction. The totals always equal the sum of the rows (the
  * multi-runner test checks it). Money is BIGINT nano-dollars throughout.
  */
-import { alertRowValues, overrunCallOf, overrunRecordOf } from "../ledger-records.js";
+import { alertRowValues, overrunCallOf, overrunRecordOf, type SettledReservation } from "../ledger-records.js";
 import type {
   AlertRecord,
   LedgerScope,
@@ -318,20 +318,10 @@ export async function releaseReservation(database: Queryable, reservationKeys: R
   return (await closeOpenRow(database, reservationKeys, reservationId, "released", null, closedAt)) !== undefined;
 }
 
-/** A reservation as it was before `orch_close_reservation` closed it. */
-interface ClosedRow {
-  runId: string;
-  pipelineName: string;
-  day: string;
-  month: string;
-  synthetic: boolean;
-  reservedNanoUsd: number;
-}
-
 /**
  * Closes a reservation that is still open (reserved or expired) in one statement, moving its
  * amount on its totals rows and recording an overrun when it settled above its reservation; answers
- * the row as it was, or undefined when it was already closed or is unknown.
+ * the reservation as it was, or undefined when it was already closed or is unknown.
  */
 async function closeOpenRow(
   database: Queryable,
@@ -341,11 +331,11 @@ async function closeOpenRow(
   settledNanoUsd: number | null,
   closedAt: string,
   call?: SettledCall,
-): Promise<ClosedRow | undefined> {
+): Promise<SettledReservation | undefined> {
   const keys = await reservationKeys.of(database, reservationId);
   if (!keys) return undefined;
   const overrunCall = overrunCallOf(call);
-  const result = await database.query<ClosedRow & { closedStatus: string | null }>({
+  const result = await database.query<SettledReservation & { closedStatus: string | null }>({
     name: "orch_close_reservation",
     text: `SELECT closed_status AS "closedStatus", run_id AS "runId", pipeline_name AS "pipelineName", day, month, synthetic,
         reserved_nano_usd AS "reservedNanoUsd"
