@@ -7,34 +7,36 @@
 import type { AnswerCacheStore, CacheStats, CachedAnswerRow } from "../../contracts/answer-cache-store.js";
 import { inTransaction, type PostgresPool } from "./connection.js";
 import { nanoToUsd } from "../../money/nano.js";
-import { firstRow, sqliteRoundToInteger } from "./sql.js";
+import { firstRow, namedStatement, sqliteRoundToInteger } from "./sql.js";
 
 const columns = `id, cache_key AS "cacheKey", run_id AS "runId", step, item_index AS "itemIndex", provider, model, answer,
   input_tokens AS "inputTokens", output_tokens AS "outputTokens", cost_usd AS "costUsd", state, created_at AS "createdAt"`;
+
+const findReusableStatement = namedStatement(
+  "find_reusable_answer",
+  `SELECT ${columns} FROM cached_answers
+   WHERE cache_key = $1 AND state = 'accepted' AND shareable = 1 AND created_at >= $2 AND NOT (id = ANY($3::bigint[]))
+   ORDER BY created_at DESC, id DESC LIMIT 1`,
+);
+
+const findInRunStatement = namedStatement(
+  "find_answer_in_run",
+  `SELECT ${columns} FROM cached_answers
+   WHERE cache_key = $1 AND NOT (id = ANY($2::bigint[]))
+     AND ((run_id = $3 AND step = $4 AND item_index IS NOT DISTINCT FROM $5::integer)
+       OR id IN (SELECT entry_id FROM cached_answer_uses WHERE run_id = $3 AND step = $4 AND item_index IS NOT DISTINCT FROM $5::integer))
+   ORDER BY id LIMIT 1`,
+);
 
 export class PostgresAnswerCacheStore implements AnswerCacheStore {
   constructor(private readonly pool: PostgresPool) {}
 
   findReusable(cacheKey: string, since: string, excluded: readonly number[]): Promise<CachedAnswerRow | undefined> {
-    return firstRow<CachedAnswerRow>(
-      this.pool,
-      `SELECT ${columns} FROM cached_answers
-       WHERE cache_key = $1 AND state = 'accepted' AND shareable = 1 AND created_at >= $2 AND NOT (id = ANY($3::bigint[]))
-       ORDER BY created_at DESC, id DESC LIMIT 1`,
-      [cacheKey, since, excluded],
-    );
+    return firstRow<CachedAnswerRow>(this.pool, findReusableStatement, [cacheKey, since, excluded]);
   }
 
   findInRun(cacheKey: string, runId: string, step: string, itemIndex: number | undefined, excluded: readonly number[]): Promise<CachedAnswerRow | undefined> {
-    return firstRow<CachedAnswerRow>(
-      this.pool,
-      `SELECT ${columns} FROM cached_answers
-       WHERE cache_key = $1 AND NOT (id = ANY($2::bigint[]))
-         AND ((run_id = $3 AND step = $4 AND item_index IS NOT DISTINCT FROM $5::integer)
-           OR id IN (SELECT entry_id FROM cached_answer_uses WHERE run_id = $3 AND step = $4 AND item_index IS NOT DISTINCT FROM $5::integer))
-       ORDER BY id LIMIT 1`,
-      [cacheKey, excluded, runId, step, itemIndex ?? null],
-    );
+    return firstRow<CachedAnswerRow>(this.pool, findInRunStatement, [cacheKey, excluded, runId, step, itemIndex ?? null]);
   }
 
   forgetResumeOnly(runId: string): Promise<number> {

@@ -6,10 +6,21 @@
 import type { ExecutionStore, ReopenedRun, ResumableRun } from "../../contracts/execution-store.js";
 import type { StepRow } from "../../contracts/run-store.js";
 import { inTransaction, type PostgresPool } from "./connection.js";
-import { allRows, firstRow } from "./sql.js";
+import { allRows, execute, firstRow, namedStatement } from "./sql.js";
 
 const runColumns = `id, pipeline_name AS "pipelineName", pipeline_path AS "pipelinePath", status, inputs_json AS "inputsJson",
   started_at AS "startedAt", results_directory AS "resultsDirectory", process_id AS "processId"`;
+
+/** A rejected answer: its call's reason, and its entry (when still pending) out of the cache; one statement, the call's row first. */
+const rejectAnswerStatement = namedStatement(
+  "reject_answer",
+  `WITH entry AS (
+     UPDATE cached_answers SET state = 'rejected' WHERE id = $4 AND state = 'pending'
+   )
+   UPDATE llm_calls SET rejection_reason = $1, checker_output = $2 WHERE id = $3`,
+);
+
+const recordVerdictStatement = namedStatement("record_verdict", `UPDATE llm_calls SET verdict = $1, verdict_at = $2, language = $3 WHERE id = $4`);
 
 export class PostgresExecutionStore implements ExecutionStore {
   constructor(private readonly pool: PostgresPool) {}
@@ -70,14 +81,11 @@ export class PostgresExecutionStore implements ExecutionStore {
   }
 
   async rejectAnswer(callId: number, reason: string, checkerOutput: string | undefined, entryId: number | undefined): Promise<void> {
-    await inTransaction(this.pool, async (client) => {
-      await client.query(`UPDATE llm_calls SET rejection_reason = $1, checker_output = $2 WHERE id = $3`, [reason, checkerOutput ?? null, callId]);
-      if (entryId !== undefined) await client.query(`UPDATE cached_answers SET state = 'rejected' WHERE id = $1 AND state = 'pending'`, [entryId]);
-    });
+    await execute(this.pool, rejectAnswerStatement, [reason, checkerOutput ?? null, callId, entryId ?? null]);
   }
 
   async recordVerdict(callId: number, verdict: "accepted" | "rejected", at: string, language: string | undefined): Promise<void> {
-    await this.pool.query(`UPDATE llm_calls SET verdict = $1, verdict_at = $2, language = $3 WHERE id = $4`, [verdict, at, language ?? null, callId]);
+    await execute(this.pool, recordVerdictStatement, [verdict, at, language ?? null, callId]);
   }
 }
 

@@ -11,12 +11,39 @@ import pg from "pg";
 import type { CachedAnswerRow } from "../../contracts/answer-cache-store.js";
 import type { ClaimOutcome, InFlightClaim, InFlightStore, InFlightWait } from "../../contracts/in-flight-store.js";
 import { inTransaction, type PostgresPool } from "./connection.js";
-import { firstRow } from "./sql.js";
+import { execute, firstRow, namedStatement } from "./sql.js";
 
 const channel = "orch_in_flight";
 
 const entryColumns = `id, cache_key AS "cacheKey", run_id AS "runId", step, item_index AS "itemIndex", provider, model, answer,
   input_tokens AS "inputTokens", output_tokens AS "outputTokens", cost_usd AS "costUsd", state, created_at AS "createdAt"`;
+
+/** Takes the key unless another holder's claim is still in flight; answers a row when taken. */
+const claimStatement = namedStatement(
+  "claim_in_flight",
+  `INSERT INTO in_flight_calls (cache_key, holder, state, claimed_at, expires_at) VALUES ($1, $2, 'in-flight', $3, $4)
+   ON CONFLICT (cache_key) DO UPDATE SET holder = excluded.holder, state = 'in-flight', claimed_at = excluded.claimed_at,
+     expires_at = excluded.expires_at, entry_id = NULL, released_at = NULL
+   WHERE in_flight_calls.state <> 'in-flight' OR in_flight_calls.expires_at <= excluded.claimed_at OR in_flight_calls.holder = excluded.holder
+   RETURNING holder`,
+);
+
+/** Ends the holder's claim and notifies waiters (at commit), in one statement; a row when it was still the holder's. */
+const releaseStatement = namedStatement(
+  "release_in_flight",
+  `WITH released AS (
+     UPDATE in_flight_calls SET state = $3, entry_id = $4, released_at = $5 WHERE cache_key = $1 AND holder = $2 AND state = 'in-flight'
+     RETURNING cache_key
+   )
+   SELECT pg_notify('${channel}', cache_key) FROM released`,
+);
+
+const claimRowStatement = namedStatement(
+  "in_flight_claim",
+  `SELECT holder, state, expires_at AS "expiresAt", entry_id AS "entryId" FROM in_flight_calls WHERE cache_key = $1`,
+);
+
+const answerStatement = namedStatement("in_flight_answer", `SELECT ${entryColumns} FROM cached_answers WHERE id = $1`);
 
 interface ClaimRow {
   holder: string;
@@ -34,33 +61,22 @@ export class PostgresInFlightStore implements InFlightStore {
     private readonly url: string,
   ) {}
 
-  claimInFlight(claim: InFlightClaim): Promise<ClaimOutcome> {
+  async claimInFlight(claim: InFlightClaim): Promise<ClaimOutcome> {
+    const values = [claim.cacheKey, claim.holder, claim.claimedAt, claim.expiresAt];
+    // Mostly the key is free: the upsert alone is the whole claim (one statement, one transaction).
+    if ((await execute(this.pool, claimStatement, values)).rowCount === 1) return { kind: "claimed" };
+    // Held (and nothing changed): claim again in a transaction that also reads the claim that kept it.
     return inTransaction(this.pool, async (client) => {
-      const taken = await client.query(
-        `INSERT INTO in_flight_calls (cache_key, holder, state, claimed_at, expires_at) VALUES ($1, $2, 'in-flight', $3, $4)
-         ON CONFLICT (cache_key) DO UPDATE SET holder = excluded.holder, state = 'in-flight', claimed_at = excluded.claimed_at,
-           expires_at = excluded.expires_at, entry_id = NULL, released_at = NULL
-         WHERE in_flight_calls.state <> 'in-flight' OR in_flight_calls.expires_at <= excluded.claimed_at OR in_flight_calls.holder = excluded.holder
-         RETURNING holder`,
-        [claim.cacheKey, claim.holder, claim.claimedAt, claim.expiresAt],
-      );
-      if (taken.rowCount === 1) return { kind: "claimed" as const };
+      if ((await execute(client, claimStatement, values)).rowCount === 1) return { kind: "claimed" as const };
       // The upsert locked the row it did not take, so this read sees the claim that kept it, unchanged until commit.
-      const held = (await firstRow<ClaimRow>(client, `SELECT holder, expires_at AS "expiresAt" FROM in_flight_calls WHERE cache_key = $1`, [claim.cacheKey]))!;
+      const held = (await firstRow<ClaimRow>(client, claimRowStatement, [claim.cacheKey]))!;
       return { kind: "held" as const, holder: held.holder, expiresAt: held.expiresAt };
     });
   }
 
-  releaseInFlight(cacheKey: string, holder: string, entryId: number | undefined, at: string): Promise<boolean> {
-    return inTransaction(this.pool, async (client) => {
-      const released = await client.query(
-        `UPDATE in_flight_calls SET state = $3, entry_id = $4, released_at = $5 WHERE cache_key = $1 AND holder = $2 AND state = 'in-flight'`,
-        [cacheKey, holder, entryId === undefined ? "failed" : "answered", entryId ?? null, at],
-      );
-      if (released.rowCount !== 1) return false;
-      await client.query(`SELECT pg_notify($1, $2)`, [channel, cacheKey]);
-      return true;
-    });
+  async releaseInFlight(cacheKey: string, holder: string, entryId: number | undefined, at: string): Promise<boolean> {
+    const released = await execute(this.pool, releaseStatement, [cacheKey, holder, entryId === undefined ? "failed" : "answered", entryId ?? null, at]);
+    return released.rowCount === 1;
   }
 
   async awaitInFlight(cacheKey: string, holder: string, timeoutMs: number, now: () => Date = () => new Date(), signal?: AbortSignal): Promise<InFlightWait> {
@@ -72,11 +88,7 @@ export class PostgresInFlightStore implements InFlightStore {
       // An abort wakes the wait like a notification would, and ends it below.
       signal?.addEventListener("abort", woken.wake, { once: true });
       try {
-        const row = await firstRow<ClaimRow>(
-          this.pool,
-          `SELECT holder, state, expires_at AS "expiresAt", entry_id AS "entryId" FROM in_flight_calls WHERE cache_key = $1`,
-          [cacheKey],
-        );
+        const row = await firstRow<ClaimRow>(this.pool, claimRowStatement, [cacheKey]);
         const ended = await this.endOf(row, holder, now());
         if (ended) return ended;
         const untilExpiry = Date.parse(row!.expiresAt) - now().getTime();
@@ -104,7 +116,7 @@ export class PostgresInFlightStore implements InFlightStore {
     if (row === undefined || row.holder !== holder || row.state === "failed") return { kind: "free" };
     if (row.state === "answered") {
       if (row.entryId === null) return { kind: "free" };
-      const answer = await firstRow<CachedAnswerRow>(this.pool, `SELECT ${entryColumns} FROM cached_answers WHERE id = $1`, [row.entryId]);
+      const answer = await firstRow<CachedAnswerRow>(this.pool, answerStatement, [row.entryId]);
       return answer ? { kind: "answered", answer } : { kind: "free" };
     }
     return row.expiresAt <= at.toISOString() ? { kind: "free" } : undefined;

@@ -382,4 +382,15 @@ export const postgresMigrations: readonly Migration[] = [
     `,
   },
   ledgerFunctionsMigration,
+  {
+    // Deleting a cached answer sets the in-flight rows pointing at it to NULL (entry_id's
+    // ON DELETE SET NULL); without an index that is a scan of in_flight_calls, which keeps a row per
+    // cache key ever claimed, for every entry deleted — at the end of every run (forgetResumeOnly
+    // drops its rejected and resume-only answers) and by `orch cache clear`. Partial: a claim in
+    // flight or failed has no entry, and `entry_id = $1` implies NOT NULL.
+    name: "0008_in_flight_entry",
+    sql: `
+      CREATE INDEX in_flight_calls_entry ON in_flight_calls (entry_id) WHERE entry_id IS NOT NULL;
+    `,
+  },
 ];

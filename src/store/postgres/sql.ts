@@ -2,10 +2,39 @@
  * SQL pieces the PostgreSQL store implementations share, written so that each query answers what
  * SQLite's answers for the same rows (the contracts promise one row shape and the same values).
  */
+import type { QueryResult, QueryResultRow } from "pg";
 import type { PostgresClient, PostgresPool } from "./connection.js";
 
 /** A pool (one statement, autocommit) or a client inside a transaction. */
 export type Queryable = PostgresPool | PostgresClient;
+
+/**
+ * A statement whose text never changes, sent by name: each connection parses and plans it once
+ * (`Parse` on first use), then only binds and executes it, which saves the server's parse and
+ * plan of every call on the hot path. Only for constant text: a text built per call (a variable
+ * IN list, optional conditions) would add one prepared statement per variant to every connection.
+ * Not for `SELECT *` either: a prepared star fails ("cached plan must not change result type")
+ * once a newer orch adds a column while this process runs.
+ */
+export interface NamedStatement {
+  readonly name: string;
+  readonly text: string;
+}
+
+const namedTexts = new Map<string, string>();
+
+/** Declares a named statement (at module level); one name is one text, as each connection's cache requires. */
+export function namedStatement(name: string, text: string): NamedStatement {
+  const known = namedTexts.get(name);
+  if (known !== undefined && known !== text) throw new Error(`two PostgreSQL statements are named ${name}`);
+  namedTexts.set(name, text);
+  return { name: `orch_${name}`, text };
+}
+
+/** Runs a statement: SQL text as an unnamed statement (parsed and planned each time), a `NamedStatement` by name. */
+export function execute<T extends QueryResultRow = QueryResultRow>(database: Queryable, sql: string | NamedStatement, values: unknown[] = []): Promise<QueryResult<T>> {
+  return typeof sql === "string" ? database.query<T>(sql, values) : database.query<T>({ name: sql.name, text: sql.text, values });
+}
 
 /**
  * A run row as SQLite's `SELECT * FROM runs` returns it: every column but `seq` (PostgreSQL's
@@ -37,11 +66,10 @@ export function sqliteRoundToInteger(expression: string): string {
 }
 
 /** The first row, or undefined. */
-export async function firstRow<T extends object>(database: Queryable, sql: string, values: unknown[] = []): Promise<T | undefined> {
-  const result = await database.query<T>(sql, values);
-  return result.rows[0];
+export async function firstRow<T extends QueryResultRow>(database: Queryable, sql: string | NamedStatement, values: unknown[] = []): Promise<T | undefined> {
+  return (await execute<T>(database, sql, values)).rows[0];
 }
 
-export async function allRows<T extends object>(database: Queryable, sql: string, values: unknown[] = []): Promise<T[]> {
-  return (await database.query<T>(sql, values)).rows;
+export async function allRows<T extends QueryResultRow>(database: Queryable, sql: string | NamedStatement, values: unknown[] = []): Promise<T[]> {
+  return (await execute<T>(database, sql, values)).rows;
 }

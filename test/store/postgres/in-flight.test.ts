@@ -41,7 +41,10 @@ describe("single flight across machines (PostgreSQL)", { skip: postgresSkip() },
     assert.deepEqual(await here.inFlight.claimInFlight(claim("here:1")), { kind: "claimed" });
     assert.deepEqual(await there.inFlight.claimInFlight(claim("there:1")), { kind: "held", holder: "here:1", expiresAt: at(5) });
     const started = Date.now();
+    const looked = firstReadOfClaims(there);
     const waiting = there.inFlight.awaitInFlight("key-a", "here:1", 20_000, () => new Date(at(1)));
+    // Released only once the waiter has seen the claim in flight: only the notification can wake it now.
+    await looked;
     const step = (await startRun(here, "run-1")).get("draft")!;
     const { entryId } = await recordCall(here, callRecord("run-1", step, { finishedAt: at(2) }), { answer: "paid once" });
     assert.equal(await here.inFlight.releaseInFlight("key-a", "here:1", entryId, at(2)), true);
@@ -55,3 +58,19 @@ describe("single flight across machines (PostgreSQL)", { skip: postgresSkip() },
     assert.deepEqual(await there.inFlight.claimInFlight(claim("there:2", at(3))), { kind: "claimed" }, "a released key can be claimed");
   });
 });
+
+/** Resolves once `store` has read a row of in_flight_calls (a waiter looked at the claim). */
+function firstReadOfClaims(store: PostgresOrchStore): Promise<void> {
+  const query = store.pool.query;
+  return new Promise((resolve) => {
+    store.pool.query = function (this: unknown, ...args: unknown[]) {
+      const result = (query as (...given: unknown[]) => Promise<unknown>).apply(this, args);
+      const sql = args[0] as string | { text: string };
+      if (/^SELECT .* FROM in_flight_calls WHERE/s.test(typeof sql === "string" ? sql : sql.text)) {
+        store.pool.query = query;
+        void result.then(() => resolve());
+      }
+      return result;
+    } as typeof query;
+  });
+}

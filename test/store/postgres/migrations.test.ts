@@ -75,7 +75,7 @@ describe("PostgreSQL migrations", { skip: postgresSkip() }, () => {
 
   it("builds every table and column from a blank database, once", async () => {
     const pool = poolFor((await blankDatabase()).url);
-    assert.deepEqual(await migratePostgres(pool), ["0001_ledger", "0002_team_budgets", "0003_run_log", "0004_answer_cache_batches", "0005_in_flight_calls", "0006_batch_answers", "0007_ledger_functions"]);
+    assert.deepEqual(await migratePostgres(pool), ["0001_ledger", "0002_team_budgets", "0003_run_log", "0004_answer_cache_batches", "0005_in_flight_calls", "0006_batch_answers", "0007_ledger_functions", "0008_in_flight_entry"]);
     const rows = await pool.query<{ table_name: string; column_name: string }>(
       `SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = 'public' ORDER BY table_name, ordinal_position`,
     );
@@ -89,6 +89,8 @@ describe("PostgreSQL migrations", { skip: postgresSkip() }, () => {
       functions.rows.map((row) => row.name),
       ["orch_apply_totals", "orch_close_reservation", "orch_real_avg", "orch_real_avg_final", "orch_real_sum", "orch_real_sum_final", "orch_real_sum_step", "orch_reserve"],
     );
+    const entryIndex = await pool.query<{ indexdef: string }>(`SELECT indexdef FROM pg_indexes WHERE tablename = 'in_flight_calls' AND indexname = 'in_flight_calls_entry'`);
+    assert.match(entryIndex.rows[0]?.indexdef ?? "no index", /\(entry_id\) WHERE \(entry_id IS NOT NULL\)$/, "deleting an answer finds the claims pointing at it by index");
     assert.deepEqual(await migratePostgres(pool), [], "a second run finds nothing to do");
   });
 
@@ -112,6 +114,6 @@ describe("PostgreSQL migrations", { skip: postgresSkip() }, () => {
     const halfDone = await pool.query(`SELECT to_regclass('half_done') AS exists`);
     assert.equal(halfDone.rows[0].exists, null, "nothing of the failed migration stays");
     const recorded = await pool.query<{ name: string }>(`SELECT name FROM schema_migrations ORDER BY name`);
-    assert.deepEqual(recorded.rows.map((row) => row.name), ["0001_ledger", "0002_team_budgets", "0003_run_log", "0004_answer_cache_batches", "0005_in_flight_calls", "0006_batch_answers", "0007_ledger_functions"], "the ones before it stay applied");
+    assert.deepEqual(recorded.rows.map((row) => row.name), ["0001_ledger", "0002_team_budgets", "0003_run_log", "0004_answer_cache_batches", "0005_in_flight_calls", "0006_batch_answers", "0007_ledger_functions", "0008_in_flight_entry"], "the ones before it stay applied");
   });
 });
