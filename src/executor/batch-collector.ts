@@ -88,7 +88,7 @@ export class BatchCollector {
    * call it was: the attempt marks it collected in the transaction that records it, so a crash in
    * between leaves the kept answer to a resumed run. Throws BatchFallback when there is no answer.
    */
-  async call(call: BatchCall): Promise<{ response: ProviderResponse; batchCall: BatchCallRef }> {
+  async call(call: BatchCall): Promise<{ response: ProviderResponse; batchCall: BatchCallRef; vendorBatchId: string }> {
     const earlier = await this.context.store.batches.pendingCall(call.providerId, call.cacheKey);
     const submitted: SubmittedCall = earlier
       ? { batchJobId: earlier.batchJobId, vendorBatchId: earlier.vendorBatchId, customId: earlier.customId, deadlineAt: Date.parse(earlier.deadlineAt) }
@@ -106,7 +106,7 @@ export class BatchCollector {
     }
     if (answer?.ok) {
       call.capability.answered?.({ customId: submitted.customId, request: call.request }, answer.response);
-      return { response: answer.response, batchCall: { batchJobId: submitted.batchJobId, customId: submitted.customId } };
+      return { response: answer.response, batchCall: { batchJobId: submitted.batchJobId, customId: submitted.customId }, vendorBatchId: submitted.vendorBatchId };
     }
     const reason = answer ? answer.reason : final === undefined || final.state === "ended" ? "the batch has no answer for this call" : final.reason;
     await this.context.store.batches.finishCall(submitted.batchJobId, submitted.customId, "fallen-back");

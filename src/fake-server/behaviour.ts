@@ -34,6 +34,13 @@ export interface FakeUsageOverride {
   inputTokens?: number;
   /** Replaces the counted answer tokens (reasoning ones excluded). */
   outputTokens?: number;
+  /**
+   * A complete (not streamed) answer comes back with no token counts at all: no `usage` (OpenAI,
+   * Anthropic), no `usageMetadata` (Gemini). Batch results are complete answers, so a batched call
+   * is answered without them too. The APIs' types allow it (OpenAI's `usage` is optional, some
+   * compatible servers leave it out), and orch must not bill such an answer $0.
+   */
+  omitted?: boolean;
 }
 
 export interface FakeModelBehaviour {

@@ -83,6 +83,12 @@ export interface ProviderResponse {
   finishReason?: string;
   /** True when the answer is synthetic (mock, replay), so the UI and results can say so. */
   synthetic?: boolean;
+  /**
+   * The API answered without token counts (no `usage`, no `usageMetadata`): `usage` is orch's
+   * estimate, which may fall short of the bill (hidden reasoning tokens, another tokenizer). The
+   * executor charges such a call its reservation's worst case and emits `usage-missing`.
+   */
+  usageMissing?: true;
 }
 
 /**

@@ -142,7 +142,7 @@ function answerOf(inlined: InlinedResponse, model: string): BatchAnswer {
     ok: true,
     response: {
       text,
-      usage: tokenUsageOf(response.usageMetadata ?? {}),
+      ...(response.usageMetadata === undefined ? { usage: { inputTokens: 0, outputTokens: 0 }, usageMissing: true as const } : { usage: tokenUsageOf(response.usageMetadata) }),
       model: response.modelVersion ?? model,
       latencyMs: 0,
       ...(candidate?.finishReason === undefined ? {} : { finishReason: candidate.finishReason }),
