@@ -94,6 +94,11 @@ export interface FakeBatchSchedule {
   omitKeys?: boolean;
   /** Gemini: the inlined responses come back in reverse order, as large batches have been seen out of order (googleapis/python-genai#1909). */
   reversed?: boolean;
+  /**
+   * Gemini: creating a batch for this model is refused with 429 RESOURCE_EXHAUSTED, as the API
+   * refuses a batch past the model's limit on enqueued batch tokens; nothing is created or answered.
+   */
+  refused?: boolean;
 }
 
 /** Everything one request needs to know about how to answer. */

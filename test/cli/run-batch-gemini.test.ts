@@ -208,4 +208,60 @@ describe("orch run with batch: true on Gemini", () => {
     const done = await runCliInProcess(["batch", "status", "--db", database], env());
     assert.match(done.stdout, /ended · submitted \d+s ago · 3 calls: 3 collected/);
   });
+
+  it("calls for two models go up as a batch each: one refused falls back alone, the other's batch is collected and billed once", async () => {
+    server.reset();
+    server.script(model, { defaultResponse: "Looks fine.", batch: { polls: 1 } });
+    // The API refuses a batch past the model's enqueued-token limit (429 RESOURCE_EXHAUSTED).
+    server.script("gemini-2.5-pro", { defaultResponse: "Looks fine.", batch: { refused: true } });
+    const twoModels = `version: 1
+providers:
+  gemini: { type: gemini, base_url: "\${FAKE_URL}", api_key_env: GEMINI_TEST_KEY, max_retries: 0 }
+models:
+  flash: { model: "gemini:${model}", prices: { input: 0.3, output: 2.5 } }
+  pro: { model: "gemini:gemini-2.5-pro", prices: { input: 1.25, output: 10 } }
+tiers: { economy: [flash], standard: [flash], premium: [pro] }
+`;
+    const steps = ["flash", "pro"].map((alias) => `  ${alias}_review:
+    for_each: { items: "inputs.files", concurrency: 3 }
+    model: ${alias}
+    max_tokens: 100
+    cache: false
+    batch: true
+    prompt: "Review item <%= it.item %>."
+`);
+    const directory = writeProject({
+      "pipeline.yaml": `version: 1\nname: nightly\npolicy: policy.yaml\nsteps:\n${steps.join("")}inputs:\n  files: { type: list, default: ["1", "2", "3"] }\n`,
+      "policy.yaml": twoModels,
+    });
+    const result = await runCliInProcess(paths(directory), env());
+    assert.equal(result.code, 0, result.stdout + result.stderr);
+
+    const proCreate = "/v1beta/models/gemini-2.5-pro:batchGenerateContent";
+    assert.equal(server.requests.filter((request) => request.path === createPath).length, 1, "one flash batch");
+    assert.equal(server.requests.filter((request) => request.path === proCreate).length, 1, "one pro batch asked for, refused");
+    assert.equal(server.requests.filter((request) => request.path === generatePath).length, 0, "no flash call was made again synchronously");
+    assert.equal(server.requests.filter((request) => request.path === "/v1beta/models/gemini-2.5-pro:generateContent").length, 3, "each pro call synchronously");
+    // Flash in its batch at 2,950 nano a call; pro synchronously: 3 × 1.25 + 2 × 10 = 23.75 per million, 23,750 nano.
+    assert.deepEqual(callRows(directory).map((call) => [call.step, call.item_index, Math.round(call.cost_usd * 1e9)]).sort(), [
+      ["flash_review", 0, batchNano],
+      ["flash_review", 1, batchNano],
+      ["flash_review", 2, batchNano],
+      ["pro_review", 0, 23_750],
+      ["pro_review", 1, 23_750],
+      ["pro_review", 2, 23_750],
+    ]);
+    assert.equal(settledNano(directory), 3 * batchNano + 3 * 23_750);
+    const fallbacks = jsonEvents(result.stdout).flatMap((event) => (event.type === "batch" && event.phase === "fallback" ? [`${event.step}: ${event.detail}`] : []));
+    assert.equal(fallbacks.length, 3);
+    assert.ok(fallbacks.every((fallback) => /^pro_review: the batch could not be submitted: .*RESOURCE_EXHAUSTED|^pro_review: the batch could not be submitted: .*Enqueued batch token limit/.test(fallback)), fallbacks.join("\n"));
+    const database = openDatabase(directory);
+    try {
+      assert.deepEqual(database.prepare("SELECT vendor_batch_id LIKE 'batches/%' AND vendor_batch_id NOT LIKE '% %' AS one, status FROM batch_jobs").all(), [{ one: 1, status: "ended" }]);
+      assert.deepEqual(database.prepare("SELECT step, status, COUNT(*) AS calls FROM batch_calls GROUP BY step, status").all(), [{ step: "flash_review", status: "collected", calls: 3 }]);
+    } finally {
+      database.close();
+    }
+    assert.equal(openReservations(directory), 0);
+  });
 });
