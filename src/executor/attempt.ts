@@ -13,6 +13,7 @@ import { nanoToUsd } from "../money/nano.js";
 import { formatBalance, formatUsd } from "../money/format-usd.js";
 import { billNano, unbatchedPrices, promptCacheSavingNano } from "../providers/pricing.js";
 import { ProviderError } from "../providers/provider-error.js";
+import { partialUsage } from "../providers/shared/token-estimate.js";
 import type { ChatMessage, Provider, ProviderResponse, TokenUsage } from "../providers/provider.js";
 import { coverAttempts } from "./attempt-reservations.js";
 import { BatchFallback, batchCollectorOf, type BatchCallRef } from "./batch-collector.js";
@@ -147,7 +148,7 @@ async function payFor(context: RunContext, request: AttemptRequest, paid: PaidAt
   let response: ProviderResponse | undefined;
   let failure: ProviderError | undefined;
   let fallback: string | undefined;
-  let batchCall: BatchCallRef | undefined;
+  let batchCall: (BatchCallRef & { vendorBatchId: string }) | undefined;
   const providerRequest = {
     model: candidate.model,
     messages,
@@ -173,7 +174,7 @@ async function payFor(context: RunContext, request: AttemptRequest, paid: PaidAt
         signal: run.signal,
       }));
       response = { ...batched.response, latencyMs: Math.round(performance.now() - started) };
-      batchCall = batched.batchCall;
+      batchCall = { ...batched.batchCall, vendorBatchId: batched.vendorBatchId };
     } else {
       response = await provider.call(providerRequest, run.signal, reservations.gate);
     }
@@ -197,9 +198,12 @@ async function payFor(context: RunContext, request: AttemptRequest, paid: PaidAt
   // key. Everything downstream (cache, outputs, files, repair prompts, results) holds the scrubbed text.
   if (response) response = { ...response, text: context.redact(response.text) };
 
-  const usage = response?.usage ?? failure?.usage ?? { inputTokens: 0, outputTokens: 0 };
+  // An answer without token counts is charged its worst case (the most it could cost, held by its
+  // reservation); its tokens are estimated as a broken stream's are, for the row and the reports.
+  const chargedWorstCase = response?.usageMissing === true && response.reportedCostUsd === undefined && candidate.prices !== undefined;
+  const usage = (response?.usageMissing ? partialUsage(messages, response.text) : response?.usage) ?? failure?.usage ?? { inputTokens: 0, outputTokens: 0 };
   // The attempt that ended the call is billed for what earlier (failed, settled) attempts did not account for.
-  const lastAttemptCostUsd = nanoToUsd(billNano(reservations.remainingUsage(usage), candidate.prices, response?.reportedCostUsd));
+  const lastAttemptCostUsd = chargedWorstCase ? worstCaseUsd : nanoToUsd(billNano(reservations.remainingUsage(usage), candidate.prices, response?.reportedCostUsd));
   const costUsd = reservations.settledUsd() + lastAttemptCostUsd;
   const finishedAt = context.now().toISOString();
   if (failure?.kind !== "aborted") {
@@ -233,7 +237,7 @@ async function payFor(context: RunContext, request: AttemptRequest, paid: PaidAt
       ...(response ? { answer: response.text } : {}),
       // Priced at the table, like the bill without a reported cost; a free call saves nothing.
       providerCacheSavedNano: candidate.prices ? promptCacheSavingNano(usage, candidate.prices) : 0,
-      ...(batchCall ? { batchCall } : {}),
+      ...(batchCall ? { batchCall: { batchJobId: batchCall.batchJobId, customId: batchCall.customId } } : {}),
     });
     if (response && stored.entryId !== undefined) {
       shared = { entryId: stored.entryId, text: response.text, provider: record.provider, model: record.model, usage, originalCostUsd: costUsd, paidByRun: context.runId, source: "in-flight" };
@@ -243,6 +247,19 @@ async function payFor(context: RunContext, request: AttemptRequest, paid: PaidAt
     await handOver(shared);
   }
   if (response && stored.entryId !== undefined) context.answers.markUsed(unitRef, stored.entryId);
+  if (chargedWorstCase) {
+    context.emit({
+      type: "usage-missing",
+      step: step.name,
+      ...(run.item === undefined ? {} : { item: run.item }),
+      attempt,
+      provider: record.provider,
+      model: record.model,
+      ...(batchCall ? { batchId: batchCall.vendorBatchId } : {}),
+      chargedUsd: lastAttemptCostUsd,
+      at: finishedAt,
+    });
+  }
   emitAttemptEnd(context, step.name, record, response?.finishReason);
   if (!response) return { kind: "failed", attempt: record };
   return { kind: "succeeded", attempt: record, text: response.text, callId: stored.callId, ...(stored.entryId === undefined ? {} : { entryId: stored.entryId }) };

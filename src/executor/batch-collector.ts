@@ -1,6 +1,7 @@
 /**
  * Calls of `batch:` steps go to the vendor's batch API instead of one request each. Calls for the
- * same provider that arrive close together are submitted as one batch; the batch
+ * same provider (and batch group: Gemini's model) that arrive close together are submitted as one
+ * batch; the batch
  * and its calls are written to the store before anything waits (so `orch run --resume` collects a
  * pending call instead of paying for it again); one poller per batch reports progress and hands
  * each waiting call its answer. A batch that fails, expires or outlives the step's deadline makes
@@ -88,7 +89,7 @@ export class BatchCollector {
    * call it was: the attempt marks it collected in the transaction that records it, so a crash in
    * between leaves the kept answer to a resumed run. Throws BatchFallback when there is no answer.
    */
-  async call(call: BatchCall): Promise<{ response: ProviderResponse; batchCall: BatchCallRef }> {
+  async call(call: BatchCall): Promise<{ response: ProviderResponse; batchCall: BatchCallRef; vendorBatchId: string }> {
     const earlier = await this.context.store.batches.pendingCall(call.providerId, call.cacheKey);
     const submitted: SubmittedCall = earlier
       ? { batchJobId: earlier.batchJobId, vendorBatchId: earlier.vendorBatchId, customId: earlier.customId, deadlineAt: Date.parse(earlier.deadlineAt) }
@@ -106,7 +107,7 @@ export class BatchCollector {
     }
     if (answer?.ok) {
       call.capability.answered?.({ customId: submitted.customId, request: call.request }, answer.response);
-      return { response: answer.response, batchCall: { batchJobId: submitted.batchJobId, customId: submitted.customId } };
+      return { response: answer.response, batchCall: { batchJobId: submitted.batchJobId, customId: submitted.customId }, vendorBatchId: submitted.vendorBatchId };
     }
     const reason = answer ? answer.reason : final === undefined || final.state === "ended" ? "the batch has no answer for this call" : final.reason;
     await this.context.store.batches.finishCall(submitted.batchJobId, submitted.customId, "fallen-back");
@@ -115,22 +116,24 @@ export class BatchCollector {
 
   #enqueue(call: BatchCall): Promise<SubmittedCall> {
     return new Promise((resolve, reject) => {
-      let queue = this.#queues.get(call.providerId);
+      // One queue per batch the vendor will take: the provider's, or one per group it asks for.
+      const queueKey = `${call.providerId}\0${call.capability.batchGroupOf?.(call.request) ?? ""}`;
+      let queue = this.#queues.get(queueKey);
       if (queue === undefined) {
         queue = { waiting: [], firstAt: Date.now() };
-        this.#queues.set(call.providerId, queue);
+        this.#queues.set(queueKey, queue);
       }
       const customId = `orch-${createHash("sha256").update(call.cacheKey).digest("hex").slice(0, 24)}-${(this.#sequence += 1)}`;
       queue.waiting.push({ call, customId, resolve, reject });
       clearTimeout(queue.timer);
       const wait = Math.max(0, Math.min(quietMs, queue.firstAt + longestCollectionMs - Date.now()));
-      queue.timer = setTimeout(() => void this.#submit(call.providerId, call.capability), wait);
+      queue.timer = setTimeout(() => void this.#submit(queueKey, call.providerId, call.capability), wait);
     });
   }
 
-  async #submit(providerId: string, capability: BatchCapability): Promise<void> {
-    const queue = this.#queues.get(providerId)?.waiting ?? [];
-    this.#queues.delete(providerId);
+  async #submit(queueKey: string, providerId: string, capability: BatchCapability): Promise<void> {
+    const queue = this.#queues.get(queueKey)?.waiting ?? [];
+    this.#queues.delete(queueKey);
     const submittedAt = this.context.now();
     const deadlineAt = submittedAt.getTime() + Math.min(...queue.map((waiting) => waiting.call.deadlineMs));
     try {

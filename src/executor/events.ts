@@ -128,6 +128,13 @@ export type RunEvent =
    * `fallback` (failed, expired or past the deadline: called synchronously instead).
    */
   | { type: "batch"; step: string; item?: number; provider: string; batchId?: string; phase: "submitted" | "collecting" | "progress" | "fallback"; detail: string; at: string }
+  /**
+   * A paid call was answered without token counts (an API that left `usage` out, a batch result
+   * without it): it is charged its reservation's worst case, `chargedUsd`, the most it could have
+   * cost, instead of $0 or an estimate that could fall short. `batchId`: the vendor's batch that
+   * answered it. Its `attempt-end` carries estimated tokens and this cost.
+   */
+  | { type: "usage-missing"; step: string; item?: number; attempt: number; provider: string; model: string; batchId?: string; chargedUsd: number; at: string }
   /** A soft alert: a configured fraction of a limit was reached (raised once per period, across processes). */
   | ({ type: "budget-alert" } & BudgetAlert)
   /** A call cost more than its reservation (the provider reported usage beyond what was allowed); recorded in the ledger. */

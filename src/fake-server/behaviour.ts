@@ -34,6 +34,13 @@ export interface FakeUsageOverride {
   inputTokens?: number;
   /** Replaces the counted answer tokens (reasoning ones excluded). */
   outputTokens?: number;
+  /**
+   * A complete (not streamed) answer comes back with no token counts at all: no `usage` (OpenAI,
+   * Anthropic), no `usageMetadata` (Gemini). Batch results are complete answers, so a batched call
+   * is answered without them too. The APIs' types allow it (OpenAI's `usage` is optional, some
+   * compatible servers leave it out), and orch must not bill such an answer $0.
+   */
+  omitted?: boolean;
 }
 
 export interface FakeModelBehaviour {
@@ -87,6 +94,11 @@ export interface FakeBatchSchedule {
   omitKeys?: boolean;
   /** Gemini: the inlined responses come back in reverse order, as large batches have been seen out of order (googleapis/python-genai#1909). */
   reversed?: boolean;
+  /**
+   * Gemini: creating a batch for this model is refused with 429 RESOURCE_EXHAUSTED, as the API
+   * refuses a batch past the model's limit on enqueued batch tokens; nothing is created or answered.
+   */
+  refused?: boolean;
 }
 
 /** Everything one request needs to know about how to answer. */

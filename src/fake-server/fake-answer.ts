@@ -24,6 +24,8 @@ export interface FakeAnswer {
   upstreamCostUsd: number | undefined;
   /** Unix seconds. */
   created: number;
+  /** The complete body carries no token counts (`usage: { omitted: true }` in the model's script). */
+  usageOmitted: boolean;
   /** `length` when the answer was cut at the request's output cap (the words OpenAI and Ollama use; Anthropic and Gemini dialects translate). */
   stopReason: FakeStopReason;
 }
@@ -67,5 +69,6 @@ export function settleAnswer(model: string, promptTexts: string[], turn: FakeTur
     upstreamCostUsd: turn.upstreamCostUsd,
     created: Math.floor(Date.now() / 1000),
     stopReason: cut ? "length" : "stop",
+    usageOmitted: turn.usage.omitted === true,
   };
 }

@@ -52,7 +52,7 @@ export class FakeBatches {
       createdAt: Math.floor(Date.now() / 1000),
       ...about,
       polls: 0,
-      schedule: { polls: schedule.polls ?? 0, outcome: schedule.outcome ?? "complete", omitKeys: schedule.omitKeys ?? false, reversed: schedule.reversed ?? false },
+      schedule: { polls: schedule.polls ?? 0, outcome: schedule.outcome ?? "complete", omitKeys: schedule.omitKeys ?? false, reversed: schedule.reversed ?? false, refused: schedule.refused ?? false },
       results,
     };
     this.batches.set(batch.id, batch);

@@ -5,6 +5,7 @@
  */
 import { canProbe, type ProbeResult, type ProbingProvider } from "./probe.js";
 import type { BatchCapability, PricingMode, Provider, ProviderType } from "./provider.js";
+import { batchGroupOfType } from "./provider-traits.js";
 
 /** Provider types whose module offers the vendor's batch API. */
 const batchingTypes: ReadonlySet<ProviderType> = new Set(["openai", "anthropic", "gemini"]);
@@ -20,10 +21,18 @@ export function lazyProvider(
     if (batch === undefined) throw new Error(`provider "${identity.id}" has no batch API`);
     return batch;
   };
+  const batchGroupOf = batchGroupOfType(identity.type);
   return {
     ...identity,
     ...(batchingTypes.has(identity.type)
-      ? { batch: { submit: async (entries, signal) => (await batchOf()).submit(entries, signal), poll: async (id, signal) => (await batchOf()).poll(id, signal) } }
+      ? {
+          batch: {
+            // Asked before the first submission, so known without loading the module.
+            ...(batchGroupOf === undefined ? {} : { batchGroupOf }),
+            submit: async (entries, signal) => (await batchOf()).submit(entries, signal),
+            poll: async (id, signal) => (await batchOf()).poll(id, signal),
+          },
+        }
       : {}),
     call: async (request, signal, gate) => (await loaded()).call(request, signal, gate),
     available: async (model) => (await loaded()).available(model),

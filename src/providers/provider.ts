@@ -83,6 +83,12 @@ export interface ProviderResponse {
   finishReason?: string;
   /** True when the answer is synthetic (mock, replay), so the UI and results can say so. */
   synthetic?: boolean;
+  /**
+   * The API answered without token counts (no `usage`, no `usageMetadata`): `usage` is orch's
+   * estimate, which may fall short of the bill (hidden reasoning tokens, another tokenizer). The
+   * executor charges such a call its reservation's worst case and emits `usage-missing`.
+   */
+  usageMissing?: true;
 }
 
 /**
@@ -136,7 +142,13 @@ export type BatchState =
 export type BatchAnswer = { ok: true; response: ProviderResponse } | { ok: false; reason: string; expired: boolean };
 
 export interface BatchCapability {
-  /** Submits the entries as one batch; returns the vendor's batch id. */
+  /**
+   * Calls that cannot share a batch are kept apart by this key (Gemini: a batch names one model):
+   * each key's calls are submitted as a batch of their own, so a refusal of one batch leaves the
+   * others submitted, recorded and collected. Absent: every call of the provider may share one.
+   */
+  batchGroupOf?(request: ProviderRequest): string;
+  /** Submits the entries as one batch, all created or none; returns the vendor's batch id. */
   submit(entries: readonly BatchEntry[], signal: AbortSignal): Promise<string>;
   /** Asks where the batch stands, and collects the answers once it has ended. */
   poll(batchId: string, signal: AbortSignal): Promise<BatchState>;

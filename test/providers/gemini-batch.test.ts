@@ -1,6 +1,6 @@
 /**
  * Gemini batch mode through @google/genai's `batches` against the fake server: what goes out on the
- * wire, a per-call error, a failed batch, answers without their keys, calls for two models, and a
+ * wire, a per-call error, a failed batch, answers without their keys, one model per batch, and a
  * batch's calls meeting the implicit prompt cache. Fake tokens are words: "You are terse." (3) +
  * "Say hello to the tests." (5) = 8 prompt tokens; "Hi there." is 2 answer tokens.
  */
@@ -104,15 +104,23 @@ describe("gemini batch mode", () => {
     assert.deepEqual(elsewhere, { state: "expired", reason: "the batch expired before answering" });
   });
 
-  it("calls for two models go up as one batch each, and are polled and collected as one", async () => {
+  it("a batch holds one model's calls: batchGroupOf keeps models apart, and a submission of two is refused before anything is created", async () => {
+    const batch = geminiBatch();
+    assert.deepEqual([chatRequest({ model }), chatRequest({ model: "gemini-2.5-pro" })].map((request) => batch.batchGroupOf?.(request)), [model, "gemini-2.5-pro"]);
+    await assert.rejects(
+      batch.submit([{ customId: "a", request: chatRequest({ model }) }, { customId: "b", request: chatRequest({ model: "gemini-2.5-pro" }) }], never),
+      /a Gemini batch names one model; these calls name gemini-2\.5-flash, gemini-2\.5-pro/,
+    );
+    assert.deepEqual(server.requests, [], "no batch was created");
+  });
+
+  it("a batch id of several names (one batch per model, as recorded before) is polled and collected as one", async () => {
     server.script(model, { defaultResponse: "Flash.", batch: { polls: 1 } });
     server.script("gemini-2.5-pro", { defaultResponse: "Pro." });
     const batch = geminiBatch();
-    const id = await batch.submit(
-      [{ customId: "a", request: chatRequest({ model }) }, { customId: "b", request: chatRequest({ model: "gemini-2.5-pro" }) }, { customId: "c", request: chatRequest({ model }) }],
-      never,
-    );
-    assert.match(id, /^batches\/[0-9a-f]+ batches\/[0-9a-f]+$/);
+    const flash = await batch.submit([{ customId: "a", request: chatRequest({ model }) }, { customId: "c", request: chatRequest({ model }) }], never);
+    const pro = await batch.submit([{ customId: "b", request: chatRequest({ model: "gemini-2.5-pro" }) }], never);
+    const id = `${flash} ${pro}`;
     assert.deepEqual(server.requests.map((request) => request.path), [`/v1beta/models/${model}:batchGenerateContent`, "/v1beta/models/gemini-2.5-pro:batchGenerateContent"]);
     assert.deepEqual(await batch.poll(id, never), { state: "pending", done: 1, total: 3 }, "the pro batch has ended, the flash one not yet");
     const answers = ended(await batch.poll(id, never));
@@ -146,7 +154,7 @@ describe("gemini batch mode", () => {
     assert.equal(getEventListeners(run.signal, "abort").length, 0);
   });
 
-  it("the fake refuses what the API refuses: no key, no requests, an unknown batch", async () => {
+  it("the fake refuses what the API refuses: no key, no requests, an unknown batch, a model past its enqueued-token limit", async () => {
     const post = (body: unknown, headers: Record<string, string> = { "x-goog-api-key": "k" }) =>
       fetch(`${server.url}/v1beta/models/${model}:batchGenerateContent`, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify(body) });
     const noKey = await post({ batch: {} }, {});
@@ -156,5 +164,9 @@ describe("gemini batch mode", () => {
     assert.equal(((await empty.json()) as { error: { status: string } }).error.status, "INVALID_ARGUMENT");
     const unknown = await fetch(`${server.url}/v1beta/batches/nosuchbatch`, { headers: { "x-goog-api-key": "k" } });
     assert.equal(unknown.status, 404);
+    server.script(model, { batch: { refused: true } });
+    const refused = await post({ batch: { displayName: "x", inputConfig: { requests: { requests: [{ request: { contents: [{ role: "user", parts: [{ text: "Hi." }] }] } }] } } } });
+    assert.equal(refused.status, 429);
+    assert.equal(((await refused.json()) as { error: { status: string } }).error.status, "RESOURCE_EXHAUSTED");
   });
 });

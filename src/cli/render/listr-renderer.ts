@@ -9,7 +9,7 @@ import type { PipelineModel } from "../../pipeline/model.js";
 import type { CliOutput } from "../output.js";
 import type { RunRenderer } from "./choose-renderer.js";
 import { createStepProgress } from "./step-progress.js";
-import { formatDuration, offlineNotice, overrunLine, stepDetail, summaryLines } from "./summary.js";
+import { formatDuration, offlineNotice, overrunLine, stepDetail, summaryLines, usageMissingLine } from "./summary.js";
 
 type StepEnd = Extract<RunEvent, { type: "step-end" }>;
 
@@ -124,6 +124,9 @@ export function createListrRenderer(output: CliOutput, databaseFile: string, pip
           return;
         case "budget-overrun":
           pendingLines.push(output.style.red(overrunLine(event)));
+          return;
+        case "usage-missing":
+          pendingLines.push(output.style.yellow(usageMissingLine(event)));
           return;
         case "step-end":
           views.get(event.step)?.end(event);

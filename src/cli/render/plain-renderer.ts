@@ -3,7 +3,7 @@ import { formatLimit, formatUsd } from "../../money/format-usd.js";
 import type { RunEvent } from "../../executor/events.js";
 import type { CliOutput } from "../output.js";
 import type { RunRenderer } from "./choose-renderer.js";
-import { colourFor, endSymbol, formatDuration, offlineNotice, overrunLine, statusSymbols, stepDetail, summaryLines } from "./summary.js";
+import { colourFor, endSymbol, formatDuration, offlineNotice, overrunLine, statusSymbols, stepDetail, summaryLines, usageMissingLine } from "./summary.js";
 
 /** How many of the checker's last lines a rejection shows in the log. */
 const checkerLinesShown = 12;
@@ -50,6 +50,9 @@ export function createPlainRenderer(output: CliOutput, databaseFile: string): Ru
           return;
         case "budget-overrun":
           output.out(style.red(overrunLine(event)));
+          return;
+        case "usage-missing":
+          output.out(style.yellow(usageMissingLine(event, width.step)));
           return;
         case "items-start":
           items.set(event.step, { total: event.count, done: 0, failed: 0 });

@@ -19,6 +19,15 @@ export function overrunLine(event: Overrun): string {
   );
 }
 
+type UsageMissing = Extract<RunEvent, { type: "usage-missing" }>;
+
+/** `! review [item 0] openai:gpt-4.1-mini (batch batch_…) answered without token counts: charged its worst case $0.0005 (its reservation)` */
+export function usageMissingLine(event: UsageMissing, stepWidth = 0): string {
+  const item = event.item === undefined ? "" : ` [item ${event.item}]`;
+  const batch = event.batchId === undefined ? "" : ` (batch ${event.batchId})`;
+  return `! ${event.step.padEnd(stepWidth)}${item} ${event.provider}:${event.model}${batch} answered without token counts: charged its worst case ${formatUsd(event.chargedUsd)} (its reservation)`;
+}
+
 export function formatTokens(count: number): string {
   return count.toLocaleString("en-US");
 }

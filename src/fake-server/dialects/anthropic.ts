@@ -92,7 +92,7 @@ export function createAnthropicDialect(): ChatDialect {
         content: [{ type: "text", text: answer.text, citations: null }],
         stop_reason: anthropicStopReason(answer),
         stop_sequence: null,
-        usage: usageOf(answer, answer.outputTokens + answer.reasoningTokens),
+        ...(answer.usageOmitted ? {} : { usage: usageOf(answer, answer.outputTokens + answer.reasoningTokens) }),
       };
     },
 

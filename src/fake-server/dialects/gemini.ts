@@ -125,7 +125,8 @@ export function createGeminiDialect(): ChatDialect {
     },
 
     completeBody(answer: FakeAnswer): unknown {
-      return responseChunk(answer, answer.text, answer.outputTokens, true);
+      const { usageMetadata, ...body } = responseChunk(answer, answer.text, answer.outputTokens, true);
+      return answer.usageOmitted ? body : { ...body, usageMetadata };
     },
 
     streamPlan(answer: FakeAnswer): StreamPlan {

@@ -125,7 +125,7 @@ export function createOpenAiDialect(options: OpenAiDialectOptions): ChatDialect 
             finish_reason: answer.stopReason,
           },
         ],
-        usage: usageOf(answer),
+        ...(answer.usageOmitted ? {} : { usage: usageOf(answer) }),
         service_tier: "default",
         system_fingerprint: "fp_fake0001",
       };

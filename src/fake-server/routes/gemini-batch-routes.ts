@@ -8,7 +8,8 @@
  * `BATCH_STATE_*` and, once the batch has ended, `metadata.output.inlinedResponses.inlinedResponses[]`
  * holds one `{ response | error, metadata }` per request (also under the operation's `response`, and
  * `done: true`; a failed batch carries the operation's `error`). Counts in `batchStats` are int64s,
- * sent as strings. No key is a 403, no requests a 400 INVALID_ARGUMENT, an unknown batch a 404.
+ * sent as strings. No key is a 403, no requests a 400 INVALID_ARGUMENT, an unknown batch a 404, a
+ * model scripted `batch: { refused: true }` a 429 RESOURCE_EXHAUSTED (its enqueued-token limit).
  * Each call is answered by its model's script, as a synchronous call is, and meets the same
  * implicit prompt cache (prompt-cache.ts), so a batched call reports `cachedContentTokenCount` too.
  */
@@ -121,6 +122,10 @@ export const geminiBatchRoute: Route = async (exchange) => {
     return true;
   }
   const schedule = exchange.scripts.behaviourOf(model).batch ?? {};
+  if (schedule.refused === true) {
+    sendJson(exchange.response, 429, geminiErrorBody(429, "RESOURCE_EXHAUSTED", `Enqueued batch token limit reached for model ${model}. Please wait for running batches to finish and try again.`));
+    return true;
+  }
   const results = (requests as InlinedRequest[]).map((inlined, index) =>
     answerCall(exchange, model, String(inlined.metadata?.["key"] ?? `request-${index}`), inlined.request ?? {}),
   );

@@ -8,7 +8,7 @@ import type Anthropic from "@anthropic-ai/sdk";
 import type { BatchAnswer, BatchCapability, BatchState } from "../provider.js";
 import { normaliseAnthropicError } from "./anthropic-errors.js";
 import { buildMessagesBody } from "./messages-request.js";
-import { tokenUsageOf } from "./messages-usage.js";
+import { usageOf } from "./messages-usage.js";
 
 export function anthropicBatch(client: Anthropic, providerId: string, secrets: (string | undefined)[], apiVersion: string): BatchCapability {
   const guarded = async <T>(signal: AbortSignal, work: () => Promise<T>): Promise<T> => {
@@ -42,7 +42,7 @@ export function anthropicBatch(client: Anthropic, providerId: string, secrets: (
               ok: true,
               response: {
                 text: message.content.map((block) => (block.type === "text" ? block.text : "")).join(""),
-                usage: tokenUsageOf(message.usage),
+                ...usageOf(message),
                 model: message.model,
                 latencyMs: 0,
                 ...(message.stop_reason === null ? {} : { finishReason: message.stop_reason }),

@@ -15,7 +15,7 @@ import { anthropicBatch } from "./anthropic-batch.js";
 import { normaliseAnthropicError } from "./anthropic-errors.js";
 import { buildMessagesBody } from "./messages-request.js";
 import { emptyMessagesStreamProgress, readMessagesStream } from "./messages-stream.js";
-import { tokenUsageOf } from "./messages-usage.js";
+import { tokenUsageOf, usageOf } from "./messages-usage.js";
 
 export const anthropicDefaultBaseUrl = "https://api.anthropic.com";
 
@@ -75,7 +75,7 @@ export function createAnthropicProvider(id: string, settings: HttpApiProvider, c
       const text = message.content.map((block) => (block.type === "text" ? block.text : "")).join("");
       return {
         text,
-        usage: tokenUsageOf(message.usage),
+        ...usageOf(message),
         model: message.model,
         latencyMs: Math.round(performance.now() - started),
         ...(message.stop_reason === null ? {} : { finishReason: message.stop_reason }),

@@ -30,6 +30,15 @@ export function tokenUsageOf(usage: AnthropicUsageNumbers): TokenUsage {
   };
 }
 
+/**
+ * A complete message's usage, or none: the SDK's types promise `usage`, but an answer without it
+ * (a batch result, a compatible server) must not be read as zero tokens. Without it the answer is
+ * marked, its usage left at zero for the executor to estimate and charge at the worst case.
+ */
+export function usageOf(message: { usage?: AnthropicUsageNumbers | null }): { usage: TokenUsage; usageMissing?: true } {
+  return message.usage == null ? { usage: { inputTokens: 0, outputTokens: 0 }, usageMissing: true } : { usage: tokenUsageOf(message.usage) };
+}
+
 /** Cache writes by lifetime; whatever the split leaves out of the total counts as 5-minute writes. */
 function cacheWritesOf(usage: AnthropicUsageNumbers): { fiveMinutes: number; oneHour: number } {
   const split = usage.cache_creation;

@@ -7,8 +7,10 @@
  * (ai.google.dev/gemini-api/docs/batch-api: "at 50% of the standard cost"); pricing.ts halves.
  *
  * Two things differ from the other vendors' batch APIs:
- * - A batch names one model (in its path). Calls for several models that arrive together go up as
- *   one batch per model, and the batch id orch records is their names joined by spaces.
+ * - A batch names one model (in its path). `batchGroupOf` tells the collector to submit each
+ *   model's calls as a batch of their own (recorded, polled and falling back apart), and `submit`
+ *   refuses calls of several models rather than create some batches and fail on a later one. A
+ *   batch id of several names joined by spaces (recorded by an earlier version) is polled as one.
  * - An answer is matched to its call by `metadata.key`. Responses have been seen without it
  *   (googleapis/js-genai#1191), and the documented order ("the same order as the input requests")
  *   has been seen broken on large batches (googleapis/python-genai#1909). Without a key, the
@@ -17,6 +19,7 @@
  */
 import type { GoogleGenAI, BatchJob, InlinedRequest, InlinedResponse } from "@google/genai";
 import type { BatchAnswer, BatchCapability, BatchEntry, BatchState } from "../provider.js";
+import { batchGroupOfType } from "../provider-traits.js";
 import { normaliseGeminiError } from "./gemini-errors.js";
 import { buildGenerateParameters } from "./gemini-request.js";
 import { tokenUsageOf } from "./gemini-usage.js";
@@ -63,16 +66,18 @@ export function geminiBatch(client: GoogleGenAI, providerId: string, secrets: (s
   }
 
   return {
+    // A batch names one model: each model's calls go up, and fall back, on their own.
+    batchGroupOf: batchGroupOfType("gemini")!,
     submit: (entries, signal) =>
       guarded(signal, async () => {
-        const byModel = new Map<string, BatchEntry[]>();
-        for (const entry of entries) byModel.set(entry.request.model, [...(byModel.get(entry.request.model) ?? []), entry]);
-        const names: string[] = [];
-        // A refusal of a later model's batch fails the whole submission (every call falls back),
-        // though an earlier model's batch was created and will still be answered and billed.
-        for (const [model, modelEntries] of byModel) names.push(await submitOne(model, modelEntries, signal));
-        return names.join(" ");
+        const models = new Set(entries.map((entry) => entry.request.model));
+        // One request creates one batch, so a submission is created whole or not at all: several
+        // models would be several creations, and a refusal after the first would leave a batch
+        // answered and billed for calls that fall back.
+        if (models.size !== 1) throw new Error(`a Gemini batch names one model; these calls name ${models.size === 0 ? "none" : [...models].join(", ")} (group them with batchGroupOf)`);
+        return submitOne([...models][0]!, entries, signal);
       }),
+    // Batches recorded before one model per submission carry several names, joined by spaces.
     poll: (batchId, signal) =>
       guarded(signal, async () => combined(await Promise.all(batchId.split(" ").map((name) => pollOne(name, signal))))),
   };
@@ -142,7 +147,7 @@ function answerOf(inlined: InlinedResponse, model: string): BatchAnswer {
     ok: true,
     response: {
       text,
-      usage: tokenUsageOf(response.usageMetadata ?? {}),
+      ...(response.usageMetadata === undefined ? { usage: { inputTokens: 0, outputTokens: 0 }, usageMissing: true as const } : { usage: tokenUsageOf(response.usageMetadata) }),
       model: response.modelVersion ?? model,
       latencyMs: 0,
       ...(candidate?.finishReason === undefined ? {} : { finishReason: candidate.finishReason }),

@@ -80,8 +80,8 @@ export function createGeminiProvider(id: string, settings: HttpApiProvider, cont
       throw normaliseGeminiError(error, { providerId: id, secrets }, signal);
     }
     const text = response.text ?? "";
-    // The API always sends usageMetadata; without it the estimate is the best there is.
-    if (response.usageMetadata === undefined) return { ...responseOf(request, started, text, {}, response), usage: partialUsage(request.messages, text) };
+    // The API always sends usageMetadata; without it, an estimate, marked so the call is charged its worst case.
+    if (response.usageMetadata === undefined) return { ...responseOf(request, started, text, {}, response), usage: partialUsage(request.messages, text), usageMissing: true };
     return responseOf(request, started, text, response.usageMetadata, response);
   }
 

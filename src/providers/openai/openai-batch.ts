@@ -60,7 +60,7 @@ export function openAiBatch(client: OpenAI, providerId: string, secrets: (string
                 ok: true,
                 response: {
                   text: choice?.message.content ?? "",
-                  usage: completion.usage ? tokenUsageOf(completion.usage) : { inputTokens: 0, outputTokens: 0 },
+                  ...(completion.usage ? { usage: tokenUsageOf(completion.usage) } : { usage: { inputTokens: 0, outputTokens: 0 }, usageMissing: true as const }),
                   model: completion.model ?? requests.get(parsed.custom_id)?.model ?? "",
                   latencyMs: 0,
                   ...(choice?.finish_reason ? { finishReason: choice.finish_reason } : {}),

@@ -54,11 +54,11 @@ export function createOpenAiCompatibleProvider(options: OpenAiCompatibleOptions)
   const secrets = [apiKey.value];
 
   function finish(request: ProviderRequest, started: number, text: string, model: string | undefined, usage: CompletionUsage | undefined, finishReason: string | undefined): ProviderResponse {
-    const reportedCostUsd = usage === undefined ? undefined : options.reportedCostOf?.(usage);
+    const reportedCostUsd = usage == null ? undefined : options.reportedCostOf?.(usage);
     return {
       text,
-      // Some OpenAI-compatible servers omit usage; then the estimate is the best there is.
-      usage: usage === undefined ? partialUsage(request.messages, text) : tokenUsageOf(usage),
+      // Some OpenAI-compatible servers omit usage: an estimate, marked so the call is charged its worst case.
+      ...(usage == null ? { usage: partialUsage(request.messages, text), usageMissing: true as const } : { usage: tokenUsageOf(usage) }),
       model: model ?? request.model,
       latencyMs: Math.round(performance.now() - started),
       ...(reportedCostUsd === undefined ? {} : { reportedCostUsd }),

@@ -69,6 +69,7 @@ export function createRecordingProvider(inner: Provider, filePath: string, optio
 
 function recordingBatch(inner: BatchCapability, record: (request: ProviderRequest, response: ProviderResponse) => void): BatchCapability {
   return {
+    ...(inner.batchGroupOf === undefined ? {} : { batchGroupOf: inner.batchGroupOf.bind(inner) }),
     submit: (entries, signal) => inner.submit(entries, signal),
     poll: (batchId, signal) => inner.poll(batchId, signal),
     answered(entry, response) {
