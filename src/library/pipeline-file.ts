@@ -65,6 +65,7 @@ export async function runPipelineFile(pipelineFile: string, options: RunPipeline
         ...(options.signal === undefined ? {} : { signal: options.signal }),
         ...(onEvent === undefined ? {} : { onEvent }),
         secrets: providers.secrets,
+        env: project.env,
       });
     } finally {
       await telemetry?.finish();

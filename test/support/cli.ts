@@ -32,7 +32,8 @@ export async function runCliInProcess(args: string[], env: NodeJS.ProcessEnv = {
     err: (text) => stderr.push(`${text}\n`),
     interactive: false,
     style: createStyle(false),
-    env: { ORCH_HOME: testOrchHome, ...env, CI: "true" },
+    // PATH as a shell always has it (validators and CLI tools are found through it).
+    env: { PATH: process.env.PATH, ORCH_HOME: testOrchHome, ...env, CI: "true" },
     stdout: process.stdout,
   };
   const code = await main(args, output);

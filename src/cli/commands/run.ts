@@ -109,6 +109,8 @@ export const runCommand: Command = {
         signal: interruption.signal,
         onEvent: (event) => emit(event),
         secrets: providers.secrets,
+        // The environment with the project's `.env` files: validators' `pass_env` reads from it.
+        env: project.env,
       });
       await renderer.finish();
       emit = () => undefined;

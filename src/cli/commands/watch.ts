@@ -93,6 +93,7 @@ export async function watchFromArguments(args: string[], output: CliOutput): Pro
             reuseCache: values["no-cache"] !== true,
             signal,
             secrets: providers.secrets,
+            env: project.env,
             onEvent: (event) => {
               if (event.type === "step-end" && event.outputFile) wrote(path.resolve(event.outputFile));
               countRerunEvent(tally, event);

@@ -124,22 +124,13 @@ export function usdOf(nano: number): number {
   return nano / 1e9;
 }
 
-/**
- * The fake server of a `describe`, started before its tests and closed after them. The executor
- * reads `ORCH_BATCH_POLL_MS` from the process's environment, not from the environment a command
- * run in this process is given (src/cli/commands/run.ts passes none to runPipeline), so it is set
- * here for the file's in-process runs: without it each poll of a pending batch waits 30 s.
- */
+/** The fake server of a `describe`, started before its tests and closed after them. */
 export function useFakeServer(): { readonly server: FakeLlmServer } {
   const holder: { server?: FakeLlmServer } = {};
-  const pollMs = process.env["ORCH_BATCH_POLL_MS"];
   before(async () => {
-    process.env["ORCH_BATCH_POLL_MS"] = "20";
     holder.server = await startFakeLlmServer();
   });
   after(async () => {
-    if (pollMs === undefined) delete process.env["ORCH_BATCH_POLL_MS"];
-    else process.env["ORCH_BATCH_POLL_MS"] = pollMs;
     await holder.server?.close();
   });
   return {
