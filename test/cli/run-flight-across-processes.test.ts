@@ -314,6 +314,11 @@ describe("orch run: single flight across processes (SQLite)", () => {
     await firstHeld.reached;
     const secondHeld = server.hold(isChat);
     const second = startRun(db, leaseEnv);
+    // A failed assertion must not leave a stopped process (or one held at the server) behind to hang the suite.
+    t.after(async () => {
+      for (const run of [first, second]) run.interrupt("SIGKILL");
+      await Promise.all([first.done, second.done]);
+    });
     await second.sees((event) => event.type === "provider-wait");
     // Stopped, not killed: the pid check still finds it alive, as it would find nothing on another machine; only the lease can tell.
     first.interrupt("SIGSTOP");
