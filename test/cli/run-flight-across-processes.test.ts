@@ -18,7 +18,7 @@ import Database from "better-sqlite3";
 import pg from "pg";
 import type { RunEvent } from "../../src/executor/events.js";
 import { startFakeLlmServer, type FakeLlmServer, type RecordedRequest } from "../../src/fake-server/index.js";
-import { runCliProcess, temporaryDirectory, type CliResult } from "../support/cli.js";
+import { runCliInProcess, runCliProcess, temporaryDirectory, type CliResult } from "../support/cli.js";
 import { createTestDatabase, postgresSkip, type TestDatabase } from "../support/postgres.js";
 import { writeProject } from "../support/project.js";
 import { jsonEvents } from "../executor/support/run-project.js";
@@ -348,6 +348,16 @@ describe("orch run: single flight across processes (SQLite)", () => {
       ["succeeded", 0.000027],
       ["succeeded", 0.000027],
     ]);
+  });
+
+  it("refuses a lease it cannot keep before running anything: exit 2 with the fix", async () => {
+    const directory = writeProject({ "pipeline.yaml": pipeline, "policy.yaml": policy });
+    const db = sharedDatabase();
+    const result = await runCliInProcess(["run", path.join(directory, "pipeline.yaml"), "--db", db], { ...env, ORCH_IN_FLIGHT_LEASE_MS: "10s" });
+    assert.equal(result.code, 2, result.stdout + result.stderr);
+    assert.match(result.stderr, /ORCH_IN_FLIGHT_LEASE_MS=10s is not a lease single flight can keep/);
+    assert.match(result.stderr, /hint: set it to a whole number of milliseconds, at least 30 \(default 30000\), or unset it/);
+    assert.equal(chatRequests(server), 0);
   });
 
   it("does not wait with --no-cache: the second process calls while the first is still held", async () => {
