@@ -7,11 +7,13 @@
  * How a caller uses it, per candidate, after the cache had no answer:
  *   claimInFlight → "claimed": call the provider, record the call (RunStore.recordPaidCall), then
  *                   releaseInFlight with the answer's entry (or none when the call failed);
+ *                   meanwhile renewInFlight pushes the claim's expiry on while the holder lives;
  *                 → "held": another process is calling; awaitInFlight(key, holder, …) and serve
  *                   its answer as a hit (RunStore.recordReusedAnswer), or claim again when it
  *                   answers "free" (its call failed, or its process died and the claim expired).
- * A claim expires at `expiresAt` (the caller's worst case for the call: timeout × attempts), so a
- * process that dies mid-call holds others up that long at most.
+ * A claim is a lease: it expires at `expiresAt` (the executor: claim time + a short lease, about
+ * 30 s) unless its holder renews it first, so a holder that lives keeps its key however long its
+ * call takes, and one that died (or froze) holds others up about one lease at most.
  */
 import type { CachedAnswerRow } from "./answer-cache-store.js";
 
@@ -43,6 +45,13 @@ export interface InFlightStore {
   claimInFlight(claim: InFlightClaim): Promise<ClaimOutcome>;
   /** Ends the holder's claim, with the entry its answer was kept in, or none when its call failed. False when it held no claim (expired and taken over). */
   releaseInFlight(cacheKey: string, holder: string, entryId: number | undefined, at: string): Promise<boolean>;
+  /**
+   * Moves the holder's claim's expiry to `expiresAt` (a heartbeat). False when the claim is no
+   * longer this holder's in flight: released, or taken over after it expired; the holder then stops
+   * renewing (its release, guarded by holder, will not touch the new holder's claim). A claim that
+   * expired but that nobody took over yet is still the holder's, and is renewed.
+   */
+  renewInFlight(cacheKey: string, holder: string, expiresAt: string): Promise<boolean>;
   /**
    * Waits until `holder`'s claim on the key ends or expires, `timeoutMs` passes or `signal` aborts
    * (Ctrl-C, a step's deadline: then `waiting`, at once). PostgreSQL is told at once

@@ -52,6 +52,15 @@ export class InFlightRepository {
     );
   }
 
+  /** Pushes the holder's claim's expiry on (a heartbeat); false when the claim is no longer its own in flight. */
+  renew(cacheKey: string, holder: string, expiresAt: string): boolean {
+    return (
+      this.database
+        .prepare(`UPDATE in_flight_calls SET expires_at = ? WHERE cache_key = ? AND holder = ? AND state = 'in-flight'`)
+        .run(expiresAt, cacheKey, holder).changes === 1
+    );
+  }
+
   /**
    * Where `holder`'s claim on the key stands at `at`, in one read (the row and its entry from one
    * snapshot): `answered` with its entry, `free` (failed, expired, taken over, or its entry since

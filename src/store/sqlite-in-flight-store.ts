@@ -18,6 +18,7 @@ export function sqliteInFlightStore(repository: InFlightRepository): InFlightSto
   return {
     claimInFlight: async (claim) => repository.claim(claim),
     releaseInFlight: async (cacheKey, holder, entryId, at) => repository.release(cacheKey, holder, entryId, at),
+    renewInFlight: async (cacheKey, holder, expiresAt) => repository.renew(cacheKey, holder, expiresAt),
     awaitInFlight: (cacheKey, holder, timeoutMs, now = () => new Date(), signal) => pollUntilEnded(repository, cacheKey, holder, timeoutMs, now, signal),
   };
 }

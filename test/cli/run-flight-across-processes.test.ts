@@ -3,6 +3,8 @@
  * prompt at once, through the real OpenAI SDK against the fake server. The first one's request is
  * held at the server until the second one has said (in its `--json` events) that it waits for it,
  * so "the second one did not call" is read from the server's requests, never from a pause.
+ * Leases (ORCH_IN_FLIGHT_LEASE_MS, shortened here): a holder that renews keeps its claim however
+ * long it is held; one that stops renewing (SIGSTOP) is taken over after about one lease.
  * Expected figures by hand: 100 input tokens at $0.15/M and 20 output tokens at $0.60/M are
  * 15,000 + 12,000 = 27,000 nano-dollars, $0.000027.
  */
@@ -16,7 +18,7 @@ import Database from "better-sqlite3";
 import pg from "pg";
 import type { RunEvent } from "../../src/executor/events.js";
 import { startFakeLlmServer, type FakeLlmServer, type RecordedRequest } from "../../src/fake-server/index.js";
-import { runCliProcess, temporaryDirectory, type CliResult } from "../support/cli.js";
+import { runCliInProcess, runCliProcess, temporaryDirectory, type CliResult } from "../support/cli.js";
 import { createTestDatabase, postgresSkip, type TestDatabase } from "../support/postgres.js";
 import { writeProject } from "../support/project.js";
 import { jsonEvents } from "../executor/support/run-project.js";
@@ -93,13 +95,22 @@ const endOf = (result: CliResult) => {
 const attemptEnds = (result: CliResult) => jsonEvents(result.stdout).filter((event) => event.type === "attempt-end");
 const waits = (result: CliResult) => jsonEvents(result.stdout).filter((event) => event.type === "provider-wait");
 
+interface ClaimRow {
+  holder: string;
+  state: string;
+  claimed_at: string;
+  expires_at: string;
+}
+
 interface StoreRows {
   calls(): Promise<{ run_id: string; status: string; cost_usd: number }[]>;
   reservations(): Promise<{ run_id: string; status: string; settled_nano_usd: number | null }[]>;
+  claims(): Promise<ClaimRow[]>;
 }
 
 const callsQuery = "SELECT run_id, status, cost_usd FROM llm_calls ORDER BY id";
 const reservationsQuery = "SELECT run_id, status, settled_nano_usd FROM budget_reservations ORDER BY id";
+const claimsQuery = "SELECT holder, state, claimed_at, expires_at FROM in_flight_calls ORDER BY cache_key";
 
 function sqliteRows(file: string): StoreRows {
   const read = <T>(sql: string): Promise<T[]> => {
@@ -110,7 +121,7 @@ function sqliteRows(file: string): StoreRows {
       database.close();
     }
   };
-  return { calls: () => read(callsQuery), reservations: () => read(reservationsQuery) };
+  return { calls: () => read(callsQuery), reservations: () => read(reservationsQuery), claims: () => read(claimsQuery) };
 }
 
 function postgresRows(url: string): StoreRows {
@@ -125,6 +136,7 @@ function postgresRows(url: string): StoreRows {
   };
   return {
     calls: () => read(callsQuery),
+    claims: () => read(claimsQuery),
     reservations: async () => (await read<{ run_id: string; status: string; settled_nano_usd: string | null }>(reservationsQuery)).map((row) => ({ ...row, settled_nano_usd: row.settled_nano_usd === null ? null : Number(row.settled_nano_usd) })),
   };
 }
@@ -170,6 +182,46 @@ async function oneCallForTwoProcesses(server: FakeLlmServer, env: NodeJS.Process
     { run_id: secondEnd.runId, status: "cached", cost_usd: 0 },
   ]);
   assert.deepEqual(await rows.reservations(), [{ run_id: firstEnd.runId, status: "settled", settled_nano_usd: 27_000 }], "the waiter reserved nothing");
+}
+
+/** A lease short enough that a test outlives several of them in about a second. */
+const testLeaseMs = 300;
+
+/** Reads the store's one claim until `accepts` takes it (a renewal, a takeover): a signal from the store, not a pause. */
+async function claimWhen(rows: StoreRows, accepts: (claim: ClaimRow) => boolean): Promise<ClaimRow> {
+  for (;;) {
+    const [claim] = await rows.claims();
+    if (claim && accepts(claim)) return claim;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+/**
+ * A holder whose call is held at the server while its waiter waits more than four leases keeps its
+ * claim by renewing it: the waiter waits on (one wait event), never takes over, and is served the
+ * one answer. Under the old rule (the expiry fixed at claim time) the waiter took over at it.
+ */
+async function holderRenewsPastSeveralLeases(server: FakeLlmServer, env: NodeJS.ProcessEnv, db: string, rows: StoreRows): Promise<void> {
+  const leaseEnv = { ...env, ORCH_IN_FLIGHT_LEASE_MS: String(testLeaseMs) };
+  const held = server.hold(isChat);
+  const first = startRun(db, leaseEnv);
+  await held.reached;
+  const second = startRun(db, leaseEnv);
+  const wait = await second.sees((event) => event.type === "provider-wait");
+  const firstHolds = (claim: ClaimRow) => claim.holder.startsWith(`${os.hostname()}:${first.pid}:`) && claim.state === "in-flight";
+  // Renewed four leases after the wait began (its expiry a lease past that), or (the failure) no longer the first process's claim.
+  const renewedAfter = Date.parse(wait.at) + 5 * testLeaseMs;
+  const renewed = await claimWhen(rows, (claim) => !firstHolds(claim) || Date.parse(claim.expires_at) > renewedAfter);
+  assert.ok(firstHolds(renewed), `still the first process's claim in flight: ${JSON.stringify(renewed)}`);
+  assert.equal(chatRequests(server), 1, "four leases into the wait, the waiter has not taken over");
+  held.release();
+  const [firstResult, secondResult] = await Promise.all([first.done, second.done]);
+  assert.equal(firstResult.code, 0, firstResult.stdout + firstResult.stderr);
+  assert.equal(secondResult.code, 0, secondResult.stdout + secondResult.stderr);
+  assert.equal(chatRequests(server), 1, "paid once");
+  assert.equal(waits(secondResult).length, 1, "one wait event however many times the claim was renewed");
+  const [served] = attemptEnds(secondResult);
+  assert.ok(served?.type === "attempt-end" && served.cached === true && served.costUsd === 0);
 }
 
 describe("orch run: single flight across processes (SQLite)", () => {
@@ -247,6 +299,67 @@ describe("orch run: single flight across processes (SQLite)", () => {
     held.release();
   });
 
+  it("keeps the claim of a holder held up for more than four leases while it renews: paid once", { timeout: 60_000 }, async () => {
+    const db = sharedDatabase();
+    await holderRenewsPastSeveralLeases(server, env, db, sqliteRows(db));
+  });
+
+  it("takes over after about one lease from a holder that stopped renewing though its process lives (as one on another machine); the old holder finishes its call and leaves the new claim alone", { timeout: 60_000 }, async (t) => {
+    const leaseMs = 1_000;
+    const leaseEnv = { ...env, ORCH_IN_FLIGHT_LEASE_MS: String(leaseMs) };
+    const db = sharedDatabase();
+    const rows = sqliteRows(db);
+    const firstHeld = server.hold(isChat);
+    const first = startRun(db, leaseEnv);
+    await firstHeld.reached;
+    const secondHeld = server.hold(isChat);
+    const second = startRun(db, leaseEnv);
+    // A failed assertion must not leave a stopped process (or one held at the server) behind to hang the suite.
+    t.after(async () => {
+      for (const run of [first, second]) run.interrupt("SIGKILL");
+      await Promise.all([first.done, second.done]);
+    });
+    await second.sees((event) => event.type === "provider-wait");
+    // Stopped, not killed: the pid check still finds it alive, as it would find nothing on another machine; only the lease can tell.
+    first.interrupt("SIGSTOP");
+    const stoppedAt = Date.now();
+    let deadline: NodeJS.Timeout | undefined;
+    const overdue = new Promise<never>((_, reject) => (deadline = setTimeout(() => reject(new Error("not taken over within five leases")), 5 * leaseMs)));
+    await Promise.race([secondHeld.reached, overdue]).finally(() => clearTimeout(deadline));
+    const tookOverMs = Date.now() - stoppedAt;
+    t.diagnostic(`taken over ${tookOverMs} ms after the holder stopped (lease ${leaseMs} ms)`);
+    assert.ok(tookOverMs < 3 * leaseMs, `taken over ${tookOverMs} ms after the holder stopped: within about a lease (${leaseMs} ms), not the call's worst case (17 minutes)`);
+    const [takenOver] = await rows.claims();
+    assert.ok(takenOver?.holder.startsWith(`${os.hostname()}:${second.pid}:`) && takenOver.state === "in-flight", `the second process holds the key: ${JSON.stringify(takenOver)}`);
+
+    // The old holder wakes, its call is answered: it records what it paid, and its release leaves the second's claim in flight.
+    first.interrupt("SIGCONT");
+    firstHeld.release();
+    const firstResult = await first.done;
+    assert.equal(firstResult.code, 0, firstResult.stdout + firstResult.stderr);
+    const [stillHeld] = await rows.claims();
+    assert.deepEqual([stillHeld?.holder, stillHeld?.state], [takenOver!.holder, "in-flight"], "the old holder did not end the new claim");
+    secondHeld.release();
+    const secondResult = await second.done;
+    assert.equal(secondResult.code, 0, secondResult.stdout + secondResult.stderr);
+    assert.equal(chatRequests(server), 2, "the stalled holder's call and the second's own");
+    assert.equal(waits(secondResult).length, 1);
+    assert.deepEqual((await rows.calls()).map((call) => [call.status, call.cost_usd]), [
+      ["succeeded", 0.000027],
+      ["succeeded", 0.000027],
+    ]);
+  });
+
+  it("refuses a lease it cannot keep before running anything: exit 2 with the fix", async () => {
+    const directory = writeProject({ "pipeline.yaml": pipeline, "policy.yaml": policy });
+    const db = sharedDatabase();
+    const result = await runCliInProcess(["run", path.join(directory, "pipeline.yaml"), "--db", db], { ...env, ORCH_IN_FLIGHT_LEASE_MS: "10s" });
+    assert.equal(result.code, 2, result.stdout + result.stderr);
+    assert.match(result.stderr, /ORCH_IN_FLIGHT_LEASE_MS=10s is not a lease single flight can keep/);
+    assert.match(result.stderr, /hint: set it to a whole number of milliseconds, at least 30 \(default 30000\), or unset it/);
+    assert.equal(chatRequests(server), 0);
+  });
+
   it("does not wait with --no-cache: the second process calls while the first is still held", async () => {
     const db = sharedDatabase();
     const held = server.hold(isChat);
@@ -280,5 +393,16 @@ describe("orch run: single flight across processes (PostgreSQL)", { skip: postgr
 
   it("sends the shared prompt once: the second process waits, and is served the answer as a hit", async () => {
     await oneCallForTwoProcesses(server, { FAKE_URL: server.url, FLIGHT_TEST_KEY: "sk-flight-test-0000" }, database.url, postgresRows(database.url));
+  });
+
+  it("keeps the claim of a holder held up for more than four leases while it renews: paid once", { timeout: 60_000 }, async () => {
+    server.reset();
+    server.script("gpt-4o-mini", { defaultResponse: "Teal.", usage: { inputTokens: 100, outputTokens: 20 } });
+    const other = await createTestDatabase("orch_flight_lease");
+    try {
+      await holderRenewsPastSeveralLeases(server, { FAKE_URL: server.url, FLIGHT_TEST_KEY: "sk-flight-test-0000" }, other.url, postgresRows(other.url));
+    } finally {
+      await other.drop();
+    }
   });
 });

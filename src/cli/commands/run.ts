@@ -1,6 +1,7 @@
 import path from "node:path";
 import { exitCodes, UsageError } from "../../errors/orch-error.js";
 import type { RunEvent } from "../../executor/events.js";
+import { claimLeaseMs } from "../../executor/flight-across-processes.js";
 import { findRunToResume } from "../../executor/resume.js";
 import { defaultResultsRoot, runPipeline } from "../../executor/run-pipeline.js";
 import { parseSetArguments, resolveInputs } from "../../pipeline/inputs.js";
@@ -52,6 +53,7 @@ export const runCommand: Command = {
     );
     const resuming = values.resume === true;
     if (resuming && values.set?.length) throw new UsageError({ message: "--set cannot be combined with --resume", hint: "a resumed run keeps the inputs it started with" });
+    claimLeaseMs(output.env); // a bad test lease is a usage error before anything runs, not a failed step
     const project = await resolveProject(output.env);
     const databaseFile = project.databaseFile(values.db);
     // `orch run --resume ID` alone: the run knows its pipeline. Only then is the store opened before validation.

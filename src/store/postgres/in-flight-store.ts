@@ -38,6 +38,12 @@ const releaseStatement = namedStatement(
    SELECT pg_notify('${channel}', cache_key) FROM released`,
 );
 
+/** A holder's heartbeat: pushes its claim's expiry on, while the claim is still its own in flight. */
+const renewStatement = namedStatement(
+  "renew_in_flight",
+  `UPDATE in_flight_calls SET expires_at = $3 WHERE cache_key = $1 AND holder = $2 AND state = 'in-flight'`,
+);
+
 const claimRowStatement = namedStatement(
   "in_flight_claim",
   `SELECT holder, state, expires_at AS "expiresAt", entry_id AS "entryId" FROM in_flight_calls WHERE cache_key = $1`,
@@ -77,6 +83,10 @@ export class PostgresInFlightStore implements InFlightStore {
   async releaseInFlight(cacheKey: string, holder: string, entryId: number | undefined, at: string): Promise<boolean> {
     const released = await execute(this.pool, releaseStatement, [cacheKey, holder, entryId === undefined ? "failed" : "answered", entryId ?? null, at]);
     return released.rowCount === 1;
+  }
+
+  async renewInFlight(cacheKey: string, holder: string, expiresAt: string): Promise<boolean> {
+    return (await execute(this.pool, renewStatement, [cacheKey, holder, expiresAt])).rowCount === 1;
   }
 
   async awaitInFlight(cacheKey: string, holder: string, timeoutMs: number, now: () => Date = () => new Date(), signal?: AbortSignal): Promise<InFlightWait> {

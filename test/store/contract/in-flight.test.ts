@@ -1,6 +1,6 @@
 /**
  * Single flight's contract (`InFlightStore`) against every store: one claim holds a key until it
- * is released or expires; a waiter is served the holder's answer, or told to claim again when
+ * is released or expires (its holder may renew it: push the expiry on); a waiter is served the holder's answer, or told to claim again when
  * none will come (a failed call, an expired or taken-over claim, an entry deleted since); cache
  * housekeeping never frees a key still in flight. What only one store does (PostgreSQL's
  * LISTEN/NOTIFY across machines, SQLite's processes sharing a file) is tested beside that store.
@@ -61,6 +61,32 @@ describeEachStore("single flight contract", (current) => {
     assert.deepEqual(await store.inFlight.awaitInFlight("key-a", "here:2", 20_000, atMinuteOne), { kind: "free" }, "taken over, whatever the waiter's clock says");
     assert.equal(await store.inFlight.releaseInFlight("key-a", "here:2", undefined, at(5)), false, "the old holder can no longer release it");
     assert.deepEqual(await store.inFlight.awaitInFlight("key-b", "anyone", 20_000, atMinuteOne), { kind: "free" }, "a key nobody claimed");
+  });
+
+  it("renews only the holder's claim in flight: its expiry moves on, so a claimer still finds it held", async () => {
+    const store = current();
+    assert.deepEqual(await store.inFlight.claimInFlight(claim("here:1", at(0), at(1))), { kind: "claimed" });
+    assert.equal(await store.inFlight.renewInFlight("key-a", "there:1", at(9)), false, "only the holder renews");
+    assert.equal(await store.inFlight.renewInFlight("key-b", "here:1", at(9)), false, "a key it does not hold");
+    assert.equal(await store.inFlight.renewInFlight("key-a", "here:1", at(2)), true);
+    assert.deepEqual(await store.inFlight.claimInFlight(claim("there:1", at(1, 30))), { kind: "held", holder: "here:1", expiresAt: at(2) }, "past the first expiry, held by the renewal");
+    assert.deepEqual(await store.inFlight.awaitInFlight("key-a", "here:1", 0, () => new Date(at(1, 30))), { kind: "waiting" }, "a waiter waits on");
+
+    assert.deepEqual(await store.inFlight.claimInFlight(claim("there:1", at(2))), { kind: "claimed" }, "not renewed in time: taken over at its expiry");
+    assert.equal(await store.inFlight.renewInFlight("key-a", "here:1", at(3)), false, "a claim taken over is not renewed");
+    assert.deepEqual(await store.inFlight.claimInFlight(claim("elsewhere:1", at(2, 30))), { kind: "held", holder: "there:1", expiresAt: at(5) }, "the new holder's claim is untouched");
+    assert.equal(await store.inFlight.releaseInFlight("key-a", "here:1", undefined, at(2, 40)), false, "nor released by the old holder");
+
+    assert.equal(await store.inFlight.releaseInFlight("key-a", "there:1", undefined, at(3)), true);
+    assert.equal(await store.inFlight.renewInFlight("key-a", "there:1", at(9)), false, "an ended claim is not renewed");
+    assert.deepEqual(await store.inFlight.claimInFlight(claim("elsewhere:1", at(3, 30))), { kind: "claimed" }, "so it stays free");
+  });
+
+  it("renews a claim that expired while nobody took it over: it is still the holder's", async () => {
+    const store = current();
+    await store.inFlight.claimInFlight(claim("here:1", at(0), at(1)));
+    assert.equal(await store.inFlight.renewInFlight("key-a", "here:1", at(3)), true);
+    assert.deepEqual(await store.inFlight.claimInFlight(claim("there:1", at(2))), { kind: "held", holder: "here:1", expiresAt: at(3) });
   });
 
   it("answers 'waiting' when the wait ends with the call still in flight", async () => {

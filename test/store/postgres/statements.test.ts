@@ -65,11 +65,12 @@ describe("statements per operation on the run path (PostgreSQL)", { skip: postgr
     ]);
   });
 
-  it("finishes a step, claims a free key, releases it and records a verdict in one statement each, without BEGIN/COMMIT", async () => {
+  it("finishes a step, claims a free key, renews it, releases it and records a verdict in one statement each, without BEGIN/COMMIT", async () => {
     const step = (await startRun(store, "run-2")).get("draft")!;
     const { callId, entryId } = await recordCall(store, callRecord("run-2", step, { cacheKey: "key-b" }), { answer: "kept" });
     const claim = { cacheKey: "key-b", holder: "here:1", claimedAt: at(0), expiresAt: at(5) };
     assert.deepEqual(await sent(() => store.inFlight.claimInFlight(claim)), ["orch_claim_in_flight"]);
+    assert.deepEqual(await sent(() => store.inFlight.renewInFlight("key-b", "here:1", at(6))), ["orch_renew_in_flight"], "a heartbeat is one statement");
     assert.deepEqual(await sent(() => store.inFlight.releaseInFlight("key-b", "here:1", entryId, at(1))), ["orch_release_in_flight"]);
     assert.deepEqual(await sent(() => store.executions.recordVerdict(callId, "accepted", at(2), undefined)), ["orch_record_verdict"]);
     const finish = { status: "succeeded" as const, finishedAt: at(3), attempts: 1, inputTokens: 100, outputTokens: 20, costUsd: 0.25 };
