@@ -39,7 +39,7 @@ const renewalsPerLease = 3;
 export const claimLeaseVariable = "ORCH_IN_FLIGHT_LEASE_MS";
 
 /** The lease in force: `ORCH_IN_FLIGHT_LEASE_MS` when set (tests), else 30 s. */
-export function claimLeaseMs(env: NodeJS.ProcessEnv = process.env): number {
+export function claimLeaseMs(env: Readonly<Record<string, string | undefined>>): number {
   const setting = env[claimLeaseVariable];
   if (setting === undefined || setting === "") return defaultClaimLeaseMs;
   const leaseMs = Number(setting);
@@ -66,7 +66,7 @@ export async function claimOrAwait(context: RunContext, run: UnitRun, candidate:
   const { inFlight } = context.store;
   // Unique per process and call: only this attempt may release what it claims.
   const holder = `${thisProcess}:${context.runId}:${unit.step}#${unit.item ?? ""}:${++claimsMade}`;
-  const leaseMs = claimLeaseMs();
+  const leaseMs = claimLeaseMs(context.environment);
   let announced: string | undefined;
   for (;;) {
     const claimedAt = context.now();

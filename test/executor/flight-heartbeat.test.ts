@@ -61,7 +61,6 @@ describe("the holder's heartbeat", () => {
   const claim = () => claimOrAwait(context, run, candidate, { cacheKey: "key-a", unit: { step: "ask" } });
 
   beforeEach(() => {
-    process.env.ORCH_IN_FLIGHT_LEASE_MS = "300";
     mock.timers.enable({ apis: ["setInterval"] });
     elapsedMs = 0;
     recorder = recordingStore();
@@ -69,6 +68,7 @@ describe("the holder's heartbeat", () => {
       answers: { shareable: () => true, wasUsed: () => false },
       store: { inFlight: recorder.store },
       runId: "run-1",
+      environment: { ORCH_IN_FLIGHT_LEASE_MS: "300" },
       policy: { providers: {} },
       now: () => new Date(t0 + elapsedMs),
       emit: () => undefined,
@@ -76,7 +76,6 @@ describe("the holder's heartbeat", () => {
   });
   afterEach(() => {
     mock.timers.reset();
-    delete process.env.ORCH_IN_FLIGHT_LEASE_MS;
   });
 
   it("renews every third of the lease to now + lease while the call lasts, and stops when it lands", async () => {

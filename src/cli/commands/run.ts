@@ -53,8 +53,8 @@ export const runCommand: Command = {
     );
     const resuming = values.resume === true;
     if (resuming && values.set?.length) throw new UsageError({ message: "--set cannot be combined with --resume", hint: "a resumed run keeps the inputs it started with" });
-    claimLeaseMs(output.env); // a bad test lease is a usage error before anything runs, not a failed step
     const project = await resolveProject(output.env);
+    claimLeaseMs(project.env); // a bad test lease is a usage error before anything runs, not a failed step
     const databaseFile = project.databaseFile(values.db);
     // `orch run --resume ID` alone: the run knows its pipeline. Only then is the store opened before validation.
     let store: OrchStore | undefined;
