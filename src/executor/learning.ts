@@ -19,22 +19,34 @@ export interface RunLearning {
 }
 
 /** Verdicts are re-read this far back, since clocks of processes sharing a database may differ a little; ids keep each once. */
-const clockMarginMs = 5_000;
+export const clockMarginMs = 5_000;
 
-export async function createRunLearning(history: Pick<HistoryStore, "settledCalls" | "settledCallsSince">, runId: string, started: Date): Promise<RunLearning> {
+/**
+ * `now` is the clock verdicts are written with (the run's). Each look reads the verdicts recorded
+ * since the previous look (less the margin), so its cost follows what others recorded meanwhile,
+ * not the length of the run: the verdict index is read from that instant on, and this run's own
+ * verdicts before it are not walked again at every step.
+ */
+export async function createRunLearning(
+  history: Pick<HistoryStore, "settledCalls" | "settledCallsSince">,
+  runId: string,
+  started: Date,
+  now: () => Date = () => new Date(),
+): Promise<RunLearning> {
   const estimates = new SuccessEstimates();
   const seen = new Set<number>();
-  let latestVerdictMs = started.getTime();
+  let lookedAtMs = started.getTime();
   const learn = (row: SettledCallRow) => {
     if (seen.has(row.id)) return;
     seen.add(row.id);
-    if (row.verdictAt) latestVerdictMs = Math.max(latestVerdictMs, Date.parse(row.verdictAt));
     estimates.add(observationOf(row));
   };
   for (const row of await history.settledCalls(new Date(started.getTime() - routingHistoryWindowMs).toISOString())) learn(row);
   return {
     async current() {
-      for (const row of await history.settledCallsSince(new Date(latestVerdictMs - clockMarginMs).toISOString(), runId)) learn(row);
+      const lookingAtMs = now().getTime();
+      for (const row of await history.settledCallsSince(new Date(lookedAtMs - clockMarginMs).toISOString(), runId)) learn(row);
+      lookedAtMs = Math.max(lookedAtMs, lookingAtMs);
       return estimates;
     },
     record(observation) {

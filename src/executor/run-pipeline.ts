@@ -128,7 +128,7 @@ export async function runPipeline(options: RunOptions): Promise<RunOutcome> {
     pricesFor: createPriceLookup(options.policy.policy),
     ledger,
     health: await createProviderHealth(store.history, started.getTime()),
-    learning: await createRunLearning(store.history, runId, started),
+    learning: await createRunLearning(store.history, runId, started, now),
     store,
     answers: createAnswerCache({ store: store.cache, runId, reuse: options.reuseCache ?? true, now }),
     nextAttempt(step, item) {

@@ -54,11 +54,13 @@ describe("run learning", () => {
 
   it("picks up other processes' verdicts as they are recorded, each once, and leaves its own run's to record()", async () => {
     const store = openSqliteStore(":memory:");
-    const learning = await createRunLearning(store.history, "ours", started);
+    let clock = started;
+    const learning = await createRunLearning(store.history, "ours", started, () => clock);
     const fresh = { task: "code", failedBefore: [] };
     assert.equal((await learning.current()).estimate("openai:cheap", fresh).probability, 0.5);
 
     const other = runIn(store, "other");
+    clock = new Date("2026-01-10T12:00:05.000Z");
     other("cheap", "rejected", "2026-01-10T12:00:05.000Z");
     // (0 + 2 × 0.5) / (1 + 2)
     assert.equal((await learning.current()).estimate("openai:cheap", fresh).probability, 1 / 3);
@@ -67,5 +69,27 @@ describe("run learning", () => {
     const ours = runIn(store, "ours");
     ours("cheap", "accepted", "2026-01-10T12:00:06.000Z");
     assert.equal((await learning.current()).estimate("openai:cheap", fresh).calls, 1, "this run's own calls come through record(), not the store");
+  });
+});
+
+describe("reading other processes' verdicts as a run goes on", () => {
+  it("reads from its previous look on (less the clock margin), so a long run does not walk its own verdicts again at every step", async () => {
+    const bounds: string[] = [];
+    const history = {
+      settledCalls: async () => [],
+      settledCallsSince: async (verdictAt: string) => {
+        bounds.push(verdictAt);
+        return [];
+      },
+    };
+    let clock = started;
+    const learning = await createRunLearning(history, "ours", started, () => clock);
+    await learning.current();
+    clock = new Date("2026-01-10T12:10:00.000Z");
+    await learning.current();
+    clock = new Date("2026-01-10T12:30:00.000Z");
+    await learning.current();
+    // Each look: the previous look's instant (the run's start at first) less 5 s.
+    assert.deepEqual(bounds, ["2026-01-10T11:59:55.000Z", "2026-01-10T11:59:55.000Z", "2026-01-10T12:09:55.000Z"]);
   });
 });
