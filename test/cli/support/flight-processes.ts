@@ -14,19 +14,10 @@ import pg from "pg";
 import type { RunEvent } from "../../../src/executor/events.js";
 import type { FakeLlmServer, RecordedRequest } from "../../../src/fake-server/index.js";
 import { runCliProcess, type CliResult } from "../../support/cli.js";
-import { writeProject } from "../../support/project.js";
+import { fakeOpenAiPolicy, writeProject } from "../../support/project.js";
 import { jsonEvents } from "../../executor/support/run-project.js";
 
-export const policy = `version: 1
-providers:
-  api: { type: openai, base_url: "\${FAKE_URL}/v1", api_key_env: FLIGHT_TEST_KEY, max_retries: 0 }
-models:
-  mini: { model: "api:gpt-4o-mini", prices: { input: 0.15, output: 0.6 } }
-tiers:
-  economy: [mini]
-  standard: [mini]
-  premium: [mini]
-`;
+export const policy = fakeOpenAiPolicy("FLIGHT_TEST_KEY");
 
 export const pipeline = `version: 1
 name: shared-prompt
