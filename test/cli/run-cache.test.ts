@@ -8,19 +8,10 @@ import path from "node:path";
 import { after, before, beforeEach, describe, it } from "node:test";
 import { startFakeLlmServer, type FakeLlmServer } from "../../src/fake-server/index.js";
 import { runCliInProcess } from "../support/cli.js";
-import { writeProject } from "../support/project.js";
+import { fakeOpenAiPolicy, writeProject } from "../support/project.js";
 import { callRows, jsonEvents, runPaths } from "../executor/support/run-project.js";
 
-const policy = `version: 1
-providers:
-  api: { type: openai, base_url: "\${FAKE_URL}/v1", api_key_env: CACHE_TEST_KEY, max_retries: 0 }
-models:
-  mini: { model: "api:gpt-4o-mini", prices: { input: 0.15, output: 0.6 } }
-tiers:
-  economy: [mini]
-  standard: [mini]
-  premium: [mini]
-`;
+const policy = fakeOpenAiPolicy("CACHE_TEST_KEY");
 
 const pipeline = (extra = "") => `version: 1
 name: cached

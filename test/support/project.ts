@@ -36,3 +36,18 @@ tiers:
   standard: [cheap, dear]
   premium: [dear, cheap]
 `;
+
+/**
+ * One model, `mini` (gpt-4o-mini at $0.15/M in and $0.60/M out), on every tier, through the real
+ * OpenAI SDK at the fake server (`FAKE_URL`), its key read from `keyVariable`.
+ */
+export const fakeOpenAiPolicy = (keyVariable: string) => `version: 1
+providers:
+  api: { type: openai, base_url: "\${FAKE_URL}/v1", api_key_env: ${keyVariable}, max_retries: 0 }
+models:
+  mini: { model: "api:gpt-4o-mini", prices: { input: 0.15, output: 0.6 } }
+tiers:
+  economy: [mini]
+  standard: [mini]
+  premium: [mini]
+`;
