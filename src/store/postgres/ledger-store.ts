@@ -56,7 +56,25 @@ import {
   type TotalsDelta,
   type TotalsKey,
 } from "./scope-totals.js";
-import type { Queryable } from "./sql.js";
+import { execute, namedStatement, type Queryable } from "./sql.js";
+
+/** Check-and-reserve (`orch_reserve`, migration 0007), one statement. */
+const reserveStatement = namedStatement(
+  "reserve",
+  `SELECT reservation_id AS "reservationId", refused_scope AS "refusedScope", refused_subject_kind AS "refusedSubjectKind",
+          refused_subject_name AS "refusedSubjectName", refused_limit AS "refusedLimit", used_before AS "usedBefore"
+        FROM orch_reserve($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::bigint[],
+          $7::int[], $8::text[], $9::bigint[], $10::bigint[], $11::bigint, $12::text, $13::text, $14::text, $15::text, $16::boolean,
+          $17::int, $18::text, $19::int, $20::timestamptz, $21::timestamptz, $22::text[], $23::text, $24::text)`,
+);
+/** Settle or release (`orch_close_reservation`, migration 0007), one statement. */
+const closeReservationStatement = namedStatement(
+  "close_reservation",
+  `SELECT closed_status AS "closedStatus", run_id AS "runId", pipeline_name AS "pipelineName", day, month, synthetic,
+        reserved_nano_usd AS "reservedNanoUsd"
+      FROM orch_close_reservation($1::bigint, $2::text, $3::bigint, $4::timestamptz, $5::text[], $6::text[], $7::text[], $8::text[],
+        $9::text, $10::int, $11::int, $12::text, $13::text)`,
+);
 
 /** pg_advisory_xact_lock's key serializing reconcilers ("orch-exp"), so two expiries never lock reservation rows in opposite orders. */
 const expiryLockKey = "7310315412459636848";
@@ -120,37 +138,29 @@ export class PostgresLedgerStore implements LedgerStore {
     ]);
     const rowOf = (key: TotalsKey) => changes.findIndex((change) => sameKey(change.key, key)) + 1;
     const leaseId = await this.lease.id(request);
-    const result = await this.pool.query<ReserveAnswer>({
-      name: "orch_reserve",
-      text: `SELECT reservation_id AS "reservationId", refused_scope AS "refusedScope", refused_subject_kind AS "refusedSubjectKind",
-          refused_subject_name AS "refusedSubjectName", refused_limit AS "refusedLimit", used_before AS "usedBefore"
-        FROM orch_reserve($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::bigint[],
-          $7::int[], $8::text[], $9::bigint[], $10::bigint[], $11::bigint, $12::text, $13::text, $14::text, $15::text, $16::boolean,
-          $17::int, $18::text, $19::int, $20::timestamptz, $21::timestamptz, $22::text[], $23::text, $24::text)`,
-      values: [
-        ...keyArrays(changes.map((change) => change.key)),
-        changes.map((change) => change.real.reservedNanoUsd),
-        changes.map((change) => change.synthetic.reservedNanoUsd),
-        checked.map(({ key }) => rowOf(key)),
-        checked.map(({ limit }) => moneyCountedIn(limit.scope)),
-        checked.map(({ limit }) => limit.limitNanoUsd),
-        checked.map(({ key }) => (counted.some((candidate) => sameKey(candidate, key)) ? amount : 0)),
-        amount,
-        request.runId,
-        request.pipelineName,
-        request.day,
-        request.month,
-        synthetic,
-        request.processId,
-        request.hostName,
-        leaseId,
-        request.createdAt,
-        request.expiresAt,
-        [...new Set(request.tags ?? [])],
-        request.project === undefined ? null : (request.team ?? null),
-        request.project ?? null,
-      ],
-    });
+    const result = await execute<ReserveAnswer>(this.pool, reserveStatement, [
+      ...keyArrays(changes.map((change) => change.key)),
+      changes.map((change) => change.real.reservedNanoUsd),
+      changes.map((change) => change.synthetic.reservedNanoUsd),
+      checked.map(({ key }) => rowOf(key)),
+      checked.map(({ limit }) => moneyCountedIn(limit.scope)),
+      checked.map(({ limit }) => limit.limitNanoUsd),
+      checked.map(({ key }) => (counted.some((candidate) => sameKey(candidate, key)) ? amount : 0)),
+      amount,
+      request.runId,
+      request.pipelineName,
+      request.day,
+      request.month,
+      synthetic,
+      request.processId,
+      request.hostName,
+      leaseId,
+      request.createdAt,
+      request.expiresAt,
+      [...new Set(request.tags ?? [])],
+      request.project === undefined ? null : (request.team ?? null),
+      request.project ?? null,
+    ]);
     const answer = result.rows[0]!;
     if (answer.reservationId === null) return { ok: false, limit: refusedLimitOf(answer), usedNanoUsd: answer.usedBefore! };
     this.reservationKeys.remember(answer.reservationId, lockOrdered(counted));
@@ -335,25 +345,18 @@ async function closeOpenRow(
   const keys = await reservationKeys.of(database, reservationId);
   if (!keys) return undefined;
   const overrunCall = overrunCallOf(call);
-  const result = await database.query<SettledReservation & { closedStatus: string | null }>({
-    name: "orch_close_reservation",
-    text: `SELECT closed_status AS "closedStatus", run_id AS "runId", pipeline_name AS "pipelineName", day, month, synthetic,
-        reserved_nano_usd AS "reservedNanoUsd"
-      FROM orch_close_reservation($1::bigint, $2::text, $3::bigint, $4::timestamptz, $5::text[], $6::text[], $7::text[], $8::text[],
-        $9::text, $10::int, $11::int, $12::text, $13::text)`,
-    values: [
-      reservationId,
-      status,
-      settledNanoUsd,
-      closedAt,
-      ...keyArrays(keys),
-      overrunCall.step,
-      overrunCall.item ?? null,
-      overrunCall.attempt,
-      overrunCall.provider,
-      overrunCall.model,
-    ],
-  });
+  const result = await execute<SettledReservation & { closedStatus: string | null }>(database, closeReservationStatement, [
+    reservationId,
+    status,
+    settledNanoUsd,
+    closedAt,
+    ...keyArrays(keys),
+    overrunCall.step,
+    overrunCall.item ?? null,
+    overrunCall.attempt,
+    overrunCall.provider,
+    overrunCall.model,
+  ]);
   const { closedStatus, ...row } = result.rows[0]!;
   if (closedStatus === null) return undefined;
   reservationKeys.forget(reservationId);

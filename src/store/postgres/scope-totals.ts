@@ -20,6 +20,7 @@
 import type { LedgerScope, ScopeKeys, ScopeSubject, ScopeUsage } from "../../contracts/ledger-store.js";
 import { countedSubjects, periodOf, type CountedPlace, type MoneyKind } from "../ledger-scopes.js";
 import type { PostgresClient, PostgresPool } from "./connection.js";
+import { execute, namedStatement } from "./sql.js";
 
 export interface TotalsKey {
   scope: LedgerScope;
@@ -69,6 +70,13 @@ const figures = `settled_real, reserved_real, expired_real, expired_count_real,
   settled_synthetic, reserved_synthetic, expired_synthetic, expired_count_synthetic`;
 const keyColumns = `scope, period, subject_kind AS "subjectKind", subject_name AS "subjectName"`;
 
+/** The totals upsert (`orch_apply_totals`, migration 0007). */
+const applyTotalsStatement = namedStatement(
+  "apply_totals",
+  `SELECT ${keyColumns}, ${figures} FROM orch_apply_totals($1::text[], $2::text[], $3::text[], $4::text[],
+      $5::bigint[], $6::bigint[], $7::bigint[], $8::int[], $9::bigint[], $10::bigint[], $11::bigint[], $12::int[])`,
+);
+
 /**
  * Adds the deltas to their rows (creating missing ones) in one statement, locking every row in
  * the lock order until the transaction ends, and returns the rows as they now stand. A row may
@@ -79,22 +87,17 @@ const keyColumns = `scope, period, subject_kind AS "subjectKind", subject_name A
 export async function applyTotals(client: PostgresClient, deltas: readonly TotalsDelta[]): Promise<TotalsRow[]> {
   const rows = totalsChanges(deltas);
   const column = <T>(pick: (row: TotalsChange) => T) => rows.map(pick);
-  const result = await client.query({
-    name: "orch_apply_totals",
-    text: `SELECT ${keyColumns}, ${figures} FROM orch_apply_totals($1::text[], $2::text[], $3::text[], $4::text[],
-      $5::bigint[], $6::bigint[], $7::bigint[], $8::int[], $9::bigint[], $10::bigint[], $11::bigint[], $12::int[])`,
-    values: [
-      ...keyArrays(rows.map((row) => row.key)),
-      column((row) => row.real.settledNanoUsd),
-      column((row) => row.real.reservedNanoUsd),
-      column((row) => row.real.expiredNanoUsd),
-      column((row) => row.real.expiredCount),
-      column((row) => row.synthetic.settledNanoUsd),
-      column((row) => row.synthetic.reservedNanoUsd),
-      column((row) => row.synthetic.expiredNanoUsd),
-      column((row) => row.synthetic.expiredCount),
-    ],
-  });
+  const result = await execute(client, applyTotalsStatement, [
+    ...keyArrays(rows.map((row) => row.key)),
+    column((row) => row.real.settledNanoUsd),
+    column((row) => row.real.reservedNanoUsd),
+    column((row) => row.real.expiredNanoUsd),
+    column((row) => row.real.expiredCount),
+    column((row) => row.synthetic.settledNanoUsd),
+    column((row) => row.synthetic.reservedNanoUsd),
+    column((row) => row.synthetic.expiredNanoUsd),
+    column((row) => row.synthetic.expiredCount),
+  ]);
   return result.rows.map(totalsRowOf);
 }
 
