@@ -17,7 +17,7 @@ import { startFakeLlmServer, type FakeLlmServer } from "../../src/fake-server/in
 import { runCliInProcess, temporaryDirectory } from "../support/cli.js";
 import { createTestDatabase, postgresSkip, type TestDatabase } from "../support/postgres.js";
 import { writeProject } from "../support/project.js";
-import { attemptEnds, chatRequests, endOf, holderRenewsPastSeveralLeases, isChat, oneCallForTwoProcesses, pipeline, policy, postgresRows, sqliteRows, startRun, waits } from "./support/flight-processes.js";
+import { attemptEnds, chatRequests, endOf, holderAndWaiter, holderRenewsPastSeveralLeases, isChat, oneCallForTwoProcesses, pipeline, policy, postgresRows, sqliteRows, startRun, waits } from "./support/flight-processes.js";
 
 describe("orch run: single flight across processes (SQLite)", () => {
   let server: FakeLlmServer;
@@ -41,11 +41,7 @@ describe("orch run: single flight across processes (SQLite)", () => {
   it("calls itself when the holder's call fails: exactly two requests", { timeout: 60_000 }, async () => {
     server.script("gpt-4o-mini", { defaultResponse: "Teal.", usage: { inputTokens: 100, outputTokens: 20 }, faults: [{ type: "server_error", times: 1 }] });
     const db = sharedDatabase();
-    const held = server.hold(isChat);
-    const first = startRun(db, env);
-    await held.reached;
-    const second = startRun(db, env);
-    await second.sees((event) => event.type === "provider-wait");
+    const { held, first, second } = await holderAndWaiter(server, db, env);
     held.release();
     const [firstResult, secondResult] = await Promise.all([first.done, second.done]);
 
@@ -64,11 +60,7 @@ describe("orch run: single flight across processes (SQLite)", () => {
 
   it("stops waiting on Ctrl-C: exit 130, no request, nothing reserved or recorded", { timeout: 60_000 }, async () => {
     const db = sharedDatabase();
-    const held = server.hold(isChat);
-    const first = startRun(db, env);
-    await held.reached;
-    const second = startRun(db, env);
-    await second.sees((event) => event.type === "provider-wait");
+    const { held, first, second } = await holderAndWaiter(server, db, env);
     second.interrupt();
     const secondResult = await second.done;
     assert.equal(secondResult.code, 130, secondResult.stdout + secondResult.stderr);

@@ -126,13 +126,22 @@ export function postgresRows(url: string): StoreRows {
   };
 }
 
-/** Two processes, one prompt, one request: the second waits for the first and is served its answer. */
-export async function oneCallForTwoProcesses(server: FakeLlmServer, env: NodeJS.ProcessEnv, db: string, rows: StoreRows): Promise<void> {
+/**
+ * The first process's request held at the server, and a second process waiting for it: returned
+ * once the second has said (its `provider-wait` event) that it waits. The test releases `held`.
+ */
+export async function holderAndWaiter(server: FakeLlmServer, db: string, env: NodeJS.ProcessEnv) {
   const held = server.hold(isChat);
   const first = startRun(db, env);
   await held.reached;
   const second = startRun(db, env);
   const wait = await second.sees((event) => event.type === "provider-wait");
+  return { held, first, second, wait };
+}
+
+/** Two processes, one prompt, one request: the second waits for the first and is served its answer. */
+export async function oneCallForTwoProcesses(server: FakeLlmServer, env: NodeJS.ProcessEnv, db: string, rows: StoreRows): Promise<void> {
+  const { held, first, second, wait } = await holderAndWaiter(server, db, env);
   assert.equal(chatRequests(server), 1, "the second process waits instead of calling");
   held.release();
   const [firstResult, secondResult] = await Promise.all([first.done, second.done]);
@@ -188,11 +197,7 @@ async function claimWhen(rows: StoreRows, accepts: (claim: ClaimRow) => boolean)
  */
 export async function holderRenewsPastSeveralLeases(server: FakeLlmServer, env: NodeJS.ProcessEnv, db: string, rows: StoreRows): Promise<void> {
   const leaseEnv = { ...env, ORCH_IN_FLIGHT_LEASE_MS: String(testLeaseMs) };
-  const held = server.hold(isChat);
-  const first = startRun(db, leaseEnv);
-  await held.reached;
-  const second = startRun(db, leaseEnv);
-  const wait = await second.sees((event) => event.type === "provider-wait");
+  const { held, first, second, wait } = await holderAndWaiter(server, db, leaseEnv);
   const firstHolds = (claim: ClaimRow) => claim.holder.startsWith(`${os.hostname()}:${first.pid}:`) && claim.state === "in-flight";
   // Renewed four leases after the wait began (its expiry a lease past that), or (the failure) no longer the first process's claim.
   const renewedAfter = Date.parse(wait.at) + 5 * testLeaseMs;
